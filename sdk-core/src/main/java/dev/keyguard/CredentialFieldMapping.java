@@ -1,0 +1,372 @@
+package dev.keyguard;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Maps a stored secret to the parts of a {@link VersionedCredential}; the one facility every
+ * backend shares.
+ *
+ * <p>A stored value is either a plain string (the whole value, stripped of surrounding whitespace,
+ * is the API key) or a JSON object:
+ *
+ * <pre>{@code
+ * {"apiKey": "…", "apiSecret": "…", "scopes": ["read"], "environment": "prod",
+ *  "notBefore": "2026-01-01T00:00:00Z", "expiresAt": "2026-04-01T00:00:00Z", "createdAt": "…"}
+ * }</pre>
+ *
+ * <p>Only {@code apiKey} is required; the field names are configurable for secrets that were
+ * stored under other names. {@code scopes} may be an array of strings or a comma-separated string.
+ * Unknown fields are ignored. A value that starts with {@code {} is always parsed as JSON: a
+ * malformed object is an error, never an API key.
+ *
+ * <p>Errors are {@link MalformedSecretException}s that name the key and the expected field and
+ * never echo the content (Jackson's own messages, which quote the input, are not kept).
+ *
+ * <p>Instances are immutable and thread-safe.
+ *
+ * <pre>{@code
+ * CredentialFieldMapping mapping = CredentialFieldMapping.builder()
+ *     .apiKeyField("key")
+ *     .apiSecretField("secret")
+ *     .build();
+ * }</pre>
+ */
+public final class CredentialFieldMapping {
+
+  private static final CredentialFieldMapping DEFAULTS = builder().build();
+
+  private static final JsonMapper MAPPER =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .disable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+          .build();
+
+  private final String apiKeyField;
+  private final String apiSecretField;
+  private final String scopesField;
+  private final String environmentField;
+  private final String notBeforeField;
+  private final String expiresAtField;
+  private final String createdAtField;
+
+  private CredentialFieldMapping(Builder b) {
+    this.apiKeyField = b.apiKeyField;
+    this.apiSecretField = b.apiSecretField;
+    this.scopesField = b.scopesField;
+    this.environmentField = b.environmentField;
+    this.notBeforeField = b.notBeforeField;
+    this.expiresAtField = b.expiresAtField;
+    this.createdAtField = b.createdAtField;
+  }
+
+  /**
+   * The default mapping: {@code apiKey}, {@code apiSecret}, {@code scopes}, {@code environment},
+   * {@code notBefore}, {@code expiresAt}, {@code createdAt}.
+   *
+   * @return the default mapping
+   */
+  public static CredentialFieldMapping defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Starts a mapping with the default field names.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The name of the field that holds the API key.
+   *
+   * @return the field name
+   */
+  public String apiKeyField() {
+    return apiKeyField;
+  }
+
+  /**
+   * Parses a stored text value into a credential builder, for the backend to add its version and
+   * metadata to.
+   *
+   * @param keyId the key the value belongs to (for error messages)
+   * @param stored the stored value
+   * @return a builder with the secret parts, scopes, environment and times set
+   * @throws MalformedSecretException if the value is blank, or JSON without a usable API key
+   */
+  public VersionedCredential.Builder parse(KeyId keyId, String stored) {
+    Objects.requireNonNull(keyId, "keyId");
+    Objects.requireNonNull(stored, "stored");
+    String trimmed = stored.strip();
+    if (trimmed.isEmpty()) {
+      throw new MalformedSecretException("the stored value of key '" + keyId + "' is empty or blank", keyId);
+    }
+    if (!trimmed.startsWith("{")) {
+      return VersionedCredential.builder(keyId, Secret.of(trimmed));
+    }
+    JsonNode root;
+    try (JsonParser parser = MAPPER.createParser(trimmed)) {
+      root = MAPPER.readTree(parser);
+    } catch (JsonProcessingException e) {
+      // Jackson's message quotes the input: keep neither message nor cause.
+      throw new MalformedSecretException(
+          "the stored value of key '" + keyId + "' starts like a JSON object but is not valid JSON"
+              + " (expected an object with a string field '" + apiKeyField + "')",
+          keyId);
+    } catch (java.io.IOException e) {
+      throw new MalformedSecretException(
+          "the stored value of key '" + keyId + "' could not be read as JSON", keyId);
+    }
+    if (root == null || !root.isObject()) {
+      throw new MalformedSecretException(
+          "the stored value of key '" + keyId + "' is not a JSON object with a string field '"
+              + apiKeyField + "'",
+          keyId);
+    }
+    Secret apiKey = requiredSecret(keyId, root, apiKeyField);
+    VersionedCredential.Builder builder = VersionedCredential.builder(keyId, apiKey);
+    builder.apiSecret(optionalSecret(keyId, root, apiSecretField));
+    builder.scopes(scopes(keyId, root));
+    builder.environment(optionalText(keyId, root, environmentField));
+    builder.notBefore(optionalInstant(keyId, root, notBeforeField));
+    builder.expiresAt(optionalInstant(keyId, root, expiresAtField));
+    builder.createdAt(optionalInstant(keyId, root, createdAtField));
+    return builder;
+  }
+
+  /**
+   * Parses a stored binary value, which must be UTF-8 text; see {@link #parse(KeyId, String)}.
+   *
+   * @param keyId the key the value belongs to
+   * @param stored the stored bytes
+   * @return a builder with the secret parts set
+   * @throws MalformedSecretException if the bytes are not UTF-8, or as for {@link #parse(KeyId,
+   *     String)}
+   */
+  public VersionedCredential.Builder parse(KeyId keyId, byte[] stored) {
+    Objects.requireNonNull(stored, "stored");
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(stored))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new MalformedSecretException(
+          "the stored binary value of key '" + keyId + "' is not UTF-8 text", keyId);
+    }
+    return parse(keyId, text);
+  }
+
+  private Secret requiredSecret(KeyId keyId, JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      throw new MalformedSecretException(
+          "the JSON value of key '" + keyId + "' has no field '" + field + "'", keyId);
+    }
+    if (!node.isTextual() || node.textValue().isBlank()) {
+      throw new MalformedSecretException(
+          "field '" + field + "' of key '" + keyId + "' must be a non-blank string", keyId);
+    }
+    return Secret.of(node.textValue().strip());
+  }
+
+  private Secret optionalSecret(KeyId keyId, JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    return requiredSecret(keyId, root, field);
+  }
+
+  private static String optionalText(KeyId keyId, JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new MalformedSecretException(
+          "field '" + field + "' of key '" + keyId + "' must be a string", keyId);
+    }
+    return node.textValue().strip();
+  }
+
+  private static Instant optionalInstant(KeyId keyId, JsonNode root, String field) {
+    String text = optionalText(keyId, root, field);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new MalformedSecretException(
+          "field '" + field + "' of key '" + keyId
+              + "' must be an ISO-8601 instant such as 2026-01-01T00:00:00Z",
+          keyId);
+    }
+  }
+
+  private List<String> scopes(KeyId keyId, JsonNode root) {
+    JsonNode node = root.get(scopesField);
+    List<String> scopes = new ArrayList<>();
+    if (node == null || node.isNull()) {
+      return scopes;
+    }
+    if (node.isTextual()) {
+      for (String s : node.textValue().split(",")) {
+        if (!s.isBlank()) {
+          scopes.add(s.strip());
+        }
+      }
+      return scopes;
+    }
+    if (node.isArray()) {
+      for (JsonNode element : node) {
+        if (!element.isTextual()) {
+          throw new MalformedSecretException(
+              "field '" + scopesField + "' of key '" + keyId + "' must hold strings only", keyId);
+        }
+        scopes.add(element.textValue().strip());
+      }
+      return scopes;
+    }
+    throw new MalformedSecretException(
+        "field '" + scopesField + "' of key '" + keyId
+            + "' must be an array of strings or a comma-separated string",
+        keyId);
+  }
+
+  /** Builds a {@link CredentialFieldMapping}. Not thread-safe. */
+  public static final class Builder {
+    private String apiKeyField = "apiKey";
+    private String apiSecretField = "apiSecret";
+    private String scopesField = "scopes";
+    private String environmentField = "environment";
+    private String notBeforeField = "notBefore";
+    private String expiresAtField = "expiresAt";
+    private String createdAtField = "createdAt";
+
+    private Builder() {}
+
+    /**
+     * Sets the field that holds the API key (default {@code apiKey}).
+     *
+     * @param name the field name
+     * @return this builder
+     */
+    public Builder apiKeyField(String name) {
+      this.apiKeyField = fieldName(name);
+      return this;
+    }
+
+    /**
+     * Sets the field that holds the API secret or private key (default {@code apiSecret}).
+     *
+     * @param name the field name
+     * @return this builder
+     */
+    public Builder apiSecretField(String name) {
+      this.apiSecretField = fieldName(name);
+      return this;
+    }
+
+    /**
+     * Sets the field that holds the scopes (default {@code scopes}).
+     *
+     * @param name the field name
+     * @return this builder
+     */
+    public Builder scopesField(String name) {
+      this.scopesField = fieldName(name);
+      return this;
+    }
+
+    /**
+     * Sets the field that holds the environment tag (default {@code environment}).
+     *
+     * @param name the field name
+     * @return this builder
+     */
+    public Builder environmentField(String name) {
+      this.environmentField = fieldName(name);
+      return this;
+    }
+
+    /**
+     * Sets the field that holds the not-before instant (default {@code notBefore}).
+     *
+     * @param name the field name
+     * @return this builder
+     */
+    public Builder notBeforeField(String name) {
+      this.notBeforeField = fieldName(name);
+      return this;
+    }
+
+    /**
+     * Sets the field that holds the expiry instant (default {@code expiresAt}).
+     *
+     * @param name the field name
+     * @return this builder
+     */
+    public Builder expiresAtField(String name) {
+      this.expiresAtField = fieldName(name);
+      return this;
+    }
+
+    /**
+     * Sets the field that holds the creation instant (default {@code createdAt}).
+     *
+     * @param name the field name
+     * @return this builder
+     */
+    public Builder createdAtField(String name) {
+      this.createdAtField = fieldName(name);
+      return this;
+    }
+
+    /**
+     * Builds the mapping.
+     *
+     * @return the mapping
+     * @throws IllegalStateException if the API key and API secret fields have the same name
+     */
+    public CredentialFieldMapping build() {
+      if (apiKeyField.equals(apiSecretField)) {
+        throw new IllegalStateException(
+            "apiKeyField and apiSecretField must differ, both are '" + apiKeyField + "'");
+      }
+      return new CredentialFieldMapping(this);
+    }
+
+    private static String fieldName(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("a field name must not be blank");
+      }
+      return name;
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package dev.keyguard;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A {@link KeyProvider} that holds credentials in memory, <b>for tests and demos only</b>: it lets
+ * a test rotate a key, make the backend fail, and count fetches. Never use it to hold a production
+ * key: that would put the key in code or configuration, which is what KeyGuard exists to prevent.
+ *
+ * <pre>{@code
+ * InMemoryKeyProviderForTesting provider = new InMemoryKeyProviderForTesting();
+ * provider.put(VersionedCredential.builder(KeyId.of("demo"), Secret.of(generatedKey)).version("1").build());
+ * }</pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class InMemoryKeyProviderForTesting implements KeyProvider {
+
+  private final Map<KeyId, VersionedCredential> current = new ConcurrentHashMap<>();
+  private final Map<KeyId, List<VersionedCredential>> alternates = new ConcurrentHashMap<>();
+  private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+  private final AtomicInteger fetches = new AtomicInteger();
+  private final AtomicInteger alternateFetches = new AtomicInteger();
+
+  /** Creates an empty provider. */
+  public InMemoryKeyProviderForTesting() {}
+
+  /**
+   * Sets the current credential of its key (a rotation, if one was there).
+   *
+   * @param credential the credential
+   * @return this provider
+   */
+  public InMemoryKeyProviderForTesting put(VersionedCredential credential) {
+    current.put(credential.keyId(), Objects.requireNonNull(credential, "credential"));
+    return this;
+  }
+
+  /**
+   * Sets the alternate versions of a key, newest first.
+   *
+   * @param keyId the key
+   * @param versions the alternates
+   * @return this provider
+   */
+  public InMemoryKeyProviderForTesting putAlternates(KeyId keyId, List<VersionedCredential> versions) {
+    alternates.put(keyId, List.copyOf(versions));
+    return this;
+  }
+
+  /**
+   * Removes a key, so that later fetches fail with {@link KeyNotFoundException}.
+   *
+   * @param keyId the key
+   */
+  public void remove(KeyId keyId) {
+    current.remove(keyId);
+    alternates.remove(keyId);
+  }
+
+  /**
+   * Makes every fetch throw the given exception until {@link #recover()}.
+   *
+   * @param exception what fetches throw
+   */
+  public void failWith(RuntimeException exception) {
+    failure.set(Objects.requireNonNull(exception, "exception"));
+  }
+
+  /** Ends a failure set by {@link #failWith(RuntimeException)}. */
+  public void recover() {
+    failure.set(null);
+  }
+
+  /**
+   * How many times {@link #fetch(KeyId)} was called.
+   *
+   * @return the fetch count
+   */
+  public int fetchCount() {
+    return fetches.get();
+  }
+
+  /**
+   * How many times {@link #fetchAlternates(KeyId)} was called.
+   *
+   * @return the count
+   */
+  public int alternateFetchCount() {
+    return alternateFetches.get();
+  }
+
+  @Override
+  public VersionedCredential fetch(KeyId keyId) {
+    fetches.incrementAndGet();
+    RuntimeException f = failure.get();
+    if (f != null) {
+      throw f;
+    }
+    VersionedCredential credential = current.get(keyId);
+    if (credential == null) {
+      throw new KeyNotFoundException("no key '" + keyId + "' in the in-memory test provider", keyId);
+    }
+    return credential;
+  }
+
+  @Override
+  public List<VersionedCredential> fetchAlternates(KeyId keyId) {
+    alternateFetches.incrementAndGet();
+    RuntimeException f = failure.get();
+    if (f != null) {
+      throw f;
+    }
+    return new ArrayList<>(alternates.getOrDefault(keyId, List.of()));
+  }
+
+  @Override
+  public String name() {
+    return "in-memory-for-testing";
+  }
+}

@@ -1,0 +1,33 @@
+package dev.keyguard;
+
+/**
+ * The backend refused to give out the key: the caller lacks a permission (the message says which where the backend tells), or the key could not be decrypted.
+ *
+ * <p>{@link #isRetryable()} is {@code false}.
+ */
+public class KeyAccessDeniedException extends KeyGuardException {
+
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * Creates the exception.
+   *
+   * @param message what failed and what to do next; never a secret value
+   * @param cause the underlying failure; may be null
+   * @param keyId the key concerned; may be null
+   * @param version the version concerned; may be null
+   */
+  public KeyAccessDeniedException(String message, Throwable cause, KeyId keyId, String version) {
+    super(message, cause, keyId, version, false);
+  }
+
+  /**
+   * Creates the exception for a key.
+   *
+   * @param message what failed and what to do next; never a secret value
+   * @param keyId the key concerned; may be null
+   */
+  public KeyAccessDeniedException(String message, KeyId keyId) {
+    this(message, null, keyId, null);
+  }
+}

@@ -1,0 +1,76 @@
+package dev.keyguard;
+
+import java.util.Optional;
+
+/**
+ * The root of every exception KeyGuard throws. Unchecked.
+ *
+ * <p>Messages name the key id and version, never a secret value; every message is passed through
+ * the {@link Redactor} before it is stored, so a value that reached a message by accident (from a
+ * vendor SDK, a response body) is scrubbed. Causes from vendor SDKs are kept.
+ *
+ * <p>{@link #isRetryable()} tells whether the same call may succeed later without a change of
+ * configuration.
+ */
+public class KeyGuardException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final transient KeyId keyId;
+  private final String version;
+  private final boolean retryable;
+
+  /**
+   * Creates an exception.
+   *
+   * @param message what failed and what to do next; never a secret value
+   * @param cause the underlying failure; may be null
+   * @param keyId the key concerned; may be null
+   * @param version the version concerned; may be null
+   * @param retryable whether a later retry may succeed
+   */
+  public KeyGuardException(
+      String message, Throwable cause, KeyId keyId, String version, boolean retryable) {
+    super(Redactor.global().redact(message), cause);
+    this.keyId = keyId;
+    this.version = version;
+    this.retryable = retryable;
+  }
+
+  /**
+   * Creates a non-retryable exception about no particular key.
+   *
+   * @param message what failed; never a secret value
+   */
+  public KeyGuardException(String message) {
+    this(message, null, null, null, false);
+  }
+
+  /**
+   * The key concerned.
+   *
+   * @return the key id, if the failure concerns one key
+   */
+  public Optional<KeyId> keyId() {
+    return Optional.ofNullable(keyId);
+  }
+
+  /**
+   * The version concerned.
+   *
+   * @return the version id, if known
+   */
+  public Optional<String> version() {
+    return Optional.ofNullable(version);
+  }
+
+  /**
+   * Tells whether the same call may succeed later (a backend that is down, a throttled request),
+   * as opposed to a failure that needs a change (a missing key, a denied permission).
+   *
+   * @return true if retrying later may succeed
+   */
+  public boolean isRetryable() {
+    return retryable;
+  }
+}

@@ -1,0 +1,33 @@
+package dev.keyguard;
+
+/**
+ * The API refused the credential (401/403) and no newer version was available to retry with. Rotate the key in the backend, or check its permissions at the API provider.
+ *
+ * <p>{@link #isRetryable()} is {@code false}.
+ */
+public class KeyRejectedException extends KeyGuardException {
+
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * Creates the exception.
+   *
+   * @param message what failed and what to do next; never a secret value
+   * @param cause the underlying failure; may be null
+   * @param keyId the key concerned; may be null
+   * @param version the version concerned; may be null
+   */
+  public KeyRejectedException(String message, Throwable cause, KeyId keyId, String version) {
+    super(message, cause, keyId, version, false);
+  }
+
+  /**
+   * Creates the exception for a key.
+   *
+   * @param message what failed and what to do next; never a secret value
+   * @param keyId the key concerned; may be null
+   */
+  public KeyRejectedException(String message, KeyId keyId) {
+    this(message, null, keyId, null);
+  }
+}

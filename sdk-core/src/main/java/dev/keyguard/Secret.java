@@ -1,0 +1,219 @@
+package dev.keyguard;
+
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.keyguard.internal.RefusingSerializer;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * A secret value (an API key, an API secret, a private key) that cannot leak by accident.
+ *
+ * <ul>
+ *   <li>It holds a private copy of the value: the array passed in and every array handed out are
+ *       copies, so neither side can change the other.
+ *   <li>{@link #toString()} shows only a short fingerprint, {@code Secret[sha256:3f2a9c1b]}: the
+ *       first 8 hex digits of the SHA-256 of the value. Two processes holding the same key show the
+ *       same fingerprint, which lets an operator correlate keys without seeing them.
+ *   <li>{@code equals}/{@code hashCode} are identity-based; compare values with {@link
+ *       #equalsSecret(Secret)}, which runs in constant time.
+ *   <li>It is not {@link java.io.Serializable}: Java serialization of any object holding a {@code
+ *       Secret} fails with {@link java.io.NotSerializableException}. Jackson refuses to serialize
+ *       it.
+ *   <li>The raw value is reachable only through {@link #value(InsecureSecretAccess)} and {@link
+ *       #bytes(InsecureSecretAccess)}, whose token makes each use easy to find in a review.
+ *   <li>{@link #destroy()} overwrites the private copy; later access fails.
+ * </ul>
+ *
+ * <p>Values are UTF-8 text (API keys, base64 secrets, PEM blocks) or raw bytes. A value that is
+ * empty or only whitespace is rejected.
+ *
+ * <p>Instances are immutable apart from {@link #destroy()} and safe to share between threads.
+ */
+@JsonSerialize(using = RefusingSerializer.class)
+public final class Secret {
+
+  private static final int FINGERPRINT_HEX_DIGITS = 8;
+
+  private final byte[] value;
+  private final String fingerprint;
+  private volatile boolean destroyed;
+
+  private Secret(byte[] ownedCopy) {
+    this.value = ownedCopy;
+    this.fingerprint = "sha256:" + HexFormat.of().formatHex(sha256(ownedCopy), 0, FINGERPRINT_HEX_DIGITS / 2);
+  }
+
+  /**
+   * Creates a secret from text.
+   *
+   * @param value the secret text; not null, not blank
+   * @return a new secret holding a copy of the UTF-8 bytes of {@code value}
+   * @throws IllegalArgumentException if the value is empty or only whitespace (the message never
+   *     contains the value)
+   */
+  public static Secret of(String value) {
+    Objects.requireNonNull(value, "value");
+    if (value.isBlank()) {
+      throw new IllegalArgumentException("a secret must not be empty or blank");
+    }
+    return new Secret(value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Creates a secret from characters. The caller may wipe its array afterwards: the secret keeps a
+   * copy.
+   *
+   * @param value the secret characters; not null, not blank
+   * @return a new secret holding the UTF-8 encoding of {@code value}
+   * @throws IllegalArgumentException if the value is empty or only whitespace
+   */
+  public static Secret of(char[] value) {
+    Objects.requireNonNull(value, "value");
+    ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(value));
+    byte[] bytes = new byte[encoded.remaining()];
+    encoded.get(bytes);
+    if (encoded.hasArray()) {
+      Arrays.fill(encoded.array(), (byte) 0);
+    }
+    if (isBlank(bytes)) {
+      Arrays.fill(bytes, (byte) 0);
+      throw new IllegalArgumentException("a secret must not be empty or blank");
+    }
+    return new Secret(bytes);
+  }
+
+  /**
+   * Creates a secret from raw bytes (a binary secret). The caller may wipe its array afterwards:
+   * the secret keeps a copy.
+   *
+   * @param value the secret bytes; not null, not empty or only ASCII whitespace
+   * @return a new secret holding a copy of {@code value}
+   * @throws IllegalArgumentException if the value is empty or only whitespace
+   */
+  public static Secret ofBytes(byte[] value) {
+    Objects.requireNonNull(value, "value");
+    if (isBlank(value)) {
+      throw new IllegalArgumentException("a secret must not be empty or blank");
+    }
+    return new Secret(value.clone());
+  }
+
+  /**
+   * Returns the raw value as text. Every call site must name {@link InsecureSecretAccess}, so that
+   * raw access is visible in review. Java strings cannot be wiped: prefer {@link
+   * #bytes(InsecureSecretAccess)} where the consumer accepts bytes.
+   *
+   * @param access the access token, from {@link InsecureSecretAccess#get()}
+   * @return the value decoded as UTF-8
+   * @throws IllegalStateException if the secret was destroyed, or holds bytes that are not UTF-8
+   */
+  public String value(InsecureSecretAccess access) {
+    Objects.requireNonNull(access, "access");
+    checkNotDestroyed();
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(value))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalStateException(this + " holds binary data that is not UTF-8 text; use bytes()");
+    }
+  }
+
+  /**
+   * Returns a copy of the raw bytes. The caller owns the copy and should wipe it when done.
+   *
+   * @param access the access token, from {@link InsecureSecretAccess#get()}
+   * @return a new array with the value's bytes
+   * @throws IllegalStateException if the secret was destroyed
+   */
+  public byte[] bytes(InsecureSecretAccess access) {
+    Objects.requireNonNull(access, "access");
+    checkNotDestroyed();
+    return value.clone();
+  }
+
+  /**
+   * Returns the short fingerprint, {@code sha256:} followed by the first 8 hex digits of the
+   * SHA-256 of the value. Safe to log. It stays available after {@link #destroy()}.
+   *
+   * @return the fingerprint
+   */
+  public String fingerprint() {
+    return fingerprint;
+  }
+
+  /**
+   * Compares the values of two secrets in time that does not depend on where they differ.
+   *
+   * @param other the secret to compare with; may be null
+   * @return true if both hold the same bytes
+   * @throws IllegalStateException if either secret was destroyed
+   */
+  public boolean equalsSecret(Secret other) {
+    if (other == null) {
+      return false;
+    }
+    checkNotDestroyed();
+    other.checkNotDestroyed();
+    return MessageDigest.isEqual(value, other.value);
+  }
+
+  /**
+   * Overwrites the private copy of the value with zeros. Later calls to {@link
+   * #value(InsecureSecretAccess)}, {@link #bytes(InsecureSecretAccess)} and {@link
+   * #equalsSecret(Secret)} throw {@link IllegalStateException}. Idempotent.
+   */
+  public void destroy() {
+    destroyed = true;
+    Arrays.fill(value, (byte) 0);
+  }
+
+  /**
+   * Tells whether {@link #destroy()} was called.
+   *
+   * @return true once destroyed
+   */
+  public boolean isDestroyed() {
+    return destroyed;
+  }
+
+  /** Returns {@code Secret[sha256:xxxxxxxx]}: the fingerprint, never the value. */
+  @Override
+  public String toString() {
+    return "Secret[" + fingerprint + "]";
+  }
+
+  private void checkNotDestroyed() {
+    if (destroyed) {
+      throw new IllegalStateException(this + " was destroyed");
+    }
+  }
+
+  private static boolean isBlank(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != 0x0B) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+}
