@@ -31,7 +31,7 @@ import java.util.Objects;
  *
  * <p>Only {@code apiKey} is required; the field names are configurable for secrets that were
  * stored under other names. {@code scopes} may be an array of strings or a comma-separated string.
- * Unknown fields are ignored. A value that starts with {@code {} is always parsed as JSON: a
+ * Unknown fields are ignored. A value that starts with an opening brace is always parsed as JSON: a
  * malformed object is an error, never an API key.
  *
  * <p>Errors are {@link MalformedSecretException}s that name the key and the expected field and

@@ -16,8 +16,13 @@ public class KeyGuardException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The key concerned, or null; not serialized. */
   private final transient KeyId keyId;
+
+  /** The version concerned, or null. */
   private final String version;
+
+  /** Whether a later retry may succeed. */
   private final boolean retryable;
 
   /**

@@ -3,7 +3,7 @@ package dev.keyguard;
 import java.util.Optional;
 
 /**
- * A key kept fresh by a {@link KeyManager}: the one object the request path asks for a credential.
+ * A key kept fresh by a {@code KeyManager}: the one object the request path asks for a credential.
  *
  * <p>{@link #current()} is a lock-free read of a volatile field once the first fetch succeeded; it
  * never waits on the backend while the credential is within its hard expiry. Refresh happens in the
