@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,7 +39,8 @@ public final class InMemoryKeyProviderForTesting implements KeyProvider {
    * @return this provider
    */
   public InMemoryKeyProviderForTesting put(VersionedCredential credential) {
-    current.put(credential.keyId(), Objects.requireNonNull(credential, "credential"));
+    Objects.requireNonNull(credential, "credential");
+    current.put(credential.keyId(), credential);
     return this;
   }
 
@@ -123,5 +125,20 @@ public final class InMemoryKeyProviderForTesting implements KeyProvider {
   @Override
   public String name() {
     return "in-memory-for-testing";
+  }
+
+  /** Returns the name and the current key ids and versions; never a secret value. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("InMemoryKeyProviderForTesting[");
+    String separator = "";
+    for (KeyId keyId : new TreeSet<>(current.keySet())) {
+      VersionedCredential credential = current.get(keyId);
+      if (credential != null) {
+        sb.append(separator).append(keyId).append('@').append(credential.version());
+        separator = ", ";
+      }
+    }
+    return sb.append(']').toString();
   }
 }
