@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -79,7 +78,7 @@ public final class FileKeyProvider implements KeyProvider {
   private static final Logger LOG = LoggerFactory.getLogger(FileKeyProvider.class);
 
   /** Resolutions tried when a file disappears between resolving its links and opening it. */
-  private static final int ATTEMPTS = 3;
+  private static final int ATTEMPTS = 5;
 
   private final Path directory;
   private final Map<KeyId, Path> files;
@@ -93,7 +92,7 @@ public final class FileKeyProvider implements KeyProvider {
     this.files = Collections.unmodifiableMap(new LinkedHashMap<>(b.files));
     this.mapping = b.fieldMapping != null ? b.fieldMapping : CredentialFieldMapping.defaults();
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
-    this.opener = b.opener != null ? b.opener : path -> Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS);
+    this.opener = b.opener != null ? b.opener : Files::newInputStream;
   }
 
   /**
@@ -226,17 +225,21 @@ public final class FileKeyProvider implements KeyProvider {
             keyId);
       }
     }
-    // the real path has no links left: NOFOLLOW_LINKS makes sure nobody swapped one in
-    BasicFileAttributes attributes =
-        Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    // From here on the path is resolved again by each system call, which the kernel does in one
+    // step: Kubernetes renames ..data to the new directory before it deletes the old one, so each
+    // step finds a whole generation. Resolving the real path (in user space, link by link) is the
+    // only step that can race with a swap; the caller retries it. A later step may see a newer
+    // generation than the containment check, which is again inside the directory: only whoever
+    // can write the directory (and so the keys) could make them differ otherwise.
+    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
     if (attributes.isDirectory()) {
       throw malformed(keyId, file, "is a directory; it must be a file holding the key");
     }
     if (!attributes.isRegularFile()) {
       throw malformed(keyId, file, "is not a regular file; it must be a file holding the key");
     }
-    warnIfWorldReadable(keyId, file, real);
-    byte[] content = readBounded(keyId, file, real);
+    warnIfWorldReadable(keyId, file);
+    byte[] content = readBounded(keyId, file);
     try {
       if (content.length == 0) {
         throw malformed(keyId, file, "is empty; it must hold the API key or a JSON object");
@@ -256,11 +259,11 @@ public final class FileKeyProvider implements KeyProvider {
   }
 
   /** Reads at most MAX_FILE_BYTES + 1 bytes, whatever the file's size claims to be. */
-  private byte[] readBounded(KeyId keyId, Path file, Path real) throws IOException {
+  private byte[] readBounded(KeyId keyId, Path file) throws IOException {
     byte[] buffer = new byte[MAX_FILE_BYTES + 1];
     int length = 0;
     try {
-      try (InputStream in = opener.open(real)) {
+      try (InputStream in = opener.open(file)) {
         while (length < buffer.length) {
           int n = in.read(buffer, length, buffer.length - length);
           if (n < 0) {
@@ -281,9 +284,8 @@ public final class FileKeyProvider implements KeyProvider {
     }
   }
 
-  private void warnIfWorldReadable(KeyId keyId, Path file, Path real) throws IOException {
-    PosixFileAttributeView view =
-        Files.getFileAttributeView(real, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+  private void warnIfWorldReadable(KeyId keyId, Path file) throws IOException {
+    PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
     if (view == null) {
       return;
     }
