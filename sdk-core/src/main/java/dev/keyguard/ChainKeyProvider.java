@@ -1,5 +1,7 @@
 package dev.keyguard;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.keyguard.internal.RefusingSerializer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * providers only.
  *
  * <p>Immutable apart from that record of which provider served which key; thread-safe if its
- * providers are.
+ * providers are. Neither Java- nor Jackson-serializable.
  */
+@JsonSerialize(using = RefusingSerializer.class)
 public final class ChainKeyProvider implements KeyProvider {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChainKeyProvider.class);

@@ -1,5 +1,7 @@
 package dev.keyguard;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.keyguard.internal.RefusingSerializer;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * never the value.
  *
  * <p>Immutable and thread-safe (if an injected {@link Builder#lookup(Function) lookup} is).
+ * Neither Java- nor Jackson-serializable: it can reach secret values.
  */
+@JsonSerialize(using = RefusingSerializer.class)
 public final class EnvKeyProvider implements KeyProvider {
 
   private static final Logger LOG = LoggerFactory.getLogger(EnvKeyProvider.class);

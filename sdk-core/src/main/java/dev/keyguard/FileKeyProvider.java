@@ -1,5 +1,7 @@
 package dev.keyguard;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.keyguard.internal.RefusingSerializer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -68,8 +70,9 @@ import org.slf4j.LoggerFactory;
  * or Kubernetes {@code defaultMode: 0400}). Logs (SLF4J) name key ids, paths and versions, never
  * content.
  *
- * <p>Immutable and thread-safe.
+ * <p>Immutable and thread-safe. Neither Java- nor Jackson-serializable.
  */
+@JsonSerialize(using = RefusingSerializer.class)
 public final class FileKeyProvider implements KeyProvider {
 
   /** The largest key file read, in bytes: 64 KiB. */

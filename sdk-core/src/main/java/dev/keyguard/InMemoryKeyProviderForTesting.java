@@ -1,5 +1,7 @@
 package dev.keyguard;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.keyguard.internal.RefusingSerializer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * provider.put(VersionedCredential.builder(KeyId.of("demo"), Secret.of(generatedKey)).version("1").build());
  * }</pre>
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. Neither Java- nor Jackson-serializable: it holds secret values.
  */
+@JsonSerialize(using = RefusingSerializer.class)
 public final class InMemoryKeyProviderForTesting implements KeyProvider {
 
   private final Map<KeyId, VersionedCredential> current = new ConcurrentHashMap<>();

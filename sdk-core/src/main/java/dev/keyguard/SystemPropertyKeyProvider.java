@@ -1,5 +1,7 @@
 package dev.keyguard;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.keyguard.internal.RefusingSerializer;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
@@ -31,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * KeyAccessDeniedException}. Logs (SLF4J, DEBUG) name the key id, the property and the version.
  *
  * <p>Immutable and thread-safe (if an injected {@link Builder#lookup(Function) lookup} is).
+ * Neither Java- nor Jackson-serializable: it can reach secret values.
  */
+@JsonSerialize(using = RefusingSerializer.class)
 public final class SystemPropertyKeyProvider implements KeyProvider {
 
   private static final Logger LOG = LoggerFactory.getLogger(SystemPropertyKeyProvider.class);
