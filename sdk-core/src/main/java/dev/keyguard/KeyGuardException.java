@@ -1,6 +1,5 @@
 package dev.keyguard;
 
-import dev.keyguard.internal.RedactedThrowable;
 import java.util.Optional;
 
 /**
@@ -8,9 +7,7 @@ import java.util.Optional;
  *
  * <p>Messages name the key id and version, never a secret value; every message is passed through
  * the {@link Redactor} before it is stored, so a value that reached a message by accident (from a
- * vendor SDK, a response body) is scrubbed. Causes from vendor SDKs are kept; a cause whose message
- * (or the message of one of its own causes) holds a value the redactor knows is replaced by a copy
- * with the same class name in its {@code toString()}, redacted messages and the same stack trace.
+ * vendor SDK, a response body) is scrubbed. Causes from vendor SDKs are kept.
  *
  * <p>{@link #isRetryable()} tells whether the same call may succeed later without a change of
  * configuration.
@@ -39,7 +36,7 @@ public class KeyGuardException extends RuntimeException {
    */
   public KeyGuardException(
       String message, Throwable cause, KeyId keyId, String version, boolean retryable) {
-    super(Redactor.global().redact(message), RedactedThrowable.scrub(cause));
+    super(Redactor.global().redact(message), cause);
     this.keyId = keyId;
     this.version = version;
     this.retryable = retryable;
