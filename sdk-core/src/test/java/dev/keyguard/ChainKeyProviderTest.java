@@ -119,11 +119,11 @@ class ChainKeyProviderTest {
   @Test
   void fetch_whenAProviderDeniesOrHoldsAMalformedValue_keepsTheTypeAndDoesNotFallThrough() {
     second.put(credential("2"));
-    first.failWith(new KeyAccessDeniedException("no permission secretsmanager:GetSecretValue", ID));
+    first.failWith(new KeyAccessDeniedException("the role may not read this key", ID));
 
     assertThatThrownBy(() -> ChainKeyProvider.of(first, second).fetch(ID))
         .isInstanceOf(KeyAccessDeniedException.class)
-        .hasMessageContaining("no permission secretsmanager:GetSecretValue")
+        .hasMessageContaining("the role may not read this key")
         .hasCauseInstanceOf(KeyAccessDeniedException.class);
 
     first.failWith(new MalformedSecretException("field 'apiKey' missing", null, ID, "v3"));
