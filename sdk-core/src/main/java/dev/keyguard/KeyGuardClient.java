@@ -47,8 +47,10 @@ import okhttp3.ResponseBody;
  * to another origin, refuses https→http), the rate limit and retry ({@link RetryOptions}, optional
  * client-side limit), the authenticator ({@link ManagedKey#current()}, {@link AuthScheme}; on a
  * rejection status {@link ManagedKey#rejected(VersionedCredential)} and at most one retry), then
- * the optional logging interceptor. Credentials are only ever applied to requests for the base
- * URL's origin. OkHttp's own redirect following, response cache and 401 authenticator are off.
+ * the optional logging interceptor; a network interceptor checks, below OkHttp's own retries, that
+ * a signed request goes nowhere but the base URL's origin. Credentials are only ever applied to
+ * requests for the base URL's origin. OkHttp's own redirect following, response cache and 401
+ * authenticator are off.
  *
  * <p>Instances are immutable and thread-safe; share one per API. No thread is created per request:
  * the synchronous methods run on the caller's thread, the asynchronous ones on OkHttp's dispatcher.
@@ -961,8 +963,11 @@ public final class KeyGuardClient {
         }
       }
       OkHttpClient base = okHttpClient != null ? okHttpClient : DefaultOkHttp.INSTANCE;
-      for (Interceptor i : base.interceptors()) {
+      List<Interceptor> existing = new ArrayList<>(base.interceptors());
+      existing.addAll(base.networkInterceptors());
+      for (Interceptor i : existing) {
         if (i instanceof HttpsPolicyInterceptor
+            || i instanceof TransportGuardInterceptor
             || i instanceof RetryInterceptor
             || i instanceof AuthenticationInterceptor) {
           throw new IllegalStateException(
@@ -1014,6 +1019,8 @@ public final class KeyGuardClient {
       if (loggingInterceptor != null) {
         ob.addInterceptor(loggingInterceptor); // 5. redacting logger
       }
+      // below OkHttp's retries and follow-ups: a signed request leaves only for the base origin
+      ob.addNetworkInterceptor(new TransportGuardInterceptor(settings));
       Builder snapshot = copy();
       snapshot.okHttpClient = base;
       return new KeyGuardClient(snapshot, settings, ob.build());
