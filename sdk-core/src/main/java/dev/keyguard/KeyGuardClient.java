@@ -954,7 +954,11 @@ public final class KeyGuardClient {
       if (!baseUrl.isHttps()) {
         if (!httpsPolicy.allowsLoopbackCleartextForTesting()) {
           throw new IllegalStateException(
-              "baseUrl must be https, was " + baseUrl + ": KeyGuard never sends a key in cleartext");
+              "baseUrl must be https, was " + baseUrl + ": KeyGuard never sends a key in cleartext"
+                  + (HttpsPolicy.isLoopbackHost(baseUrl.host())
+                      ? " (for a local test server only, use an HttpsPolicy with"
+                          + " allowLoopbackCleartextForTesting())"
+                      : ""));
         }
         if (!HttpsPolicy.isLoopbackHost(baseUrl.host())) {
           throw new IllegalStateException(
