@@ -724,6 +724,34 @@ public final class KeyGuardClient {
     }
 
     /**
+     * Applies an API preset: its base URL, a new instance of its auth scheme, its rejection
+     * statuses, and its rate-limit headers (added to the default prefixes). Settings made after
+     * this call override the preset's.
+     *
+     * <pre>{@code
+     * KeyGuardClient client = KeyGuardClient.builder()
+     *     .preset(ApiPresets.TOKEN_METRICS)
+     *     .managedKey(keyManager.key(KeyId.of("token-metrics")))
+     *     .build();
+     * }</pre>
+     *
+     * @param preset the preset
+     * @return this builder
+     */
+    public Builder preset(ApiPreset preset) {
+      Objects.requireNonNull(preset, "preset");
+      baseUrl(preset.baseUrl());
+      authScheme(preset.authScheme());
+      rejectionStatuses(preset.rejectionStatuses().stream().mapToInt(Integer::intValue).toArray());
+      if (!preset.rateLimitHeaders().isEmpty()) {
+        Set<String> prefixes = new LinkedHashSet<>(ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES);
+        preset.rateLimitHeaders().forEach(h -> prefixes.add(h.toLowerCase(Locale.ROOT)));
+        this.rateLimitHeaderPrefixes = List.copyOf(prefixes);
+      }
+      return this;
+    }
+
+    /**
      * Sets the key to authenticate with (required), typically from a {@code KeyManager}.
      *
      * @param managedKey the key
