@@ -39,13 +39,28 @@ public class ApiResponseException extends KeyGuardException {
 
   private static final int MESSAGE_EXCERPT_CHARS = 200;
 
+  /** The HTTP status. */
   private final int status;
+
+  /** The request method. */
   private final String method;
+
+  /** The request URL, credential query values masked. */
   private final String url;
+
+  /** The preferred request id, or null. */
   private final String requestId;
+
+  /** Every request-id header of the response. */
   private final Map<String, String> requestIds;
+
+  /** The rate-limit headers of the response. */
   private final Map<String, String> rateLimitHeaders;
+
+  /** The delay asked for by Retry-After, or null. */
   private final Duration retryAfter;
+
+  /** At most 1 KiB of the body, redacted. */
   private final String bodyExcerpt;
 
   ApiResponseException(
