@@ -208,8 +208,9 @@ final class RefreshingManagedKey implements ManagedKey {
       return new KeyProviderUnavailableException(
           "Key '" + keyId + "': refreshes have failed since " + failingSince + " (" + failedAttempts
               + " attempts) and version " + served.version() + " was last confirmed at " + lastSuccess
-              + ", longer ago than maxStale (" + manager.maxStale + "). Check the backend ("
-              + manager.provider.name() + "); retries continue, next at " + nextRetryAt + ".",
+              + ", longer ago than maxStale (" + manager.maxStale + "). Last failure: "
+              + failure.getMessage() + ". Check the backend (" + manager.provider.name()
+              + "); retries continue, next at " + nextRetryAt + ".",
           failure, keyId, served.version());
     }
     if (served != null) {
@@ -228,11 +229,10 @@ final class RefreshingManagedKey implements ManagedKey {
     }
     return copyOf(
         failure,
-        "Key '" + keyId + "' could not be fetched from " + manager.provider.name() + " ("
-            + failure.getClass().getSimpleName() + ", attempt " + failedAttempts + "); "
-            + (failure.isRetryable() ? "retrying in the background, next at " + nextRetryAt
-                : "check the key id and the provider's configuration; retried at " + nextRetryAt)
-            + ". The cause says why.",
+        "Key '" + keyId + "' could not be fetched from " + manager.provider.name() + " (attempt "
+            + failedAttempts + "): " + failure.getMessage() + ". "
+            + (failure.isRetryable() ? "Retrying in the background, next at " + nextRetryAt + "."
+                : "Check the key id and the provider's configuration; retried at " + nextRetryAt + "."),
         null);
   }
 
