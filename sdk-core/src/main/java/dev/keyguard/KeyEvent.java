@@ -2,7 +2,6 @@ package dev.keyguard;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * Something that happened to a key managed by a {@link KeyManager}: a first load, a rotation, a
@@ -51,12 +50,7 @@ public sealed interface KeyEvent {
    * @param fingerprint the fingerprint of the secret parts
    */
   record KeyLoaded(KeyId keyId, Instant at, String version, String fingerprint)
-      implements KeyEvent {
-    /** Checks that no component is null. */
-    public KeyLoaded {
-      requireAll(keyId, at, version, fingerprint);
-    }
-  }
+      implements KeyEvent {}
 
   /**
    * A refresh found a new version, and {@link ManagedKey#current()} now serves it. A refresh that
@@ -76,12 +70,7 @@ public sealed interface KeyEvent {
       String oldFingerprint,
       String newVersion,
       String newFingerprint)
-      implements KeyEvent {
-    /** Checks that no component is null. */
-    public KeyRotated {
-      requireAll(keyId, at, oldVersion, oldFingerprint, newVersion, newFingerprint);
-    }
-  }
+      implements KeyEvent {}
 
   /**
    * A fetch from the backend failed (a scheduled refresh, a retry, a forced refresh after a
@@ -108,12 +97,7 @@ public sealed interface KeyEvent {
       boolean servingStale,
       String servedVersion,
       Duration nextRetryIn)
-      implements KeyEvent {
-    /** Checks that no component but {@code servedVersion} is null. */
-    public RefreshFailed {
-      requireAll(keyId, at, cause, nextRetryIn);
-    }
-  }
+      implements KeyEvent {}
 
   /**
    * A fetch succeeded after one or more failures.
@@ -126,12 +110,7 @@ public sealed interface KeyEvent {
    */
   record RefreshRecovered(
       KeyId keyId, Instant at, String version, int failedAttempts, Duration downtime)
-      implements KeyEvent {
-    /** Checks that no component is null. */
-    public RefreshRecovered {
-      requireAll(keyId, at, version, downtime);
-    }
-  }
+      implements KeyEvent {}
 
   /**
    * The version being served expires within the key manager's {@code expiringSoon} threshold and
@@ -145,12 +124,7 @@ public sealed interface KeyEvent {
    */
   record KeyExpiringSoon(
       KeyId keyId, Instant at, String version, String fingerprint, Instant expiresAt)
-      implements KeyEvent {
-    /** Checks that no component is null. */
-    public KeyExpiringSoon {
-      requireAll(keyId, at, version, fingerprint, expiresAt);
-    }
-  }
+      implements KeyEvent {}
 
   /**
    * The version being served was created longer ago than the key manager's {@code maxKeyAge}
@@ -170,12 +144,7 @@ public sealed interface KeyEvent {
       String fingerprint,
       Instant createdAt,
       Duration maxKeyAge)
-      implements KeyEvent {
-    /** Checks that no component is null. */
-    public KeyTooOld {
-      requireAll(keyId, at, version, fingerprint, createdAt, maxKeyAge);
-    }
-  }
+      implements KeyEvent {}
 
   /**
    * The API refused the version being served ({@link ManagedKey#rejected(VersionedCredential)}),
@@ -197,10 +166,6 @@ public sealed interface KeyEvent {
       Resolution resolution,
       String replacementVersion)
       implements KeyEvent {
-    /** Checks that no component but {@code replacementVersion} is null. */
-    public KeyRejected {
-      requireAll(keyId, at, version, fingerprint, resolution);
-    }
 
     /** What a rejection led to. */
     public enum Resolution {
@@ -226,16 +191,5 @@ public sealed interface KeyEvent {
    */
   record AlternatePromoted(
       KeyId keyId, Instant at, String replacedVersion, String version, String fingerprint)
-      implements KeyEvent {
-    /** Checks that no component is null. */
-    public AlternatePromoted {
-      requireAll(keyId, at, replacedVersion, version, fingerprint);
-    }
-  }
-
-  private static void requireAll(Object... components) {
-    for (Object c : components) {
-      Objects.requireNonNull(c, "event component");
-    }
-  }
+      implements KeyEvent {}
 }

@@ -675,7 +675,7 @@ final class RefreshingManagedKey implements ManagedKey {
       warnedTooOld = c.version();
       LOG.warn(
           "Key {}: version {} ({}) was created at {}, more than {} ago; rotate it",
-          keyId, c.version(), fingerprint(c), created.get(), manager.maxKeyAge);
+          keyId, c.version(), fingerprint(c), created.get(), readable(manager.maxKeyAge));
       events.add(new KeyEvent.KeyTooOld(keyId, now, c.version(), fingerprint(c), created.get(), manager.maxKeyAge));
     }
     Optional<Instant> expires = c.expiresAt();
@@ -909,6 +909,12 @@ final class RefreshingManagedKey implements ManagedKey {
     } catch (java.time.DateTimeException | ArithmeticException e) {
       return Instant.MAX;
     }
+  }
+
+  private static String readable(Duration d) {
+    return d.toHours() % 24 == 0 && d.toDays() > 0 && d.equals(Duration.ofDays(d.toDays()))
+        ? d.toDays() + " days"
+        : d.toString();
   }
 
   private static <T extends Comparable<? super T>> T min(T a, T b) {
