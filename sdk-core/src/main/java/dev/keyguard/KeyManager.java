@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  *       and a clock read: no lock, no backend call. A refresh is scheduled on the scheduler after
  *       {@code refreshAfter} (default 5 minutes), jittered by ±{@code jitter} (default 10 %) so
  *       that a fleet of instances does not call the backend in step. If the credential has an
- *       expiry, the refresh comes earlier: at most three quarters of the remaining lifetime after
- *       the fetch, and always before the expiry.
+ *       expiry, the refresh comes earlier: after at most three quarters of the lifetime that
+ *       remained at the fetch (jittered), and no later than the expiry.
  *   <li><b>Refresh.</b> A refresh that finds the version already served changes nothing and fires
  *       nothing. One that finds a new version swaps it in atomically (a caller sees either the old
  *       or the new credential, and never an older one after a newer one) and fires {@link

@@ -531,27 +531,30 @@ final class RefreshingManagedKey implements ManagedKey {
       if (wantAlternates && fatal == null) {
         alternates = fetchAlternates();
       }
-      synchronized (lock) {
-        if (!closed) {
-          Instant now = manager.clock.instant();
-          if (f.roundVersion != null) {
+      if (f.roundVersion != null) {
+        synchronized (lock) {
+          if (!closed) {
             Set<VersionedCredential> before = liveLocked();
-            lastRound = new Round(f.roundVersion, now, dedupeLocked(alternates));
+            lastRound = new Round(f.roundVersion, manager.clock.instant(), dedupeLocked(alternates));
             retireDroppedLocked(before);
           }
-          scheduleNextLocked(now);
         }
       }
     } finally {
       synchronized (lock) {
+        // Clear the flight and schedule the next one together: a refresh task that starts at
+        // once must not find this flight still running and skip.
         if (inFlight == f) {
           inFlight = null;
         }
         completions++;
+        if (!closed) {
+          scheduleNextLocked(manager.clock.instant());
+        }
         lock.notifyAll();
       }
+      f.done.complete(null); // release the waiters first: a listener must not hold them up
       manager.fire(events);
-      f.done.complete(null);
     }
     if (fatal != null) {
       throw fatal;

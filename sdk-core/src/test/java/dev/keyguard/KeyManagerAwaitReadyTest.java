@@ -104,4 +104,21 @@ class KeyManagerAwaitReadyTest {
     ready.get(10, TimeUnit.SECONDS);
     assertThat(key.current()).isSameAs(v1);
   }
+
+  @Test
+  void retries_onARealSchedulerWithTinyBackoff_keepChainingWhileTheBackendIsDown() {
+    f.backend.failWith(new KeyProviderUnavailableException("down (test)", KEY));
+    KeyManager manager =
+        f.start(KeyManager.builder()
+            .provider(f.provider)
+            .clock(f.clock)
+            .retryBackoff(Duration.ofNanos(1), Duration.ofMillis(1))
+            .listener(f.events::add));
+    ManagedKey key = manager.key(KEY);
+
+    catchThrowableOfType(KeyProviderUnavailableException.class, key::current);
+
+    // Each retry is scheduled the moment the previous one ends; none may be lost.
+    await().atMost(Duration.ofSeconds(20)).until(() -> f.backend.fetchCount() >= 200);
+  }
 }
