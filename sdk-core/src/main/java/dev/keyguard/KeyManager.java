@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * KeyManager keys = KeyManager.builder()
- *     .provider(new FileKeyProvider(Path.of("/var/run/secrets/market-data")))
+ *     .provider(provider)                                   // files, environment, a vault, ...
  *     .refreshAfter(Duration.ofMinutes(5))
  *     .maxStale(Duration.ofHours(1))
  *     .listener(event -> log.info("key event: {}", event))   // events never hold a secret
