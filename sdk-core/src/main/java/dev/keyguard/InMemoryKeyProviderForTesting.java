@@ -31,6 +31,10 @@ public final class InMemoryKeyProviderForTesting implements KeyProvider {
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
   private final AtomicInteger fetches = new AtomicInteger();
   private final AtomicInteger alternateFetches = new AtomicInteger();
+  private final AtomicInteger fetchesInProgress = new AtomicInteger();
+  private final AtomicInteger maxConcurrentFetches = new AtomicInteger();
+  private final Object holdLock = new Object();
+  private boolean held;
 
   /** Creates an empty provider. */
   public InMemoryKeyProviderForTesting() {}
@@ -101,18 +105,75 @@ public final class InMemoryKeyProviderForTesting implements KeyProvider {
     return alternateFetches.get();
   }
 
+  /**
+   * Makes every later {@link #fetch(KeyId)} block, inside the fetch, until {@link
+   * #releaseFetches()}: a slow backend, for single-flight tests. Fetches already counted by {@link
+   * #fetchCount()} and {@link #fetchesInProgress()} while they wait.
+   */
+  public void holdFetches() {
+    synchronized (holdLock) {
+      held = true;
+    }
+  }
+
+  /** Lets fetches held by {@link #holdFetches()} go on, and stops holding new ones. */
+  public void releaseFetches() {
+    synchronized (holdLock) {
+      held = false;
+      holdLock.notifyAll();
+    }
+  }
+
+  /**
+   * How many {@link #fetch(KeyId)} calls are running right now (including held ones).
+   *
+   * @return the number of fetches in progress
+   */
+  public int fetchesInProgress() {
+    return fetchesInProgress.get();
+  }
+
+  /**
+   * The largest number of {@link #fetch(KeyId)} calls that ever ran at the same time.
+   *
+   * @return the peak concurrency of fetches
+   */
+  public int maxConcurrentFetches() {
+    return maxConcurrentFetches.get();
+  }
+
   @Override
   public VersionedCredential fetch(KeyId keyId) {
     fetches.incrementAndGet();
-    RuntimeException f = failure.get();
-    if (f != null) {
-      throw f;
+    maxConcurrentFetches.accumulateAndGet(fetchesInProgress.incrementAndGet(), Math::max);
+    try {
+      awaitRelease();
+      RuntimeException f = failure.get();
+      if (f != null) {
+        throw f;
+      }
+      VersionedCredential credential = current.get(keyId);
+      if (credential == null) {
+        throw new KeyNotFoundException("no key '" + keyId + "' in the in-memory test provider", keyId);
+      }
+      return credential;
+    } finally {
+      fetchesInProgress.decrementAndGet();
     }
-    VersionedCredential credential = current.get(keyId);
-    if (credential == null) {
-      throw new KeyNotFoundException("no key '" + keyId + "' in the in-memory test provider", keyId);
+  }
+
+  private void awaitRelease() {
+    synchronized (holdLock) {
+      while (held) {
+        try {
+          holdLock.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new KeyProviderUnavailableException(
+              "interrupted while the in-memory test provider held fetches", e, null, null);
+        }
+      }
     }
-    return credential;
   }
 
   @Override
