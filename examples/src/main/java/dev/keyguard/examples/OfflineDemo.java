@@ -117,7 +117,8 @@ final class OfflineDemo {
       String problem = validateKey(fromEnv);
       if (problem != null) {
         out.println(INITIAL_KEY_VARIABLE + " is set but not usable as the demo's key: " + problem);
-        return summary(null, null, null, List.of());
+        out.println("Nothing was run: exit status 1.");
+        return new DemoSummary(0, 0, 0, 0, 0, 0, "none", "none", true, List.of());
       }
       initialKey = fromEnv;
       initialKeyFromEnvironment = true;
@@ -215,11 +216,10 @@ final class OfflineDemo {
     fingerprintAfter = Secret.of(newKey).fingerprint();
     market.acceptOnly(newKey.getBytes(StandardCharsets.UTF_8));
     secrets.write(KEY_NAME, newKey.getBytes(StandardCharsets.UTF_8));
-    out.println("   The provider issued key " + fingerprintAfter + " and revoked " + fingerprintBefore
-        + ": the API accepts only the new one.");
-    out.println("   The new key was written to the secret directory (" + secrets.updateMethod() + ").");
-    out.println("   The key manager would read it at its next refresh, in 10 minutes; the next");
-    out.println("   request comes first, with the old key:");
+    print("The provider issued key " + fingerprintAfter + " and revoked " + fingerprintBefore
+        + ": the API accepts only the new one from now on. The new key was written to the secret"
+        + " directory (" + secrets.updateMethod() + "). The key manager would read it at its next"
+        + " refresh, in 10 minutes; the next request comes first, with the old key:");
     int rotationsBefore = rotations();
     int before = market.attempts().size();
     Price price = call(() -> client.get("/price", Map.of("symbol", "BTC"), Price.class));
@@ -265,20 +265,20 @@ final class OfflineDemo {
       client.toBuilder().baseUrl(plainOrigin + API_BASE_PATH).build();
       out.println("   ! a client for " + plainOrigin + " was built");
     } catch (IllegalStateException e) {
-      out.println("   KeyGuardClient.builder().baseUrl(\"" + plainOrigin + API_BASE_PATH + "\").build()");
-      out.println("     -> IllegalStateException: " + e.getMessage());
+      print("client.toBuilder().baseUrl(\"" + plainOrigin + API_BASE_PATH + "\").build()");
+      printOutcome("IllegalStateException: " + e.getMessage());
     }
 
     // an absolute http URL (a "next page" link, say) sent through the client's OkHttpClient
     String nextPage = plainOrigin + API_BASE_PATH + "/price?symbol=BTC&page=2";
     calls++;
     KeyGuardException cleartext = null;
-    out.println("   GET " + nextPage + " through client.okHttpClient()");
+    print("GET " + nextPage + " through client.okHttpClient()");
     try (Response response = client.okHttpClient().newCall(new Request.Builder().url(nextPage).build()).execute()) {
-      out.println("     -> ! HTTP " + response.code());
+      printOutcome("! HTTP " + response.code());
     } catch (IOException e) {
       cleartext = e.getCause() instanceof KeyGuardException k ? k : null;
-      out.println("     -> " + describe(cleartext != null ? cleartext : e));
+      printOutcome(describe(cleartext != null ? cleartext : e));
     }
     int afterDirect = countConnections(plainListener);
 
@@ -288,13 +288,13 @@ final class OfflineDemo {
     marketCalls++;
     calls++;
     KeyGuardException downgrade = null;
-    out.println("   GET " + client.baseUrl() + "/legacy-price, which answers 301 Location: " + nextPage);
+    print("GET " + client.baseUrl() + "/legacy-price, which answers 301 Location: " + nextPage);
     try {
       client.get("/legacy-price", String.class);
-      out.println("     -> ! the redirect was followed");
+      printOutcome("! the redirect was followed");
     } catch (KeyGuardException e) {
       downgrade = e;
-      out.println("     -> " + describe(e));
+      printOutcome(describe(e));
     }
     List<DemoMarketDataServer.Attempt> seen = since(market, before);
     int afterRedirect = countConnections(plainListener);
@@ -322,7 +322,7 @@ final class OfflineDemo {
     market.movedTo(target);
     int before = market.attempts().size();
     int otherBefore = otherOrigin.received().size();
-    out.println("   GET " + client.baseUrl() + "/moved?symbol=BTC answers 302 Location: " + target);
+    print("GET " + client.baseUrl() + "/moved?symbol=BTC, which answers 302 Location: " + target);
     ApiResponse<MirrorPrice> response =
         call(() -> client.getResponse("/moved", Map.of("symbol", "BTC"), MirrorPrice.class));
     List<DemoMarketDataServer.Attempt> seen = since(market, before);
@@ -331,7 +331,7 @@ final class OfflineDemo {
     out.println("   hop 1, " + market.origin() + ": " + describeAttempts(seen));
     boolean noKey = !received.isEmpty();
     for (OtherOriginServer.Received r : received) {
-      out.println("   hop 2, " + otherOrigin.origin() + " received " + r.rawUri() + " with headers "
+      print("hop 2, " + otherOrigin.origin() + " received " + r.rawUri() + " with headers "
           + String.join(", ", r.headers().keySet()));
       noKey &= !r.headers().containsKey("x-api-key")
           && !r.headers().containsKey("authorization")
@@ -458,6 +458,37 @@ final class OfflineDemo {
     }
   }
 
+  /** Prints a paragraph indented by three spaces, wrapped at 100 columns. */
+  private void print(String text) {
+    wrap("   ", "   ", text);
+  }
+
+  /** Prints the outcome of a call: an arrow, then the text wrapped under it. */
+  private void printOutcome(String text) {
+    wrap("     -> ", "        ", text);
+  }
+
+  private void wrap(String first, String next, String text) {
+    StringBuilder line = new StringBuilder(first);
+    boolean empty = true;
+    for (String word : text.split(" ")) {
+      if (word.isEmpty()) {
+        continue;
+      }
+      if (!empty && line.length() + 1 + word.length() > 100) {
+        out.println(line);
+        line = new StringBuilder(next);
+        empty = true;
+      }
+      if (!empty) {
+        line.append(' ');
+      }
+      line.append(word);
+      empty = false;
+    }
+    out.println(line);
+  }
+
   private <T> T call(Supplier<T> call) {
     calls++;
     marketCalls++;
@@ -472,15 +503,22 @@ final class OfflineDemo {
     events.add(event);
     if (event instanceof KeyEvent.KeyRotated r) {
       out.println("   event: KeyRotated " + r.keyId() + " " + r.oldFingerprint() + " -> "
-          + r.newFingerprint() + " (version " + r.oldVersion() + " -> " + r.newVersion() + ")");
+          + r.newFingerprint() + versionNote(r.oldVersion(), r.oldFingerprint())
+          + versionNote(r.newVersion(), r.newFingerprint()));
     } else if (event instanceof KeyEvent.KeyLoaded l) {
-      out.println("   event: KeyLoaded " + l.keyId() + " " + l.fingerprint() + " (version " + l.version() + ")");
+      out.println("   event: KeyLoaded " + l.keyId() + " " + l.fingerprint()
+          + versionNote(l.version(), l.fingerprint()));
     } else if (event instanceof KeyEvent.KeyRejected r) {
-      out.println("   event: KeyRejected " + r.keyId() + " " + r.fingerprint() + ", resolution "
-          + r.resolution() + (r.replacementVersion() == null ? "" : " -> version " + r.replacementVersion()));
+      out.println("   event: KeyRejected " + r.keyId() + " " + r.fingerprint() + ", offered: "
+          + r.resolution() + (r.replacementVersion() == null ? "" : " " + r.replacementVersion()));
     } else {
       out.println("   event: " + event);
     }
+  }
+
+  /** FileKeyProvider versions are fingerprints; say the version only where it differs. */
+  private static String versionNote(String version, String fingerprint) {
+    return version.equals(fingerprint) ? "" : " (version " + version + ")";
   }
 
   private int rotations() {

@@ -7,7 +7,6 @@ import dev.keyguard.KeyGuardClient;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyManager;
-import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.ManagedKey;
 import dev.keyguard.Redactor;
 import java.io.PrintStream;
@@ -34,16 +33,21 @@ final class RealApiCall {
    * @return 0 for a 2xx answer, 1 for any other answer or failure, 2 if the key is missing
    */
   static int run(RealApiOptions options, PrintStream out, Map<String, String> env) {
+    String present = env.get(options.keyVariable());
+    if (present == null || present.isBlank()) {
+      // a conventional name is echoed; anything else might be a key given by mistake
+      String variable =
+          options.keyVariable().matches("[A-Z][A-Z0-9_]{0,63}")
+              ? "The environment variable " + options.keyVariable()
+              : "The environment variable named by --key-env";
+      out.println(variable + " is not set; export the API key in it (a key is never passed as"
+          + " an argument).");
+      return 2;
+    }
     try (KeyManager keys =
         KeyManager.builder().provider(EnvKeyProvider.builder().variables(env).build()).build()) {
       ManagedKey key = keys.key(KeyId.of(options.keyVariable()));
-      try {
-        keys.awaitReady(Duration.ofSeconds(5));
-      } catch (KeyNotFoundException e) {
-        out.println("The environment variable " + options.keyVariable() + " is not set; export the"
-            + " API key in it (the key is never passed as an argument).");
-        return 2;
-      }
+      keys.awaitReady(Duration.ofSeconds(5));
       KeyGuardClient client =
           KeyGuardClient.builder()
               .preset(options.preset())

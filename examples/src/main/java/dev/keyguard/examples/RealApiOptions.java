@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 record RealApiOptions(
     boolean help, ApiPreset preset, String keyVariable, String path, Map<String, String> query) {
 
+  private static final Pattern OPTION_LIKE = Pattern.compile("--[a-z][a-z-]{0,30}");
+
   private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   static final String USAGE =
@@ -57,6 +59,7 @@ record RealApiOptions(
     Map<String, String> query = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
+      int position = i;
       if (arg.equals("--help") || arg.equals("-h")) {
         return new RealApiOptions(true, null, null, null, Map.of());
       }
@@ -70,7 +73,7 @@ record RealApiOptions(
         name = arg;
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException(
-              known(name) ? name + " needs a value" : "unknown argument '" + name + "'");
+              known(name) ? name + " needs a value" : unknown(name, position));
         }
         value = args[++i];
       }
@@ -81,11 +84,11 @@ record RealApiOptions(
         case "--query" -> {
           int q = value.indexOf('=');
           if (q <= 0) {
-            throw new IllegalArgumentException("--query takes NAME=VALUE, got '" + value + "'");
+            throw new IllegalArgumentException("--query takes NAME=VALUE");
           }
           query.put(value.substring(0, q), value.substring(q + 1));
         }
-        default -> throw new IllegalArgumentException("unknown argument '" + name + "'");
+        default -> throw new IllegalArgumentException(unknown(name, position));
       }
     }
     if (presetName == null) {
@@ -110,6 +113,17 @@ record RealApiOptions(
     }
     ApiPreset preset = ApiPresets.byName(presetName);
     return new RealApiOptions(false, preset, keyVariable, path, query);
+  }
+
+  /**
+   * Names an unknown option; anything that does not look like an option is not echoed (it may be
+   * a key pasted in the wrong place).
+   */
+  private static String unknown(String arg, int index) {
+    return OPTION_LIKE.matcher(arg).matches()
+        ? "unknown option '" + arg + "'"
+        : "unexpected argument " + (index + 1) + " (not echoed: it could be a key; keys are read"
+            + " from the environment variable named by --key-env)";
   }
 
   private static boolean known(String name) {

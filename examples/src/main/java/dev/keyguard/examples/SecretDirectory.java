@@ -64,7 +64,7 @@ final class SecretDirectory implements AutoCloseable {
   String updateMethod() {
     return Boolean.FALSE.equals(symlinks)
         ? "the file is replaced by an atomic rename"
-        : "a new ..data directory is swapped in by one atomic rename, as the kubelet does";
+        : "..data was switched to a new directory by one atomic rename, as the kubelet does";
   }
 
   /** Writes (or replaces) one key, atomically. */
