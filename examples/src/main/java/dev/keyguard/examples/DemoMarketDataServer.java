@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -29,7 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code /legacy-price}: 301 to the plain-http URL set with {@link #legacyTo(String)}.
  * </ul>
  *
- * <p>Every endpoint checks the key first. The server keeps only a SHA-256 of the key it accepts,
+ * <p>Every endpoint checks the key first, and every answer carries {@code X-RateLimit-Limit} and
+ * {@code X-RateLimit-Remaining} headers (a count, never reset: the demo runs for a second). The server keeps only a SHA-256 of the key it accepts,
  * and logs each attempt by the fingerprint of the key presented ({@link Secret#fingerprint()}
  * format), never the key.
  */
@@ -37,6 +39,9 @@ final class DemoMarketDataServer implements AutoCloseable {
 
   private static final Map<String, String> PRICES =
       Map.of("BTC", "97234.51", "ETH", "3412.07", "SOL", "187.33");
+
+  /** Requests a client may make per minute, as announced in the rate-limit headers. */
+  private static final int RATE_LIMIT = 30;
 
   /** One request as the server saw it: path, the fingerprint of the key presented, the status. */
   record Attempt(String path, String keyFingerprint, int status) {}
@@ -48,6 +53,7 @@ final class DemoMarketDataServer implements AutoCloseable {
   private final AtomicReference<String> movedTo = new AtomicReference<>();
   private final AtomicReference<String> legacyTo = new AtomicReference<>();
   private final List<Attempt> attempts = new ArrayList<>();
+  private final AtomicInteger requestsThisMinute = new AtomicInteger();
 
   private DemoMarketDataServer(HttpsServer server, ExecutorService executor, String basePath) {
     this.server = server;
@@ -134,6 +140,11 @@ final class DemoMarketDataServer implements AutoCloseable {
       } else {
         reply = DemoServers.json(404, "{\"error\":\"no such endpoint\"}");
       }
+      int used = requestsThisMinute.incrementAndGet();
+      reply =
+          reply
+              .withHeader("X-RateLimit-Limit", String.valueOf(RATE_LIMIT))
+              .withHeader("X-RateLimit-Remaining", String.valueOf(Math.max(0, RATE_LIMIT - used)));
       // recorded before the reply is sent, so the client never sees a reply not yet recorded
       synchronized (this) {
         attempts.add(new Attempt(path, presented, reply.status()));

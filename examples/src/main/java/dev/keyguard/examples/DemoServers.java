@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -14,9 +15,21 @@ final class DemoServers {
   private DemoServers() {}
 
   /** A response decided before it is sent. */
-  record Reply(int status, String location, byte[] body) {
+  record Reply(int status, String location, byte[] body, Map<String, String> headers) {
+
+    Reply {
+      headers = Map.copyOf(headers);
+    }
+
+    /** The same reply with one more response header. */
+    Reply withHeader(String name, String value) {
+      Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+      more.put(name, value);
+      return new Reply(status, location, body, more);
+    }
 
     void send(HttpExchange exchange) throws IOException {
+      headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
       if (location != null) {
         exchange.getResponseHeaders().set("Location", location);
       }
@@ -31,11 +44,11 @@ final class DemoServers {
   }
 
   static Reply json(int status, String json) {
-    return new Reply(status, null, json.getBytes(StandardCharsets.UTF_8));
+    return new Reply(status, null, json.getBytes(StandardCharsets.UTF_8), Map.of());
   }
 
   static Reply redirect(int status, String location) {
-    return new Reply(status, location, new byte[0]);
+    return new Reply(status, location, new byte[0], Map.of());
   }
 
   /** The first value of a query parameter, decoded, or the default. */

@@ -12,6 +12,7 @@ import dev.keyguard.Redactor;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;
+import okhttp3.OkHttpClient;
 
 /**
  * The real-API mode: one GET to a preset's API with the key from an environment variable, printing
@@ -33,6 +34,16 @@ final class RealApiCall {
    * @return 0 for a 2xx answer, 1 for any other answer or failure, 2 if the key is missing
    */
   static int run(RealApiOptions options, PrintStream out, Map<String, String> env) {
+    return run(options, out, env, null);
+  }
+
+  /**
+   * Makes the call on a given OkHttp client (tests: one that trusts a local server's certificate).
+   *
+   * @param base the OkHttp client to build on, or null for KeyGuard's default
+   */
+  static int run(
+      RealApiOptions options, PrintStream out, Map<String, String> env, OkHttpClient base) {
     String present = env.get(options.keyVariable());
     if (present == null || present.isBlank()) {
       // a conventional name is echoed; anything else might be a key given by mistake
@@ -48,12 +59,15 @@ final class RealApiCall {
         KeyManager.builder().provider(EnvKeyProvider.builder().variables(env).build()).build()) {
       ManagedKey key = keys.key(KeyId.of(options.keyVariable()));
       keys.awaitReady(Duration.ofSeconds(5));
-      KeyGuardClient client =
+      KeyGuardClient.Builder builder =
           KeyGuardClient.builder()
               .preset(options.preset())
               .managedKey(key)
-              .callTimeout(Duration.ofSeconds(30))
-              .build();
+              .callTimeout(Duration.ofSeconds(30));
+      if (base != null) {
+        builder.okHttpClient(base);
+      }
+      KeyGuardClient client = builder.build();
       out.println("GET " + client.url(options.path(), options.query())
           + "  (preset " + options.preset().name() + ", key from $" + options.keyVariable()
           + ", " + key.current().apiKey().fingerprint() + ")");
