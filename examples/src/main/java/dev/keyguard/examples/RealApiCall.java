@@ -88,6 +88,11 @@ final class RealApiCall {
       }
     } catch (KeyGuardException e) {
       out.println(e.getClass().getSimpleName() + ": " + Redactor.global().redact(e.getMessage()));
+      if (e.getCause() instanceof ApiResponseException rejection) {
+        // a KeyRejectedException carries the API's answer
+        printHeaders(out, rejection.rateLimitHeaders());
+        out.println("body: " + excerpt(rejection.bodyExcerpt()));
+      }
       return 1;
     }
   }

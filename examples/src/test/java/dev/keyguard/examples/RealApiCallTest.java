@@ -83,7 +83,10 @@ class RealApiCallTest {
     String output = bytes.toString(StandardCharsets.UTF_8);
     System.out.print(output); // for the surefire report
     assertThat(status).as(output).isEqualTo(1);
-    assertThat(output).contains("KeyRejectedException").contains("HTTP 401");
+    assertThat(output)
+        .contains("KeyRejectedException")
+        .contains("HTTP 401")
+        .contains("body: {\"error\":\"invalid or missing API key\"}");
     LeakScan.forms(wrongKey).forEach(form -> assertThat(output).doesNotContain(form));
   }
 }
