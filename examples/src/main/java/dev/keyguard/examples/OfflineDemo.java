@@ -331,8 +331,8 @@ final class OfflineDemo {
     out.println("   hop 1, " + market.origin() + ": " + describeAttempts(seen));
     boolean noKey = !received.isEmpty();
     for (OtherOriginServer.Received r : received) {
-      print("hop 2, " + otherOrigin.origin() + " received " + r.rawUri() + " with headers "
-          + String.join(", ", r.headers().keySet()));
+      out.println("   hop 2, " + otherOrigin.origin() + " received " + r.rawUri());
+      out.println("          headers received: " + String.join(", ", r.headers().keySet()));
       noKey &= !r.headers().containsKey("x-api-key")
           && !r.headers().containsKey("authorization")
           && !r.headers().containsKey("cookie");

@@ -54,10 +54,9 @@ class DemoTest {
     assertThat(output).contains("-> InsecureTransportException: Refused a cleartext request");
     assertThat(output).contains("-> InsecureTransportException: Refused a redirect from https");
     assertThat(summary.otherOriginRequests()).isEqualTo(1);
-    assertThat(output).containsPattern("hop 2, https://127\\.0\\.0\\.1:\\d+ received /v2/price\\?symbol=BTC with headers [a-z-, ]+\n");
-    assertThat(output.substring(output.indexOf("hop 2,"), output.indexOf('\n', output.indexOf("hop 2,"))))
-        .doesNotContain("x-api-key")
-        .doesNotContain("authorization");
+    assertThat(output).containsPattern("hop 2, https://127\\.0\\.0\\.1:\\d+ received /v2/price\\?symbol=BTC\n");
+    String headersLine = output.lines().filter(l -> l.contains("headers received:")).findFirst().orElseThrow();
+    assertThat(headersLine).contains("host").doesNotContain("x-api-key").doesNotContain("authorization");
 
     // the application's log line came out redacted
     assertThat(output).containsPattern(
