@@ -142,7 +142,7 @@ final class OfflineDemo {
       out.println("   that CA and nothing else (an OkHttpClient with that trust; no trust-all).");
       out.println();
       out.println("2. The key source: a mounted secret directory, as Kubernetes projects a Secret");
-      out.println("   " + secrets.fileOf(KEY_NAME) + "  (owner-only permissions)");
+      out.println("   " + secrets.fileOf(KEY_NAME) + (secrets.ownerOnly() ? "  (mode 600)" : ""));
       out.println("   initial key " + fingerprintBefore + ", "
           + (initialKeyFromEnvironment
               ? "taken from " + INITIAL_KEY_VARIABLE
@@ -176,16 +176,18 @@ final class OfflineDemo {
             () -> rotate(client, market, secrets));
         step(
             EnumSet.of(Guarantee.CLEARTEXT_REFUSED, Guarantee.HTTPS_TO_HTTP_REDIRECT_REFUSED),
-            () -> refuseCleartext(client, market, plainListener, trusting));
+            () -> refuseCleartext(client, market, plainListener));
         step(
             EnumSet.of(Guarantee.CROSS_ORIGIN_REDIRECT_CARRIES_NO_KEY),
             () -> redirectToOtherOrigin(client, market, otherOrigin));
         step(EnumSet.of(Guarantee.APPLICATION_LOG_REDACTED), () -> applicationLogsTheKey(key));
+        trusting.dispatcher().executorService().shutdown();
+        trusting.connectionPool().evictAll();
       }
-      return summary(market, otherOrigin, plainListener, market.attempts());
+      return summary(market, otherOrigin, market.attempts());
     } catch (IOException | RuntimeException e) {
       out.println("The demo could not run: " + describe(e));
-      return summary(null, null, null, List.of());
+      return summary(null, null, List.of());
     }
   }
 
@@ -253,8 +255,7 @@ final class OfflineDemo {
   private void refuseCleartext(
       KeyGuardClient client,
       DemoMarketDataServer market,
-      ServerSocketChannel plainListener,
-      OkHttpClient trusting)
+      ServerSocketChannel plainListener)
       throws IOException {
     out.println("5. Cleartext is refused");
     String plainOrigin = "http://127.0.0.1:" + ((InetSocketAddress) plainListener.getLocalAddress()).getPort();
@@ -387,7 +388,6 @@ final class OfflineDemo {
   private DemoSummary summary(
       DemoMarketDataServer market,
       OtherOriginServer otherOrigin,
-      ServerSocketChannel plainListener,
       List<DemoMarketDataServer.Attempt> attempts) {
     int marketRequests = attempts.size();
     int otherRequests = otherOrigin == null ? 0 : otherOrigin.received().size();

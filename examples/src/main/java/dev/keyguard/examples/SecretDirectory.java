@@ -55,6 +55,11 @@ final class SecretDirectory implements AutoCloseable {
     return root;
   }
 
+  /** Whether files are created readable by the owner only (POSIX file systems). */
+  boolean ownerOnly() {
+    return posix;
+  }
+
   /** The path a key is read from. */
   Path fileOf(String name) {
     return root.resolve(name);
