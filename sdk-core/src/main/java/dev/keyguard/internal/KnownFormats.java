@@ -263,8 +263,8 @@ public final class KnownFormats {
       }
     }
     int valueStart = i;
-    if (text.startsWith("REDACTED", valueStart + 1)) {
-      return -1; // already a marker
+    if (text.startsWith("REDACTED", valueStart) || text.startsWith("REDACTED", valueStart + 1)) {
+      return -1; // already redacted: a marker, or the HttpLogger's placeholder
     }
     if (quote != 0) {
       while (i < n && i - valueStart < MAX_VALUE) {
