@@ -23,6 +23,11 @@ import java.util.Set;
  *     at ...
  * </pre>
  *
+ * <p>{@link #getMessage()} and {@link #toString()} both return {@code originalClassName: redacted
+ * message}, so a stack trace printed by the JDK reads like the original's, and one printed by a
+ * logging backend (which shows the real class) reads {@code dev.keyguard.RedactedThrowable:
+ * java.io.IOException: ...}.
+ *
  * <p>What is lost is the type: code that tests {@code getCause() instanceof VendorException}
  * sees a {@code RedactedThrowable}; {@link #originalClassName()} names the original type. So
  * {@link #protect(Throwable)} copies only when it must: when a message or {@code toString()}
@@ -40,7 +45,7 @@ public final class RedactedThrowable extends RuntimeException {
   private final String originalClassName;
 
   private RedactedThrowable(String originalClassName, String message, Throwable cause) {
-    super(message, cause, true, true);
+    super(message == null ? originalClassName : originalClassName + ": " + message, cause, true, true);
     this.originalClassName = originalClassName;
   }
 
@@ -99,9 +104,16 @@ public final class RedactedThrowable extends RuntimeException {
   private static RedactedThrowable copy(
       Throwable t, Redactor redactor, Set<Throwable> seen, int depth) {
     seen.add(t);
-    String className =
-        t instanceof RedactedThrowable r ? r.originalClassName : t.getClass().getName();
-    String message = messageOf(t, className, redactor);
+    String className;
+    String message;
+    if (t instanceof RedactedThrowable r) {
+      className = r.originalClassName;
+      String full = r.getMessage();
+      message = full.length() > className.length() ? redactor.redact(full.substring(className.length() + 2)) : null;
+    } else {
+      className = t.getClass().getName();
+      message = messageOf(t, className, redactor);
+    }
     Throwable cause = t.getCause();
     RedactedThrowable causeCopy =
         cause == null || seen.contains(cause) || depth >= MAX_DEPTH
@@ -126,7 +138,7 @@ public final class RedactedThrowable extends RuntimeException {
     String shown = safeToString(t);
     String message = t.getLocalizedMessage();
     String standard = message == null ? className : className + ": " + message;
-    if (shown != null && !shown.equals(standard) && !(t instanceof RedactedThrowable)) {
+    if (shown != null && !shown.equals(standard)) {
       message = shown.startsWith(className + ": ") ? shown.substring(className.length() + 2) : shown;
     }
     return redactor.redact(message);
@@ -176,14 +188,14 @@ public final class RedactedThrowable extends RuntimeException {
   }
 
   /**
-   * Prints like the original: its class name and the redacted message.
+   * Prints like the original: its class name and the redacted message (the same text as {@link
+   * #getMessage()}).
    *
    * @return {@code originalClassName: redacted message}
    */
   @Override
   public String toString() {
-    String message = getLocalizedMessage();
-    return message == null ? originalClassName : originalClassName + ": " + message;
+    return getMessage();
   }
 
   /**

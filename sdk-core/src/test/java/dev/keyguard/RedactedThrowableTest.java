@@ -94,8 +94,8 @@ class RedactedThrowableTest {
 
     RedactedThrowable copy = RedactedThrowable.copyOf(a, redactor);
 
-    assertThat(copy.getMessage()).startsWith("a [REDACTED:");
-    assertThat(copy.getCause().getMessage()).isEqualTo("b");
+    assertThat(copy.getMessage()).startsWith("java.lang.IllegalStateException: a [REDACTED:");
+    assertThat(copy.getCause().getMessage()).isEqualTo("java.lang.IllegalArgumentException: b");
     assertThat(copy.getCause().getCause()).isNull();
   }
 
@@ -111,6 +111,8 @@ class RedactedThrowableTest {
 
     RedactedThrowable copy = RedactedThrowable.copyOf(new IOException("k=" + value), redactor);
 
-    assertThat(copy.toString()).isEqualTo("java.io.IOException: k=[REDACTED:" + secret.fingerprint() + "]");
+    assertThat(copy.toString())
+        .isEqualTo("java.io.IOException: k=[REDACTED:" + secret.fingerprint() + "]")
+        .isEqualTo(copy.getMessage());
   }
 }
