@@ -64,6 +64,12 @@ public final class AhoCorasick {
    * @param anchorIds the payload reported for each anchor
    */
   public AhoCorasick(List<char[]> secrets, int[] secretIds, List<char[]> anchors, int[] anchorIds) {
+    this(secrets, secretIds, anchors, anchorIds, DENSE_BUDGET);
+  }
+
+  /** As above, with the size of the dense table given (tests exercise the sparse states with it). */
+  AhoCorasick(
+      List<char[]> secrets, int[] secretIds, List<char[]> anchors, int[] anchorIds, int denseBudget) {
     // 1. alphabet compression
     char[] cls = new char[65536];
     int classes = 1;
@@ -151,7 +157,7 @@ public final class AhoCorasick {
       newId[order[i]] = i;
     }
 
-    int dense = Math.max(1, Math.min(nodes, DENSE_BUDGET / width));
+    int dense = Math.max(1, Math.min(nodes, denseBudget / width));
     this.denseStates = dense;
     this.dense = new int[dense * width];
     this.fail = new int[nodes];
@@ -270,12 +276,14 @@ public final class AhoCorasick {
     final int denseLimit = denseStates;
     final byte[] f = flags;
     final int n = text.length();
+    final char[] chars = buffer(n);
+    text.getChars(0, n, chars, 0);
     // fast mode: off is the row offset of a dense, non-terminal state; one load per char
     int off = 0;
     int i = 0;
     outer:
     while (i < n) {
-      int v = table[off + cls[text.charAt(i)]];
+      int v = table[off + cls[chars[i]]];
       i++;
       if (v >= 0) {
         off = v;
@@ -297,11 +305,27 @@ public final class AhoCorasick {
         if (i >= n) {
           break outer;
         }
-        s = step(s, cls[text.charAt(i)]);
+        s = step(s, cls[chars[i]]);
         i++;
       }
     }
     return hits;
+  }
+
+  private static final int MAX_CACHED_BUFFER = 1 << 14;
+  private static final ThreadLocal<char[]> BUFFER = ThreadLocal.withInitial(() -> new char[1024]);
+
+  /** A per-thread scratch array: the scan reads a plain array, without String's per-char checks. */
+  private static char[] buffer(int n) {
+    if (n > MAX_CACHED_BUFFER) {
+      return new char[n];
+    }
+    char[] b = BUFFER.get();
+    if (b.length < n) {
+      b = new char[Math.max(n, b.length * 2)];
+      BUFFER.set(b);
+    }
+    return b;
   }
 
   /**
