@@ -80,11 +80,14 @@ import org.slf4j.LoggerFactory;
  * <h2>Cost</h2>
  *
  * <p>{@link #redact(CharSequence)} makes one pass over the text with an Aho-Corasick automaton:
- * one table read per char, whatever the number of secrets, no allocation and no copy when nothing
- * matches (the same {@code String} comes back). A match costs a small extra step proportional to
- * its length. The automaton is rebuilt when the set of secrets changes (register, retire expiry,
- * settings) and swapped atomically, so {@code redact} never locks. See {@code bench/README.md} for
- * measured figures.
+ * one table read per char, whatever the number of secrets; no allocation when nothing matches
+ * (the same {@code String} comes back). A match costs a small extra step proportional to its
+ * length. Measured on a shared 2-vCPU machine: about 2 µs per 1 KiB line (1.8 µs with 1 secret,
+ * 2.1 µs with 100, 2.8 µs with 1,000), 110 times faster than one regex alternation of 100 quoted
+ * secrets; see {@code bench/README.md}. The automaton is rebuilt on the caller's thread when the
+ * set of secrets changes (a new value registered, a retired one expiring, a setting) and swapped
+ * atomically, so {@code redact} never locks or waits; a rebuild takes milliseconds (about 10 ms
+ * for 100 secrets). Use {@link #registerAll(Collection)} to register many at once.
  *
  * <h2>Lifecycle of a secret</h2>
  *
