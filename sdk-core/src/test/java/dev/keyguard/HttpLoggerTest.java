@@ -252,6 +252,16 @@ class HttpLoggerTest {
   }
 
   @Test
+  void url_dropsUserInfoAndFragmentAndRedactsQueryValues() {
+    HttpLogger httpLogger = HttpLogger.builder().allowQueryParameter("page").build();
+    okhttp3.HttpUrl url =
+        okhttp3.HttpUrl.get("https://user:" + apiKey + "@api.example.com:8443/v1/a%20b?page=2&sig=" + apiKey + "&flag#frag-" + apiKey);
+
+    assertThat(httpLogger.url(url))
+        .isEqualTo("https://api.example.com:8443/v1/a%20b?page=2&sig=REDACTED&flag");
+  }
+
+  @Test
   void toString_showsNoNamesOrValues() {
     assertThat(HttpLogger.builder().level(HttpLogger.Level.HEADERS).build().toString())
         .startsWith("HttpLogger[level=HEADERS");

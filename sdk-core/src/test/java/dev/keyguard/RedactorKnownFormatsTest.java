@@ -123,6 +123,17 @@ class RedactorKnownFormatsTest {
   }
 
   @Test
+  void redact_whenKeywordValueIsAFingerprint_leavesIt() {
+    Secret key = Secret.of(RandomSecrets.base64Url(24));
+    Secret secret = Secret.of(RandomSecrets.base64Url(24));
+    String text =
+        "VersionedCredential[keyId=prices, version=v3, apiKey=" + key.fingerprint() + ", apiSecret="
+            + secret.fingerprint() + "] token=" + key;
+
+    assertThat(redactor.redact(text)).isSameAs(text);
+  }
+
+  @Test
   void redact_whenKnownFormatsSwitchedOff_leavesThem() {
     String id = RandomSecrets.awsAccessKeyIdShape();
     String text = id + " api_key=" + RandomSecrets.base64Url(16);

@@ -26,7 +26,8 @@ import java.util.List;
  *   <tr><td>credential</td><td>{@code api_key apikey api-key secret token password passwd
  *       access_key private_key authorization} (lower, UPPER, Capitalised, camelCase)</td><td>the
  *       value after {@code =} or {@code :} (quoted or not, at least 6 chars; a leading
- *       {@code Bearer }/{@code Basic }/{@code Token } is kept); the keyword stays visible</td></tr>
+ *       {@code Bearer }/{@code Basic }/{@code Token } is kept); the keyword stays visible, and a
+ *       KeyGuard fingerprint ({@code sha256:3f2a9c1b}, {@code Secret[…]}) is left alone</td></tr>
  *   <tr><td>bearer-token</td><td>{@code Bearer }</td><td>at least 8 token68 chars</td></tr>
  * </table>
  */
@@ -279,7 +280,28 @@ public final class KnownFormats {
         i++;
       }
     }
-    return i - valueStart >= MIN_KEYWORD_VALUE ? span(valueStart, Math.min(i, n)) : -1;
+    int valueEnd = Math.min(i, n);
+    if (valueEnd - valueStart < MIN_KEYWORD_VALUE || isFingerprint(text, valueStart, valueEnd)) {
+      return -1;
+    }
+    return span(valueStart, valueEnd);
+  }
+
+  /** {@code sha256:} and hex, or {@code Secret[}: what KeyGuard prints instead of a value. */
+  private static boolean isFingerprint(String text, int start, int end) {
+    if (text.startsWith("Secret[", start)) {
+      return true;
+    }
+    if (!text.startsWith("sha256:", start) || end - start < 15) {
+      return false;
+    }
+    for (int i = start + 7; i < end; i++) {
+      char c = text.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int skipBlanks(String text, int i) {
