@@ -91,7 +91,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Lifecycle of a secret</h2>
  *
- * <p>{@link #register(Secret)} makes a value live; {@link #retire(Secret)} starts its grace period
+ * <p>The {@link KeyManager} registers every secret it fetches and retires the one a rotation
+ * replaces. {@link #register(Secret)} makes a value live; {@link #retire(Secret)} starts its grace period
  * (default {@link #DEFAULT_GRACE_PERIOD}), after which it is forgotten and its copy wiped. At most
  * {@link #DEFAULT_MAX_RETIRED} retired values are kept (the oldest go first), so memory is bounded
  * by the live secrets plus that number. Values are keyed by content: registering the same value
