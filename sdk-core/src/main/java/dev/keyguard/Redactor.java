@@ -128,6 +128,15 @@ public final class Redactor {
 
   private volatile Snapshot snapshot;
 
+  /**
+   * The last few secrets registered and still live, compared by identity: registering one of
+   * them again (as a request path may do on every call) returns without locking or hashing.
+   * Cleared on every retirement; replaced, never mutated.
+   */
+  private volatile Secret[] recent = new Secret[0];
+
+  private static final int RECENT = 16;
+
   private Redactor(Clock clock, Duration gracePeriod, int maxRetired, boolean knownFormats) {
     this.clock = clock;
     this.gracePeriod = gracePeriod;
@@ -168,7 +177,13 @@ public final class Redactor {
    * @throws NullPointerException if {@code secret} is null
    */
   public void register(Secret secret) {
-    registerAll(List.of(Objects.requireNonNull(secret, "secret")));
+    Objects.requireNonNull(secret, "secret");
+    for (Secret known : recent) {
+      if (known == secret) {
+        return;
+      }
+    }
+    registerAll(List.of(secret));
   }
 
   /**
@@ -198,10 +213,12 @@ public final class Redactor {
             entry.retiredAt = LIVE;
             changed = true;
           }
+          remember(secret);
           continue;
         }
         entries.put(digest, new Entry(raw, secret.fingerprint(), sequence++));
         changed = true;
+        remember(secret);
         if (raw.length < SecretForms.MIN_DERIVED_LENGTH) {
           shortOnes.add(secret.fingerprint());
         }
@@ -245,6 +262,7 @@ public final class Redactor {
         return;
       }
       entry.retiredAt = clock.millis();
+      recent = new Secret[0];
       boolean removed = purgeExpired();
       if (removed) {
         rebuild();
@@ -379,6 +397,20 @@ public final class Redactor {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Adds a live secret to {@link #recent}; under the lock. */
+  private void remember(Secret secret) {
+    Secret[] current = recent;
+    for (Secret known : current) {
+      if (known == secret) {
+        return;
+      }
+    }
+    Secret[] next = new Secret[Math.min(current.length + 1, RECENT)];
+    next[0] = secret;
+    System.arraycopy(current, 0, next, 1, next.length - 1);
+    recent = next;
   }
 
   private Snapshot expireIfFree() {

@@ -326,6 +326,21 @@ class RedactorTest {
   }
 
   @Test
+  void register_whenSameInstanceRegisteredAgainAfterRetire_makesItLiveAgain() {
+    String value = RandomSecrets.base64Url(30);
+    Secret secret = Secret.of(value);
+    redactor.register(secret);
+    redactor.register(secret); // the per-request path: a no-op
+    redactor.retire(secret);
+
+    redactor.register(secret);
+    clock.advance(Duration.ofHours(2));
+
+    assertThat(redactor.liveCount()).isEqualTo(1);
+    assertThat(redactor.redact(value)).doesNotContain(value);
+  }
+
+  @Test
   void retire_whenMoreThanMaxRetired_forgetsTheOldest() {
     Redactor small = Redactor.builder().clock(clock).maxRetired(2).build();
     List<String> values = new ArrayList<>();
