@@ -1,7 +1,9 @@
 package dev.keyguard.examples;
 
 import dev.keyguard.ApiResponse;
+import dev.keyguard.AuthScheme;
 import dev.keyguard.AuthSchemes;
+import dev.keyguard.HttpLogger;
 import dev.keyguard.FileKeyProvider;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.InsecureTransportException;
@@ -11,6 +13,7 @@ import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyManager;
 import dev.keyguard.ManagedKey;
+import dev.keyguard.RedactingLogger;
 import dev.keyguard.Redactor;
 import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
@@ -39,7 +42,6 @@ import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.tls.HandshakeCertificates;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The offline demo: everything runs in this process on 127.0.0.1, and every claim it makes is
@@ -324,8 +326,20 @@ final class OfflineDemo {
     int before = market.attempts().size();
     int otherBefore = otherOrigin.received().size();
     print("GET " + client.baseUrl() + "/moved?symbol=BTC, which answers 302 Location: " + target);
+    print("With KeyGuard's HttpLogger at HEADERS on this call (what the client sent, hop by hop):");
+    AuthScheme scheme = AuthSchemes.header("x-api-key");
+    KeyGuardClient logged =
+        client.toBuilder()
+            .authScheme(scheme)
+            .loggingInterceptor(
+                HttpLogger.builder()
+                    .level(HttpLogger.Level.HEADERS)
+                    .allowQueryParameter("symbol")
+                    .authScheme(scheme)
+                    .build())
+            .build();
     ApiResponse<MirrorPrice> response =
-        call(() -> client.getResponse("/moved", Map.of("symbol", "BTC"), MirrorPrice.class));
+        call(() -> logged.getResponse("/moved", Map.of("symbol", "BTC"), MirrorPrice.class));
     List<DemoMarketDataServer.Attempt> seen = since(market, before);
     List<OtherOriginServer.Received> received =
         otherOrigin.received().subList(otherBefore, otherOrigin.received().size());
@@ -362,17 +376,16 @@ final class OfflineDemo {
 
   private void applicationLogsTheKey(ManagedKey key) {
     out.println("7. The application logs the key by mistake");
-    out.println("   log.warn(\"price feed: retrying with api key {} (previous key {})\", current, previous)");
+    print("Logger log = RedactingLogger.getLogger(PriceFeed.class); // the application's logger");
+    print("log.warn(\"price feed: retrying with api key {} (previous key {})\", current, previous);");
     VersionedCredential current = key.current();
     String currentValue = current.apiKey().value(InsecureSecretAccess.get());
     String previousValue = keyValues.get(0);
-    Logger log = LoggerFactory.getLogger(APPLICATION_LOGGER);
+    Logger log = RedactingLogger.getLogger(APPLICATION_LOGGER);
     int mark = recording.size();
-    // The redaction facility of issue 4 (RedactingLogger) is not on main yet: redact explicitly.
-    log.warn(Redactor.global().redact(
-        "price feed: retrying with api key " + currentValue + " (previous key " + previousValue + ")"));
+    log.warn("price feed: retrying with api key {} (previous key {})", currentValue, previousValue);
     out.flush();
-    String logged = recording.recorded().substring(Math.min(mark, recording.recorded().length()));
+    String logged = recording.recordedSince(mark);
     boolean redacted =
         LeakScan.find(logged, currentValue).isEmpty()
             && LeakScan.find(logged, previousValue).isEmpty()

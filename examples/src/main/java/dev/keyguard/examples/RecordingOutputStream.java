@@ -43,6 +43,13 @@ final class RecordingOutputStream extends OutputStream {
     return copy.toString(StandardCharsets.UTF_8);
   }
 
+  /** What was written after the first {@code offset} bytes, decoded as UTF-8. */
+  synchronized String recordedSince(int offset) {
+    byte[] all = copy.toByteArray();
+    int from = Math.min(Math.max(offset, 0), all.length);
+    return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+  }
+
   /** How many bytes were recorded so far. */
   synchronized int size() {
     return copy.size();

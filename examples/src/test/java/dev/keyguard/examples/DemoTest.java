@@ -58,6 +58,16 @@ class DemoTest {
     String headersLine = output.lines().filter(l -> l.contains("headers received:")).findFirst().orElseThrow();
     assertThat(headersLine).contains("host").doesNotContain("x-api-key").doesNotContain("authorization");
 
+    // the client's own HTTP log: hop 1 carried the key (shown as REDACTED), hop 2 did not
+    int hop1 = output.indexOf("--> GET https://localhost:");
+    assertThat(hop1).isNotNegative();
+    int hop2 = output.indexOf("--> GET https://127.0.0.1:");
+    assertThat(hop2).isGreaterThan(hop1);
+    assertThat(output.substring(hop1, output.indexOf("--> END GET", hop1))).contains("x-api-key: REDACTED");
+    assertThat(output.substring(hop2, output.indexOf("--> END GET", hop2)))
+        .doesNotContainIgnoringCase("x-api-key")
+        .doesNotContainIgnoringCase("authorization");
+
     // the application's log line came out redacted
     assertThat(output).containsPattern(
         "\\[WARN\\] PriceFeed - price feed: retrying with api key \\[REDACTED:"
