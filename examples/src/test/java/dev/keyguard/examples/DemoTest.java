@@ -8,7 +8,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -132,6 +134,28 @@ class DemoTest {
     assertThat(bytes.toString(StandardCharsets.UTF_8))
         .contains("The environment variable COINGECKO_API_KEY is not set")
         .doesNotContain("GET https://");
+  }
+
+  @Test
+  void exitStatus_whenAGuaranteeFailedOrWasNotChecked_isOne() {
+    List<DemoSummary.Check> allHeld = new ArrayList<>();
+    for (Guarantee g : Guarantee.values()) {
+      allHeld.add(new DemoSummary.Check(g, true, "ok"));
+    }
+    assertThat(summaryWith(allHeld).exitStatus()).isZero();
+
+    List<DemoSummary.Check> oneFailed = new ArrayList<>(allHeld);
+    oneFailed.add(new DemoSummary.Check(Guarantee.CLEARTEXT_REFUSED, false, "a connection was made"));
+    assertThat(summaryWith(oneFailed).exitStatus()).isEqualTo(1);
+    assertThat(summaryWith(oneFailed).held(Guarantee.CLEARTEXT_REFUSED)).isFalse();
+
+    List<DemoSummary.Check> oneMissing = new ArrayList<>(allHeld);
+    oneMissing.remove(0);
+    assertThat(summaryWith(oneMissing).exitStatus()).isEqualTo(1);
+  }
+
+  private static DemoSummary summaryWith(List<DemoSummary.Check> checks) {
+    return new DemoSummary(8, 8, 1, 0, 1, 1, "sha256:00000000", "sha256:11111111", false, checks);
   }
 
   static String generatedKey() {
