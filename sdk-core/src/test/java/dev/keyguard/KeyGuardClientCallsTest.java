@@ -21,11 +21,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -172,12 +177,35 @@ class KeyGuardClientCallsTest {
     Thread caller = Thread.currentThread();
     CompletableFuture<Thread> completedOn = new CompletableFuture<>();
 
-    CompletableFuture<Price> future = builder().build().getAsync("/price", Map.of("symbol", "ETH"), Price.class);
-    future.whenComplete((p, t) -> completedOn.complete(Thread.currentThread()));
+    // The dispatcher's only thread is held until the callback is registered: otherwise a fast
+    // response could complete the future first, and whenComplete would run on the caller.
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService dispatcherThread = Executors.newSingleThreadExecutor();
+    dispatcherThread.execute(() -> awaitQuietly(release));
+    try {
+      OkHttpClient held =
+          TestTls.TRUSTING_OKHTTP.newBuilder().dispatcher(new Dispatcher(dispatcherThread)).build();
+      CompletableFuture<Price> future =
+          builder().okHttpClient(held).build().getAsync("/price", Map.of("symbol", "ETH"), Price.class);
+      future.whenComplete((p, t) -> completedOn.complete(Thread.currentThread()));
+      release.countDown();
 
-    assertThat(future.get(5, TimeUnit.SECONDS).symbol()).isEqualTo("ETH");
-    assertThat(completedOn.get(5, TimeUnit.SECONDS)).isNotSameAs(caller);
-    assertThat(takeAll(api).get(0).getHeaders().get("X-Api-Key")).isEqualTo(apiKey);
+      // completedOn first: a thread blocked in future.get() may itself run future's callbacks
+      assertThat(completedOn.get(5, TimeUnit.SECONDS)).isNotSameAs(caller);
+      assertThat(future.get(5, TimeUnit.SECONDS).symbol()).isEqualTo("ETH");
+      assertThat(takeAll(api).get(0).getHeaders().get("X-Api-Key")).isEqualTo(apiKey);
+    } finally {
+      release.countDown();
+      dispatcherThread.shutdown();
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
