@@ -149,7 +149,7 @@ final class AwsErrors {
           keyId,
           null);
     }
-    if ("InvalidRequestException".equals(code) && vendor.toLowerCase(Locale.ROOT).contains("deletion")) {
+    if ("InvalidRequestException".equals(code) && isMarkedDeleted(vendor)) {
       return new KeyNotFoundException(
           "secret '" + keyId + "' is scheduled for deletion in AWS Secrets Manager: restore it"
               + " (aws secretsmanager restore-secret) or point the key id at another secret"
@@ -166,6 +166,12 @@ final class AwsErrors {
         keyId,
         null,
         false);
+  }
+
+  /** AWS says "marked for deletion", moto "marked deleted". */
+  private static boolean isMarkedDeleted(String vendor) {
+    String lower = vendor.toLowerCase(Locale.ROOT);
+    return lower.contains("marked for deletion") || lower.contains("marked deleted");
   }
 
   /** True if the failure comes from reading a response body (whose text may quote the secret). */
@@ -240,11 +246,17 @@ final class AwsErrors {
       return "";
     }
     StringBuilder sb = new StringBuilder(Math.min(t.length(), MAX_VENDOR_MESSAGE + 1));
-    for (int i = 0; i < t.length() && sb.length() < MAX_VENDOR_MESSAGE; i++) {
+    int i = 0;
+    for (; i < t.length() && sb.length() < MAX_VENDOR_MESSAGE; i++) {
       char c = t.charAt(i);
-      sb.append(Character.isISOControl(c) ? ' ' : c);
+      boolean space = Character.isWhitespace(c) || Character.isISOControl(c);
+      if (!space) {
+        sb.append(c);
+      } else if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ' ') {
+        sb.append(' ');
+      }
     }
-    if (t.length() > MAX_VENDOR_MESSAGE) {
+    if (i < t.length()) {
       sb.append('…');
     }
     return sb.toString();
