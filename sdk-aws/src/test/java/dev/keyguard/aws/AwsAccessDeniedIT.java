@@ -3,13 +3,16 @@ package dev.keyguard.aws;
 import static dev.keyguard.aws.SecretsAdmin.randomKey;
 import static dev.keyguard.aws.SecretsAdmin.uniqueName;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyId;
+import dev.keyguard.KeyManager;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,6 +112,20 @@ class AwsAccessDeniedIT {
           catchThrowableOfType(KeyAccessDeniedException.class, () -> provider.fetch(KeyId.of(SECRET)));
 
       assertThat(e.getMessage()).contains("the caller needs secretsmanager:DescribeSecret");
+    }
+  }
+
+  @Test
+  void awaitReady_whenDenied_failsAtOnceWithDenied() {
+    try (AwsSecretsManagerKeyProvider provider = as(describeOnly).build();
+        KeyManager keys = KeyManager.builder().provider(provider).build()) {
+      long start = System.nanoTime();
+
+      assertThatThrownBy(() -> keys.key(SECRET).awaitReady(Duration.ofSeconds(30)))
+          .isInstanceOf(KeyAccessDeniedException.class)
+          .hasMessageContaining("secretsmanager:GetSecretValue");
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .as("a denial is not retried until the timeout").isLessThan(Duration.ofSeconds(10));
     }
   }
 

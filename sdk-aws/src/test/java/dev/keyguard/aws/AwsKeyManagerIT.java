@@ -245,7 +245,7 @@ class AwsKeyManagerIT {
     String pendingKey = randomKey();
     admin.create(name, currentKey);
     AwsSecretsManagerKeyProvider provider = provider(MOTO.providerBuilder());
-    KeyManager keys = manager(KeyManager.builder().provider(provider).refreshAfter(Duration.ofHours(1)));
+    KeyManager keys = manager(KeyManager.builder().provider(provider).refreshAfter(Duration.ofMinutes(30)));
     ManagedKey key = keys.key(name);
     VersionedCredential current = key.current();
     String pendingVersion = admin.putPending(name, pendingKey);
