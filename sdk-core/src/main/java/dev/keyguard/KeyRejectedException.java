@@ -1,5 +1,7 @@
 package dev.keyguard;
 
+import java.util.OptionalInt;
+
 /**
  * The API refused the credential (401/403) and no newer version was available to retry with. Rotate the key in the backend, or check its permissions at the API provider.
  *
@@ -29,5 +31,18 @@ public class KeyRejectedException extends KeyGuardException {
    */
   public KeyRejectedException(String message, KeyId keyId) {
     this(message, null, keyId, null);
+  }
+
+  /**
+   * The HTTP status the API rejected the credential with, when the rejection came from an API
+   * response (the cause is then the {@link ApiResponseException} with the request id and body
+   * excerpt).
+   *
+   * @return the status, if known
+   */
+  public OptionalInt status() {
+    return getCause() instanceof ApiResponseException
+        ? OptionalInt.of(((ApiResponseException) getCause()).status())
+        : OptionalInt.empty();
   }
 }

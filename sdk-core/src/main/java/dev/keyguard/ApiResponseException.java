@@ -1,0 +1,275 @@
+package dev.keyguard;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import okhttp3.Response;
+
+/**
+ * The API answered with a status that is not a success (or with a 2xx body that could not be
+ * decoded). Carries what a caller needs to act: the status, the request id the server gave, the
+ * rate-limit headers and any {@code Retry-After}, and an excerpt of the body of at most 1 KiB.
+ *
+ * <p>Nothing in it carries a secret: the URL is shown with the values of the {@link AuthScheme}'s
+ * query parameters masked, and the message, excerpt and header values are passed through the
+ * {@link Redactor}. {@link #isRetryable()} is {@code true} for 408, 418, 429 and 5xx other than
+ * 501.
+ *
+ * <pre>{@code
+ * try {
+ *   client.get("/price", Map.of("symbol", "BTC"), Price.class);
+ * } catch (ApiResponseException e) {
+ *   if (e.status() == 429) {
+ *     e.retryAfter().ifPresent(this::pauseFor);
+ *   }
+ * }
+ * }</pre>
+ */
+public class ApiResponseException extends KeyGuardException {
+
+  private static final long serialVersionUID = 1L;
+
+  /** The most bytes of a response body kept in an exception. */
+  public static final int MAX_EXCERPT_BYTES = 1024;
+
+  private static final int MESSAGE_EXCERPT_CHARS = 200;
+
+  /** The HTTP status. */
+  private final int status;
+
+  /** The request method. */
+  private final String method;
+
+  /** The request URL, credential query values masked. */
+  private final String url;
+
+  /** The preferred request id, or null. */
+  private final String requestId;
+
+  /** Every request-id header of the response. */
+  private final Map<String, String> requestIds;
+
+  /** The rate-limit headers of the response. */
+  private final Map<String, String> rateLimitHeaders;
+
+  /** The delay asked for by Retry-After, or null. */
+  private final Duration retryAfter;
+
+  /** At most 1 KiB of the body, redacted. */
+  private final String bodyExcerpt;
+
+  ApiResponseException(
+      String message,
+      int status,
+      String method,
+      String url,
+      Map<String, String> requestIds,
+      Map<String, String> rateLimitHeaders,
+      Duration retryAfter,
+      String bodyExcerpt,
+      KeyId keyId,
+      String version,
+      boolean retryable,
+      Throwable cause) {
+    super(message, cause, keyId, version, retryable);
+    this.status = status;
+    this.method = method;
+    this.url = url;
+    this.requestIds = requestIds;
+    this.requestId = requestIds.isEmpty() ? null : firstRequestId(requestIds);
+    this.rateLimitHeaders = rateLimitHeaders;
+    this.retryAfter = retryAfter;
+    this.bodyExcerpt = bodyExcerpt;
+  }
+
+  /**
+   * Builds the exception for a response. Reads at most {@link #MAX_EXCERPT_BYTES} of the body
+   * (without consuming it) unless the already-read body is given.
+   */
+  static ApiResponseException from(
+      Response response, ClientSettings settings, byte[] readBody, String problem, Throwable cause) {
+    int status = response.code();
+    String method = response.request().method();
+    String url = settings.safeUrl(response.request().url());
+    UsedCredential used = response.request().tag(UsedCredential.class);
+    Map<String, String> requestIds = ResponseHeaderSelector.requestIds(response.headers());
+    Map<String, String> rateLimit = settings.headerSelector().rateLimitHeaders(response.headers());
+    Duration retryAfter = RetryAfter.parse(response.headers(), settings.time().now());
+    String excerpt = excerpt(response, readBody);
+    boolean retryable = problem == null && isRetryableStatus(status);
+
+    StringBuilder m = new StringBuilder();
+    m.append(method).append(' ').append(url).append(' ');
+    if (problem == null) {
+      m.append("returned HTTP ").append(status);
+    } else {
+      m.append("returned HTTP ").append(status).append(" but ").append(problem);
+    }
+    if (used != null) {
+      m.append(" (key '").append(used.keyId()).append("' version ").append(used.version()).append(')');
+    }
+    if (!requestIds.isEmpty()) {
+      m.append(" [request id ").append(firstRequestId(requestIds)).append(']');
+    }
+    if (retryAfter != null) {
+      m.append("; Retry-After ").append(retryAfter.toSeconds()).append(" s");
+    }
+    if (problem == null) {
+      m.append(hint(status));
+    }
+    if (!excerpt.isEmpty()) {
+      String shortExcerpt =
+          excerpt.length() > MESSAGE_EXCERPT_CHARS
+              ? excerpt.substring(0, MESSAGE_EXCERPT_CHARS) + "…"
+              : excerpt;
+      m.append(": ").append(shortExcerpt.replace('\n', ' ').replace('\r', ' '));
+    }
+    return new ApiResponseException(
+        m.toString(),
+        status,
+        method,
+        url,
+        requestIds,
+        rateLimit,
+        retryAfter,
+        excerpt,
+        used == null ? null : used.keyId(),
+        used == null ? null : used.version(),
+        retryable,
+        cause);
+  }
+
+  private static String hint(int status) {
+    if (status == 429 || status == 418) {
+      return "; the API throttled the call, slow down or retry later";
+    }
+    if (status >= 500 && status != 501) {
+      return "; a server error, the call may succeed if retried";
+    }
+    return "";
+  }
+
+  static boolean isRetryableStatus(int status) {
+    return status == 408 || status == 418 || status == 429 || (status >= 500 && status != 501);
+  }
+
+  private static String excerpt(Response response, byte[] readBody) {
+    byte[] bytes;
+    if (readBody != null) {
+      bytes = readBody.length > MAX_EXCERPT_BYTES ? Arrays.copyOf(readBody, MAX_EXCERPT_BYTES) : readBody;
+    } else {
+      try {
+        bytes = response.peekBody(MAX_EXCERPT_BYTES).bytes();
+      } catch (IOException | IllegalStateException e) {
+        return "";
+      }
+    }
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPLACE)
+              .onUnmappableCharacter(CodingErrorAction.REPLACE)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return "";
+    }
+    StringBuilder clean = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      clean.append(Character.isISOControl(c) && c != '\n' && c != '\t' ? '?' : c);
+    }
+    return Redactor.global().redact(clean.toString().strip());
+  }
+
+  private static String firstRequestId(Map<String, String> requestIds) {
+    for (String name : ResponseHeaderSelector.REQUEST_ID_HEADERS) {
+      String v = requestIds.get(name);
+      if (v != null) {
+        return v;
+      }
+    }
+    return requestIds.values().iterator().next();
+  }
+
+  /**
+   * The HTTP status.
+   *
+   * @return the status
+   */
+  public int status() {
+    return status;
+  }
+
+  /**
+   * The request method.
+   *
+   * @return the method, such as {@code GET}
+   */
+  public String method() {
+    return method;
+  }
+
+  /**
+   * The URL of the request that got this response, with credential query values masked.
+   *
+   * @return the printable URL
+   */
+  public String url() {
+    return url;
+  }
+
+  /**
+   * The request id the server gave, for a support ticket.
+   *
+   * @return the first present of the known request-id headers, if any
+   */
+  public Optional<String> requestId() {
+    return Optional.ofNullable(requestId);
+  }
+
+  /**
+   * All request-id headers the response had ({@code X-Request-Id}, {@code X-Amzn-RequestId},
+   * {@code CF-Ray}, …).
+   *
+   * @return an unmodifiable map, case-insensitive keys
+   */
+  public Map<String, String> requestIds() {
+    return requestIds;
+  }
+
+  /**
+   * The rate-limit headers of the response.
+   *
+   * @return an unmodifiable map, case-insensitive keys
+   */
+  public Map<String, String> rateLimitHeaders() {
+    return rateLimitHeaders;
+  }
+
+  /**
+   * The delay the server asked for with {@code Retry-After}.
+   *
+   * @return the delay, if the response had a valid {@code Retry-After}
+   */
+  public Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
+  }
+
+  /**
+   * The start of the response body: at most {@link #MAX_EXCERPT_BYTES} bytes as UTF-8, control
+   * characters replaced, known secrets redacted.
+   *
+   * @return the excerpt, empty if the body was empty or unreadable
+   */
+  public String bodyExcerpt() {
+    return bodyExcerpt;
+  }
+}
