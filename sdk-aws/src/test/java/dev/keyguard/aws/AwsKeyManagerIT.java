@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.keyguard.AuthSchemes;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.KeyEvent;
+import dev.keyguard.KeyGuardClient;
 import dev.keyguard.KeyManager;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.ManagedKey;
 import dev.keyguard.VersionedCredential;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +26,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.OkHttpClient;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -266,6 +276,61 @@ class AwsKeyManagerIT {
     int before = calls.totalCalls();
     key.rejected(current);
     assertThat(calls.totalCalls()).as("a repeated rejection within the cool-down does not reach AWS").isEqualTo(before);
+  }
+
+  @Test
+  void client_whenTheApiAcceptsOnlyThePendingKey_retriesWithAwsPendingAndSucceeds() throws Exception {
+    String name = uniqueName("client-window");
+    String currentKey = randomKey();
+    String pendingKey = randomKey();
+    admin.create(name, currentKey);
+    AwsSecretsManagerKeyProvider provider = provider(MOTO.providerBuilder());
+    KeyManager keys = manager(KeyManager.builder().provider(provider).refreshAfter(Duration.ofMinutes(30)));
+    ManagedKey key = keys.key(name);
+    key.awaitReady(Duration.ofSeconds(10));
+    String pendingVersion = admin.putPending(name, pendingKey);
+
+    HeldCertificate certificate =
+        new HeldCertificate.Builder().commonName("localhost").addSubjectAlternativeName("localhost")
+            .addSubjectAlternativeName("127.0.0.1").build();
+    HandshakeCertificates serverTls = new HandshakeCertificates.Builder().heldCertificate(certificate).build();
+    HandshakeCertificates clientTls =
+        new HandshakeCertificates.Builder().addTrustedCertificate(certificate.certificate()).build();
+    List<String> seenKeys = new CopyOnWriteArrayList<>();
+    try (MockWebServer api = new MockWebServer()) {
+      api.useHttps(serverTls.sslSocketFactory());
+      // a local HTTPS API in mid-rotation: it already accepts only the pending key
+      api.setDispatcher(new Dispatcher() {
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+          String presented = request.getHeaders().get("x-api-key");
+          seenKeys.add(presented == null ? "" : presented);
+          return pendingKey.equals(presented)
+              ? new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+                  .body("{\"symbol\":\"BTC\",\"price\":\"97234.51\"}").build()
+              : new MockResponse.Builder().code(401).body("{\"error\":\"invalid api key\"}").build();
+        }
+      });
+      api.start(InetAddress.getByName("127.0.0.1"), 0);
+      KeyGuardClient client =
+          KeyGuardClient.builder()
+              .baseUrl(api.url("/v2/").toString())
+              .managedKey(key)
+              .authScheme(AuthSchemes.header("x-api-key"))
+              .okHttpClient(new OkHttpClient.Builder()
+                  .sslSocketFactory(clientTls.sslSocketFactory(), clientTls.trustManager()).build())
+              .build();
+
+      Map<?, ?> first = client.get("price", Map.of("symbol", "BTC"), Map.class);
+      Map<?, ?> second = client.get("price", Map.of("symbol", "BTC"), Map.class);
+
+      assertThat(first.get("price")).isEqualTo("97234.51");
+      assertThat(second.get("price")).isEqualTo("97234.51");
+      assertThat(seenKeys).as("current key refused once, then the AWSPENDING key, which is kept")
+          .containsExactly(currentKey, pendingKey, pendingKey);
+      assertThat(key.current().version()).isEqualTo(pendingVersion);
+      assertThat(client.toString()).doesNotContain(currentKey).doesNotContain(pendingKey);
+    }
   }
 
   @Test
