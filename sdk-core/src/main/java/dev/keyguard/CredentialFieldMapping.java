@@ -25,14 +25,18 @@ import java.util.Objects;
  * is the API key) or a JSON object:
  *
  * <pre>{@code
- * {"apiKey": "…", "apiSecret": "…", "scopes": ["read"], "environment": "prod",
+ * {"apiKey": "…", "apiSecret": "…", "scopes": ["read"], "environment": "prod", "version": "7",
  *  "notBefore": "2026-01-01T00:00:00Z", "expiresAt": "2026-04-01T00:00:00Z", "createdAt": "…"}
  * }</pre>
  *
  * <p>Only {@code apiKey} is required; the field names are configurable for secrets that were
  * stored under other names. {@code scopes} may be an array of strings or a comma-separated string.
- * Unknown fields are ignored. A value that starts with an opening brace is always parsed as JSON: a
- * malformed object is an error, never an API key.
+ * {@code version} (a string or an integer) sets the version id; without it the version is derived
+ * from the fingerprints of the secret parts, and a backend that has its own version ids sets them on
+ * the returned builder, which overrides the field. Unknown fields are ignored. A leading UTF-8 byte
+ * order mark is ignored. A value that starts with an opening brace is always parsed as JSON: a
+ * malformed object is an error, never an API key. Parsing either returns a complete builder or
+ * throws: nothing half-parsed is returned.
  *
  * <p>Errors are {@link MalformedSecretException}s that name the key and the expected field and
  * never echo the content (Jackson's own messages, which quote the input, are not kept).
@@ -50,6 +54,8 @@ public final class CredentialFieldMapping {
 
   private static final CredentialFieldMapping DEFAULTS = builder().build();
 
+  private static final String BYTE_ORDER_MARK = "\uFEFF";
+
   private static final JsonMapper MAPPER =
       JsonMapper.builder()
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -65,6 +71,7 @@ public final class CredentialFieldMapping {
   private final String notBeforeField;
   private final String expiresAtField;
   private final String createdAtField;
+  private final String versionField;
 
   private CredentialFieldMapping(Builder b) {
     this.apiKeyField = b.apiKeyField;
@@ -74,11 +81,12 @@ public final class CredentialFieldMapping {
     this.notBeforeField = b.notBeforeField;
     this.expiresAtField = b.expiresAtField;
     this.createdAtField = b.createdAtField;
+    this.versionField = b.versionField;
   }
 
   /**
    * The default mapping: {@code apiKey}, {@code apiSecret}, {@code scopes}, {@code environment},
-   * {@code notBefore}, {@code expiresAt}, {@code createdAt}.
+   * {@code notBefore}, {@code expiresAt}, {@code createdAt}, {@code version}.
    *
    * @return the default mapping
    */
@@ -110,13 +118,19 @@ public final class CredentialFieldMapping {
    *
    * @param keyId the key the value belongs to (for error messages)
    * @param stored the stored value
-   * @return a builder with the secret parts, scopes, environment and times set
-   * @throws MalformedSecretException if the value is blank, or JSON without a usable API key
+   * @return a builder with the secret parts, scopes, environment, times and (if stored) version set
+   * @throws MalformedSecretException if the value is blank, JSON without a usable API key, has a
+   *     field of the wrong type or an invalid instant, or a not-before time that is not before its
+   *     expiry
    */
   public VersionedCredential.Builder parse(KeyId keyId, String stored) {
     Objects.requireNonNull(keyId, "keyId");
     Objects.requireNonNull(stored, "stored");
     String trimmed = stored.strip();
+    if (trimmed.startsWith(BYTE_ORDER_MARK)) {
+      // an editor's byte order mark is not part of the key, and would hide a JSON object
+      trimmed = trimmed.substring(BYTE_ORDER_MARK.length()).strip();
+    }
     if (trimmed.isEmpty()) {
       throw new MalformedSecretException("the stored value of key '" + keyId + "' is empty or blank", keyId);
     }
@@ -143,14 +157,37 @@ public final class CredentialFieldMapping {
           keyId);
     }
     Secret apiKey = requiredSecret(keyId, root, apiKeyField);
-    VersionedCredential.Builder builder = VersionedCredential.builder(keyId, apiKey);
-    builder.apiSecret(optionalSecret(keyId, root, apiSecretField));
-    builder.scopes(scopes(keyId, root));
-    builder.environment(optionalText(keyId, root, environmentField));
-    builder.notBefore(optionalInstant(keyId, root, notBeforeField));
-    builder.expiresAt(optionalInstant(keyId, root, expiresAtField));
-    builder.createdAt(optionalInstant(keyId, root, createdAtField));
-    return builder;
+    Secret apiSecret = null;
+    try {
+      apiSecret = optionalSecret(keyId, root, apiSecretField);
+      VersionedCredential.Builder builder = VersionedCredential.builder(keyId, apiKey);
+      builder.apiSecret(apiSecret);
+      builder.scopes(scopes(keyId, root));
+      builder.environment(optionalText(keyId, root, environmentField));
+      Instant notBefore = optionalInstant(keyId, root, notBeforeField);
+      Instant expiresAt = optionalInstant(keyId, root, expiresAtField);
+      if (notBefore != null && expiresAt != null && !notBefore.isBefore(expiresAt)) {
+        throw new MalformedSecretException(
+            "field '" + notBeforeField + "' of key '" + keyId + "' (" + notBefore
+                + ") must be before field '" + expiresAtField + "' (" + expiresAt + ")",
+            keyId);
+      }
+      builder.notBefore(notBefore);
+      builder.expiresAt(expiresAt);
+      builder.createdAt(optionalInstant(keyId, root, createdAtField));
+      String version = optionalVersion(keyId, root);
+      if (version != null) {
+        builder.version(version);
+      }
+      return builder;
+    } catch (RuntimeException e) {
+      // nothing half-parsed survives: wipe the parts already copied
+      apiKey.destroy();
+      if (apiSecret != null) {
+        apiSecret.destroy();
+      }
+      throw e;
+    }
   }
 
   /**
@@ -228,6 +265,22 @@ public final class CredentialFieldMapping {
     }
   }
 
+  private String optionalVersion(KeyId keyId, JsonNode root) {
+    JsonNode node = root.get(versionField);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (node.isIntegralNumber()) {
+      return node.asText();
+    }
+    if (!node.isTextual() || node.textValue().isBlank()) {
+      throw new MalformedSecretException(
+          "field '" + versionField + "' of key '" + keyId + "' must be a non-blank string or an integer",
+          keyId);
+    }
+    return node.textValue().strip();
+  }
+
   private List<String> scopes(KeyId keyId, JsonNode root) {
     JsonNode node = root.get(scopesField);
     List<String> scopes = new ArrayList<>();
@@ -248,7 +301,9 @@ public final class CredentialFieldMapping {
           throw new MalformedSecretException(
               "field '" + scopesField + "' of key '" + keyId + "' must hold strings only", keyId);
         }
-        scopes.add(element.textValue().strip());
+        if (!element.textValue().isBlank()) {
+          scopes.add(element.textValue().strip());
+        }
       }
       return scopes;
     }
@@ -267,6 +322,7 @@ public final class CredentialFieldMapping {
     private String notBeforeField = "notBefore";
     private String expiresAtField = "expiresAt";
     private String createdAtField = "createdAt";
+    private String versionField = "version";
 
     private Builder() {}
 
@@ -344,6 +400,17 @@ public final class CredentialFieldMapping {
      */
     public Builder createdAtField(String name) {
       this.createdAtField = fieldName(name);
+      return this;
+    }
+
+    /**
+     * Sets the field that holds the version id (default {@code version}), a string or an integer.
+     *
+     * @param name the field name
+     * @return this builder
+     */
+    public Builder versionField(String name) {
+      this.versionField = fieldName(name);
       return this;
     }
 

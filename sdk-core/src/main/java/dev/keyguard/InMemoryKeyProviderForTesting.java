@@ -1,9 +1,12 @@
 package dev.keyguard;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.keyguard.internal.RefusingSerializer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,8 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * provider.put(VersionedCredential.builder(KeyId.of("demo"), Secret.of(generatedKey)).version("1").build());
  * }</pre>
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. Neither Java- nor Jackson-serializable: it holds secret values.
  */
+@JsonSerialize(using = RefusingSerializer.class)
 public final class InMemoryKeyProviderForTesting implements KeyProvider {
 
   private final Map<KeyId, VersionedCredential> current = new ConcurrentHashMap<>();
@@ -27,6 +31,10 @@ public final class InMemoryKeyProviderForTesting implements KeyProvider {
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
   private final AtomicInteger fetches = new AtomicInteger();
   private final AtomicInteger alternateFetches = new AtomicInteger();
+  private final AtomicInteger fetchesInProgress = new AtomicInteger();
+  private final AtomicInteger maxConcurrentFetches = new AtomicInteger();
+  private final Object holdLock = new Object();
+  private boolean held;
 
   /** Creates an empty provider. */
   public InMemoryKeyProviderForTesting() {}
@@ -38,7 +46,8 @@ public final class InMemoryKeyProviderForTesting implements KeyProvider {
    * @return this provider
    */
   public InMemoryKeyProviderForTesting put(VersionedCredential credential) {
-    current.put(credential.keyId(), Objects.requireNonNull(credential, "credential"));
+    Objects.requireNonNull(credential, "credential");
+    current.put(credential.keyId(), credential);
     return this;
   }
 
@@ -96,18 +105,75 @@ public final class InMemoryKeyProviderForTesting implements KeyProvider {
     return alternateFetches.get();
   }
 
+  /**
+   * Makes every later {@link #fetch(KeyId)} block, inside the fetch, until {@link
+   * #releaseFetches()}: a slow backend, for single-flight tests. Fetches already counted by {@link
+   * #fetchCount()} and {@link #fetchesInProgress()} while they wait.
+   */
+  public void holdFetches() {
+    synchronized (holdLock) {
+      held = true;
+    }
+  }
+
+  /** Lets fetches held by {@link #holdFetches()} go on, and stops holding new ones. */
+  public void releaseFetches() {
+    synchronized (holdLock) {
+      held = false;
+      holdLock.notifyAll();
+    }
+  }
+
+  /**
+   * How many {@link #fetch(KeyId)} calls are running right now (including held ones).
+   *
+   * @return the number of fetches in progress
+   */
+  public int fetchesInProgress() {
+    return fetchesInProgress.get();
+  }
+
+  /**
+   * The largest number of {@link #fetch(KeyId)} calls that ever ran at the same time.
+   *
+   * @return the peak concurrency of fetches
+   */
+  public int maxConcurrentFetches() {
+    return maxConcurrentFetches.get();
+  }
+
   @Override
   public VersionedCredential fetch(KeyId keyId) {
     fetches.incrementAndGet();
-    RuntimeException f = failure.get();
-    if (f != null) {
-      throw f;
+    maxConcurrentFetches.accumulateAndGet(fetchesInProgress.incrementAndGet(), Math::max);
+    try {
+      awaitRelease();
+      RuntimeException f = failure.get();
+      if (f != null) {
+        throw f;
+      }
+      VersionedCredential credential = current.get(keyId);
+      if (credential == null) {
+        throw new KeyNotFoundException("no key '" + keyId + "' in the in-memory test provider", keyId);
+      }
+      return credential;
+    } finally {
+      fetchesInProgress.decrementAndGet();
     }
-    VersionedCredential credential = current.get(keyId);
-    if (credential == null) {
-      throw new KeyNotFoundException("no key '" + keyId + "' in the in-memory test provider", keyId);
+  }
+
+  private void awaitRelease() {
+    synchronized (holdLock) {
+      while (held) {
+        try {
+          holdLock.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new KeyProviderUnavailableException(
+              "interrupted while the in-memory test provider held fetches", e, null, null);
+        }
+      }
     }
-    return credential;
   }
 
   @Override
@@ -123,5 +189,20 @@ public final class InMemoryKeyProviderForTesting implements KeyProvider {
   @Override
   public String name() {
     return "in-memory-for-testing";
+  }
+
+  /** Returns the name and the current key ids and versions; never a secret value. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("InMemoryKeyProviderForTesting[");
+    String separator = "";
+    for (KeyId keyId : new TreeSet<>(current.keySet())) {
+      VersionedCredential credential = current.get(keyId);
+      if (credential != null) {
+        sb.append(separator).append(keyId).append('@').append(credential.version());
+        separator = ", ";
+      }
+    }
+    return sb.append(']').toString();
   }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A source of keys: environment variables, files, a vault. The one SPI every backend implements.
  *
- * <p>{@link #fetch(KeyId)} is blocking and is called off the request path, by the {@code
+ * <p>{@link #fetch(KeyId)} is blocking and is called off the request path, by the {@link
  * KeyManager}'s refresh scheduler (and, on a cold start, by the first caller). Implementations
  * must be thread-safe; the key manager never calls {@code fetch} concurrently for the same key,
  * but may for different keys.

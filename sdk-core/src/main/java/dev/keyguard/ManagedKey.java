@@ -1,13 +1,21 @@
 package dev.keyguard;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A key kept fresh by a {@code KeyManager}: the one object the request path asks for a credential.
+ * A key kept fresh by a {@link KeyManager}: the one object the request path asks for a credential.
  *
  * <p>{@link #current()} is a lock-free read of a volatile field once the first fetch succeeded; it
  * never waits on the backend while the credential is within its hard expiry. Refresh happens in the
  * background. Implementations are thread-safe.
+ *
+ * <pre>{@code
+ * ManagedKey key = keyManager.key("binance");
+ * VersionedCredential credential = key.current();
+ * // ... the API answers 401:
+ * Optional<VersionedCredential> retryWith = key.rejected(credential);
+ * }</pre>
  */
 public interface ManagedKey {
 
@@ -28,8 +36,29 @@ public interface ManagedKey {
    * @throws KeyProviderUnavailableException if no usable credential can be had (backend down past
    *     the stale bound, or hard expiry with no newer version); the cause says why
    * @throws KeyGuardException for other failures of the first fetch
+   * @throws IllegalStateException if the key manager was closed
    */
   VersionedCredential current();
+
+  /**
+   * Fails fast at start-up: waits until {@link #current()} can serve a credential without
+   * blocking, fetching it now if needed. A retryable failure is retried with the key manager's
+   * backoff until the timeout; a non-retryable one ends the wait at once. The timeout is real time.
+   *
+   * <p>The default implementation calls {@link #current()} and ignores the timeout; the key
+   * manager's keys fetch on its scheduler and honour the timeout.
+   *
+   * @param timeout how long to wait; positive
+   * @throws KeyNotFoundException if the key does not exist
+   * @throws KeyAccessDeniedException if the backend refuses the key
+   * @throws MalformedSecretException if the stored value is not a usable credential
+   * @throws KeyProviderUnavailableException if the key is not ready within the timeout; the cause
+   *     is the last failure, if any
+   * @throws IllegalStateException if the key manager was closed
+   */
+  default void awaitReady(Duration timeout) {
+    current();
+  }
 
   /**
    * Reports that the API refused a credential (401/403) and asks for a different one to retry
@@ -46,7 +75,10 @@ public interface ManagedKey {
    *
    * @param rejected the credential the API refused
    * @return a different credential to retry with once, or empty if there is none (the caller
-   *     should then fail with {@link KeyRejectedException})
+   *     should then fail with {@link KeyRejectedException}); a backend failure during the forced
+   *     refresh also gives empty, and is reported as a failed refresh
+   * @throws IllegalArgumentException if the credential belongs to another key
+   * @throws IllegalStateException if the key manager was closed
    */
   Optional<VersionedCredential> rejected(VersionedCredential rejected);
 
@@ -57,6 +89,8 @@ public interface ManagedKey {
    * credential.
    *
    * @param accepted the credential the API accepted
+   * @throws IllegalArgumentException if the credential belongs to another key
+   * @throws IllegalStateException if the key manager was closed
    */
   void accepted(VersionedCredential accepted);
 }

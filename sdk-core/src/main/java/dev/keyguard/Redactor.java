@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Scrubs every live secret value from text before it is logged or put in an exception message.
  *
- * <p>The {@code KeyManager} registers every secret it fetches; a secret that is rotated out is
+ * <p>The {@link KeyManager} registers every secret it fetches; a secret that is rotated out is
  * retired and stays known for a grace period, so late log lines about it are still scrubbed. Each
  * occurrence is replaced with {@code [REDACTED:sha256:xxxxxxxx]}, the secret's fingerprint.
  *

@@ -77,15 +77,15 @@ public final class Secret {
    */
   public static Secret of(char[] value) {
     Objects.requireNonNull(value, "value");
+    if (isBlank(value)) {
+      // the same test as String.isBlank, so that of(char[]) and of(String) accept the same values
+      throw new IllegalArgumentException("a secret must not be empty or blank");
+    }
     ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(value));
     byte[] bytes = new byte[encoded.remaining()];
     encoded.get(bytes);
     if (encoded.hasArray()) {
       Arrays.fill(encoded.array(), (byte) 0);
-    }
-    if (isBlank(bytes)) {
-      Arrays.fill(bytes, (byte) 0);
-      throw new IllegalArgumentException("a secret must not be empty or blank");
     }
     return new Secret(bytes);
   }
@@ -198,6 +198,17 @@ public final class Secret {
     if (destroyed) {
       throw new IllegalStateException(this + " was destroyed");
     }
+  }
+
+  private static boolean isBlank(char[] chars) {
+    for (int i = 0; i < chars.length; ) {
+      int codePoint = Character.codePointAt(chars, i);
+      if (!Character.isWhitespace(codePoint)) {
+        return false;
+      }
+      i += Character.charCount(codePoint);
+    }
+    return true;
   }
 
   private static boolean isBlank(byte[] bytes) {

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 
 /**
- * Jackson serializer for types that hold secrets: it refuses, whatever the mapper's settings.
+ * Jackson serializer for types that hold or reach secrets (secret values, credentials, key
+ * providers and their sources): it refuses, whatever the mapper's settings.
  * Registered with {@code @JsonSerialize(using = RefusingSerializer.class)}.
  */
 public final class RefusingSerializer extends StdSerializer<Object> {
@@ -25,6 +26,7 @@ public final class RefusingSerializer extends StdSerializer<Object> {
     throw JsonMappingException.from(
         gen,
         value.getClass().getSimpleName()
-            + " holds secret material and is never serialized; serialize its fingerprint instead");
+            + " holds or reaches secret material and is never serialized; serialize a key id,"
+            + " version or fingerprint instead");
   }
 }

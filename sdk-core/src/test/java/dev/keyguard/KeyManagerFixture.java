@@ -1,0 +1,166 @@
+package dev.keyguard;
+
+import dev.keyguard.testing.FakeClock;
+import dev.keyguard.testing.FakeScheduler;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.random.RandomGenerator;
+
+/**
+ * A key manager on a fake clock and fake scheduler, with an in-memory backend that records when
+ * and on which thread it was called, an event recorder, and secrets generated at run time.
+ */
+final class KeyManagerFixture implements AutoCloseable {
+
+  static final KeyId KEY = KeyId.of("market-data");
+  static final Duration REFRESH = Duration.ofMinutes(5);
+  static final Duration MAX_STALE = Duration.ofHours(1);
+  static final Duration BACKOFF_MIN = Duration.ofSeconds(1);
+  static final Duration BACKOFF_MAX = Duration.ofSeconds(8);
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  final FakeClock clock = new FakeClock();
+  final Instant start = clock.instant();
+  final FakeScheduler scheduler = new FakeScheduler(clock);
+  final InMemoryKeyProviderForTesting backend = new InMemoryKeyProviderForTesting();
+  final List<Instant> fetchTimes = new CopyOnWriteArrayList<>();
+  final List<Thread> fetchThreads = new CopyOnWriteArrayList<>();
+  final List<KeyEvent> events = new CopyOnWriteArrayList<>();
+  /** Every secret value generated, to check that none leaks. */
+  final List<String> secretValues = new CopyOnWriteArrayList<>();
+
+  /** The backend as the key manager sees it: records each fetch, then delegates. */
+  final KeyProvider provider =
+      new KeyProvider() {
+        @Override
+        public VersionedCredential fetch(KeyId keyId) {
+          fetchTimes.add(clock.instant());
+          fetchThreads.add(Thread.currentThread());
+          return backend.fetch(keyId);
+        }
+
+        @Override
+        public List<VersionedCredential> fetchAlternates(KeyId keyId) {
+          return backend.fetchAlternates(keyId);
+        }
+
+        @Override
+        public String name() {
+          return "recording-in-memory";
+        }
+      };
+
+  private KeyManager manager;
+
+  /** Exact delays (no jitter), 5 min refresh, 1 h max stale, backoff 1 s to 8 s, events recorded. */
+  KeyManager.Builder builder() {
+    return KeyManager.builder()
+        .provider(provider)
+        .clock(clock)
+        .scheduler(scheduler)
+        .jitter(0)
+        .refreshAfter(REFRESH)
+        .maxStale(MAX_STALE)
+        .retryBackoff(BACKOFF_MIN, BACKOFF_MAX)
+        .listener(events::add);
+  }
+
+  KeyManager start() {
+    return start(builder());
+  }
+
+  KeyManager start(KeyManager.Builder builder) {
+    manager = builder.build();
+    return manager;
+  }
+
+  ManagedKey startKey() {
+    return start().key(KEY);
+  }
+
+  KeyManager manager() {
+    return manager;
+  }
+
+  Secret newSecret() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    secretValues.add(value);
+    return Secret.of(value);
+  }
+
+  /** A credential of {@link #KEY} with a fresh API key and API secret. */
+  VersionedCredential.Builder credential(String version) {
+    return credential(KEY, version);
+  }
+
+  VersionedCredential.Builder credential(KeyId keyId, String version) {
+    return VersionedCredential.builder(keyId, newSecret())
+        .apiSecret(newSecret())
+        .version(version)
+        .fetchedAt(clock.instant());
+  }
+
+  /** Makes {@code version} the backend's current version of {@link #KEY}. */
+  VersionedCredential put(String version) {
+    return put(credential(version).build());
+  }
+
+  VersionedCredential put(VersionedCredential credential) {
+    backend.put(credential);
+    return credential;
+  }
+
+  <T extends KeyEvent> List<T> events(Class<T> type) {
+    List<T> out = new ArrayList<>();
+    for (KeyEvent e : events) {
+      if (type.isInstance(e)) {
+        out.add(type.cast(e));
+      }
+    }
+    return out;
+  }
+
+  /** Intervals between consecutive fetches, from the {@code from}-th fetch (0-based). */
+  List<Duration> fetchIntervals(int from) {
+    List<Duration> out = new ArrayList<>();
+    for (int i = from + 1; i < fetchTimes.size(); i++) {
+      out.add(Duration.between(fetchTimes.get(i - 1), fetchTimes.get(i)));
+    }
+    return out;
+  }
+
+  static String fingerprint(VersionedCredential c) {
+    return c.apiKey().fingerprint() + c.apiSecret().map(s -> "+" + s.fingerprint()).orElse("");
+  }
+
+  /** A random source whose {@code nextDouble()} always returns {@code value}. */
+  static RandomGenerator fixedRandom(double value) {
+    return new RandomGenerator() {
+      @Override
+      public long nextLong() {
+        return 0;
+      }
+
+      @Override
+      public double nextDouble() {
+        return value;
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    backend.releaseFetches();
+    if (manager != null) {
+      manager.close();
+    }
+  }
+}

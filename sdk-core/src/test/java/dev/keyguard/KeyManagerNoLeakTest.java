@@ -1,0 +1,115 @@
+package dev.keyguard;
+
+import static dev.keyguard.KeyManagerFixture.KEY;
+import static dev.keyguard.KeyManagerFixture.MAX_STALE;
+import static dev.keyguard.KeyManagerFixture.REFRESH;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives a key through every path that writes text (load, rotation, failures, stale bound, expiry,
+ * rejection, alternates, close) and checks that no generated secret value appears in the log (at
+ * DEBUG), in an event's {@code toString()}, or in the message of an exception the key manager
+ * throws.
+ */
+class KeyManagerNoLeakTest {
+
+  private final KeyManagerFixture f = new KeyManagerFixture();
+  private final Logger logger = (Logger) LoggerFactory.getLogger("dev.keyguard");
+  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private Level previousLevel;
+
+  @BeforeEach
+  void captureLogs() {
+    previousLevel = logger.getLevel();
+    logger.setLevel(Level.DEBUG);
+    appender.start();
+    logger.addAppender(appender);
+  }
+
+  @AfterEach
+  void tearDown() {
+    logger.detachAppender(appender);
+    logger.setLevel(previousLevel);
+    f.close();
+  }
+
+  @Test
+  void logsEventsAndExceptions_neverContainASecretValue() {
+    List<String> texts = new ArrayList<>();
+    VersionedCredential v1 =
+        f.put(f.credential("1").createdAt(f.start.minus(Duration.ofDays(100))).expiresAt(f.start.plus(Duration.ofDays(30))).build());
+    KeyManager manager = f.start(f.builder().expiringSoon(Duration.ofDays(60)));
+    ManagedKey key = manager.key(KEY);
+    key.current();
+    VersionedCredential v2 = f.put("2");
+    f.scheduler.advance(REFRESH);
+    texts.add(key.toString());
+
+    // A provider whose exception message quotes a live secret, as a careless vendor SDK might.
+    String live = v2.apiKey().value(InsecureSecretAccess.get());
+    f.backend.failWith(new IllegalStateException("vendor says: bad key " + live));
+    f.scheduler.advance(MAX_STALE);
+    collect(texts, () -> key.current());
+
+    f.backend.failWith(new KeyProviderUnavailableException("backend echoed " + live, KEY));
+    f.scheduler.advance(Duration.ofSeconds(10));
+    collect(texts, () -> key.current());
+
+    f.backend.recover();
+    f.backend.putAlternates(KEY, List.of(f.credential("3-pending").build()));
+    f.scheduler.advance(Duration.ofSeconds(10));
+    VersionedCredential served = key.current();
+    VersionedCredential alternate = key.rejected(served).orElseThrow();
+    key.accepted(alternate);
+    key.rejected(alternate);
+    collect(texts, () -> manager.key("missing").current());
+    texts.add(manager.toString());
+    manager.close();
+    collect(texts, () -> key.current());
+
+    for (ILoggingEvent event : appender.list) {
+      texts.add(event.getFormattedMessage());
+      if (event.getThrowableProxy() != null) {
+        texts.add(ThrowableProxyUtil.asString(event.getThrowableProxy()));
+      }
+    }
+    f.events.forEach(e -> texts.add(e.toString()));
+
+    assertThat(f.events).hasSizeGreaterThan(5);
+    assertThat(appender.list).hasSizeGreaterThan(5);
+    assertThat(f.secretValues).hasSizeGreaterThanOrEqualTo(6).contains(v1.apiKey().value(InsecureSecretAccess.get()));
+    for (String text : texts) {
+      for (String secret : f.secretValues) {
+        assertThat(text).doesNotContain(secret);
+      }
+    }
+  }
+
+  /** Adds the message and toString of what the call throws (it must throw a KeyGuard or state error). */
+  private static void collect(List<String> texts, Runnable call) {
+    try {
+      call.run();
+      texts.add("no exception");
+    } catch (KeyGuardException | IllegalStateException e) {
+      texts.add(e.toString());
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof KeyGuardException) {
+          texts.add(t.getMessage());
+        }
+      }
+    }
+  }
+}

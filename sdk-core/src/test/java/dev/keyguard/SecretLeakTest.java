@@ -1,0 +1,314 @@
+package dev.keyguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyguard.testing.SecretLeakAssertions;
+import dev.keyguard.testing.TestSecrets;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The leak test of issue 2: no public type that holds a secret, and no exception KeyGuard builds
+ * around one, reveals the value through {@code toString()}, exception messages and causes, Jackson
+ * or Java serialization. Every value is generated at run time. Values are registered with the
+ * {@link Redactor} only where the scenario relies on it (a vendor message that quotes a key the
+ * key manager fetched); everywhere else the code must not echo the value in the first place.
+ */
+class SecretLeakTest {
+
+  private static final KeyId ID = KeyId.of("exchange");
+
+  @TempDir Path dir;
+
+  /** A subject and the secrets it must not reveal. */
+  record Case(Object subject, List<Secret> secrets) {}
+
+  interface Scenario {
+    Case build(Path dir) throws Exception;
+  }
+
+  private static Arguments scenario(String name, Scenario scenario) {
+    return Arguments.of(name, scenario);
+  }
+
+  private static <T extends Throwable> T thrown(Class<T> type, Runnable action) {
+    return org.junit.jupiter.api.Assertions.assertThrows(type, action::run);
+  }
+
+  private static String json(String key, String secret) {
+    return "{\"apiKey\":\"" + key + "\",\"apiSecret\":\"" + secret + "\"}";
+  }
+
+  /** Registers a secret the way the key manager does with every secret it fetches. */
+  private static Secret live(String value) {
+    Secret secret = Secret.of(value);
+    Redactor.global().register(secret);
+    return secret;
+  }
+
+  static Stream<Arguments> scenarios() {
+    return Stream.of(
+        // the secret-holding value types
+        scenario("Secret (base64 text)", d -> {
+          Secret s = TestSecrets.randomSecret();
+          return new Case(s, List.of(s));
+        }),
+        scenario("Secret (special characters)", d -> {
+          Secret s = Secret.of(TestSecrets.randomValueWithSpecialCharacters());
+          return new Case(s, List.of(s));
+        }),
+        scenario("Secret (binary)", d -> {
+          byte[] raw = TestSecrets.randomBytes(32);
+          raw[0] = (byte) 0xFE;
+          Secret s = Secret.ofBytes(raw);
+          return new Case(s, List.of(s));
+        }),
+        scenario("Secret (destroyed)", d -> {
+          Secret s = TestSecrets.randomSecret();
+          Secret copy = Secret.ofBytes(s.bytes(InsecureSecretAccess.get()));
+          s.destroy();
+          return new Case(s, List.of(copy));
+        }),
+        scenario("VersionedCredential with both parts", d -> {
+          VersionedCredential c =
+              VersionedCredential.builder(ID, TestSecrets.randomSecret())
+                  .apiSecret(Secret.of(TestSecrets.randomValueWithSpecialCharacters()))
+                  .environment("prod")
+                  .scopes(List.of("trade"))
+                  .build();
+          return new Case(c, SecretLeakAssertions.secretsOf(c));
+        }),
+        scenario("VersionedCredential.Builder", d -> {
+          Secret key = TestSecrets.randomSecret();
+          Secret secret = TestSecrets.randomSecret();
+          return new Case(VersionedCredential.builder(ID, key).apiSecret(secret), List.of(key, secret));
+        }),
+        scenario("List of credentials", d -> {
+          VersionedCredential c = VersionedCredential.builder(ID, TestSecrets.randomSecret()).build();
+          return new Case(List.of(c), SecretLeakAssertions.secretsOf(c));
+        }),
+
+        // exceptions as the providers and the field mapping build them
+        scenario("MalformedSecretException: malformed JSON in an environment variable", d -> {
+          String key = TestSecrets.randomValue();
+          String secret = TestSecrets.randomValue();
+          EnvKeyProvider env = EnvKeyProvider.builder().variables(Map.of("exchange", json(key, secret) + ",")).build();
+          return new Case(thrown(MalformedSecretException.class, () -> env.fetch(ID)), secrets(key, secret));
+        }),
+        scenario("MalformedSecretException: apiSecret of the wrong type", d -> {
+          String key = TestSecrets.randomValue();
+          String secret = TestSecrets.randomValue();
+          String stored = "{\"apiKey\":\"" + key + "\",\"apiSecret\":[\"" + secret + "\"]}";
+          return new Case(
+              thrown(MalformedSecretException.class, () -> CredentialFieldMapping.defaults().parse(ID, stored)),
+              secrets(key, secret));
+        }),
+        scenario("MalformedSecretException: bad timestamp after the secrets", d -> {
+          String key = TestSecrets.randomValue();
+          String stored = "{\"apiKey\":\"" + key + "\",\"expiresAt\":\"" + key + "\"}";
+          return new Case(
+              thrown(MalformedSecretException.class, () -> CredentialFieldMapping.defaults().parse(ID, stored)),
+              secrets(key));
+        }),
+        scenario("MalformedSecretException: malformed JSON in a system property", d -> {
+          String key = TestSecrets.randomValue();
+          SystemPropertyKeyProvider p =
+              SystemPropertyKeyProvider.builder().properties(Map.of("exchange", "{\"apiKey\":'" + key + "'}")).build();
+          return new Case(thrown(MalformedSecretException.class, () -> p.fetch(ID)), secrets(key));
+        }),
+        scenario("MalformedSecretException: malformed key file", d -> {
+          String key = TestSecrets.randomValue();
+          String secret = TestSecrets.randomValue();
+          Files.writeString(d.resolve("exchange"), json(key, secret).replace(",", ";"));
+          return new Case(
+              thrown(MalformedSecretException.class, () -> FileKeyProvider.forDirectory(d).fetch(ID)),
+              secrets(key, secret));
+        }),
+        scenario("MalformedSecretException: key file not UTF-8", d -> {
+          String key = TestSecrets.randomValue();
+          byte[] content = (key + "\u0000").getBytes(StandardCharsets.UTF_8);
+          content[content.length - 1] = (byte) 0xFF;
+          Files.write(d.resolve("exchange"), content);
+          return new Case(
+              thrown(MalformedSecretException.class, () -> FileKeyProvider.forDirectory(d).fetch(ID)),
+              secrets(key));
+        }),
+        scenario("MalformedSecretException: key file over 64 KiB", d -> {
+          String key = TestSecrets.randomValue();
+          Files.writeString(d.resolve("exchange"), key + "x".repeat(FileKeyProvider.MAX_FILE_BYTES));
+          return new Case(
+              thrown(MalformedSecretException.class, () -> FileKeyProvider.forDirectory(d).fetch(ID)),
+              secrets(key));
+        }),
+        scenario("MalformedSecretException: through a chain", d -> {
+          String key = TestSecrets.randomValue();
+          ChainKeyProvider chain =
+              ChainKeyProvider.of(EnvKeyProvider.builder().variables(Map.of("exchange", "{\"apiKey\":" + key)).build());
+          return new Case(thrown(MalformedSecretException.class, () -> chain.fetch(ID)), secrets(key));
+        }),
+        scenario("KeyProviderUnavailableException: file I/O error", d -> {
+          String key = TestSecrets.randomValue();
+          Files.writeString(d.resolve("exchange"), key);
+          FileKeyProvider p = FileKeyProvider.builder().directory(d).opener(path -> {
+            throw new IOException("Input/output error: " + path);
+          }).build();
+          return new Case(thrown(KeyProviderUnavailableException.class, () -> p.fetch(ID)), secrets(key));
+        }),
+        scenario("KeyAccessDeniedException: unreadable key file", d -> {
+          String key = TestSecrets.randomValue();
+          Files.writeString(d.resolve("exchange"), key);
+          FileKeyProvider p = FileKeyProvider.builder().directory(d).opener(path -> {
+            throw new AccessDeniedException(path.toString());
+          }).build();
+          return new Case(thrown(KeyAccessDeniedException.class, () -> p.fetch(ID)), secrets(key));
+        }),
+        scenario("KeyAccessDeniedException: path traversal", d -> {
+          String key = TestSecrets.randomValue();
+          Files.writeString(d.resolve("outside"), key);
+          Path inner = Files.createDirectories(d.resolve("inner"));
+          return new Case(
+              thrown(KeyAccessDeniedException.class, () -> FileKeyProvider.forDirectory(inner).fetch(KeyId.of("../outside"))),
+              secrets(key));
+        }),
+        scenario("KeyNotFoundException: no provider of a chain has the key", d -> {
+          String other = TestSecrets.randomValue();
+          ChainKeyProvider chain =
+              ChainKeyProvider.of(
+                  EnvKeyProvider.builder().variables(Map.of("OTHER", other)).build(),
+                  FileKeyProvider.forDirectory(d),
+                  new InMemoryKeyProviderForTesting());
+          return new Case(thrown(KeyNotFoundException.class, () -> chain.fetch(ID)), secrets(other));
+        }),
+        scenario("KeyRejectedException naming version and fingerprint", d -> {
+          VersionedCredential c = VersionedCredential.builder(ID, TestSecrets.randomSecret()).version("7").build();
+          return new Case(
+              new KeyRejectedException(
+                  "the API refused key '" + c.keyId() + "' version " + c.version() + " (" + c.apiKey().fingerprint()
+                      + ") with 401 and no newer version exists; rotate the key",
+                  null, c.keyId(), c.version()),
+              SecretLeakAssertions.secretsOf(c));
+        }),
+        scenario("InsecureTransportException", d -> {
+          Secret s = TestSecrets.randomSecret();
+          return new Case(
+              new InsecureTransportException(
+                  "refusing to send key '" + ID + "' (" + s.fingerprint() + ") over cleartext http://api.example/", ID),
+              List.of(s));
+        }),
+        scenario("EnvironmentMismatchException", d -> {
+          VersionedCredential c =
+              VersionedCredential.builder(ID, TestSecrets.randomSecret()).environment("prod").build();
+          return new Case(
+              new EnvironmentMismatchException("key '" + ID + "' is tagged " + c.environment().orElseThrow()
+                  + " but this is dev: " + c, null, ID, c.version()),
+              SecretLeakAssertions.secretsOf(c));
+        }),
+        scenario("KeyGuardException whose message quotes a live key by accident", d -> {
+          String value = TestSecrets.randomValue();
+          Secret secret = live(value);
+          return new Case(new KeyGuardException("the vendor answered: invalid key " + value), List.of(secret));
+        }),
+
+        // the providers themselves, holding or having served keys
+        scenario("EnvKeyProvider over a map holding keys", d -> {
+          String key = TestSecrets.randomValue();
+          String secret = TestSecrets.randomValue();
+          EnvKeyProvider p = EnvKeyProvider.builder().variables(Map.of("exchange", json(key, secret))).build();
+          p.fetch(ID);
+          return new Case(p, secrets(key, secret));
+        }),
+        scenario("SystemPropertyKeyProvider over a map holding keys", d -> {
+          String key = TestSecrets.randomValue();
+          SystemPropertyKeyProvider p = SystemPropertyKeyProvider.builder().properties(Map.of("exchange", key)).build();
+          p.fetch(ID);
+          return new Case(p, secrets(key));
+        }),
+        scenario("FileKeyProvider after serving a key", d -> {
+          String key = TestSecrets.randomValue();
+          String secret = TestSecrets.randomValue();
+          Files.writeString(d.resolve("exchange"), json(key, secret));
+          FileKeyProvider p = FileKeyProvider.forDirectory(d);
+          p.fetch(ID);
+          return new Case(p, secrets(key, secret));
+        }),
+        scenario("ChainKeyProvider after serving a key", d -> {
+          VersionedCredential c = VersionedCredential.builder(ID, TestSecrets.randomSecret()).build();
+          InMemoryKeyProviderForTesting memory = new InMemoryKeyProviderForTesting().put(c);
+          ChainKeyProvider chain = ChainKeyProvider.of(EnvKeyProvider.builder().variables(Map.of()).build(), memory);
+          chain.fetch(ID);
+          return new Case(chain, SecretLeakAssertions.secretsOf(c));
+        }),
+        scenario("InMemoryKeyProviderForTesting holding keys and alternates", d -> {
+          VersionedCredential c =
+              VersionedCredential.builder(ID, TestSecrets.randomSecret()).apiSecret(TestSecrets.randomSecret()).build();
+          VersionedCredential alternate = VersionedCredential.builder(ID, TestSecrets.randomSecret()).build();
+          InMemoryKeyProviderForTesting p = new InMemoryKeyProviderForTesting().put(c).putAlternates(ID, List.of(alternate));
+          List<Secret> all = new ArrayList<>(SecretLeakAssertions.secretsOf(c, alternate));
+          return new Case(p, all);
+        }));
+  }
+
+  private static List<Secret> secrets(String... values) {
+    List<Secret> out = new ArrayList<>();
+    for (String v : values) {
+      out.add(Secret.of(v));
+    }
+    return out;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("scenarios")
+  void noSecretLeaks(String name, Scenario scenario) throws Exception {
+    Case c = scenario.build(Files.createTempDirectory(dir, "case"));
+
+    SecretLeakAssertions.assertNoLeak(c.subject(), c.secrets());
+  }
+
+  /**
+   * Jackson with private fields visible would otherwise walk into a provider's lambdas and serialize
+   * what they capture (an injected map of variables, say): every provider refuses outright.
+   */
+  @Test
+  void providers_areRefusedByJacksonWhateverTheMapperSettings() {
+    com.fasterxml.jackson.databind.ObjectMapper fields =
+        com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .visibility(
+                com.fasterxml.jackson.annotation.PropertyAccessor.FIELD,
+                com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.ANY)
+            .build();
+    List<KeyProvider> providers =
+        List.of(
+            EnvKeyProvider.builder().variables(Map.of()).build(),
+            SystemPropertyKeyProvider.create(),
+            FileKeyProvider.forDirectory(dir),
+            ChainKeyProvider.of(new InMemoryKeyProviderForTesting()),
+            new InMemoryKeyProviderForTesting());
+
+    for (KeyProvider provider : providers) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> fields.writeValueAsString(provider))
+          .as(provider.name())
+          .isInstanceOf(com.fasterxml.jackson.databind.JsonMappingException.class)
+          .hasMessageContaining("is never serialized");
+    }
+  }
+
+  @Test
+  void vendorCauseWithoutAKnownKey_isKeptAsItIs() {
+    IOException vendor = new IOException("connection reset");
+
+    assertThat(new KeyProviderUnavailableException("down", vendor, ID, null).getCause()).isSameAs(vendor);
+  }
+}
