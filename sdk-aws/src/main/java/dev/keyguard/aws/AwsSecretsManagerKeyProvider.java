@@ -64,9 +64,11 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
  * <p>AWS bills Secrets Manager per API call ({@code GetSecretValue} and {@code DescribeSecret}
  * alike), and with a customer-managed KMS key every {@code GetSecretValue} also makes a billed
  * {@code kms:Decrypt} call that counts against the KMS request quota. The provider makes the
- * following calls per {@code fetch} (one fetch per key per refresh period of the key manager; with
- * a refresh period of {@code R} that is {@code 3600 s / R} fetches per hour, or 12 per hour at
- * {@code R} = 5 minutes, for each instance of the application):
+ * following calls per {@code fetch}. The {@link dev.keyguard.KeyManager} fetches each key once per
+ * refresh period {@code R} ({@code refreshAfter}, default 5 minutes, jittered ±10 %), so that is
+ * {@code 3600 s / R} fetches per key per hour and per instance of the application: 12 at the
+ * default. Callers never multiply it: all threads share one fetch per key.
+ * Cold start adds one fetch, a rejected key one forced refresh and one {@code fetchAlternates}.
  *
  * <table>
  *   <caption>Calls per fetch</caption>
@@ -127,7 +129,11 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
  * AwsSecretsManagerKeyProvider provider = AwsSecretsManagerKeyProvider.builder()
  *     .region(Region.EU_WEST_1)              // default: the SDK's region chain (AWS_REGION, profile, IMDS)
  *     .build();                              // credentials: the SDK's default credential chain
- * VersionedCredential credential = provider.fetch(KeyId.of("prod/payments/stripe"));
+ * KeyManager keys = KeyManager.builder().provider(provider).build();
+ * ManagedKey marketData = keys.key("prod/market-data/api-key");   // the secret's name or ARN
+ * keys.awaitReady(Duration.ofSeconds(10));
+ * VersionedCredential credential = marketData.current();          // version = the AWS version id
+ * // on shutdown: keys.close(); provider.close();
  * }</pre>
  *
  * <p>Instances are immutable and thread-safe. {@link #close()} closes the {@code
