@@ -216,24 +216,21 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   static Path locateBinary() {
+    return locateBinary(System.getProperty("moto.server"), System.getenv("MOTO_SERVER"), Paths.get("").toAbsolutePath());
+  }
+
+  static Path locateBinary(String property, String env, Path startDirectory) {
     List<Path> tried = new ArrayList<>();
-    String property = System.getProperty("moto.server");
-    if (property != null && !property.isBlank()) {
-      Path p = Paths.get(property);
-      if (Files.isExecutable(p)) {
-        return p;
+    for (String configured : new String[] {property, env}) {
+      if (configured != null && !configured.isBlank()) {
+        Path p = Paths.get(configured);
+        if (Files.isExecutable(p)) {
+          return p;
+        }
+        tried.add(p);
       }
-      tried.add(p);
     }
-    String env = System.getenv("MOTO_SERVER");
-    if (env != null && !env.isBlank()) {
-      Path p = Paths.get(env);
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-      tried.add(p);
-    }
-    for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+    for (Path dir = startDirectory; dir != null; dir = dir.getParent()) {
       Path p = dir.resolve(".tools/moto/bin/moto_server");
       if (Files.isExecutable(p)) {
         return p;
