@@ -6,8 +6,11 @@ import java.util.Optional;
  * The root of every exception KeyGuard throws. Unchecked.
  *
  * <p>Messages name the key id and version, never a secret value; every message is passed through
- * the {@link Redactor} before it is stored, so a value that reached a message by accident (from a
- * vendor SDK, a response body) is scrubbed. Causes from vendor SDKs are kept.
+ * {@link Redactor#global()} before it is stored, so a value that reached a message by accident
+ * (from a vendor SDK, a response body) is scrubbed. The cause is kept as given unless a message
+ * somewhere in its chain holds something to redact; then it is replaced by a {@link
+ * RedactedThrowable} copy (same class name, stack trace and chain, redacted messages), because a
+ * printed stack trace shows every cause's message.
  *
  * <p>{@link #isRetryable()} tells whether the same call may succeed later without a change of
  * configuration.
@@ -29,14 +32,15 @@ public class KeyGuardException extends RuntimeException {
    * Creates an exception.
    *
    * @param message what failed and what to do next; never a secret value
-   * @param cause the underlying failure; may be null
+   * @param cause the underlying failure; may be null; replaced by a {@link RedactedThrowable} copy
+   *     if its chain carries something to redact
    * @param keyId the key concerned; may be null
    * @param version the version concerned; may be null
    * @param retryable whether a later retry may succeed
    */
   public KeyGuardException(
       String message, Throwable cause, KeyId keyId, String version, boolean retryable) {
-    super(Redactor.global().redact(message), cause);
+    super(Redactor.global().redact(message), RedactedThrowable.protect(cause));
     this.keyId = keyId;
     this.version = version;
     this.retryable = retryable;

@@ -1,0 +1,155 @@
+package dev.keyguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyguard.testing.RandomSecrets;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+/** The second net: values never registered, recognised by their shape. Every value is built at run time. */
+class RedactorKnownFormatsTest {
+
+  private final Redactor redactor = Redactor.builder().build();
+
+  @Test
+  void redact_whenAwsAccessKeyId_replacesIt() {
+    String id = RandomSecrets.awsAccessKeyIdShape();
+    String temporary = "AS" + "IA" + id.substring(4);
+
+    assertThat(redactor.redact("id " + id + ", session " + temporary + "."))
+        .isEqualTo("id [REDACTED:aws-access-key-id], session [REDACTED:aws-access-key-id].");
+  }
+
+  @Test
+  void redact_whenAwsPrefixInsideLongerWord_leavesIt() {
+    String text = "XAKIA" + RandomSecrets.awsAccessKeyIdShape().substring(4) + " and AKIASHORT";
+
+    assertThat(redactor.redact(text)).isSameAs(text);
+  }
+
+  @Test
+  void redact_whenGitHubTokens_replacesThem() {
+    String classic = "gh" + "p_" + RandomSecrets.alphanumeric(36);
+    String oauth = "gh" + "o_" + RandomSecrets.alphanumeric(36);
+    String fineGrained = "github" + "_pat_" + RandomSecrets.alphanumeric(22) + "_" + RandomSecrets.alphanumeric(59);
+
+    assertThat(redactor.redact(classic + " " + oauth + " " + fineGrained))
+        .isEqualTo("[REDACTED:github-token] [REDACTED:github-token] [REDACTED:github-token]");
+  }
+
+  @Test
+  void redact_whenSlackToken_replacesIt() {
+    String token = "xo" + "xb-" + RandomSecrets.alphanumeric(11) + "-" + RandomSecrets.alphanumeric(24);
+
+    assertThat(redactor.redact("slack=" + token)).isEqualTo("slack=[REDACTED:slack-token]");
+  }
+
+  @Test
+  void redact_whenJwt_replacesAllThreeParts() {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String jwt =
+        b64.encodeToString("{\"alg\":\"ES256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
+            + "."
+            + b64.encodeToString(("{\"sub\":\"" + RandomSecrets.hex(8) + "\"}").getBytes(StandardCharsets.UTF_8))
+            + "."
+            + RandomSecrets.base64Url(64);
+
+    assertThat(redactor.redact("jwt " + jwt + " sent")).isEqualTo("jwt [REDACTED:jwt] sent");
+  }
+
+  @Test
+  void redact_whenPemPrivateKeyBlock_replacesTheWholeBlock() {
+    String block =
+        "-----BEGIN " + "EC PRIVATE KEY-----\n"
+            + RandomSecrets.base64Url(48) + "\n" + RandomSecrets.base64Url(48)
+            + "\n-----END " + "EC PRIVATE KEY-----";
+
+    assertThat(redactor.redact("key:\n" + block + "\ndone")).isEqualTo("key:\n[REDACTED:private-key]\ndone");
+  }
+
+  @Test
+  void redact_whenPemBlockTruncated_redactsToTheEnd() {
+    String text = "-----BEGIN " + "PRIVATE KEY-----\n" + RandomSecrets.base64Url(48);
+
+    assertThat(redactor.redact("x " + text)).isEqualTo("x [REDACTED:private-key]");
+  }
+
+  @Test
+  void redact_whenPemPublicKeyOrCertificate_leavesIt() {
+    String text = "-----BEGIN CERTIFICATE-----\n" + RandomSecrets.base64Url(48) + "\n-----END CERTIFICATE-----";
+
+    assertThat(redactor.redact(text)).isSameAs(text);
+  }
+
+  @Test
+  void redact_whenKeywordAssignments_replacesTheValuesOnly() {
+    String v1 = RandomSecrets.base64Url(16);
+    String v2 = RandomSecrets.base64Url(16);
+    String v3 = RandomSecrets.hex(10);
+    String v4 = RandomSecrets.base64Url(20);
+    String v5 = RandomSecrets.base64Url(12);
+
+    String out =
+        redactor.redact(
+            "api_key=" + v1 + "&x=1 {\"client_secret\": \"" + v2 + "\"} apiKey: " + v3
+                + " ACCESS_TOKEN='" + v4 + "' password => " + v5);
+
+    assertThat(out)
+        .isEqualTo(
+            "api_key=[REDACTED:credential]&x=1 {\"client_secret\": \"[REDACTED:credential]\"} apiKey: "
+                + "[REDACTED:credential] ACCESS_TOKEN='[REDACTED:credential]' password => [REDACTED:credential]");
+  }
+
+  @Test
+  void redact_whenAuthorizationHeader_keepsSchemeAndRedactsCredential() {
+    String basic = Base64.getEncoder().encodeToString(("user:" + RandomSecrets.hex(8)).getBytes(StandardCharsets.UTF_8));
+    String bearer = RandomSecrets.base64Url(32);
+
+    assertThat(redactor.redact("Authorization: Basic " + basic))
+        .isEqualTo("Authorization: Basic [REDACTED:credential]");
+    assertThat(redactor.redact("Authorization: Bearer " + bearer))
+        .isEqualTo("Authorization: Bearer [REDACTED:credential]");
+    assertThat(redactor.redact("sent Bearer " + bearer)).isEqualTo("sent Bearer [REDACTED:bearer-token]");
+  }
+
+  @Test
+  void redact_whenKeywordsInOrdinaryText_leavesThem() {
+    String text =
+        "token bucket refilled; secret rotation scheduled; password: ok; token=null; the API key"
+            + " was rotated; secretary: Bob";
+
+    assertThat(redactor.redact(text)).isSameAs(text);
+  }
+
+  @Test
+  void redact_whenKeywordValueIsAFingerprint_leavesIt() {
+    Secret key = Secret.of(RandomSecrets.base64Url(24));
+    Secret secret = Secret.of(RandomSecrets.base64Url(24));
+    String text =
+        "VersionedCredential[keyId=prices, version=v3, apiKey=" + key.fingerprint() + ", apiSecret="
+            + secret.fingerprint() + "] token=" + key;
+
+    assertThat(redactor.redact(text)).isSameAs(text);
+  }
+
+  @Test
+  void redact_whenKnownFormatsSwitchedOff_leavesThem() {
+    String id = RandomSecrets.awsAccessKeyIdShape();
+    String text = id + " api_key=" + RandomSecrets.base64Url(16);
+    redactor.setKnownFormatsEnabled(false);
+
+    assertThat(redactor.isKnownFormatsEnabled()).isFalse();
+    assertThat(redactor.redact(text)).isSameAs(text);
+  }
+
+  @Test
+  void redact_whenRegisteredSecretIsAlsoAKeywordValue_showsTheFingerprint() {
+    String value = RandomSecrets.base64Url(24);
+    Secret secret = Secret.of(value);
+    redactor.register(secret);
+
+    assertThat(redactor.redact("{\"apiSecret\":\"" + value + "\"}"))
+        .isEqualTo("{\"apiSecret\":\"[REDACTED:" + secret.fingerprint() + "]\"}");
+  }
+}
