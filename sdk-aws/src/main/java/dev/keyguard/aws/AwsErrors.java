@@ -190,9 +190,13 @@ final class AwsErrors {
     return false;
   }
 
-  /** The IAM action an operation needs. */
+  /**
+   * The IAM action an operation needs. Not written {@code secretsmanager:Action}: the Redactor's
+   * well-known-formats net reads {@code secret…: value} as a credential assignment and would
+   * scrub the action name from the message.
+   */
   static String permissionFor(String operation) {
-    return "secretsmanager:" + operation + " on the secret";
+    return "IAM permission " + operation + " (service prefix secretsmanager) on the secret";
   }
 
   private static boolean mentionsKms(String vendor) {
