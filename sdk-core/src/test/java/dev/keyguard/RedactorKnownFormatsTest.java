@@ -123,6 +123,26 @@ class RedactorKnownFormatsTest {
   }
 
   @Test
+  void redact_whenKeywordStartsAnotherWord_leavesIt() {
+    // AWS names permissions service:Action; a denial message must keep naming the missing one.
+    String text =
+        "User: arn:aws:iam::123456789012:user/app is not authorized to perform:"
+            + " secretsmanager:GetSecretValue on resource: prices; tokenizer:StandardTokenizer";
+
+    assertThat(redactor.redact(text)).isSameAs(text);
+  }
+
+  @Test
+  void redact_whenKeywordEndsAtCamelCaseOrSeparator_stillRedactsTheValue() {
+    String value = "Zq" + Long.toHexString(System.nanoTime()) + "xY";
+
+    assertThat(redactor.redact("secretKey: " + value)).isEqualTo("secretKey: [REDACTED:credential]");
+    assertThat(redactor.redact("SECRET_KEY=" + value)).isEqualTo("SECRET_KEY=[REDACTED:credential]");
+    assertThat(redactor.redact("app.token.value=" + value))
+        .isEqualTo("app.token.value=[REDACTED:credential]");
+  }
+
+  @Test
   void redact_whenKeywordValueIsAFingerprint_leavesIt() {
     Secret key = Secret.of(RandomSecrets.base64Url(24));
     Secret secret = Secret.of(RandomSecrets.base64Url(24));

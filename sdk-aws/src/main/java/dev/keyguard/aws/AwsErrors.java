@@ -190,13 +190,9 @@ final class AwsErrors {
     return false;
   }
 
-  /**
-   * The IAM action an operation needs. Not written {@code secretsmanager:Action}: the Redactor's
-   * well-known-formats net reads {@code secret…: value} as a credential assignment and would
-   * scrub the action name from the message.
-   */
+  /** The IAM action an operation needs, as a policy names it. */
   static String permissionFor(String operation) {
-    return "IAM permission " + operation + " (service prefix secretsmanager) on the secret";
+    return "IAM permission secretsmanager:" + operation + " on the secret";
   }
 
   private static boolean mentionsKms(String vendor) {

@@ -100,7 +100,7 @@ class AwsAccessDeniedIT {
 
       LoggerFactory.getLogger(AwsAccessDeniedIT.class).info("denial as the user sees it: {}", e.getMessage());
       assertThat(e.isRetryable()).isFalse();
-      assertThat(e.getMessage()).contains(SECRET, "the caller needs IAM permission GetSecretValue");
+      assertThat(e.getMessage()).contains(SECRET, "the caller needs IAM permission secretsmanager:GetSecretValue");
       assertThat(stackTrace(e)).doesNotContain(API_KEY);
     }
   }
@@ -111,7 +111,7 @@ class AwsAccessDeniedIT {
       KeyAccessDeniedException e =
           catchThrowableOfType(KeyAccessDeniedException.class, () -> provider.fetch(KeyId.of(SECRET)));
 
-      assertThat(e.getMessage()).contains("the caller needs IAM permission DescribeSecret");
+      assertThat(e.getMessage()).contains("the caller needs IAM permission secretsmanager:DescribeSecret");
     }
   }
 
@@ -123,7 +123,7 @@ class AwsAccessDeniedIT {
 
       assertThatThrownBy(() -> keys.key(SECRET).awaitReady(Duration.ofSeconds(30)))
           .isInstanceOf(KeyAccessDeniedException.class)
-          .hasMessageContaining("IAM permission GetSecretValue");
+          .hasMessageContaining("IAM permission secretsmanager:GetSecretValue");
       assertThat(Duration.ofNanos(System.nanoTime() - start))
           .as("a denial is not retried until the timeout").isLessThan(Duration.ofSeconds(10));
     }

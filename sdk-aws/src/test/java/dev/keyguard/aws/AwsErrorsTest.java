@@ -87,7 +87,7 @@ class AwsErrorsTest {
     assertKeepsCause(mapped, e);
     assertThat(mapped.isRetryable()).isFalse();
     assertThat(mapped.getMessage())
-        .contains("the caller needs IAM permission GetSecretValue (service prefix secretsmanager) on the secret")
+        .contains("the caller needs IAM permission secretsmanager:GetSecretValue on the secret")
         .doesNotContain("kms:Decrypt");
   }
 
@@ -103,7 +103,7 @@ class AwsErrorsTest {
     KeyGuardException mapped = AwsErrors.map(e, KEY, "DescribeSecret", "metadata");
 
     assertThat(mapped).isInstanceOf(KeyAccessDeniedException.class);
-    assertThat(mapped.getMessage()).contains("the caller needs IAM permission DescribeSecret");
+    assertThat(mapped.getMessage()).contains("the caller needs IAM permission secretsmanager:DescribeSecret");
   }
 
   @Test
@@ -151,7 +151,7 @@ class AwsErrorsTest {
     KeyGuardException mapped = mapGet(e);
 
     assertThat(mapped).isInstanceOf(KeyAccessDeniedException.class);
-    assertThat(mapped.getMessage()).contains("IAM permission GetSecretValue", "HTTP 403").doesNotContain("<?xml");
+    assertThat(mapped.getMessage()).contains("IAM permission secretsmanager:GetSecretValue", "HTTP 403").doesNotContain("<?xml");
   }
 
   @Test

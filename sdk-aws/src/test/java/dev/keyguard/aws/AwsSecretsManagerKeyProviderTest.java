@@ -260,7 +260,7 @@ class AwsSecretsManagerKeyProviderTest {
     KeyAccessDeniedException e = catchThrowableOfType(KeyAccessDeniedException.class, () -> provider(builder()).fetch(KEY));
 
     assertThat(e.isRetryable()).isFalse();
-    assertThat(e.getMessage()).contains("IAM permission GetSecretValue", "prod/payments/api", "req-err");
+    assertThat(e.getMessage()).contains("IAM permission secretsmanager:GetSecretValue", "prod/payments/api", "req-err");
   }
 
   @Test

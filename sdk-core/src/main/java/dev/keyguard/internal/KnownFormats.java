@@ -237,6 +237,9 @@ public final class KnownFormats {
   private static long keywordValue(String text, int end) {
     int n = text.length();
     int i = end;
+    if (i < n && !isWordBoundaryAfterKeyword(text.charAt(end - 1), text.charAt(i))) {
+      return -1; // the keyword is only the start of another word: secretsmanager:GetSecretValue
+    }
     while (i < n && i - end < 32 && isIdentifierChar(text.charAt(i))) {
       i++;
     }
@@ -339,6 +342,18 @@ public final class KnownFormats {
 
   private static boolean isBase64Url(char c) {
     return isAsciiAlnum(c) || c == '-' || c == '_';
+  }
+
+  /**
+   * Whether the keyword ends a word: it is followed by a non-identifier char, a separator ({@code
+   * _ - .}), or, after a lower-case keyword, an upper-case letter (camelCase: {@code secretKey}).
+   * {@code secretsmanager} or {@code tokenizer} are other words, not credential names.
+   */
+  private static boolean isWordBoundaryAfterKeyword(char last, char next) {
+    if (!isIdentifierChar(next) || next == '_' || next == '-' || next == '.') {
+      return true;
+    }
+    return Character.isLowerCase(last) && Character.isUpperCase(next);
   }
 
   private static boolean isIdentifierChar(char c) {
