@@ -3,6 +3,7 @@ package dev.keyguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyguard.testing.TestSecrets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class KeyGuardClientBuilderTest {
 
-  private final VersionedCredential credential = TestSecrets.credential(KeyId.of("builder-test"), "1");
+  private final VersionedCredential credential = TestCredentials.credential(KeyId.of("builder-test"), "1");
   private final FakeManagedKey key = new FakeManagedKey(credential);
 
   private KeyGuardClient.Builder complete() {
@@ -69,7 +70,7 @@ class KeyGuardClientBuilderTest {
 
   @Test
   void baseUrl_withUserInfoOrQuery_isRejectedWithoutEchoingIt() {
-    String secret = TestSecrets.randomValue();
+    String secret = TestSecrets.randomHex(20);
 
     assertThatThrownBy(() -> complete().baseUrl("https://user:" + secret + "@api.example.com/"))
         .isInstanceOf(IllegalArgumentException.class)
@@ -141,7 +142,7 @@ class KeyGuardClientBuilderTest {
     return new AuthScheme() {
       @Override
       public Request apply(Request request, VersionedCredential credential) {
-        String key = TestSecrets.apiKeyOf(credential);
+        String key = TestCredentials.apiKeyOf(credential);
         return request.newBuilder()
             .url(request.url().newBuilder().addQueryParameter("acct_token", key).build())
             .header("X-Partner-Key", key)
@@ -185,7 +186,7 @@ class KeyGuardClientBuilderTest {
         new AuthScheme() {
           @Override
           public Request apply(Request request, VersionedCredential credential) {
-            return request.newBuilder().header("X-Request-Id", TestSecrets.apiKeyOf(credential)).build();
+            return request.newBuilder().header("X-Request-Id", TestCredentials.apiKeyOf(credential)).build();
           }
 
           @Override
@@ -224,7 +225,7 @@ class KeyGuardClientBuilderTest {
 
     assertThat(client.toString())
         .contains("builder-test", "api.example.com")
-        .doesNotContain(TestSecrets.apiKeyOf(credential));
+        .doesNotContain(TestCredentials.apiKeyOf(credential));
   }
 
   @Test

@@ -56,8 +56,8 @@ class KeyGuardClientCallsTest {
   @BeforeEach
   void setUp() {
     MockServers.reset(api);
-    credential = TestSecrets.credential(KeyId.of("calls-test"), "3");
-    apiKey = TestSecrets.apiKeyOf(credential);
+    credential = TestCredentials.credential(KeyId.of("calls-test"), "3");
+    apiKey = TestCredentials.apiKeyOf(credential);
     key = new FakeManagedKey(credential);
   }
 
@@ -302,7 +302,7 @@ class KeyGuardClientCallsTest {
 
     assertThat(((ApiResponseException) e.getCause()).url()).contains("apikey=[REDACTED]", "signature=[REDACTED]");
     assertNowhere(apiKey, e);
-    assertNowhere(TestSecrets.apiSecretOf(credential), e);
+    assertNowhere(TestCredentials.apiSecretOf(credential), e);
   }
 
   /** The value appears in no message, excerpt, URL, cause, suppressed exception or serialized form. */

@@ -5,18 +5,14 @@ import static dev.keyguard.KeyManagerFixture.MAX_STALE;
 import static dev.keyguard.KeyManagerFixture.REFRESH;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.read.ListAppender;
+import dev.keyguard.testing.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * Drives a key through every path that writes text (load, rotation, failures, stale bound, expiry,
@@ -27,22 +23,11 @@ import org.slf4j.LoggerFactory;
 class KeyManagerNoLeakTest {
 
   private final KeyManagerFixture f = new KeyManagerFixture();
-  private final Logger logger = (Logger) LoggerFactory.getLogger("dev.keyguard");
-  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-  private Level previousLevel;
-
-  @BeforeEach
-  void captureLogs() {
-    previousLevel = logger.getLevel();
-    logger.setLevel(Level.DEBUG);
-    appender.start();
-    logger.addAppender(appender);
-  }
+  private final LogCapture logs = LogCapture.of("dev.keyguard");
 
   @AfterEach
   void tearDown() {
-    logger.detachAppender(appender);
-    logger.setLevel(previousLevel);
+    logs.close();
     f.close();
   }
 
@@ -80,7 +65,7 @@ class KeyManagerNoLeakTest {
     manager.close();
     collect(texts, () -> key.current());
 
-    for (ILoggingEvent event : appender.list) {
+    for (ILoggingEvent event : logs.events()) {
       texts.add(event.getFormattedMessage());
       if (event.getThrowableProxy() != null) {
         texts.add(ThrowableProxyUtil.asString(event.getThrowableProxy()));
@@ -89,7 +74,7 @@ class KeyManagerNoLeakTest {
     f.events.forEach(e -> texts.add(e.toString()));
 
     assertThat(f.events).hasSizeGreaterThan(5);
-    assertThat(appender.list).hasSizeGreaterThan(5);
+    assertThat(logs.events()).hasSizeGreaterThan(5);
     assertThat(f.secretValues).hasSizeGreaterThanOrEqualTo(6).contains(v1.apiKey().value(InsecureSecretAccess.get()));
     for (String text : texts) {
       for (String secret : f.secretValues) {

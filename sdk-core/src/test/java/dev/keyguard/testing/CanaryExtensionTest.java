@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 class CanaryExtensionTest {
 
-  private final String value = RandomSecrets.base64Url(30);
+  private final String value = TestSecrets.randomBase64Url(30);
   private final Secret ownCanary = Secret.of(value);
   private final CanaryDetector detector = new CanaryDetector(List.of(ownCanary));
 
