@@ -20,12 +20,19 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -169,15 +176,54 @@ class KeyGuardClientCallsTest {
   @Test
   void getAsync_completesOnOkHttpsDispatcherWithTheDecodedBody() throws Exception {
     api.enqueue(json(200, "{\"symbol\":\"ETH\",\"price\":3}"));
-    Thread caller = Thread.currentThread();
-    CompletableFuture<Thread> completedOn = new CompletableFuture<>();
+    // The dispatcher's threads are recorded, and hold each call until the gate opens: the stage
+    // below is registered before the future can complete, so it runs on the thread completing it.
+    CountDownLatch gate = new CountDownLatch(1);
+    Set<Thread> dispatcherThreadSet = ConcurrentHashMap.newKeySet();
+    ThreadPoolExecutor dispatcherThreads =
+        new ThreadPoolExecutor(
+            0, 4, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "test-dispatcher");
+              dispatcherThreadSet.add(t);
+              return t;
+            }) {
+          @Override
+          public void execute(Runnable call) {
+            super.execute(
+                () -> {
+                  try {
+                    if (gate.await(5, TimeUnit.SECONDS)) {
+                      call.run();
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+          }
+        };
+    try {
+      OkHttpClient gated = TestTls.TRUSTING_OKHTTP.newBuilder().dispatcher(new Dispatcher(dispatcherThreads)).build();
 
-    CompletableFuture<Price> future = builder().build().getAsync("/price", Map.of("symbol", "ETH"), Price.class);
-    future.whenComplete((p, t) -> completedOn.complete(Thread.currentThread()));
+      CompletableFuture<Price> future =
+          builder().okHttpClient(gated).build().getAsync("/price", Map.of("symbol", "ETH"), Price.class);
+      // OkHttp names its thread after the call only while the call runs: read the name in the stage
+      CompletableFuture<Map.Entry<Thread, String>> completedOn =
+          future.thenApply(p -> Map.entry(Thread.currentThread(), Thread.currentThread().getName()));
+      assertThat(future).isNotDone();
+      gate.countDown();
 
-    assertThat(future.get(5, TimeUnit.SECONDS).symbol()).isEqualTo("ETH");
-    assertThat(completedOn.get(5, TimeUnit.SECONDS)).isNotSameAs(caller);
-    assertThat(takeAll(api).get(0).getHeaders().get("X-Api-Key")).isEqualTo(apiKey);
+      // wait on the dependent stage, not on the future: a thread blocked in future.get() may run
+      // the future's dependents itself once it wakes up
+      Map.Entry<Thread, String> thread = completedOn.get(5, TimeUnit.SECONDS);
+      assertThat(dispatcherThreadSet).contains(thread.getKey());
+      assertThat(thread.getValue()).startsWith("OkHttp https://");
+      assertThat(future.join().symbol()).isEqualTo("ETH");
+      assertThat(takeAll(api).get(0).getHeaders().get("X-Api-Key")).isEqualTo(apiKey);
+    } finally {
+      gate.countDown();
+      dispatcherThreads.shutdown();
+    }
   }
 
   @Test
