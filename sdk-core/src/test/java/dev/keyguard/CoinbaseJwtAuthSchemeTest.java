@@ -138,6 +138,17 @@ class CoinbaseJwtAuthSchemeTest {
   }
 
   @Test
+  void apply_whenSecretIsNotPem_messageReadsWholeAfterRedaction() {
+    // the message passes through Redactor.global(), whose PEM net masks from a quoted BEGIN line on
+    assertThatThrownBy(() -> scheme.apply(accountsRequest(), credential(keyName, randomBase64(64))))
+        .isInstanceOf(MalformedSecretException.class)
+        .hasMessage(
+            "the API secret of credential 'test-key' version 'v1' is unusable: the value is not a PEM"
+                + " private key; an ES256 key is a PEM 'BEGIN EC PRIVATE KEY' block (Ed25519 keys are"
+                + " not supported by this scheme)");
+  }
+
+  @Test
   void apply_whenPemBodyIsCorrupt_throwsMalformedSecretWithoutValue() {
     String pem = AuthTestSupport.sec1Pem(keyPair);
     String corrupt = pem.replaceFirst("\n([A-Za-z0-9+/]{10})", "\n$1*#");
