@@ -3,83 +3,80 @@ package dev.keyguard.examples;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.keyguard.Secret;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import okhttp3.tls.HandshakeCertificates;
-import okhttp3.tls.HeldCertificate;
 
 /**
- * A local HTTPS market-data API for the demo: it requires an {@code x-api-key} header, accepts
- * exactly one key at a time (so a rotation makes the old key fail with 401), and serves prices.
+ * A local HTTPS market-data API for the demo. It requires an {@code x-api-key} header and accepts
+ * exactly one key at a time, so a rotation makes the old key fail with 401. Endpoints under the
+ * base path (say {@code /v2}):
  *
- * <p>Its certificate is generated at start for {@code localhost}/{@code 127.0.0.1}; {@link
- * #clientTrust()} returns the trust material that the demo client trusts explicitly. Nothing here
- * ever prints or logs the key it was given; it keeps only a SHA-256 of it.
+ * <ul>
+ *   <li>{@code /price?symbol=BTC}: a price;
+ *   <li>{@code /moved?symbol=BTC}: 302 to the URL set with {@link #movedTo(String)} (another
+ *       origin, in the demo);
+ *   <li>{@code /legacy-price}: 301 to the plain-http URL set with {@link #legacyTo(String)}.
+ * </ul>
+ *
+ * <p>Every endpoint checks the key first, and every answer carries {@code X-RateLimit-Limit} and
+ * {@code X-RateLimit-Remaining} headers (a count, never reset: the demo runs for a second). The server keeps only a SHA-256 of the key it accepts,
+ * and logs each attempt by the fingerprint of the key presented ({@link Secret#fingerprint()}
+ * format), never the key.
  */
 final class DemoMarketDataServer implements AutoCloseable {
 
   private static final Map<String, String> PRICES =
       Map.of("BTC", "97234.51", "ETH", "3412.07", "SOL", "187.33");
 
+  /** Requests a client may make per minute, as announced in the rate-limit headers. */
+  private static final int RATE_LIMIT = 30;
+
+  /** One request as the server saw it: path, the fingerprint of the key presented, the status. */
+  record Attempt(String path, String keyFingerprint, int status) {}
+
   private final HttpsServer server;
   private final ExecutorService executor;
-  private final HeldCertificate root;
+  private final String basePath;
   private final AtomicReference<byte[]> acceptedKeyHash = new AtomicReference<>();
-  private final AtomicInteger requests = new AtomicInteger();
-  private final AtomicInteger rejected = new AtomicInteger();
-  private final Map<String, Integer> headerNamesSeen = new ConcurrentHashMap<>();
+  private final AtomicReference<String> movedTo = new AtomicReference<>();
+  private final AtomicReference<String> legacyTo = new AtomicReference<>();
+  private final List<Attempt> attempts = new ArrayList<>();
+  private final AtomicInteger requestsThisMinute = new AtomicInteger();
 
-  private DemoMarketDataServer(HttpsServer server, ExecutorService executor, HeldCertificate root) {
+  private DemoMarketDataServer(HttpsServer server, ExecutorService executor, String basePath) {
     this.server = server;
     this.executor = executor;
-    this.root = root;
+    this.basePath = basePath;
   }
 
   /**
    * Starts a server on a free loopback port.
    *
-   * @param path the price endpoint, e.g. {@code /v2/price}
+   * @param certificates the TLS material
+   * @param basePath the API's base path, such as {@code /v2}
    * @return the running server
    */
-  static DemoMarketDataServer start(String path) throws IOException {
-    HeldCertificate root =
-        new HeldCertificate.Builder().certificateAuthority(0).commonName("KeyGuard demo CA").build();
-    HeldCertificate serverCertificate =
-        new HeldCertificate.Builder()
-            .commonName("localhost")
-            .addSubjectAlternativeName("localhost")
-            .addSubjectAlternativeName("127.0.0.1")
-            .signedBy(root)
-            .build();
-    HandshakeCertificates serverTls =
-        new HandshakeCertificates.Builder().heldCertificate(serverCertificate, root.certificate()).build();
-
+  static DemoMarketDataServer start(DemoCertificates certificates, String basePath)
+      throws IOException {
     HttpsServer server =
         HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setHttpsConfigurator(new HttpsConfigurator(serverTls.sslContext()));
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "demo-market-data-server");
-              t.setDaemon(true);
-              return t;
-            });
+    server.setHttpsConfigurator(new HttpsConfigurator(certificates.serverContext()));
+    ExecutorService executor = DemoServers.executor("demo-market-data-server");
     server.setExecutor(executor);
-    DemoMarketDataServer demo = new DemoMarketDataServer(server, executor, root);
-    server.createContext(path, demo::handlePrice);
+    DemoMarketDataServer demo = new DemoMarketDataServer(server, executor, basePath);
+    server.createContext(basePath + "/", demo::handle);
     server.start();
     return demo;
   }
@@ -89,9 +86,14 @@ final class DemoMarketDataServer implements AutoCloseable {
     acceptedKeyHash.set(sha256(keyBytes));
   }
 
-  /** The trust material a client needs to trust this server's generated certificate. */
-  HandshakeCertificates clientTrust() {
-    return new HandshakeCertificates.Builder().addTrustedCertificate(root.certificate()).build();
+  /** Where {@code /moved} redirects to. */
+  void movedTo(String url) {
+    movedTo.set(url);
+  }
+
+  /** Where {@code /legacy-price} redirects to. */
+  void legacyTo(String url) {
+    legacyTo.set(url);
   }
 
   /** The https origin, e.g. {@code https://localhost:49152}. */
@@ -99,12 +101,9 @@ final class DemoMarketDataServer implements AutoCloseable {
     return "https://localhost:" + server.getAddress().getPort();
   }
 
-  int requestCount() {
-    return requests.get();
-  }
-
-  int rejectedCount() {
-    return rejected.get();
+  /** Every request received so far, in order. */
+  synchronized List<Attempt> attempts() {
+    return List.copyOf(attempts);
   }
 
   @Override
@@ -113,50 +112,51 @@ final class DemoMarketDataServer implements AutoCloseable {
     executor.shutdownNow();
   }
 
-  private void handlePrice(HttpExchange exchange) throws IOException {
-    requests.incrementAndGet();
-    exchange.getRequestHeaders().keySet().forEach(h -> headerNamesSeen.merge(h.toLowerCase(Locale.ROOT), 1, Integer::sum));
-    List<String> keys = exchange.getRequestHeaders().getOrDefault("x-api-key", List.of());
-    byte[] expected = acceptedKeyHash.get();
-    boolean ok =
-        keys.size() == 1
-            && expected != null
-            && MessageDigest.isEqual(expected, sha256(keys.get(0).getBytes(StandardCharsets.UTF_8)));
-    if (!ok) {
-      rejected.incrementAndGet();
-      respond(exchange, 401, "{\"error\":\"invalid or missing API key\"}");
-      return;
-    }
-    String query = exchange.getRequestURI().getRawQuery();
-    String symbol = "BTC";
-    if (query != null) {
-      for (String pair : query.split("&")) {
-        if (pair.startsWith("symbol=")) {
-          symbol = pair.substring("symbol=".length()).toUpperCase(Locale.ROOT);
-        }
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String path = exchange.getRequestURI().getPath();
+      List<String> keys = exchange.getRequestHeaders().getOrDefault("x-api-key", List.of());
+      String presented =
+          keys.isEmpty() ? "none" : Secret.of(keys.get(0)).fingerprint();
+      byte[] expected = acceptedKeyHash.get();
+      boolean ok =
+          keys.size() == 1
+              && expected != null
+              && MessageDigest.isEqual(expected, sha256(keys.get(0).getBytes(StandardCharsets.UTF_8)));
+      DemoServers.Reply reply;
+      if (!ok) {
+        reply = DemoServers.json(401, "{\"error\":\"invalid or missing API key\"}");
+      } else if (path.equals(basePath + "/price")) {
+        String symbol = DemoServers.queryParameter(exchange, "symbol", "BTC").toUpperCase(Locale.ROOT);
+        String price = PRICES.get(symbol);
+        reply =
+            price == null
+                ? DemoServers.json(404, "{\"error\":\"unknown symbol\"}")
+                : DemoServers.json(200, "{\"symbol\":\"" + symbol + "\",\"priceUsd\":" + price + "}");
+      } else if (path.equals(basePath + "/moved") && movedTo.get() != null) {
+        reply = DemoServers.redirect(302, movedTo.get());
+      } else if (path.equals(basePath + "/legacy-price") && legacyTo.get() != null) {
+        reply = DemoServers.redirect(301, legacyTo.get());
+      } else {
+        reply = DemoServers.json(404, "{\"error\":\"no such endpoint\"}");
       }
-    }
-    String price = PRICES.get(symbol);
-    if (price == null) {
-      respond(exchange, 404, "{\"error\":\"unknown symbol\"}");
-      return;
-    }
-    respond(exchange, 200, "{\"symbol\":\"" + symbol + "\",\"priceUsd\":" + price + "}");
-  }
-
-  private static void respond(HttpExchange exchange, int status, String json) throws IOException {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
+      int used = requestsThisMinute.incrementAndGet();
+      reply =
+          reply
+              .withHeader("X-RateLimit-Limit", String.valueOf(RATE_LIMIT))
+              .withHeader("X-RateLimit-Remaining", String.valueOf(Math.max(0, RATE_LIMIT - used)));
+      // recorded before the reply is sent, so the client never sees a reply not yet recorded
+      synchronized (this) {
+        attempts.add(new Attempt(path, presented, reply.status()));
+      }
+      reply.send(exchange);
     }
   }
 
   private static byte[] sha256(byte[] data) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
