@@ -425,8 +425,10 @@ class SecretLeakTest {
   @MethodSource("scenarios")
   void noSecretLeaks(String name, Scenario scenario) throws Exception {
     Case c = scenario.build(Files.createTempDirectory(dir, "case"));
-    try (AutoCloseable cleanup = c.cleanup()) {
+    try {
       SecretLeakAssertions.assertNoLeak(c.subject(), c.secrets());
+    } finally {
+      c.cleanup().close();
     }
   }
 
