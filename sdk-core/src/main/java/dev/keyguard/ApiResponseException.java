@@ -1,8 +1,6 @@
 package dev.keyguard;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -169,18 +167,8 @@ public class ApiResponseException extends KeyGuardException {
         return "";
       }
     }
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPLACE)
-              .onUnmappableCharacter(CodingErrorAction.REPLACE)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      return "";
-    }
+    // malformed bytes become U+FFFD
+    String text = new String(bytes, StandardCharsets.UTF_8);
     StringBuilder clean = new StringBuilder(text.length());
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);

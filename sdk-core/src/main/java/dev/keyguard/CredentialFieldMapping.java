@@ -7,10 +7,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import dev.keyguard.internal.SecretForms;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -201,16 +198,8 @@ public final class CredentialFieldMapping {
    */
   public VersionedCredential.Builder parse(KeyId keyId, byte[] stored) {
     Objects.requireNonNull(stored, "stored");
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(stored))
-              .toString();
-    } catch (CharacterCodingException e) {
+    String text = SecretForms.text(stored);
+    if (text == null) {
       throw new MalformedSecretException(
           "the stored binary value of key '" + keyId + "' is not UTF-8 text", keyId);
     }

@@ -1,7 +1,6 @@
 package dev.keyguard;
 
 import java.io.IOException;
-import java.net.URLEncoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -365,27 +364,7 @@ public final class HttpLogger implements Interceptor {
 
   /** The URL without user info or fragment, each query value shown only if allow-listed. */
   String url(HttpUrl url) {
-    StringBuilder b = new StringBuilder(url.scheme()).append("://");
-    String host = url.host();
-    b.append(host.indexOf(':') >= 0 ? "[" + host + "]" : host);
-    if (url.port() != HttpUrl.defaultPort(url.scheme())) {
-      b.append(':').append(url.port());
-    }
-    b.append(url.encodedPath());
-    for (int i = 0; i < url.querySize(); i++) {
-      String name = url.queryParameterName(i);
-      String value = url.queryParameterValue(i);
-      b.append(i == 0 ? '?' : '&').append(encodeQueryComponent(name));
-      if (value != null) {
-        b.append('=').append(queryParameterAllowed(name) ? encodeQueryComponent(value) : REDACTED);
-      }
-    }
-    return b.toString();
-  }
-
-  /** As OkHttp encodes a query component: the URLEncoder set, space as %20. */
-  private static String encodeQueryComponent(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    return SafeUrl.render(url, this::queryParameterAllowed, REDACTED);
   }
 
   private String requestBody(RequestBody body, Headers headers) {

@@ -944,7 +944,9 @@ public final class KeyGuardClient {
     /**
      * Sets the HTTP logging interceptor, which runs last: it sees each attempt as sent,
      * authenticated. It must redact credential headers and query values (KeyGuard's redacting
-     * logger does).
+     * logger does). An {@link HttpLogger} is installed as {@link HttpLogger#forAuthScheme(AuthScheme)
+     * forAuthScheme(authScheme)}, so the names the auth scheme puts credentials in stay redacted
+     * and {@link #build()} refuses an allowlist that names one of them.
      *
      * @param loggingInterceptor the interceptor
      * @return this builder
@@ -966,8 +968,10 @@ public final class KeyGuardClient {
      * @return the client
      * @throws IllegalStateException if baseUrl, managedKey or authScheme is missing, if the base
      *     URL is not https (http is accepted only for a loopback host with {@link
-     *     HttpsPolicy.Builder#allowLoopbackCleartextForTesting()}), or if the given OkHttp client
-     *     already carries KeyGuard's interceptors
+     *     HttpsPolicy.Builder#allowLoopbackCleartextForTesting()}), if the given OkHttp client
+     *     already carries KeyGuard's interceptors, or if the logging interceptor is an {@link
+     *     HttpLogger} that allow-lists a header or query parameter the auth scheme carries
+     *     credentials in (the message names it)
      */
     public KeyGuardClient build() {
       if (baseUrl == null) {
@@ -994,6 +998,11 @@ public final class KeyGuardClient {
                   + " permits http to localhost, 127.0.0.0/8 and ::1");
         }
       }
+      // an HttpLogger keeps the scheme's credential names redacted; an allowlist naming one fails here
+      Interceptor logging =
+          loggingInterceptor instanceof HttpLogger httpLogger
+              ? httpLogger.forAuthScheme(authScheme)
+              : loggingInterceptor;
       OkHttpClient base = okHttpClient != null ? okHttpClient : DefaultOkHttp.INSTANCE;
       List<Interceptor> existing = new ArrayList<>(base.interceptors());
       existing.addAll(base.networkInterceptors());
@@ -1048,8 +1057,8 @@ public final class KeyGuardClient {
       // 2. the usage monitor goes here, when it exists
       ob.addInterceptor(new RetryInterceptor(settings)); // 3. rate limit and retry
       ob.addInterceptor(new AuthenticationInterceptor(settings)); // 4. credential, rotation retry
-      if (loggingInterceptor != null) {
-        ob.addInterceptor(loggingInterceptor); // 5. redacting logger
+      if (logging != null) {
+        ob.addInterceptor(logging); // 5. redacting logger
       }
       // below OkHttp's retries and follow-ups: a signed request leaves only for the base origin
       ob.addNetworkInterceptor(new TransportGuardInterceptor(settings));

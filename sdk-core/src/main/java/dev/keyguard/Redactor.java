@@ -263,12 +263,7 @@ public final class Redactor {
       }
       entry.retiredAt = clock.millis();
       recent = new Secret[0];
-      boolean removed = purgeExpired();
-      if (removed) {
-        rebuild();
-      } else {
-        snapshot = snapshot.withNextExpiry(nextExpiry());
-      }
+      purgeExpiredAndRebuild();
     } finally {
       lock.unlock();
     }
@@ -335,11 +330,7 @@ public final class Redactor {
     lock.lock();
     try {
       this.gracePeriod = gracePeriod;
-      if (purgeExpired()) {
-        rebuild();
-      } else {
-        snapshot = snapshot.withNextExpiry(nextExpiry());
-      }
+      purgeExpiredAndRebuild();
     } finally {
       lock.unlock();
     }
@@ -424,9 +415,12 @@ public final class Redactor {
     return snapshot;
   }
 
+  /** Purges; rebuilds the automaton if anything went, else only moves the next expiry check. */
   private void purgeExpiredAndRebuild() {
     if (purgeExpired()) {
       rebuild();
+    } else {
+      snapshot = snapshot.withNextExpiry(nextExpiry());
     }
   }
 

@@ -2,10 +2,9 @@ package dev.keyguard;
 
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.internal.RefusingSerializer;
+import dev.keyguard.internal.SecretForms;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -118,16 +117,11 @@ public final class Secret {
   public String value(InsecureSecretAccess access) {
     Objects.requireNonNull(access, "access");
     checkNotDestroyed();
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(value))
-          .toString();
-    } catch (CharacterCodingException e) {
+    String text = SecretForms.text(value);
+    if (text == null) {
       throw new IllegalStateException(this + " holds binary data that is not UTF-8 text; use bytes()");
     }
+    return text;
   }
 
   /**

@@ -2,8 +2,8 @@ package dev.keyguard;
 
 import static dev.keyguard.AuthTestSupport.credential;
 import static dev.keyguard.AuthTestSupport.fixedClock;
-import static dev.keyguard.AuthTestSupport.randomAlphanumeric;
-import static dev.keyguard.AuthTestSupport.randomBase64;
+import static dev.keyguard.testing.TestSecrets.randomAlphanumeric;
+import static dev.keyguard.testing.TestSecrets.randomBase64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -18,37 +18,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 
 /** Secrets and keys generated at run time for the auth scheme tests; nothing here is a real key. */
 final class AuthTestSupport {
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final String ALPHANUMERIC =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
   private AuthTestSupport() {}
-
-  static String randomAlphanumeric(int length) {
-    StringBuilder sb = new StringBuilder(length);
-    for (int i = 0; i < length; i++) {
-      sb.append(ALPHANUMERIC.charAt(RANDOM.nextInt(ALPHANUMERIC.length())));
-    }
-    return sb.toString();
-  }
-
-  static String randomHex(int bytes) {
-    byte[] b = new byte[bytes];
-    RANDOM.nextBytes(b);
-    return HexFormat.of().formatHex(b);
-  }
-
-  static String randomBase64(int bytes) {
-    byte[] b = new byte[bytes];
-    RANDOM.nextBytes(b);
-    return Base64.getEncoder().encodeToString(b);
-  }
 
   static Clock fixedClock(long epochMillis) {
     return Clock.fixed(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);

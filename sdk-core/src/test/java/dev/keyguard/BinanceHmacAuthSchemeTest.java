@@ -4,7 +4,7 @@ import static dev.keyguard.AuthTestSupport.allText;
 import static dev.keyguard.AuthTestSupport.assertNoSecretIn;
 import static dev.keyguard.AuthTestSupport.credential;
 import static dev.keyguard.AuthTestSupport.fixedClock;
-import static dev.keyguard.AuthTestSupport.randomAlphanumeric;
+import static dev.keyguard.testing.TestSecrets.randomAlphanumeric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

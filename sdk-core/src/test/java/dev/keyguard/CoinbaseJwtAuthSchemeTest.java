@@ -4,7 +4,7 @@ import static dev.keyguard.AuthTestSupport.allText;
 import static dev.keyguard.AuthTestSupport.assertNoSecretIn;
 import static dev.keyguard.AuthTestSupport.credential;
 import static dev.keyguard.AuthTestSupport.fixedClock;
-import static dev.keyguard.AuthTestSupport.randomBase64;
+import static dev.keyguard.testing.TestSecrets.randomBase64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -135,6 +135,17 @@ class CoinbaseJwtAuthSchemeTest {
         .isInstanceOf(MalformedSecretException.class)
         .hasMessageContaining("PEM")
         .satisfies(e -> assertNoSecretIn(allText(e), keyName, notPem));
+  }
+
+  @Test
+  void apply_whenSecretIsNotPem_messageReadsWholeAfterRedaction() {
+    // the message passes through Redactor.global(), whose PEM net masks from a quoted BEGIN line on
+    assertThatThrownBy(() -> scheme.apply(accountsRequest(), credential(keyName, randomBase64(64))))
+        .isInstanceOf(MalformedSecretException.class)
+        .hasMessage(
+            "the API secret of credential 'test-key' version 'v1' is unusable: the value is not a PEM"
+                + " private key; an ES256 key is a PEM 'BEGIN EC PRIVATE KEY' block (Ed25519 keys are"
+                + " not supported by this scheme)");
   }
 
   @Test

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import dev.keyguard.testing.RandomSecrets;
+import dev.keyguard.testing.LogCapture;
+import dev.keyguard.testing.TestSecrets;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
-import java.util.stream.Collectors;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okhttp3.FormBody;
@@ -25,15 +21,13 @@ import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 class HttpLoggerTest {
 
   private final MockWebServer server = new MockWebServer();
   private final Redactor redactor = Redactor.builder().build();
-  private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
-  private final Logger logger = (Logger) LoggerFactory.getLogger("test.http." + UUID.randomUUID());
-  private final String apiKey = RandomSecrets.base64Url(30);
+  private final LogCapture captured = LogCapture.isolated("test.http");
+  private final String apiKey = TestSecrets.randomBase64Url(30);
 
   /** A header scheme as the AuthScheme helpers will declare it. */
   private final AuthScheme headerScheme =
@@ -57,16 +51,12 @@ class HttpLoggerTest {
   @BeforeEach
   void setUp() throws IOException {
     server.start(InetAddress.getByName("127.0.0.1"), 0);
-    captured.start();
-    logger.addAppender(captured);
-    logger.setAdditive(false);
-    logger.setLevel(Level.DEBUG);
   }
 
   @AfterEach
   void tearDown() {
     server.close();
-    logger.detachAppender(captured);
+    captured.close();
   }
 
   private String run(HttpLogger httpLogger, Request request) throws IOException {
@@ -74,11 +64,11 @@ class HttpLoggerTest {
     try (Response response = client.newCall(request).execute()) {
       response.body().string();
     }
-    return captured.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
+    return String.join("\n", captured.messages());
   }
 
   private HttpLogger.Builder builder() {
-    return HttpLogger.builder().logger(logger).redactor(redactor);
+    return HttpLogger.builder().logger(captured.logger()).redactor(redactor);
   }
 
   @Test
@@ -99,7 +89,7 @@ class HttpLoggerTest {
         .contains("--> GET http://" + server.url("/").host() + ":" + server.getPort() + "/v2/price?symbol=BTC&api_key=REDACTED&custom_key=REDACTED")
         .contains("<-- 200 OK http://" + server.url("/").host() + ":" + server.getPort() + "/v2/price?symbol=BTC&api_key=REDACTED")
         .doesNotContain(apiKey);
-    assertThat(captured.list).hasSize(2).allMatch(e -> e.getLevel() == Level.INFO);
+    assertThat(captured.events()).hasSize(2).allMatch(e -> e.getLevel() == Level.INFO);
   }
 
   @Test
@@ -203,7 +193,7 @@ class HttpLoggerTest {
 
     assertThatThrownBy(() -> client.newCall(request).execute()).isInstanceOf(IOException.class);
 
-    String log = captured.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
+    String log = String.join("\n", captured.messages());
     assertThat(log).contains("<-- HTTP FAILED GET http://127.0.0.1:" + port + "/down?api_key=REDACTED").doesNotContain(apiKey);
   }
 

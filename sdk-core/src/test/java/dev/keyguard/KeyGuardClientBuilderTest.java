@@ -3,16 +3,19 @@ package dev.keyguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyguard.testing.TestSecrets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import okhttp3.Authenticator;
 import okhttp3.Cache;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
 import org.junit.jupiter.api.Test;
 
 class KeyGuardClientBuilderTest {
 
-  private final VersionedCredential credential = TestSecrets.credential(KeyId.of("builder-test"), "1");
+  private final VersionedCredential credential = TestCredentials.credential(KeyId.of("builder-test"), "1");
   private final FakeManagedKey key = new FakeManagedKey(credential);
 
   private KeyGuardClient.Builder complete() {
@@ -67,7 +70,7 @@ class KeyGuardClientBuilderTest {
 
   @Test
   void baseUrl_withUserInfoOrQuery_isRejectedWithoutEchoingIt() {
-    String secret = TestSecrets.randomValue();
+    String secret = TestSecrets.randomHex(20);
 
     assertThatThrownBy(() -> complete().baseUrl("https://user:" + secret + "@api.example.com/"))
         .isInstanceOf(IllegalArgumentException.class)
@@ -134,13 +137,95 @@ class KeyGuardClientBuilderTest {
     assertThat(first.newBuilder().build().okHttpClient().interceptors()).hasSize(3);
   }
 
+  /** Puts the key in a header and a query parameter that no built-in list knows as credentials. */
+  private static AuthScheme customNamesScheme() {
+    return new AuthScheme() {
+      @Override
+      public Request apply(Request request, VersionedCredential credential) {
+        String key = TestCredentials.apiKeyOf(credential);
+        return request.newBuilder()
+            .url(request.url().newBuilder().addQueryParameter("acct_token", key).build())
+            .header("X-Partner-Key", key)
+            .build();
+      }
+
+      @Override
+      public Set<String> headerNames() {
+        return Set.of("x-partner-key");
+      }
+
+      @Override
+      public Set<String> queryParameterNames() {
+        return Set.of("acct_token");
+      }
+    };
+  }
+
+  @Test
+  void build_whenHttpLoggerAllowListsTheSchemesHeader_failsNamingIt() {
+    HttpLogger showsTheHeader = HttpLogger.builder().allowHeader("X-Partner-Key").build();
+
+    assertThatThrownBy(() -> complete().authScheme(customNamesScheme()).loggingInterceptor(showsTheHeader).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("header 'x-partner-key'")
+        .hasMessageContaining("AuthScheme");
+  }
+
+  @Test
+  void build_whenHttpLoggerAllowListsTheSchemesQueryParameter_failsNamingIt() {
+    HttpLogger showsTheParameter = HttpLogger.builder().allowQueryParameter("acct_token").build();
+
+    assertThatThrownBy(() -> complete().authScheme(customNamesScheme()).loggingInterceptor(showsTheParameter).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("query parameter 'acct_token'");
+  }
+
+  @Test
+  void build_whenHttpLoggerDefaultAllowListHoldsTheSchemesHeader_failsNamingIt() {
+    AuthScheme inRequestId =
+        new AuthScheme() {
+          @Override
+          public Request apply(Request request, VersionedCredential credential) {
+            return request.newBuilder().header("X-Request-Id", TestCredentials.apiKeyOf(credential)).build();
+          }
+
+          @Override
+          public Set<String> headerNames() {
+            return Set.of("x-request-id");
+          }
+        };
+
+    assertThatThrownBy(() -> complete().authScheme(inRequestId).loggingInterceptor(HttpLogger.builder().build()).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("header 'x-request-id'");
+  }
+
+  @Test
+  void build_withHttpLogger_installsItBoundToTheAuthScheme_andDerivedClientsAreCheckedAgain() {
+    HttpLogger showsTheHeader = HttpLogger.builder().allowHeader("X-Partner-Key").build();
+    KeyGuardClient client = complete().loggingInterceptor(showsTheHeader).build();
+
+    HttpLogger installed =
+        client.okHttpClient().interceptors().stream()
+            .filter(HttpLogger.class::isInstance)
+            .map(HttpLogger.class::cast)
+            .findFirst()
+            .orElseThrow();
+    assertThat(installed).isNotSameAs(showsTheHeader);
+    // already bound: the scheme's names add nothing
+    assertThat(installed.forAuthScheme(TestSchemes.header())).isSameAs(installed);
+    assertThatThrownBy(() -> client.toBuilder().authScheme(customNamesScheme()).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("header 'x-partner-key'");
+  }
+
   @Test
   void toString_showsNoSecret() {
     KeyGuardClient client = complete().build();
 
     assertThat(client.toString())
         .contains("builder-test", "api.example.com")
-        .doesNotContain(TestSecrets.apiKeyOf(credential));
+        .doesNotContain(TestCredentials.apiKeyOf(credential));
   }
 
   @Test

@@ -20,11 +20,13 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -61,8 +63,8 @@ class KeyGuardClientCallsTest {
   @BeforeEach
   void setUp() {
     MockServers.reset(api);
-    credential = TestSecrets.credential(KeyId.of("calls-test"), "3");
-    apiKey = TestSecrets.apiKeyOf(credential);
+    credential = TestCredentials.credential(KeyId.of("calls-test"), "3");
+    apiKey = TestCredentials.apiKeyOf(credential);
     key = new FakeManagedKey(credential);
   }
 
@@ -174,37 +176,53 @@ class KeyGuardClientCallsTest {
   @Test
   void getAsync_completesOnOkHttpsDispatcherWithTheDecodedBody() throws Exception {
     api.enqueue(json(200, "{\"symbol\":\"ETH\",\"price\":3}"));
-    Thread caller = Thread.currentThread();
-    CompletableFuture<Thread> completedOn = new CompletableFuture<>();
-
-    // The dispatcher's only thread is held until the callback is registered: otherwise a fast
-    // response could complete the future first, and whenComplete would run on the caller.
-    CountDownLatch release = new CountDownLatch(1);
-    ExecutorService dispatcherThread = Executors.newSingleThreadExecutor();
-    dispatcherThread.execute(() -> awaitQuietly(release));
+    // The dispatcher's threads are recorded, and hold each call until the gate opens: the stage
+    // below is registered before the future can complete, so it runs on the thread completing it.
+    CountDownLatch gate = new CountDownLatch(1);
+    Set<Thread> dispatcherThreadSet = ConcurrentHashMap.newKeySet();
+    ThreadPoolExecutor dispatcherThreads =
+        new ThreadPoolExecutor(
+            0, 4, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "test-dispatcher");
+              dispatcherThreadSet.add(t);
+              return t;
+            }) {
+          @Override
+          public void execute(Runnable call) {
+            super.execute(
+                () -> {
+                  try {
+                    if (gate.await(5, TimeUnit.SECONDS)) {
+                      call.run();
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+          }
+        };
     try {
-      OkHttpClient held =
-          TestTls.TRUSTING_OKHTTP.newBuilder().dispatcher(new Dispatcher(dispatcherThread)).build();
-      CompletableFuture<Price> future =
-          builder().okHttpClient(held).build().getAsync("/price", Map.of("symbol", "ETH"), Price.class);
-      future.whenComplete((p, t) -> completedOn.complete(Thread.currentThread()));
-      release.countDown();
+      OkHttpClient gated = TestTls.TRUSTING_OKHTTP.newBuilder().dispatcher(new Dispatcher(dispatcherThreads)).build();
 
-      // completedOn first: a thread blocked in future.get() may itself run future's callbacks
-      assertThat(completedOn.get(5, TimeUnit.SECONDS)).isNotSameAs(caller);
-      assertThat(future.get(5, TimeUnit.SECONDS).symbol()).isEqualTo("ETH");
+      CompletableFuture<Price> future =
+          builder().okHttpClient(gated).build().getAsync("/price", Map.of("symbol", "ETH"), Price.class);
+      // OkHttp names its thread after the call only while the call runs: read the name in the stage
+      CompletableFuture<Map.Entry<Thread, String>> completedOn =
+          future.thenApply(p -> Map.entry(Thread.currentThread(), Thread.currentThread().getName()));
+      assertThat(future).isNotDone();
+      gate.countDown();
+
+      // wait on the dependent stage, not on the future: a thread blocked in future.get() may run
+      // the future's dependents itself once it wakes up
+      Map.Entry<Thread, String> thread = completedOn.get(5, TimeUnit.SECONDS);
+      assertThat(dispatcherThreadSet).contains(thread.getKey());
+      assertThat(thread.getValue()).startsWith("OkHttp https://");
+      assertThat(future.join().symbol()).isEqualTo("ETH");
       assertThat(takeAll(api).get(0).getHeaders().get("X-Api-Key")).isEqualTo(apiKey);
     } finally {
-      release.countDown();
-      dispatcherThread.shutdown();
-    }
-  }
-
-  private static void awaitQuietly(CountDownLatch latch) {
-    try {
-      latch.await(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      gate.countDown();
+      dispatcherThreads.shutdown();
     }
   }
 
@@ -330,7 +348,7 @@ class KeyGuardClientCallsTest {
 
     assertThat(((ApiResponseException) e.getCause()).url()).contains("apikey=[REDACTED]", "signature=[REDACTED]");
     assertNowhere(apiKey, e);
-    assertNowhere(TestSecrets.apiSecretOf(credential), e);
+    assertNowhere(TestCredentials.apiSecretOf(credential), e);
   }
 
   /** The value appears in no message, excerpt, URL, cause, suppressed exception or serialized form. */

@@ -5,44 +5,28 @@ import static dev.keyguard.MockServers.redirect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.testing.LogCapture;
 import java.util.Map;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** What the client logs while retrying, rotating and redirecting names keys, never their values. */
 class KeyGuardClientLoggingTest {
 
-  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-  private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-  private Level previousLevel;
-
-  @BeforeEach
-  void captureLogs() {
-    previousLevel = root.getLevel();
-    root.setLevel(Level.DEBUG);
-    appender.start();
-    root.addAppender(appender);
-  }
+  private final LogCapture logs = LogCapture.root();
 
   @AfterEach
   void releaseLogs() {
-    root.detachAppender(appender);
-    root.setLevel(previousLevel);
+    logs.close();
   }
 
   @Test
   void logs_duringRetryRotationAndRedirect_containNoSecret() {
-    VersionedCredential v1 = TestSecrets.credential(KeyId.of("logging-test"), "1");
-    VersionedCredential v2 = TestSecrets.credential(KeyId.of("logging-test"), "2");
+    VersionedCredential v1 = TestCredentials.credential(KeyId.of("logging-test"), "1");
+    VersionedCredential v2 = TestCredentials.credential(KeyId.of("logging-test"), "2");
     FakeManagedKey key = new FakeManagedKey(v1).onRejectionOffer(v2);
     try (MockWebServer api = TestTls.startHttpsServer();
         MockWebServer other = TestTls.startHttpsServer()) {
@@ -66,17 +50,16 @@ class KeyGuardClientLoggingTest {
       assertThat(failure).isInstanceOf(ApiResponseException.class);
     }
 
-    assertThat(appender.list)
-        .extracting(ILoggingEvent::getFormattedMessage)
+    assertThat(logs.messages())
         .anySatisfy(m -> assertThat(m).contains("HTTP 429"))
         .anySatisfy(m -> assertThat(m).contains("retrying once with version 2"))
         .anySatisfy(m -> assertThat(m).contains("another origin"))
         .allSatisfy(
             m ->
                 assertThat(m)
-                    .doesNotContain(TestSecrets.apiKeyOf(v1))
-                    .doesNotContain(TestSecrets.apiKeyOf(v2))
-                    .doesNotContain(TestSecrets.apiSecretOf(v1))
-                    .doesNotContain(TestSecrets.apiSecretOf(v2)));
+                    .doesNotContain(TestCredentials.apiKeyOf(v1))
+                    .doesNotContain(TestCredentials.apiKeyOf(v2))
+                    .doesNotContain(TestCredentials.apiSecretOf(v1))
+                    .doesNotContain(TestCredentials.apiSecretOf(v2)));
   }
 }

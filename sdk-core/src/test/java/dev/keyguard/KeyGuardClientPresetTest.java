@@ -42,8 +42,8 @@ class KeyGuardClientPresetTest {
   void setUp() {
     MockServers.reset(api);
     MockServers.reset(otherOrigin);
-    credential = TestSecrets.credential(KeyId.of("preset-test"), "1");
-    apiKey = TestSecrets.apiKeyOf(credential);
+    credential = TestCredentials.credential(KeyId.of("preset-test"), "1");
+    apiKey = TestCredentials.apiKeyOf(credential);
   }
 
   private KeyGuardClient.Builder builder(ApiPreset preset) {

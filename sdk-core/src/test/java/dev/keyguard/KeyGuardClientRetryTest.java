@@ -39,7 +39,7 @@ class KeyGuardClientRetryTest {
   void setUp() {
     MockServers.reset(api);
     time = new FakeTime();
-    key = new FakeManagedKey(TestSecrets.credential(KeyId.of("retry-test"), "1"));
+    key = new FakeManagedKey(TestCredentials.credential(KeyId.of("retry-test"), "1"));
   }
 
   private KeyGuardClient.Builder builder() {

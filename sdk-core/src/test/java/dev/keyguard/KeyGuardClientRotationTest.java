@@ -40,8 +40,8 @@ class KeyGuardClientRotationTest {
   @BeforeEach
   void setUp() {
     MockServers.reset(api);
-    v1 = TestSecrets.credential(KEY_ID, "1");
-    v2 = TestSecrets.credential(KEY_ID, "2");
+    v1 = TestCredentials.credential(KEY_ID, "1");
+    v2 = TestCredentials.credential(KEY_ID, "2");
     key = new FakeManagedKey(v1);
   }
 
@@ -67,7 +67,7 @@ class KeyGuardClientRotationTest {
 
     assertThat(body.get("price").asInt()).isEqualTo(42);
     List<RecordedRequest> requests = takeAll(api);
-    assertThat(keysSent(requests)).containsExactly(TestSecrets.apiKeyOf(v1), TestSecrets.apiKeyOf(v2));
+    assertThat(keysSent(requests)).containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(v2));
     assertThat(key.rejectedCalls).containsExactly(v1);
     assertThat(key.acceptedCalls).containsExactly(v2);
   }
@@ -97,7 +97,7 @@ class KeyGuardClientRotationTest {
     assertThat(e.keyId()).contains(KEY_ID);
     assertThat(e.version()).contains("1");
     assertThat(e.isRetryable()).isFalse();
-    assertThat(e.getMessage()).contains("rotation-test", "version 1", "401").doesNotContain(TestSecrets.apiKeyOf(v1));
+    assertThat(e.getMessage()).contains("rotation-test", "version 1", "401").doesNotContain(TestCredentials.apiKeyOf(v1));
     assertThat(e.getCause()).isInstanceOf(ApiResponseException.class);
     assertThat(takeAll(api)).hasSize(1);
     assertThat(key.rejectedCalls).containsExactly(v1);
@@ -160,7 +160,7 @@ class KeyGuardClientRotationTest {
 
     assertThat(body.get("id").asInt()).isEqualTo(7);
     List<RecordedRequest> requests = takeAll(api);
-    assertThat(keysSent(requests)).containsExactly(TestSecrets.apiKeyOf(v1), TestSecrets.apiKeyOf(v2));
+    assertThat(keysSent(requests)).containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(v2));
     assertThat(requests).allSatisfy(r -> assertThat(r.getBody().utf8()).isEqualTo("{\"qty\":1}"));
   }
 
@@ -203,6 +203,6 @@ class KeyGuardClientRotationTest {
     client.get("/price", JsonNode.class);
 
     // the logging slot sits after the authenticator: it sees each attempt as sent
-    assertThat(seen).containsExactly(TestSecrets.apiKeyOf(v1), TestSecrets.apiKeyOf(v2));
+    assertThat(seen).containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(v2));
   }
 }

@@ -25,7 +25,7 @@ class KeyGuardClientTlsVersionTest {
 
   @Test
   void get_whenServerSpeaksOnlyTls11_isRefusedAndOnlyTls12OrLaterWasOffered() throws Exception {
-    VersionedCredential credential = TestSecrets.credential(KeyId.of("tls-test"), "1");
+    VersionedCredential credential = TestCredentials.credential(KeyId.of("tls-test"), "1");
     ProtocolRecordingSocketFactory factory =
         new ProtocolRecordingSocketFactory(TestTls.CLIENT.sslSocketFactory());
     OkHttpClient base =

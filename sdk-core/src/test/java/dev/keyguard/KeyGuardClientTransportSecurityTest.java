@@ -63,8 +63,8 @@ class KeyGuardClientTransportSecurityTest {
   void setUp() {
     MockServers.reset(api);
     MockServers.reset(otherOrigin);
-    credential = TestSecrets.credential(KEY_ID, "1");
-    apiKey = TestSecrets.apiKeyOf(credential);
+    credential = TestCredentials.credential(KEY_ID, "1");
+    apiKey = TestCredentials.apiKeyOf(credential);
     key = new FakeManagedKey(credential);
   }
 
@@ -189,7 +189,7 @@ class KeyGuardClientTransportSecurityTest {
       assertThat(hop.getHeaders().get("X-Api-Key")).isEqualTo(apiKey);
       assertThat(url.queryParameterValues("apikey")).containsExactly(apiKey);
       assertThat(url.queryParameterValues("signature"))
-          .containsExactly(TestSchemes.sign(TestSecrets.apiSecretOf(credential), TestSchemes.signedText(url)));
+          .containsExactly(TestSchemes.sign(TestCredentials.apiSecretOf(credential), TestSchemes.signedText(url)));
     }
     assertThat(hops.get(1).getUrl().encodedPath()).isEqualTo("/v2/moved");
     assertThat(hops.get(1).getUrl().queryParameter("symbol")).isEqualTo("ETH");

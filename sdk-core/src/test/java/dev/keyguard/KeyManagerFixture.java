@@ -2,11 +2,10 @@ package dev.keyguard;
 
 import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.FakeScheduler;
-import java.security.SecureRandom;
+import dev.keyguard.testing.TestSecrets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.random.RandomGenerator;
@@ -22,8 +21,6 @@ final class KeyManagerFixture implements AutoCloseable {
   static final Duration MAX_STALE = Duration.ofHours(1);
   static final Duration BACKOFF_MIN = Duration.ofSeconds(1);
   static final Duration BACKOFF_MAX = Duration.ofSeconds(8);
-
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   final FakeClock clock = new FakeClock();
   final Instant start = clock.instant();
@@ -89,9 +86,7 @@ final class KeyManagerFixture implements AutoCloseable {
   }
 
   Secret newSecret() {
-    byte[] bytes = new byte[24];
-    RANDOM.nextBytes(bytes);
-    String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String value = TestSecrets.randomBase64Url(24);
     secretValues.add(value);
     return Secret.of(value);
   }

@@ -4,19 +4,19 @@ import static dev.keyguard.KeyManagerFixture.KEY;
 import static dev.keyguard.KeyManagerFixture.MAX_STALE;
 import static dev.keyguard.KeyManagerFixture.REFRESH;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.read.ListAppender;
+import dev.keyguard.testing.LogCapture;
+import dev.keyguard.testing.SecretLeakAssertions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * Drives a key through every path that writes text (load, rotation, failures, stale bound, expiry,
@@ -27,22 +27,11 @@ import org.slf4j.LoggerFactory;
 class KeyManagerNoLeakTest {
 
   private final KeyManagerFixture f = new KeyManagerFixture();
-  private final Logger logger = (Logger) LoggerFactory.getLogger("dev.keyguard");
-  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-  private Level previousLevel;
-
-  @BeforeEach
-  void captureLogs() {
-    previousLevel = logger.getLevel();
-    logger.setLevel(Level.DEBUG);
-    appender.start();
-    logger.addAppender(appender);
-  }
+  private final LogCapture logs = LogCapture.of("dev.keyguard");
 
   @AfterEach
   void tearDown() {
-    logger.detachAppender(appender);
-    logger.setLevel(previousLevel);
+    logs.close();
     f.close();
   }
 
@@ -80,7 +69,7 @@ class KeyManagerNoLeakTest {
     manager.close();
     collect(texts, () -> key.current());
 
-    for (ILoggingEvent event : appender.list) {
+    for (ILoggingEvent event : logs.events()) {
       texts.add(event.getFormattedMessage());
       if (event.getThrowableProxy() != null) {
         texts.add(ThrowableProxyUtil.asString(event.getThrowableProxy()));
@@ -89,13 +78,49 @@ class KeyManagerNoLeakTest {
     f.events.forEach(e -> texts.add(e.toString()));
 
     assertThat(f.events).hasSizeGreaterThan(5);
-    assertThat(appender.list).hasSizeGreaterThan(5);
+    assertThat(logs.events()).hasSizeGreaterThan(5);
     assertThat(f.secretValues).hasSizeGreaterThanOrEqualTo(6).contains(v1.apiKey().value(InsecureSecretAccess.get()));
     for (String text : texts) {
       for (String secret : f.secretValues) {
         assertThat(text).doesNotContain(secret);
       }
     }
+  }
+
+  @Test
+  void current_pastMaxStale_whenTheProviderThrewAForeignExceptionQuotingTheKey_printsNoSecret() {
+    VersionedCredential v1 = f.put("1");
+    ManagedKey key = f.startKey();
+    key.current();
+    String live = v1.apiKey().value(InsecureSecretAccess.get());
+    RuntimeException vendor = new RuntimeException("GET https://vault.example/v1/exchange?token=" + live + " failed");
+    f.backend.failWith(vendor);
+
+    f.scheduler.advance(MAX_STALE.plus(REFRESH));
+    KeyProviderUnavailableException e =
+        catchThrowableOfType(KeyProviderUnavailableException.class, key::current);
+
+    StringWriter printed = new StringWriter();
+    e.printStackTrace(new PrintWriter(printed));
+    // checked first, by a helper that never prints the text it searched
+    SecretLeakAssertions.assertNoLeakInText(
+        "printed stack trace", printed.toString(), f.secretValues.stream().map(Secret::of).toArray(Secret[]::new));
+    // the KeyManager wraps the provider's exception keeping it as the cause; KeyGuardException's
+    // constructor put a redacted copy in its place
+    List<String> chain = new ArrayList<>();
+    boolean rawVendorInChain = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      chain.add(t.getClass().getName());
+      rawVendorInChain |= t == vendor;
+    }
+    assertThat(rawVendorInChain).as("the provider's own exception is in the cause chain").isFalse();
+    assertThat(chain)
+        .containsExactly(
+            KeyProviderUnavailableException.class.getName(),
+            KeyProviderUnavailableException.class.getName(),
+            RedactedThrowable.class.getName());
+    assertThat(printed.toString())
+        .contains("java.lang.RuntimeException: GET https://vault.example/v1/exchange?token=[REDACTED:" + v1.apiKey().fingerprint() + "] failed");
   }
 
   /** Adds the message and toString of what the call throws (it must throw a KeyGuard or state error). */

@@ -76,7 +76,7 @@ class KeyManagerWithClientTest {
     JsonNode body = client().get("/price", JsonNode.class);
 
     assertThat(body.get("price").asInt()).isEqualTo(42);
-    assertThat(keysSent(takeAll(api))).containsExactly(TestSecrets.apiKeyOf(v1), TestSecrets.apiKeyOf(v2));
+    assertThat(keysSent(takeAll(api))).containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(v2));
     assertThat(f.backend.fetchCount()).as("cold start + one forced refresh").isEqualTo(2);
     assertThat(key.current()).isSameAs(v2);
     assertThat(f.events(KeyRotated.class)).extracting(KeyRotated::newVersion).containsExactly("2");
@@ -94,7 +94,7 @@ class KeyManagerWithClientTest {
     client().get("/price", JsonNode.class);
 
     assertThat(keysSent(takeAll(api)))
-        .containsExactly(TestSecrets.apiKeyOf(v1), TestSecrets.apiKeyOf(pending), TestSecrets.apiKeyOf(pending));
+        .containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(pending), TestCredentials.apiKeyOf(pending));
     assertThat(f.events(AlternatePromoted.class)).extracting(AlternatePromoted::version).containsExactly("2-pending");
   }
 

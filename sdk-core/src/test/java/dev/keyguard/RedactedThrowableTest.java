@@ -2,7 +2,7 @@ package dev.keyguard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyguard.testing.RandomSecrets;
+import dev.keyguard.testing.TestSecrets;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class RedactedThrowableTest {
 
-  private final String value = RandomSecrets.base64Url(30);
+  private final String value = TestSecrets.randomBase64Url(30);
   private final Secret secret = Secret.of(value);
 
   @AfterEach

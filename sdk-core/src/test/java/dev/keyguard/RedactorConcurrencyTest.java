@@ -2,7 +2,7 @@ package dev.keyguard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyguard.testing.RandomSecrets;
+import dev.keyguard.testing.TestSecrets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -18,7 +18,7 @@ class RedactorConcurrencyTest {
   @Test
   void redact_whileOtherSecretsAreRegisteredAndRetired_neverLeaksALiveSecret() throws Exception {
     Redactor redactor = Redactor.builder().build();
-    String live = RandomSecrets.base64Url(30);
+    String live = TestSecrets.randomBase64Url(30);
     redactor.register(Secret.of(live));
     String text = "prefix " + live + " suffix";
     AtomicBoolean done = new AtomicBoolean();
@@ -41,7 +41,7 @@ class RedactorConcurrencyTest {
       }
       started.await(10, TimeUnit.SECONDS);
       for (int i = 0; i < 100; i++) {
-        Secret other = Secret.of(RandomSecrets.base64Url(24));
+        Secret other = Secret.of(TestSecrets.randomBase64Url(24));
         redactor.register(other);
         redactor.retire(other);
       }
@@ -60,7 +60,7 @@ class RedactorConcurrencyTest {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       for (int i = 0; i < 50; i++) {
-        String value = RandomSecrets.base64Url(20);
+        String value = TestSecrets.randomBase64Url(20);
         redactor.register(Secret.of(value));
         assertThat(pool.submit(() -> redactor.redact(value)).get(10, TimeUnit.SECONDS)).doesNotContain(value);
       }

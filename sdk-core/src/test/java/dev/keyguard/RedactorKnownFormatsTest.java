@@ -2,7 +2,7 @@ package dev.keyguard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyguard.testing.RandomSecrets;
+import dev.keyguard.testing.TestSecrets;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ class RedactorKnownFormatsTest {
 
   @Test
   void redact_whenAwsAccessKeyId_replacesIt() {
-    String id = RandomSecrets.awsAccessKeyIdShape();
+    String id = TestSecrets.randomAwsAccessKeyIdShape();
     String temporary = "AS" + "IA" + id.substring(4);
 
     assertThat(redactor.redact("id " + id + ", session " + temporary + "."))
@@ -23,16 +23,16 @@ class RedactorKnownFormatsTest {
 
   @Test
   void redact_whenAwsPrefixInsideLongerWord_leavesIt() {
-    String text = "XAKIA" + RandomSecrets.awsAccessKeyIdShape().substring(4) + " and AKIASHORT";
+    String text = "XAKIA" + TestSecrets.randomAwsAccessKeyIdShape().substring(4) + " and AKIASHORT";
 
     assertThat(redactor.redact(text)).isSameAs(text);
   }
 
   @Test
   void redact_whenGitHubTokens_replacesThem() {
-    String classic = "gh" + "p_" + RandomSecrets.alphanumeric(36);
-    String oauth = "gh" + "o_" + RandomSecrets.alphanumeric(36);
-    String fineGrained = "github" + "_pat_" + RandomSecrets.alphanumeric(22) + "_" + RandomSecrets.alphanumeric(59);
+    String classic = "gh" + "p_" + TestSecrets.randomAlphanumeric(36);
+    String oauth = "gh" + "o_" + TestSecrets.randomAlphanumeric(36);
+    String fineGrained = "github" + "_pat_" + TestSecrets.randomAlphanumeric(22) + "_" + TestSecrets.randomAlphanumeric(59);
 
     assertThat(redactor.redact(classic + " " + oauth + " " + fineGrained))
         .isEqualTo("[REDACTED:github-token] [REDACTED:github-token] [REDACTED:github-token]");
@@ -40,7 +40,7 @@ class RedactorKnownFormatsTest {
 
   @Test
   void redact_whenSlackToken_replacesIt() {
-    String token = "xo" + "xb-" + RandomSecrets.alphanumeric(11) + "-" + RandomSecrets.alphanumeric(24);
+    String token = "xo" + "xb-" + TestSecrets.randomAlphanumeric(11) + "-" + TestSecrets.randomAlphanumeric(24);
 
     assertThat(redactor.redact("slack=" + token)).isEqualTo("slack=[REDACTED:slack-token]");
   }
@@ -51,9 +51,9 @@ class RedactorKnownFormatsTest {
     String jwt =
         b64.encodeToString("{\"alg\":\"ES256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
             + "."
-            + b64.encodeToString(("{\"sub\":\"" + RandomSecrets.hex(8) + "\"}").getBytes(StandardCharsets.UTF_8))
+            + b64.encodeToString(("{\"sub\":\"" + TestSecrets.randomHex(8) + "\"}").getBytes(StandardCharsets.UTF_8))
             + "."
-            + RandomSecrets.base64Url(64);
+            + TestSecrets.randomBase64Url(64);
 
     assertThat(redactor.redact("jwt " + jwt + " sent")).isEqualTo("jwt [REDACTED:jwt] sent");
   }
@@ -62,7 +62,7 @@ class RedactorKnownFormatsTest {
   void redact_whenPemPrivateKeyBlock_replacesTheWholeBlock() {
     String block =
         "-----BEGIN " + "EC PRIVATE KEY-----\n"
-            + RandomSecrets.base64Url(48) + "\n" + RandomSecrets.base64Url(48)
+            + TestSecrets.randomBase64Url(48) + "\n" + TestSecrets.randomBase64Url(48)
             + "\n-----END " + "EC PRIVATE KEY-----";
 
     assertThat(redactor.redact("key:\n" + block + "\ndone")).isEqualTo("key:\n[REDACTED:private-key]\ndone");
@@ -70,25 +70,25 @@ class RedactorKnownFormatsTest {
 
   @Test
   void redact_whenPemBlockTruncated_redactsToTheEnd() {
-    String text = "-----BEGIN " + "PRIVATE KEY-----\n" + RandomSecrets.base64Url(48);
+    String text = "-----BEGIN " + "PRIVATE KEY-----\n" + TestSecrets.randomBase64Url(48);
 
     assertThat(redactor.redact("x " + text)).isEqualTo("x [REDACTED:private-key]");
   }
 
   @Test
   void redact_whenPemPublicKeyOrCertificate_leavesIt() {
-    String text = "-----BEGIN CERTIFICATE-----\n" + RandomSecrets.base64Url(48) + "\n-----END CERTIFICATE-----";
+    String text = "-----BEGIN CERTIFICATE-----\n" + TestSecrets.randomBase64Url(48) + "\n-----END CERTIFICATE-----";
 
     assertThat(redactor.redact(text)).isSameAs(text);
   }
 
   @Test
   void redact_whenKeywordAssignments_replacesTheValuesOnly() {
-    String v1 = RandomSecrets.base64Url(16);
-    String v2 = RandomSecrets.base64Url(16);
-    String v3 = RandomSecrets.hex(10);
-    String v4 = RandomSecrets.base64Url(20);
-    String v5 = RandomSecrets.base64Url(12);
+    String v1 = TestSecrets.randomBase64Url(16);
+    String v2 = TestSecrets.randomBase64Url(16);
+    String v3 = TestSecrets.randomHex(10);
+    String v4 = TestSecrets.randomBase64Url(20);
+    String v5 = TestSecrets.randomBase64Url(12);
 
     String out =
         redactor.redact(
@@ -103,8 +103,8 @@ class RedactorKnownFormatsTest {
 
   @Test
   void redact_whenAuthorizationHeader_keepsSchemeAndRedactsCredential() {
-    String basic = Base64.getEncoder().encodeToString(("user:" + RandomSecrets.hex(8)).getBytes(StandardCharsets.UTF_8));
-    String bearer = RandomSecrets.base64Url(32);
+    String basic = Base64.getEncoder().encodeToString(("user:" + TestSecrets.randomHex(8)).getBytes(StandardCharsets.UTF_8));
+    String bearer = TestSecrets.randomBase64Url(32);
 
     assertThat(redactor.redact("Authorization: Basic " + basic))
         .isEqualTo("Authorization: Basic [REDACTED:credential]");
@@ -144,8 +144,8 @@ class RedactorKnownFormatsTest {
 
   @Test
   void redact_whenKeywordValueIsAFingerprint_leavesIt() {
-    Secret key = Secret.of(RandomSecrets.base64Url(24));
-    Secret secret = Secret.of(RandomSecrets.base64Url(24));
+    Secret key = Secret.of(TestSecrets.randomBase64Url(24));
+    Secret secret = Secret.of(TestSecrets.randomBase64Url(24));
     String text =
         "VersionedCredential[keyId=prices, version=v3, apiKey=" + key.fingerprint() + ", apiSecret="
             + secret.fingerprint() + "] token=" + key;
@@ -155,8 +155,8 @@ class RedactorKnownFormatsTest {
 
   @Test
   void redact_whenKnownFormatsSwitchedOff_leavesThem() {
-    String id = RandomSecrets.awsAccessKeyIdShape();
-    String text = id + " api_key=" + RandomSecrets.base64Url(16);
+    String id = TestSecrets.randomAwsAccessKeyIdShape();
+    String text = id + " api_key=" + TestSecrets.randomBase64Url(16);
     redactor.setKnownFormatsEnabled(false);
 
     assertThat(redactor.isKnownFormatsEnabled()).isFalse();
@@ -165,7 +165,7 @@ class RedactorKnownFormatsTest {
 
   @Test
   void redact_whenRegisteredSecretIsAlsoAKeywordValue_showsTheFingerprint() {
-    String value = RandomSecrets.base64Url(24);
+    String value = TestSecrets.randomBase64Url(24);
     Secret secret = Secret.of(value);
     redactor.register(secret);
 

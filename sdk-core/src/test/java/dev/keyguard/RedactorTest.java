@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.keyguard.testing.RandomSecrets;
+import dev.keyguard.testing.TestSecrets;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -30,7 +30,7 @@ class RedactorTest {
 
   @Test
   void redact_whenSecretRegistered_replacesItWithFingerprintMarker() {
-    String value = RandomSecrets.base64Url(30);
+    String value = TestSecrets.randomBase64Url(30);
     Secret secret = Secret.of(value);
     redactor.register(secret);
 
@@ -43,7 +43,7 @@ class RedactorTest {
 
   @Test
   void redact_whenNothingMatches_returnsSameInstance() {
-    redactor.register(Secret.of(RandomSecrets.base64Url(30)));
+    redactor.register(Secret.of(TestSecrets.randomBase64Url(30)));
     String text = "an ordinary log line about order 42 and price 1.5";
 
     assertThat(redactor.redact(text)).isSameAs(text);
@@ -64,7 +64,7 @@ class RedactorTest {
 
   @Test
   void redact_whenStringBuilderGiven_returnsRedactedString() {
-    String value = RandomSecrets.base64Url(24);
+    String value = TestSecrets.randomBase64Url(24);
     redactor.register(Secret.of(value));
 
     assertThat(redactor.redact(new StringBuilder("x").append(value))).doesNotContain(value);
@@ -72,7 +72,7 @@ class RedactorTest {
 
   @Test
   void redact_whenSecretHasSpecialCharacters_removesEveryUrlEncoding() throws Exception {
-    String value = "k!#$&'()*+,/:;=?@ ~%\"<>" + RandomSecrets.base64Url(12) + "é😀";
+    String value = "k!#$&'()*+,/:;=?@ ~%\"<>" + TestSecrets.randomBase64Url(12) + "é😀";
     redactor.register(Secret.of(value));
     List<String> encodings = new ArrayList<>();
     encodings.add(URLEncoder.encode(value, StandardCharsets.UTF_8));
@@ -104,7 +104,7 @@ class RedactorTest {
 
   @Test
   void redact_whenUrlStringParsedByOkHttp_removesSecretFromQuery() {
-    String value = RandomSecrets.base64Url(18) + "+/= " + RandomSecrets.hex(4);
+    String value = TestSecrets.randomBase64Url(18) + "+/= " + TestSecrets.randomHex(4);
     redactor.register(Secret.of(value));
     HttpUrl url = HttpUrl.get("https://api.example.com/v1/p?key=" + value + "&x=1");
 
@@ -116,7 +116,7 @@ class RedactorTest {
 
   @Test
   void redact_whenSecretInJson_removesJacksonEscapedForm() throws Exception {
-    String value = "quote\"back\\slash\ttab" + RandomSecrets.base64Url(12);
+    String value = "quote\"back\\slash\ttab" + TestSecrets.randomBase64Url(12);
     redactor.register(Secret.of(value));
     String json = new ObjectMapper().writeValueAsString(Map.of("apiSecret", value));
 
@@ -128,7 +128,7 @@ class RedactorTest {
 
   @Test
   void redact_whenSecretHexEncoded_removesLowerAndUpperCase() {
-    byte[] raw = RandomSecrets.bytes(20);
+    byte[] raw = TestSecrets.randomBytes(20);
     Secret secret = Secret.ofBytes(raw);
     redactor.register(secret);
     String lower = HexFormat.of().formatHex(raw);
@@ -141,7 +141,7 @@ class RedactorTest {
   @Test
   void redact_whenSecretBase64EncodedAlone_removesEveryAlphabetAndPadding() {
     for (int length = 8; length < 14; length++) {
-      byte[] raw = RandomSecrets.bytes(length);
+      byte[] raw = TestSecrets.randomBytes(length);
       Secret secret = Secret.ofBytes(raw);
       redactor.register(secret);
       for (Base64.Encoder encoder :
@@ -161,7 +161,7 @@ class RedactorTest {
   void redact_whenSecretInsideBasicAuthAtAnyAlignment_removesTheSecretPart() {
     // the second net would redact the whole header value: switch it off to see the base64 match
     redactor.setKnownFormatsEnabled(false);
-    String value = RandomSecrets.base64Url(24);
+    String value = TestSecrets.randomBase64Url(24);
     redactor.register(Secret.of(value));
     for (String user : List.of("u", "us", "usr", "user", "admin", "client-id")) {
       String header =
@@ -181,7 +181,7 @@ class RedactorTest {
 
   @Test
   void redact_whenSecretsContainEachOther_usesLongestAndLeavesNoFragment() {
-    String inner = RandomSecrets.base64Url(12);
+    String inner = TestSecrets.randomBase64Url(12);
     String outer = "pre" + inner + "post";
     Secret innerSecret = Secret.of(inner);
     Secret outerSecret = Secret.of(outer);
@@ -194,9 +194,9 @@ class RedactorTest {
 
   @Test
   void redact_whenOccurrencesOverlap_redactsTheUnion() {
-    String a = RandomSecrets.alphanumeric(12);
-    String shared = RandomSecrets.alphanumeric(6);
-    String b = RandomSecrets.alphanumeric(12);
+    String a = TestSecrets.randomAlphanumeric(12);
+    String shared = TestSecrets.randomAlphanumeric(6);
+    String b = TestSecrets.randomAlphanumeric(12);
     Secret first = Secret.of(a + shared);
     Secret second = Secret.of(shared + b);
     redactor.registerAll(List.of(first, second));
@@ -209,7 +209,7 @@ class RedactorTest {
 
   @Test
   void redact_whenSecretsShareAPrefix_redactsEachInFull() {
-    String prefix = RandomSecrets.alphanumeric(10);
+    String prefix = TestSecrets.randomAlphanumeric(10);
     Secret s1 = Secret.of(prefix + "AAAA");
     Secret s2 = Secret.of(prefix + "AAAB");
     Secret s3 = Secret.of(prefix);
@@ -223,7 +223,7 @@ class RedactorTest {
 
   @Test
   void redact_whenSecretContainsBracket_switchesMarkerSoOutputHoldsNoSecret() {
-    String value = "]" + RandomSecrets.alphanumeric(10);
+    String value = "]" + TestSecrets.randomAlphanumeric(10);
     redactor.register(Secret.of(value));
 
     String out = redactor.redact("x" + value + value.substring(1));
@@ -243,10 +243,10 @@ class RedactorTest {
 
   @Test
   void redact_whenAppliedTwice_isIdempotent() {
-    String value = RandomSecrets.base64Url(30);
+    String value = TestSecrets.randomBase64Url(30);
     redactor.register(Secret.of(value));
     String text =
-        "key=" + value + " aws=" + RandomSecrets.awsAccessKeyIdShape() + " api_key=\"" + RandomSecrets.hex(8) + "\"";
+        "key=" + value + " aws=" + TestSecrets.randomAwsAccessKeyIdShape() + " api_key=\"" + TestSecrets.randomHex(8) + "\"";
 
     String once = redactor.redact(text);
 
@@ -255,7 +255,7 @@ class RedactorTest {
 
   @Test
   void register_whenSameValueTwice_keepsOneEntry() {
-    String value = RandomSecrets.base64Url(30);
+    String value = TestSecrets.randomBase64Url(30);
     redactor.register(Secret.of(value));
     redactor.register(Secret.of(value));
 
@@ -264,7 +264,7 @@ class RedactorTest {
 
   @Test
   void register_whenDestroyed_isIgnored() {
-    Secret secret = Secret.of(RandomSecrets.base64Url(30));
+    Secret secret = Secret.of(TestSecrets.randomBase64Url(30));
     secret.destroy();
 
     redactor.register(secret);
@@ -274,7 +274,7 @@ class RedactorTest {
 
   @Test
   void retire_whenWithinGracePeriod_stillRedacts() {
-    String value = RandomSecrets.base64Url(30);
+    String value = TestSecrets.randomBase64Url(30);
     Secret secret = Secret.of(value);
     redactor.register(secret);
 
@@ -288,7 +288,7 @@ class RedactorTest {
 
   @Test
   void retire_whenGracePeriodOver_forgetsTheSecret() {
-    String value = RandomSecrets.base64Url(30);
+    String value = TestSecrets.randomBase64Url(30);
     Secret secret = Secret.of(value);
     redactor.register(secret);
     redactor.retire(secret);
@@ -301,7 +301,7 @@ class RedactorTest {
 
   @Test
   void retire_whenSecretDestroyedAfterRegistration_stillRetiresIt() {
-    String value = RandomSecrets.base64Url(30);
+    String value = TestSecrets.randomBase64Url(30);
     Secret secret = Secret.of(value);
     redactor.register(secret);
     secret.destroy();
@@ -314,7 +314,7 @@ class RedactorTest {
 
   @Test
   void register_whenRetiredValueComesBack_makesItLiveAgain() {
-    String value = RandomSecrets.base64Url(30);
+    String value = TestSecrets.randomBase64Url(30);
     Secret secret = Secret.of(value);
     redactor.register(secret);
     redactor.retire(secret);
@@ -327,7 +327,7 @@ class RedactorTest {
 
   @Test
   void register_whenSameInstanceRegisteredAgainAfterRetire_makesItLiveAgain() {
-    String value = RandomSecrets.base64Url(30);
+    String value = TestSecrets.randomBase64Url(30);
     Secret secret = Secret.of(value);
     redactor.register(secret);
     redactor.register(secret); // the per-request path: a no-op
@@ -345,7 +345,7 @@ class RedactorTest {
     Redactor small = Redactor.builder().clock(clock).maxRetired(2).build();
     List<String> values = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      String value = RandomSecrets.base64Url(20);
+      String value = TestSecrets.randomBase64Url(20);
       values.add(value);
       Secret secret = Secret.of(value);
       small.register(secret);
@@ -360,7 +360,7 @@ class RedactorTest {
 
   @Test
   void setGracePeriod_whenShortened_forgetsExpiredSecrets() {
-    String value = RandomSecrets.base64Url(30);
+    String value = TestSecrets.randomBase64Url(30);
     Secret secret = Secret.of(value);
     redactor.register(secret);
     redactor.retire(secret);
@@ -380,7 +380,7 @@ class RedactorTest {
 
   @Test
   void toString_showsCountsOnly() {
-    String value = RandomSecrets.base64Url(30);
+    String value = TestSecrets.randomBase64Url(30);
     redactor.register(Secret.of(value));
 
     assertThat(redactor.toString()).isEqualTo("Redactor[live=1, retired=0]");
@@ -391,7 +391,7 @@ class RedactorTest {
     List<Secret> secrets = new ArrayList<>();
     List<String> values = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
-      String value = RandomSecrets.base64Url(30);
+      String value = TestSecrets.randomBase64Url(30);
       values.add(value);
       secrets.add(Secret.of(value));
     }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,12 @@ class SecretLeakTest {
 
   @TempDir Path dir;
 
-  /** A subject and the secrets it must not reveal. */
-  record Case(Object subject, List<Secret> secrets) {}
+  /** A subject, the secrets it must not reveal, and what to close once it has been examined. */
+  record Case(Object subject, List<Secret> secrets, AutoCloseable cleanup) {
+    Case(Object subject, List<Secret> secrets) {
+      this(subject, secrets, () -> {});
+    }
+  }
 
   interface Scenario {
     Case build(Path dir) throws Exception;
@@ -220,6 +225,67 @@ class SecretLeakTest {
           Secret secret = live(value);
           return new Case(new KeyGuardException("the vendor answered: invalid key " + value), List.of(secret));
         }),
+        scenario("KeyProviderUnavailableException: chain over a vendor failure quoting a live key", d -> {
+          String value = TestSecrets.randomHex(24);
+          Secret secret = live(value);
+          KeyProvider vendor = keyId -> {
+            throw new IllegalStateException("GET https://vault.example/v1/secret?token=" + value + " failed");
+          };
+          return new Case(
+              thrown(KeyProviderUnavailableException.class, () -> ChainKeyProvider.of(vendor).fetch(ID)), List.of(secret));
+        }),
+        scenario("KeyProviderUnavailableException: vendor cause chain quoting a live key", d -> {
+          String value = TestSecrets.randomHex(24);
+          Secret secret = live(value);
+          RuntimeException vendor =
+              new RuntimeException("request failed", new IOException("response body: {\"key\":\"" + value + "\"}"));
+          vendor.addSuppressed(new IllegalArgumentException("apikey=" + value));
+          return new Case(
+              new KeyProviderUnavailableException("key 'exchange': the vault did not answer", vendor, ID, "v3"),
+              List.of(secret));
+        }),
+
+        // the key manager: every event type from a really driven KeyManager, and the manager and
+        // its managed key themselves after all of it
+        keyEventScenario(KeyEvent.KeyLoaded.class, e -> true),
+        keyEventScenario(KeyEvent.KeyRotated.class, e -> true),
+        keyEventScenario(KeyEvent.RefreshFailed.class, e -> true),
+        scenario("KeyEvent.RefreshFailed: its cause, as a listener would log it (vendor quoting the key)", d -> {
+          DrivenKeyManager run = DrivenKeyManager.drive();
+          KeyEvent.RefreshFailed failed = run.f.events(KeyEvent.RefreshFailed.class).get(0);
+          return new Case(failed.cause(), run.secrets(), run);
+        }),
+        keyEventScenario(KeyEvent.RefreshRecovered.class, e -> true),
+        keyEventScenario(KeyEvent.KeyExpiringSoon.class, e -> true),
+        keyEventScenario(KeyEvent.KeyTooOld.class, e -> true),
+        keyEventScenario(
+            KeyEvent.KeyRejected.class, e -> e.resolution() == KeyEvent.KeyRejected.Resolution.NEWER_VERSION),
+        keyEventScenario(
+            KeyEvent.KeyRejected.class, e -> e.resolution() == KeyEvent.KeyRejected.Resolution.ALTERNATE),
+        keyEventScenario(KeyEvent.KeyRejected.class, e -> e.resolution() == KeyEvent.KeyRejected.Resolution.NONE),
+        keyEventScenario(KeyEvent.AlternatePromoted.class, e -> true),
+        scenario("KeyEvent: all events of a driven KeyManager, as one list", d -> {
+          DrivenKeyManager run = DrivenKeyManager.drive();
+          return new Case(run.events(), run.secrets(), run);
+        }),
+        scenario("ManagedKey after load, rotation, failure, recovery, rejection and promotion", d -> {
+          DrivenKeyManager run = DrivenKeyManager.drive();
+          return new Case(run.key(), run.secrets(), run);
+        }),
+        scenario("KeyManager after load, rotation, failure, recovery, rejection and promotion", d -> {
+          DrivenKeyManager run = DrivenKeyManager.drive();
+          return new Case(run.manager(), run.secrets(), run);
+        }),
+        scenario("KeyProviderUnavailableException from ManagedKey.current() past maxStale, vendor quoting the key", d -> {
+          DrivenKeyManager run = DrivenKeyManager.drive();
+          run.failBeyondMaxStale();
+          return new Case(thrown(KeyProviderUnavailableException.class, () -> run.key().current()), run.secrets(), run);
+        }),
+        scenario("ManagedKey and KeyManager after close", d -> {
+          DrivenKeyManager run = DrivenKeyManager.drive();
+          run.manager().close();
+          return new Case(List.of(run.manager(), run.key()), run.secrets(), run);
+        }),
 
         // the providers themselves, holding or having served keys
         scenario("EnvKeyProvider over a map holding keys", d -> {
@@ -260,6 +326,93 @@ class SecretLeakTest {
         }));
   }
 
+  /** One event of a type (and condition) from a driven key manager, with every secret it fetched. */
+  private static <E extends KeyEvent> Arguments keyEventScenario(Class<E> type, java.util.function.Predicate<E> which) {
+    String name = "KeyEvent." + type.getSimpleName();
+    return scenario(name, d -> {
+      DrivenKeyManager run = DrivenKeyManager.drive();
+      E event = run.f.events(type).stream().filter(which).findFirst()
+          .orElseThrow(() -> new AssertionError("the driven key manager fired no matching " + name));
+      return new Case(event, run.secrets(), run);
+    });
+  }
+
+  /**
+   * A key manager on a fake clock and scheduler, driven through every kind of event: a first load of
+   * a version that is too old and expires soon, a rotation, refresh failures with a vendor message
+   * quoting the served key, recovery, a rejection answered by a newer version, one answered by an
+   * alternate that is then promoted, and one with nothing left to offer.
+   */
+  static final class DrivenKeyManager implements AutoCloseable {
+    final KeyManagerFixture f = new KeyManagerFixture();
+    private KeyManager manager;
+    private ManagedKey key;
+
+    static DrivenKeyManager drive() {
+      DrivenKeyManager run = new DrivenKeyManager();
+      run.run();
+      return run;
+    }
+
+    private void run() {
+      f.put(
+          f.credential("1")
+              .createdAt(f.start.minus(Duration.ofDays(91)))
+              .expiresAt(f.start.plus(Duration.ofMinutes(30)))
+              .build());
+      manager = f.start(f.builder().expiringSoon(Duration.ofHours(1)).rejectionCooldown(Duration.ofSeconds(30)));
+      key = manager.key(KeyManagerFixture.KEY);
+      key.current(); // KeyLoaded, KeyTooOld, KeyExpiringSoon
+
+      VersionedCredential v2 = f.put("2");
+      f.scheduler.advance(KeyManagerFixture.REFRESH); // KeyRotated
+
+      String live = v2.apiKey().value(InsecureSecretAccess.get());
+      f.backend.failWith(new IllegalStateException("vendor says: bad key " + live));
+      f.scheduler.advance(KeyManagerFixture.REFRESH); // RefreshFailed
+      f.backend.recover();
+      f.scheduler.advance(KeyManagerFixture.BACKOFF_MAX); // RefreshRecovered
+
+      VersionedCredential v3 = f.put("3");
+      key.rejected(v2); // KeyRejected NEWER_VERSION (and KeyRotated to 3)
+
+      VersionedCredential pending = f.credential("4-pending").build();
+      f.backend.putAlternates(KeyManagerFixture.KEY, List.of(pending));
+      VersionedCredential offered = key.rejected(v3).orElseThrow(); // KeyRejected ALTERNATE
+      key.accepted(offered); // AlternatePromoted
+      key.rejected(offered); // KeyRejected NONE: nothing left to offer
+    }
+
+    /** Refreshes fail, the vendor's message quoting the served key, until maxStale has passed. */
+    void failBeyondMaxStale() {
+      String live = key.current().apiKey().value(InsecureSecretAccess.get());
+      f.backend.failWith(new IllegalStateException("vendor says: bad key " + live));
+      f.scheduler.advance(KeyManagerFixture.MAX_STALE.plus(KeyManagerFixture.REFRESH));
+    }
+
+    KeyManager manager() {
+      return manager;
+    }
+
+    ManagedKey key() {
+      return key;
+    }
+
+    List<KeyEvent> events() {
+      return List.copyOf(f.events);
+    }
+
+    /** Copies of every secret value the backend handed out. */
+    List<Secret> secrets() {
+      return SecretLeakTest.secrets(f.secretValues.toArray(String[]::new));
+    }
+
+    @Override
+    public void close() {
+      f.close();
+    }
+  }
+
   private static List<Secret> secrets(String... values) {
     List<Secret> out = new ArrayList<>();
     for (String v : values) {
@@ -272,8 +425,11 @@ class SecretLeakTest {
   @MethodSource("scenarios")
   void noSecretLeaks(String name, Scenario scenario) throws Exception {
     Case c = scenario.build(Files.createTempDirectory(dir, "case"));
-
-    SecretLeakAssertions.assertNoLeak(c.subject(), c.secrets());
+    try {
+      SecretLeakAssertions.assertNoLeak(c.subject(), c.secrets());
+    } finally {
+      c.cleanup().close();
+    }
   }
 
   /**
@@ -302,6 +458,20 @@ class SecretLeakTest {
           .as(provider.name())
           .isInstanceOf(com.fasterxml.jackson.databind.JsonMappingException.class)
           .hasMessageContaining("is never serialized");
+    }
+  }
+
+  /** Guards the scenarios above: the driven key manager must really fire every kind of event. */
+  @Test
+  void drivenKeyManager_firesEveryEventTypeAndEveryRejectionResolution() {
+    try (DrivenKeyManager run = DrivenKeyManager.drive()) {
+      assertThat(run.events())
+          .extracting(e -> e.getClass().getSimpleName())
+          .contains(
+              java.util.Arrays.stream(KeyEvent.class.getPermittedSubclasses()).map(Class::getSimpleName).toArray(String[]::new));
+      assertThat(run.f.events(KeyEvent.KeyRejected.class))
+          .extracting(KeyEvent.KeyRejected::resolution)
+          .contains(KeyEvent.KeyRejected.Resolution.values());
     }
   }
 

@@ -3,39 +3,27 @@ package dev.keyguard;
 import static dev.keyguard.AuthTestSupport.allText;
 import static dev.keyguard.AuthTestSupport.assertNoSecretIn;
 import static dev.keyguard.AuthTestSupport.credential;
-import static dev.keyguard.AuthTestSupport.randomAlphanumeric;
-import static dev.keyguard.AuthTestSupport.randomHex;
+import static dev.keyguard.testing.TestSecrets.randomAlphanumeric;
+import static dev.keyguard.testing.TestSecrets.randomHex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.keyguard.testing.LogCapture;
 import java.util.List;
 import java.util.stream.Collectors;
 import okhttp3.Request;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** Header, bearer and query parameter schemes. */
 class SimpleAuthSchemesTest {
 
-  private final Logger queryLogger = (Logger) LoggerFactory.getLogger(QueryParameterAuthScheme.class);
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-
-  @BeforeEach
-  void captureLogs() {
-    logs.start();
-    queryLogger.addAppender(logs);
-  }
+  private final LogCapture logs = LogCapture.of(QueryParameterAuthScheme.class);
 
   @AfterEach
   void releaseLogs() {
-    queryLogger.detachAppender(logs);
-    logs.stop();
+    logs.close();
   }
 
   @Test
@@ -129,16 +117,11 @@ class SimpleAuthSchemesTest {
     first.apply(request, credential(apiKey));
     second.apply(request, credential(apiKey));
 
-    List<ILoggingEvent> warnings =
-        logs.list.stream()
-            .filter(e -> e.getLevel() == Level.WARN)
-            .filter(e -> e.getFormattedMessage().contains("'" + name + "'"))
-            .collect(Collectors.toList());
+    List<String> warnings =
+        logs.messages(Level.WARN).stream().filter(m -> m.contains("'" + name + "'")).collect(Collectors.toList());
     assertThat(warnings).hasSize(1);
-    assertThat(warnings.get(0).getFormattedMessage()).contains("logs");
-    assertNoSecretIn(
-        logs.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n")),
-        apiKey);
+    assertThat(warnings.get(0)).contains("logs");
+    assertNoSecretIn(String.join("\n", logs.messages()), apiKey);
   }
 
   @Test

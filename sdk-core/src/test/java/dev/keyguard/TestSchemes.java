@@ -23,7 +23,7 @@ final class TestSchemes {
     return new AuthScheme() {
       @Override
       public Request apply(Request request, VersionedCredential credential) {
-        return request.newBuilder().header(KEY_HEADER, TestSecrets.apiKeyOf(credential)).build();
+        return request.newBuilder().header(KEY_HEADER, TestCredentials.apiKeyOf(credential)).build();
       }
 
       @Override
@@ -39,7 +39,7 @@ final class TestSchemes {
       @Override
       public Request apply(Request request, VersionedCredential credential) {
         HttpUrl url =
-            request.url().newBuilder().addQueryParameter(KEY_PARAM, TestSecrets.apiKeyOf(credential)).build();
+            request.url().newBuilder().addQueryParameter(KEY_PARAM, TestCredentials.apiKeyOf(credential)).build();
         return request.newBuilder().url(url).build();
       }
 
@@ -58,9 +58,9 @@ final class TestSchemes {
     return new AuthScheme() {
       @Override
       public Request apply(Request request, VersionedCredential credential) {
-        String key = TestSecrets.apiKeyOf(credential);
+        String key = TestCredentials.apiKeyOf(credential);
         HttpUrl withKey = request.url().newBuilder().addQueryParameter(KEY_PARAM, key).build();
-        String signature = sign(TestSecrets.apiSecretOf(credential), signedText(withKey));
+        String signature = sign(TestCredentials.apiSecretOf(credential), signedText(withKey));
         return request.newBuilder()
             .url(withKey.newBuilder().addQueryParameter(SIGNATURE_PARAM, signature).build())
             .header(KEY_HEADER, key)

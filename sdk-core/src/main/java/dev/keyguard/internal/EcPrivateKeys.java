@@ -75,8 +75,10 @@ public final class EcPrivateKeys {
           "the PEM block is not an EC private key; expected 'BEGIN EC PRIVATE KEY' (SEC1) or"
               + " 'BEGIN PRIVATE KEY' (PKCS#8)");
     }
+    // Messages name PEM labels without the dashes: the Redactor's PEM net would take a quoted
+    // "-----BEGIN ... PRIVATE KEY-----" for a key block and mask the rest of the message.
     throw new IllegalArgumentException(
-        "the value is not a PEM private key; an ES256 key starts with '-----BEGIN EC PRIVATE KEY-----'"
+        "the value is not a PEM private key; an ES256 key is a PEM 'BEGIN EC PRIVATE KEY' block"
             + " (Ed25519 keys are not supported by this scheme)");
   }
 
@@ -84,7 +86,7 @@ public final class EcPrivateKeys {
     int start = text.indexOf(begin) + begin.length();
     int stop = text.indexOf(end, start);
     if (stop < 0) {
-      throw new IllegalArgumentException("the PEM block has no '" + end + "' line");
+      throw new IllegalArgumentException("the PEM block has no '" + end.replace("-----", "") + "' line");
     }
     StringBuilder base64 = new StringBuilder(stop - start);
     for (int i = start; i < stop; i++) {

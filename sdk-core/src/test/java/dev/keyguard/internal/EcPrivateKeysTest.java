@@ -2,7 +2,9 @@ package dev.keyguard.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.keyguard.Redactor;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -59,11 +61,36 @@ class EcPrivateKeysTest {
 
   @Test
   void parseP256_whenEndLineMissing_throws() {
-    byte[] text = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n".getBytes(StandardCharsets.US_ASCII);
+    byte[] text = ("-----BEGIN " + "EC PRIVATE KEY-----\nMHcCAQEE\n").getBytes(StandardCharsets.US_ASCII);
 
     assertThatThrownBy(() -> EcPrivateKeys.parseP256(text))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("END EC PRIVATE KEY");
+  }
+
+  @Test
+  void errorMessages_surviveTheRedactorsPemNetWhole() {
+    Redactor redactor = Redactor.builder().build();
+    byte[][] inputs = {
+      "not a key at all".getBytes(StandardCharsets.US_ASCII),
+      pem("CERTIFICATE", new byte[] {1, 2}),
+      pem("ENCRYPTED PRIVATE KEY", new byte[] {1, 2}),
+      ("-----BEGIN " + "EC PRIVATE KEY-----\nMHcCAQEE\n").getBytes(StandardCharsets.US_ASCII),
+    };
+
+    for (byte[] input : inputs) {
+      String message = catchThrowableOfType(IllegalArgumentException.class, () -> EcPrivateKeys.parseP256(input)).getMessage();
+
+      assertThat(redactor.redact(message)).as("redacted message").isEqualTo(message).doesNotContain("-----");
+    }
+  }
+
+  @Test
+  void parseP256_whenNotPem_saysWhatAnEs256KeyLooksLike() {
+    assertThatThrownBy(() -> EcPrivateKeys.parseP256("MHcCAQEEIAbc".getBytes(StandardCharsets.US_ASCII)))
+        .hasMessage(
+            "the value is not a PEM private key; an ES256 key is a PEM 'BEGIN EC PRIVATE KEY' block"
+                + " (Ed25519 keys are not supported by this scheme)");
   }
 
   private static KeyPair p256() throws Exception {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyguard.Redactor;
 import dev.keyguard.Secret;
-import dev.keyguard.testing.RandomSecrets;
+import dev.keyguard.testing.TestSecrets;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +25,7 @@ class Log4j2RedactionTest {
 
   @TempDir Path dir;
 
-  private final String value = RandomSecrets.base64Url(30);
+  private final String value = TestSecrets.randomBase64Url(30);
   private final Secret secret = Secret.of(value);
   private LoggerContext context;
 

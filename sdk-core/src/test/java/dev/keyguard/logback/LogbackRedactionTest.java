@@ -9,7 +9,7 @@ import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.joran.spi.JoranException;
 import dev.keyguard.Redactor;
 import dev.keyguard.Secret;
-import dev.keyguard.testing.RandomSecrets;
+import dev.keyguard.testing.TestSecrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +24,7 @@ class LogbackRedactionTest {
 
   @TempDir Path dir;
 
-  private final String value = RandomSecrets.base64Url(30);
+  private final String value = TestSecrets.randomBase64Url(30);
   private final Secret secret = Secret.of(value);
   private final LoggerContext context = new LoggerContext();
 

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * of the Jupiter run. Findings name the canary's fingerprint and where it appeared, never the
  * value.
  *
- * <p>jqwik properties get the same check after each property through {@link CanaryJqwikHook},
- * registered in {@code META-INF/services/net.jqwik.api.lifecycle.LifecycleHook}.
+ * <p>Property tests (QuickTheories) run inside Jupiter {@code @Test} methods, so each property
+ * gets the same check as any other test.
  */
 public final class CanaryExtension
     implements BeforeAllCallback,

@@ -2,8 +2,11 @@ package dev.keyguard.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import ch.qos.logback.classic.Logger;
 import dev.keyguard.KeyGuardException;
@@ -28,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 class CanaryExtensionTest {
 
-  private final String value = RandomSecrets.base64Url(30);
+  private final String value = TestSecrets.randomBase64Url(30);
   private final Secret ownCanary = Secret.of(value);
   private final CanaryDetector detector = new CanaryDetector(List.of(ownCanary));
 
@@ -102,6 +105,26 @@ class CanaryExtensionTest {
     extension.afterTestExecution(context);
 
     assertThat(detector.violations()).singleElement().satisfies(v -> assertThat(v.source()).isEqualTo("exception of leaky()"));
+  }
+
+  @Test
+  void afterTestExecution_whenPropertyFalsifiedOnACanary_recordsTheQuickTheoriesReport() {
+    CanaryExtension extension = new CanaryExtension(detector);
+    ExtensionContext context = mock(ExtensionContext.class);
+    when(context.getDisplayName()).thenReturn("property()");
+    // QuickTheories prints the falsifying values in its report: a canary among them must be seen
+    Throwable falsified =
+        catchThrowable(
+            () ->
+                qt().withExamples(10)
+                    .forAll(integers().between(1, 3))
+                    .checkAssert(i -> assertThat("key " + value + " #" + i).doesNotContain(value)));
+    when(context.getExecutionException()).thenReturn(java.util.Optional.of(falsified));
+
+    extension.afterTestExecution(context);
+
+    assertThat(falsified).hasMessageContaining("Property falsified");
+    assertThat(detector.violations()).isNotEmpty().allSatisfy(v -> assertThat(v.source()).isEqualTo("exception of property()"));
   }
 
   @Test

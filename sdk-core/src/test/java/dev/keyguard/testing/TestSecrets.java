@@ -61,11 +61,59 @@ public final class TestSecrets {
   }
 
   /**
+   * Returns a random value in standard base64, with padding.
+   *
+   * @param bytes how many random bytes (the value is about 4/3 as long)
+   * @return the value
+   */
+  public static String randomBase64(int bytes) {
+    return Base64.getEncoder().encodeToString(randomBytes(bytes));
+  }
+
+  /**
+   * Returns a random URL-safe base64 value without padding, like most API keys.
+   *
+   * @param bytes how many random bytes (the value is about 4/3 as long)
+   * @return the value
+   */
+  public static String randomBase64Url(int bytes) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(bytes));
+  }
+
+  /**
+   * Returns a random string of ASCII letters and digits.
+   *
+   * @param length the length
+   * @return the value
+   */
+  public static String randomAlphanumeric(int length) {
+    return randomOf("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", length);
+  }
+
+  /**
+   * Returns a random value shaped like an AWS access key id ({@code AKIA} and 16 upper-case
+   * letters or digits), built at run time so that no such value is ever in a source file.
+   *
+   * @return the value
+   */
+  public static String randomAwsAccessKeyIdShape() {
+    return "AK" + "IA" + randomOf("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16);
+  }
+
+  /**
    * Returns a secret holding {@link #randomValue()}.
    *
    * @return a new secret
    */
   public static Secret randomSecret() {
     return Secret.of(randomValue());
+  }
+
+  private static String randomOf(String alphabet, int length) {
+    StringBuilder b = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      b.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+    }
+    return b.toString();
   }
 }
