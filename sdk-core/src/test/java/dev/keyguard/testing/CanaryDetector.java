@@ -1,8 +1,5 @@
 package dev.keyguard.testing;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.AppenderBase;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.Secret;
 import java.io.ByteArrayOutputStream;
@@ -183,34 +180,6 @@ public final class CanaryDetector {
     return around.replaceAll("[\\r\\n]+", " | ");
   }
 
-  /**
-   * A Logback appender that scans every event: the formatted message, key-value pairs, MDC and
-   * the stack trace.
-   *
-   * @return a new, started appender
-   */
-  public AppenderBase<ILoggingEvent> logbackAppender() {
-    AppenderBase<ILoggingEvent> appender =
-        new AppenderBase<>() {
-          @Override
-          protected void append(ILoggingEvent e) {
-            String source = "log " + e.getLoggerName();
-            scan(source, e.getFormattedMessage());
-            if (e.getKeyValuePairs() != null) {
-              scan(source, e.getKeyValuePairs().toString());
-            }
-            if (!e.getMDCPropertyMap().isEmpty()) {
-              scan(source, e.getMDCPropertyMap().toString());
-            }
-            if (e.getThrowableProxy() != null) {
-              scan(source, ThrowableProxyUtil.asString(e.getThrowableProxy()));
-            }
-          }
-        };
-    appender.setName("keyguard-canary");
-    appender.start();
-    return appender;
-  }
 
   /**
    * A print stream that writes through to {@code target} and scans each line.

@@ -1,8 +1,5 @@
 package dev.keyguard.testing;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.core.Appender;
 import java.io.PrintStream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -10,7 +7,6 @@ import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.LoggerFactory;
 
 /**
  * The suite-wide canary: fails the run if any {@link Canaries canary} value appears, raw or
@@ -40,7 +36,7 @@ public final class CanaryExtension
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(CanaryExtension.class);
 
-  private static Appender<ch.qos.logback.classic.spi.ILoggingEvent> appender;
+  private static boolean installed;
 
   private final CanaryDetector detector;
 
@@ -83,21 +79,22 @@ public final class CanaryExtension
   }
 
   /**
-   * Tells whether the capturing appender is attached to the Logback root logger.
+   * Tells whether the extension is installed: the standard streams are scanned and, where Logback
+   * is the SLF4J backend, the capturing appender is attached to its root logger.
    *
    * @return true once installed
    */
   public static synchronized boolean isInstalled() {
-    return appender != null && root().getAppender(appender.getName()) == appender;
+    return installed && (!logbackIsTheBackend() || LogbackCanaryHook.isAttached());
   }
 
-  /** Registers the canaries, attaches the appender to the Logback root and wraps the std streams; once. */
+  /** Registers the canaries, wraps the std streams and, with Logback, attaches the appender; once. */
   static synchronized void install() {
-    if (appender != null) {
+    if (installed) {
       return;
     }
     CanaryDetector global = Canaries.detector();
-    appender = global.logbackAppender();
+    installed = true;
     attachToRoot();
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -105,14 +102,15 @@ public final class CanaryExtension
     System.setErr(global.scanning("stderr", err));
   }
 
-  private static synchronized void attachToRoot() {
-    if (appender != null && root().getAppender(appender.getName()) == null) {
-      root().addAppender(appender);
-    }
+  /** Whether Logback is this run's SLF4J backend; asks without loading a Logback class. */
+  private static boolean logbackIsTheBackend() {
+    return org.slf4j.LoggerFactory.getILoggerFactory().getClass().getName().startsWith("ch.qos.logback.");
   }
 
-  private static Logger root() {
-    return ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  private static synchronized void attachToRoot() {
+    if (installed && logbackIsTheBackend()) {
+      LogbackCanaryHook.attachToRoot(Canaries.detector());
+    }
   }
 
   /** Closed by JUnit when the Jupiter run ends: reports what no later check saw. */

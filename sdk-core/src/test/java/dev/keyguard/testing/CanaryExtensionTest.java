@@ -39,7 +39,7 @@ class CanaryExtensionTest {
   void detector_whenCanaryLoggedThroughPlainLogger_reportsWhereWithoutTheValue() {
     Logger plain = (Logger) LoggerFactory.getLogger("test.canary." + UUID.randomUUID());
     plain.setAdditive(false);
-    plain.addAppender(detector.logbackAppender());
+    plain.addAppender(LogbackCanaryHook.appender(detector));
 
     plain.info("oops, the key is {}", value);
 
@@ -57,7 +57,7 @@ class CanaryExtensionTest {
   void detector_whenCanaryInExceptionOfLogEvent_reportsIt() {
     Logger plain = (Logger) LoggerFactory.getLogger("test.canary." + UUID.randomUUID());
     plain.setAdditive(false);
-    plain.addAppender(detector.logbackAppender());
+    plain.addAppender(LogbackCanaryHook.appender(detector));
 
     plain.warn("failed", new IllegalStateException("wrapped", new RuntimeException("key " + value)));
 
