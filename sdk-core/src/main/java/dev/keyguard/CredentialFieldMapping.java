@@ -132,7 +132,7 @@ public final class CredentialFieldMapping {
       throw new MalformedSecretException("the stored value of key '" + keyId + "' is empty or blank", keyId);
     }
     if (!trimmed.startsWith("{")) {
-      return VersionedCredential.builder(keyId, Secret.of(trimmed));
+      return VersionedCredential.builder(keyId, secretOf(keyId, trimmed, "the stored value"));
     }
     JsonNode root;
     try (JsonParser parser = MAPPER.createParser(trimmed)) {
@@ -216,7 +216,18 @@ public final class CredentialFieldMapping {
       throw new MalformedSecretException(
           "field '" + field + "' of key '" + keyId + "' must be a non-blank string", keyId);
     }
-    return Secret.of(node.textValue().strip());
+    return secretOf(keyId, node.textValue().strip(), "field '" + field + "'");
+  }
+
+  /** A secret from text; text that is not a valid secret (an unpaired surrogate) is malformed. */
+  private static Secret secretOf(KeyId keyId, String text, String what) {
+    try {
+      return Secret.of(text);
+    } catch (IllegalArgumentException e) {
+      // Secret's message never holds the value
+      throw new MalformedSecretException(
+          what + " of key '" + keyId + "' is not a valid secret: " + e.getMessage(), keyId);
+    }
   }
 
   private Secret optionalSecret(KeyId keyId, JsonNode root, String field) {

@@ -311,7 +311,7 @@ public final class KeyManager implements AutoCloseable {
               e.getClass().getName(),
               event.getClass().getSimpleName(),
               event.keyId());
-          LOG.debug("listener failure", e);
+          LOG.debug("listener failure", RedactedThrowable.protect(e, redactor));
         }
       }
     }

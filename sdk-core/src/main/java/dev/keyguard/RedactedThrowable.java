@@ -150,8 +150,12 @@ public final class RedactedThrowable extends RuntimeException {
   }
 
   private static boolean isClean(Throwable t, Redactor redactor, Set<Throwable> seen, int depth) {
-    if (t == null || depth > MAX_DEPTH || !seen.add(t)) {
+    if (t == null || !seen.add(t)) {
       return true;
+    }
+    if (depth > MAX_DEPTH) {
+      // not inspected: fail closed, so that the copy (which stops at this depth) is used
+      return false;
     }
     if (!unchanged(t.getMessage(), redactor)
         || !unchanged(t.getLocalizedMessage(), redactor)

@@ -427,7 +427,7 @@ public final class Redactor {
   /** Forgets expired retired entries and the oldest ones beyond the cap; true if any went. */
   private boolean purgeExpired() {
     long now = clock.millis();
-    long grace = gracePeriod.toMillis();
+    long grace = graceMillis();
     List<Map.Entry<String, Entry>> retired = new ArrayList<>();
     boolean removed = false;
     for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
@@ -457,13 +457,28 @@ public final class Redactor {
 
   private long nextExpiry() {
     long next = Long.MAX_VALUE;
-    long grace = gracePeriod.toMillis();
+    long grace = graceMillis();
     for (Entry e : entries.values()) {
       if (e.retiredAt != LIVE) {
-        next = Math.min(next, e.retiredAt + grace);
+        long expiry;
+        try {
+          expiry = Math.addExact(e.retiredAt, grace);
+        } catch (ArithmeticException overflow) {
+          expiry = Long.MAX_VALUE;
+        }
+        next = Math.min(next, expiry);
       }
     }
     return next;
+  }
+
+  /** The grace period in millis, saturated: a huge period (meaning "forever") must not overflow. */
+  private long graceMillis() {
+    try {
+      return gracePeriod.toMillis();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private void rebuild() {

@@ -55,14 +55,15 @@ public final class Secret {
    *
    * @param value the secret text; not null, not blank
    * @return a new secret holding a copy of the UTF-8 bytes of {@code value}
-   * @throws IllegalArgumentException if the value is empty or only whitespace (the message never
-   *     contains the value)
+   * @throws IllegalArgumentException if the value is empty or only whitespace, or holds an
+   *     unpaired surrogate (which has no UTF-8 form); the message never contains the value
    */
   public static Secret of(String value) {
     Objects.requireNonNull(value, "value");
     if (value.isBlank()) {
       throw new IllegalArgumentException("a secret must not be empty or blank");
     }
+    checkSurrogates(value);
     return new Secret(value.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -72,7 +73,8 @@ public final class Secret {
    *
    * @param value the secret characters; not null, not blank
    * @return a new secret holding the UTF-8 encoding of {@code value}
-   * @throws IllegalArgumentException if the value is empty or only whitespace
+   * @throws IllegalArgumentException if the value is empty or only whitespace, or holds an
+   *     unpaired surrogate (which has no UTF-8 form); the message never contains the value
    */
   public static Secret of(char[] value) {
     Objects.requireNonNull(value, "value");
@@ -80,6 +82,7 @@ public final class Secret {
       // the same test as String.isBlank, so that of(char[]) and of(String) accept the same values
       throw new IllegalArgumentException("a secret must not be empty or blank");
     }
+    checkSurrogates(CharBuffer.wrap(value));
     ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(value));
     byte[] bytes = new byte[encoded.remaining()];
     encoded.get(bytes);
@@ -191,6 +194,23 @@ public final class Secret {
   private void checkNotDestroyed() {
     if (destroyed) {
       throw new IllegalStateException(this + " was destroyed");
+    }
+  }
+
+  /**
+   * Rejects text that UTF-8 cannot encode: the encoder would replace each unpaired surrogate with
+   * {@code ?}, silently making the secret another value than the one given.
+   */
+  private static void checkSurrogates(CharSequence text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException(
+            "a secret must be valid text: it holds an unpaired UTF-16 surrogate at index " + i);
+      }
     }
   }
 

@@ -47,6 +47,20 @@ class CredentialFieldMappingTest {
   }
 
   @Test
+  void parse_whenValueHasAnUnpairedSurrogate_isMalformed() {
+    String head = TestSecrets.randomBase64Url(12);
+    String tail = TestSecrets.randomBase64Url(12);
+
+    assertThatThrownBy(() -> parse(head + '\uD800' + tail))
+        .isInstanceOf(MalformedSecretException.class)
+        .hasMessageNotContaining(head);
+    assertThatThrownBy(() -> parse("{\"apiKey\":\"" + head + "\\ud800" + tail + "\"}"))
+        .isInstanceOf(MalformedSecretException.class)
+        .hasMessageContaining("'apiKey'")
+        .hasMessageNotContaining(head);
+  }
+
+  @Test
   void parse_whenValueStartsWithByteOrderMark_ignoresIt() {
     String key = TestSecrets.randomValue();
     String secret = TestSecrets.randomValue();

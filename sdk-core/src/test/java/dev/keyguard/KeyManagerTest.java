@@ -599,6 +599,29 @@ class KeyManagerTest {
   }
 
   @Nested
+  class ListenerFailureLogging {
+
+    @Test
+    void listener_thatThrowsWithTheKeyInItsMessage_logsNoSecret() {
+      VersionedCredential v1 = f.put("1");
+      String value = v1.apiKey().value(InsecureSecretAccess.get());
+      try (dev.keyguard.testing.LogCapture logs = dev.keyguard.testing.LogCapture.of(KeyManager.class)) {
+        ManagedKey key =
+            f.start(f.builder()
+                    .listener(e -> {
+                      throw new IllegalStateException("listener bug (test) with key " + value);
+                    }))
+                .key(KEY);
+
+        key.current();
+
+        assertThat(logs.messages()).anyMatch(m -> m.contains("threw"));
+        assertThat(logs.text()).doesNotContain(value);
+      }
+    }
+  }
+
+  @Nested
   class Close {
 
     @Test

@@ -100,6 +100,20 @@ class RedactedThrowableTest {
   }
 
   @Test
+  void protect_whenSecretSitsDeeperThanTheCopyDepth_stillPrintsNoSecret() {
+    Redactor redactor = Redactor.builder().build();
+    redactor.register(secret);
+    Throwable chain = new IllegalStateException("deep " + value);
+    for (int i = 0; i < 80; i++) {
+      chain = new RuntimeException("wrapper " + i, chain);
+    }
+
+    Throwable protectedChain = RedactedThrowable.protect(chain, redactor);
+
+    assertThat(printed(protectedChain)).doesNotContain(value);
+  }
+
+  @Test
   void protect_whenNull_returnsNull() {
     assertThat(RedactedThrowable.protect(null)).isNull();
   }

@@ -287,6 +287,23 @@ class RedactorTest {
   }
 
   @Test
+  void retire_whenGracePeriodIsEffectivelyForever_keepsRedacting() {
+    Redactor forever =
+        Redactor.builder().clock(clock).gracePeriod(Duration.ofSeconds(Long.MAX_VALUE)).build();
+    String value = TestSecrets.randomBase64Url(30);
+    Secret secret = Secret.of(value);
+    forever.register(secret);
+
+    forever.retire(secret);
+    clock.advance(Duration.ofDays(365 * 100));
+
+    assertThat(forever.redact(value)).doesNotContain(value);
+    assertThat(forever.retiredCount()).isEqualTo(1);
+    forever.setGracePeriod(Duration.ofSeconds(Long.MAX_VALUE));
+    assertThat(forever.redact(value)).doesNotContain(value);
+  }
+
+  @Test
   void retire_whenGracePeriodOver_forgetsTheSecret() {
     String value = TestSecrets.randomBase64Url(30);
     Secret secret = Secret.of(value);

@@ -201,6 +201,26 @@ class SecretTest {
   }
 
   @Test
+  void of_whenValueHasAnUnpairedSurrogate_isRejectedWithoutEchoingIt() {
+    // UTF-8 encoding would silently turn the lone surrogate into '?': the secret would then be
+    // another value than the one configured, and the Redactor would not recognise the original
+    String value = TestSecrets.randomBase64Url(12) + '\uD800' + TestSecrets.randomBase64Url(12);
+    String trailing = TestSecrets.randomBase64Url(12) + '\uDC00';
+
+    for (String bad : new String[] {value, trailing}) {
+      assertThatThrownBy(() -> Secret.of(bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageNotContaining(bad.substring(0, 12));
+      assertThatThrownBy(() -> Secret.of(bad.toCharArray()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageNotContaining(bad.substring(0, 12));
+    }
+    String paired = TestSecrets.randomBase64Url(12) + "\uD83D\uDD11";
+    assertThat(Secret.of(paired).value(ACCESS)).isEqualTo(paired);
+    assertThat(Secret.of(paired.toCharArray()).value(ACCESS)).isEqualTo(paired);
+  }
+
+  @Test
   void of_whenNull_throwsNullPointerException() {
     assertThatThrownBy(() -> Secret.of((String) null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> Secret.of((char[]) null)).isInstanceOf(NullPointerException.class);

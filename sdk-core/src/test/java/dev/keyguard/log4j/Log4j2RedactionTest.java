@@ -79,6 +79,46 @@ class Log4j2RedactionTest {
   }
 
   @Test
+  void rewritePolicy_whenOnlyAnUnusedParameterHoldsTheKey_dropsTheParameters() {
+    org.apache.logging.log4j.core.LogEvent event =
+        org.apache.logging.log4j.core.impl.Log4jLogEvent.newBuilder()
+            .setMessage(
+                new org.apache.logging.log4j.message.ParameterizedMessage(
+                    "user {} logged in", "alice", value))
+            .build();
+
+    org.apache.logging.log4j.core.LogEvent rewritten =
+        RedactingRewritePolicy.createPolicy().rewrite(event);
+
+    // a layout may print parameters (JsonTemplateLayout's message parameter resolver)
+    Object[] parameters = rewritten.getMessage().getParameters();
+    assertThat(java.util.Arrays.deepToString(parameters == null ? new Object[0] : parameters))
+        .doesNotContain(value);
+    assertThat(rewritten.getMessage().getFormattedMessage()).isEqualTo("user alice logged in");
+  }
+
+  @Test
+  void rewritePolicy_whenContextDataHoldsTheKey_redactsIt() {
+    org.apache.logging.log4j.util.StringMap data =
+        org.apache.logging.log4j.core.impl.ContextDataFactory.createContextData();
+    data.putValue("apiKey", value);
+    data.putValue("user", "alice");
+    org.apache.logging.log4j.core.LogEvent event =
+        org.apache.logging.log4j.core.impl.Log4jLogEvent.newBuilder()
+            .setMessage(new org.apache.logging.log4j.message.SimpleMessage("plain"))
+            .setContextData(data)
+            .build();
+
+    org.apache.logging.log4j.core.LogEvent rewritten =
+        RedactingRewritePolicy.createPolicy().rewrite(event);
+
+    assertThat(rewritten.getContextData().toMap().toString()).doesNotContain(value);
+    assertThat(rewritten.getContextData().<String>getValue("apiKey"))
+        .isEqualTo("[REDACTED:" + secret.fingerprint() + "]");
+    assertThat(rewritten.getContextData().<String>getValue("user")).isEqualTo("alice");
+  }
+
+  @Test
   void rewritePolicy_whenNothingToRedact_passesTheSameEvent() {
     org.apache.logging.log4j.core.LogEvent event =
         org.apache.logging.log4j.core.impl.Log4jLogEvent.newBuilder()
