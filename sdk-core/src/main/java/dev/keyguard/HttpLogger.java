@@ -175,6 +175,12 @@ public final class HttpLogger implements Interceptor {
 
   private static final long MAX_BUFFERED_REQUEST_BODY = 1 << 20;
 
+  /**
+   * Body bytes read past the cap: the text is redacted before it is cut, so a secret that crosses
+   * the cap is replaced whole instead of leaving its start (the redactor matches whole values).
+   */
+  static final long REDACTION_WINDOW_BYTES = 64 * 1024;
+
   private final Level level;
   private final Set<String> allowedHeaders;
   private final Set<String> allowedQueryParameters;
@@ -377,7 +383,7 @@ public final class HttpLogger implements Interceptor {
         b.append(form.encodedName(i)).append('=')
             .append(queryParameterAllowed(form.name(i)) ? form.encodedValue(i) : REDACTED);
       }
-      return cap(b.toString());
+      return cap(redactor.redact(b.toString()));
     }
     if (body.isDuplex()) {
       return "(duplex body omitted)";
@@ -419,31 +425,49 @@ public final class HttpLogger implements Interceptor {
     if (!isText(type)) {
       return "(binary " + (length >= 0 ? length + "-byte " : "") + "body omitted)";
     }
-    try (ResponseBody peeked = response.peekBody(maxBodyBytes)) {
+    long peek = maxBodyBytes + REDACTION_WINDOW_BYTES;
+    try (ResponseBody peeked = response.peekBody(peek)) {
       Buffer buffer = new Buffer();
       peeked.source().readAll(buffer);
-      long total = length >= 0 ? length : buffer.size() < maxBodyBytes ? buffer.size() : -1;
+      long total = length >= 0 ? length : buffer.size() < peek ? buffer.size() : -1;
       return decode(buffer, type, total);
     } catch (IOException e) {
       return "(body unavailable: " + e.getClass().getSimpleName() + ")";
     }
   }
 
-  /** Decodes at most {@link #maxBodyBytes} of the buffer; notes a truncation. */
+  /**
+   * Decodes the buffer, redacts it, then keeps at most {@link #maxBodyBytes} chars; notes a
+   * truncation.
+   */
   private String decode(Buffer buffer, MediaType type, long total) throws IOException {
     Charset charset = type == null ? StandardCharsets.UTF_8 : type.charset(StandardCharsets.UTF_8);
     long shown = Math.min(buffer.size(), maxBodyBytes);
-    String text = buffer.readString(shown, charset);
+    String text = redactor.redact(buffer.readString(charset));
     if (total < 0 || total > shown) {
-      return text + "\n...(truncated at " + shown + " bytes" + (total > 0 ? " of " + total : "") + ")";
+      return prefix(text, shown)
+          + "\n...(truncated at " + shown + " bytes" + (total > 0 ? " of " + total : "") + ")";
     }
     return text;
   }
 
+  /** Caps already redacted text. */
   private String cap(String text) {
     return text.length() <= maxBodyBytes
         ? text
-        : text.substring(0, (int) maxBodyBytes) + "\n...(truncated at " + maxBodyBytes + " chars)";
+        : prefix(text, maxBodyBytes) + "\n...(truncated at " + maxBodyBytes + " chars)";
+  }
+
+  /** At most {@code chars} chars of {@code text}, never half of a surrogate pair. */
+  private static String prefix(String text, long chars) {
+    if (text.length() <= chars) {
+      return text;
+    }
+    int end = (int) chars;
+    if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
+      end--;
+    }
+    return text.substring(0, end);
   }
 
   private static boolean isEncoded(Headers headers) {
