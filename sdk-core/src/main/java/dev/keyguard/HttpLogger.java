@@ -1,6 +1,7 @@
 package dev.keyguard;
 
 import java.io.IOException;
+import java.net.URLDecoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -45,8 +46,9 @@ import org.slf4j.LoggerFactory;
  *       Level#HEADERS} also the headers, {@link Level#BODY} also the bodies.
  *   <li>Only allow-listed header names ({@link #DEFAULT_ALLOWED_HEADERS} plus those added) and
  *       query-parameter names (none by default) show their values; every other value prints as
- *       {@code REDACTED}. Form bodies follow the query-parameter allowlist. Names are compared
- *       ignoring case.
+ *       {@code REDACTED}. Request bodies that are forms (a {@code FormBody}, or any {@code
+ *       application/x-www-form-urlencoded} body, as the HMAC schemes send) follow the
+ *       query-parameter allowlist. Names are compared ignoring case.
  *   <li>Names that carry credentials can never be allow-listed: {@link #ALWAYS_REDACTED_HEADERS}
  *       and {@link #ALWAYS_REDACTED_QUERY_PARAMETERS} are refused by {@code allowHeader} / {@code
  *       allowQueryParameter} at once, and the names an {@link AuthScheme} declares are refused by
@@ -403,6 +405,11 @@ public final class HttpLogger implements Interceptor {
     }
     try (Buffer buffer = new Buffer()) {
       body.writeTo(buffer);
+      if (isForm(body.contentType())) {
+        // a form built from bytes (as the HMAC schemes send it) follows the allowlist too
+        Charset charset = body.contentType().charset(StandardCharsets.UTF_8);
+        return cap(redactor.redact(maskForm(buffer.readString(charset))));
+      }
       return decode(buffer, body.contentType(), length);
     } catch (IOException e) {
       return "(body unavailable: " + e.getClass().getSimpleName() + ")";
@@ -468,6 +475,39 @@ public final class HttpLogger implements Interceptor {
       end--;
     }
     return text.substring(0, end);
+  }
+
+  /** An encoded form with each value whose name is not allow-listed replaced by {@link #REDACTED}. */
+  private String maskForm(String form) {
+    StringBuilder b = new StringBuilder(form.length());
+    String[] pairs = form.split("&", -1);
+    for (int i = 0; i < pairs.length; i++) {
+      if (i > 0) {
+        b.append('&');
+      }
+      String pair = pairs[i];
+      int eq = pair.indexOf('=');
+      if (eq < 0) {
+        b.append(pair);
+        continue;
+      }
+      String encodedName = pair.substring(0, eq);
+      String name;
+      try {
+        name = URLDecoder.decode(encodedName, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        name = null; // malformed escape: not a name anyone allow-listed
+      }
+      b.append(encodedName).append('=');
+      b.append(name != null && queryParameterAllowed(name) ? pair.substring(eq + 1) : REDACTED);
+    }
+    return b.toString();
+  }
+
+  private static boolean isForm(MediaType type) {
+    return type != null
+        && type.type().equalsIgnoreCase("application")
+        && type.subtype().equalsIgnoreCase("x-www-form-urlencoded");
   }
 
   private static boolean isEncoded(Headers headers) {

@@ -186,6 +186,28 @@ class HttpLoggerTest {
   }
 
   @Test
+  void body_whenFormEncodedBytes_followsQueryAllowlistLikeAFormBody() throws IOException {
+    // what the Binance and Kraken schemes send: a form built from bytes, not a FormBody
+    String signature = TestSecrets.randomHex(32);
+    server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+    Request request =
+        new Request.Builder()
+            .url(server.url("/form"))
+            .post(
+                RequestBody.create(
+                    "symbol=ETH&secret=" + apiKey + "&timestamp=1&signature=" + signature,
+                    MediaType.get("application/x-www-form-urlencoded")))
+            .build();
+
+    String log = run(builder().level(HttpLogger.Level.BODY).allowQueryParameter("symbol").build(), request);
+
+    assertThat(log)
+        .contains("symbol=ETH&secret=REDACTED&timestamp=REDACTED&signature=REDACTED")
+        .doesNotContain(apiKey)
+        .doesNotContain(signature);
+  }
+
+  @Test
   void body_whenBinary_isOmitted() throws IOException {
     server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/octet-stream").body("abc").build());
     Request request = new Request.Builder().url(server.url("/bin")).build();
