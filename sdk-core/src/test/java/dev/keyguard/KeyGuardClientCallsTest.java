@@ -322,6 +322,27 @@ class KeyGuardClientCallsTest {
   }
 
   @Test
+  void error_whenLongRequestIdHeaderHasKeyStraddlingItsCap_noPartOfItSurvives() throws IOException {
+    // header values are kept up to 200 chars; the key starts 10 chars before that cap
+    api.enqueue(
+        new MockResponse.Builder()
+            .code(429)
+            .setHeader("X-Request-Id", "r".repeat(190) + apiKey)
+            .setHeader("X-RateLimit-Reset", "s".repeat(190) + apiKey)
+            .body("{}")
+            .build());
+
+    ApiResponseException e =
+        catchThrowableOfType(
+            ApiResponseException.class,
+            () -> builder().retryOptions(RetryOptions.none()).build().get("/price", JsonNode.class));
+
+    assertThat(e.requestId().orElseThrow()).startsWith("rrrr").doesNotContain(apiKey.substring(0, 8));
+    assertThat(e.rateLimitHeaders().get("X-RateLimit-Reset")).doesNotContain(apiKey.substring(0, 8));
+    assertNowhere(apiKey.substring(0, 8), e);
+  }
+
+  @Test
   void error_whenUndecodableBodyHasKeyStraddlingTheExcerptLimit_noPartOfItSurvives() {
     String body = ".".repeat(ApiResponseException.MAX_EXCERPT_BYTES - 20) + apiKey + ".".repeat(100);
     api.enqueue(json(200, body));
