@@ -37,6 +37,9 @@ public class ApiResponseException extends KeyGuardException {
 
   private static final int MESSAGE_EXCERPT_CHARS = 200;
 
+  /** How much of a body is redacted before the excerpt is cut from it (a secret crossing the cut). */
+  static final int REDACTION_WINDOW_BYTES = 64 * 1024;
+
   /** The HTTP status. */
   private final int status;
 
@@ -86,8 +89,9 @@ public class ApiResponseException extends KeyGuardException {
   }
 
   /**
-   * Builds the exception for a response. Reads at most {@link #MAX_EXCERPT_BYTES} of the body
-   * (without consuming it) unless the already-read body is given.
+   * Builds the exception for a response. Peeks at most {@link #REDACTION_WINDOW_BYTES} of the body
+   * (without consuming it) unless the already-read body is given, redacts that, and keeps at most
+   * {@link #MAX_EXCERPT_BYTES} of the result.
    */
   static ApiResponseException from(
       Response response, ClientSettings settings, byte[] readBody, String problem, Throwable cause) {
@@ -157,12 +161,14 @@ public class ApiResponseException extends KeyGuardException {
   }
 
   private static String excerpt(Response response, byte[] readBody) {
+    // Redact a window well past the cut, then cut: cutting first would leave the start of a
+    // secret that crosses the cut, which the redactor (matching whole values) no longer sees.
     byte[] bytes;
     if (readBody != null) {
-      bytes = readBody.length > MAX_EXCERPT_BYTES ? Arrays.copyOf(readBody, MAX_EXCERPT_BYTES) : readBody;
+      bytes = readBody.length > REDACTION_WINDOW_BYTES ? Arrays.copyOf(readBody, REDACTION_WINDOW_BYTES) : readBody;
     } else {
       try {
-        bytes = response.peekBody(MAX_EXCERPT_BYTES).bytes();
+        bytes = response.peekBody(REDACTION_WINDOW_BYTES).bytes();
       } catch (IOException | IllegalStateException e) {
         return "";
       }
@@ -174,7 +180,23 @@ public class ApiResponseException extends KeyGuardException {
       char c = text.charAt(i);
       clean.append(Character.isISOControl(c) && c != '\n' && c != '\t' ? '?' : c);
     }
-    return Redactor.global().redact(clean.toString().strip());
+    return truncateUtf8(Redactor.global().redact(clean.toString().strip()), MAX_EXCERPT_BYTES).strip();
+  }
+
+  /** The longest prefix of {@code text} that is at most {@code maxBytes} in UTF-8, whole code points. */
+  private static String truncateUtf8(String text, int maxBytes) {
+    int bytes = 0;
+    int i = 0;
+    while (i < text.length()) {
+      int cp = text.codePointAt(i);
+      int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes + size > maxBytes) {
+        break;
+      }
+      bytes += size;
+      i += Character.charCount(cp);
+    }
+    return i == text.length() ? text : text.substring(0, i);
   }
 
   private static String firstRequestId(Map<String, String> requestIds) {

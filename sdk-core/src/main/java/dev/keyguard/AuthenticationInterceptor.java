@@ -97,6 +97,10 @@ final class AuthenticationInterceptor implements Interceptor {
         rejection.status(),
         what,
         retryWith.version());
+    if (settings.limiter() != null) {
+      // the retry is an attempt too: it takes a turn (before signing, so a timestamp is fresh)
+      settings.limiter().acquire(chain.call());
+    }
     Response second = chain.proceed(authenticate(request, retryWith));
     if (settings.isRejection(second.code())) {
       ApiResponseException secondRejection =

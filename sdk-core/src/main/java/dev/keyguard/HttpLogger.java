@@ -1,6 +1,7 @@
 package dev.keyguard;
 
 import java.io.IOException;
+import java.net.URLDecoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -45,8 +46,9 @@ import org.slf4j.LoggerFactory;
  *       Level#HEADERS} also the headers, {@link Level#BODY} also the bodies.
  *   <li>Only allow-listed header names ({@link #DEFAULT_ALLOWED_HEADERS} plus those added) and
  *       query-parameter names (none by default) show their values; every other value prints as
- *       {@code REDACTED}. Form bodies follow the query-parameter allowlist. Names are compared
- *       ignoring case.
+ *       {@code REDACTED}. Request bodies that are forms (a {@code FormBody}, or any {@code
+ *       application/x-www-form-urlencoded} body, as the HMAC schemes send) follow the
+ *       query-parameter allowlist. Names are compared ignoring case.
  *   <li>Names that carry credentials can never be allow-listed: {@link #ALWAYS_REDACTED_HEADERS}
  *       and {@link #ALWAYS_REDACTED_QUERY_PARAMETERS} are refused by {@code allowHeader} / {@code
  *       allowQueryParameter} at once, and the names an {@link AuthScheme} declares are refused by
@@ -174,6 +176,12 @@ public final class HttpLogger implements Interceptor {
           "cmc_pro_api_key");
 
   private static final long MAX_BUFFERED_REQUEST_BODY = 1 << 20;
+
+  /**
+   * Body bytes read past the cap: the text is redacted before it is cut, so a secret that crosses
+   * the cap is replaced whole instead of leaving its start (the redactor matches whole values).
+   */
+  static final long REDACTION_WINDOW_BYTES = 64 * 1024;
 
   private final Level level;
   private final Set<String> allowedHeaders;
@@ -377,7 +385,7 @@ public final class HttpLogger implements Interceptor {
         b.append(form.encodedName(i)).append('=')
             .append(queryParameterAllowed(form.name(i)) ? form.encodedValue(i) : REDACTED);
       }
-      return cap(b.toString());
+      return cap(redactor.redact(b.toString()));
     }
     if (body.isDuplex()) {
       return "(duplex body omitted)";
@@ -397,6 +405,11 @@ public final class HttpLogger implements Interceptor {
     }
     try (Buffer buffer = new Buffer()) {
       body.writeTo(buffer);
+      if (isForm(body.contentType())) {
+        // a form built from bytes (as the HMAC schemes send it) follows the allowlist too
+        Charset charset = body.contentType().charset(StandardCharsets.UTF_8);
+        return cap(redactor.redact(maskForm(buffer.readString(charset))));
+      }
       return decode(buffer, body.contentType(), length);
     } catch (IOException e) {
       return "(body unavailable: " + e.getClass().getSimpleName() + ")";
@@ -419,31 +432,82 @@ public final class HttpLogger implements Interceptor {
     if (!isText(type)) {
       return "(binary " + (length >= 0 ? length + "-byte " : "") + "body omitted)";
     }
-    try (ResponseBody peeked = response.peekBody(maxBodyBytes)) {
+    long peek = maxBodyBytes + REDACTION_WINDOW_BYTES;
+    try (ResponseBody peeked = response.peekBody(peek)) {
       Buffer buffer = new Buffer();
       peeked.source().readAll(buffer);
-      long total = length >= 0 ? length : buffer.size() < maxBodyBytes ? buffer.size() : -1;
+      long total = length >= 0 ? length : buffer.size() < peek ? buffer.size() : -1;
       return decode(buffer, type, total);
     } catch (IOException e) {
       return "(body unavailable: " + e.getClass().getSimpleName() + ")";
     }
   }
 
-  /** Decodes at most {@link #maxBodyBytes} of the buffer; notes a truncation. */
+  /**
+   * Decodes the buffer, redacts it, then keeps at most {@link #maxBodyBytes} chars; notes a
+   * truncation.
+   */
   private String decode(Buffer buffer, MediaType type, long total) throws IOException {
     Charset charset = type == null ? StandardCharsets.UTF_8 : type.charset(StandardCharsets.UTF_8);
     long shown = Math.min(buffer.size(), maxBodyBytes);
-    String text = buffer.readString(shown, charset);
+    String text = redactor.redact(buffer.readString(charset));
     if (total < 0 || total > shown) {
-      return text + "\n...(truncated at " + shown + " bytes" + (total > 0 ? " of " + total : "") + ")";
+      return prefix(text, shown)
+          + "\n...(truncated at " + shown + " bytes" + (total > 0 ? " of " + total : "") + ")";
     }
     return text;
   }
 
+  /** Caps already redacted text. */
   private String cap(String text) {
     return text.length() <= maxBodyBytes
         ? text
-        : text.substring(0, (int) maxBodyBytes) + "\n...(truncated at " + maxBodyBytes + " chars)";
+        : prefix(text, maxBodyBytes) + "\n...(truncated at " + maxBodyBytes + " chars)";
+  }
+
+  /** At most {@code chars} chars of {@code text}, never half of a surrogate pair. */
+  private static String prefix(String text, long chars) {
+    if (text.length() <= chars) {
+      return text;
+    }
+    int end = (int) chars;
+    if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
+      end--;
+    }
+    return text.substring(0, end);
+  }
+
+  /** An encoded form with each value whose name is not allow-listed replaced by {@link #REDACTED}. */
+  private String maskForm(String form) {
+    StringBuilder b = new StringBuilder(form.length());
+    String[] pairs = form.split("&", -1);
+    for (int i = 0; i < pairs.length; i++) {
+      if (i > 0) {
+        b.append('&');
+      }
+      String pair = pairs[i];
+      int eq = pair.indexOf('=');
+      if (eq < 0) {
+        b.append(pair);
+        continue;
+      }
+      String encodedName = pair.substring(0, eq);
+      String name;
+      try {
+        name = URLDecoder.decode(encodedName, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        name = null; // malformed escape: not a name anyone allow-listed
+      }
+      b.append(encodedName).append('=');
+      b.append(name != null && queryParameterAllowed(name) ? pair.substring(eq + 1) : REDACTED);
+    }
+    return b.toString();
+  }
+
+  private static boolean isForm(MediaType type) {
+    return type != null
+        && type.type().equalsIgnoreCase("application")
+        && type.subtype().equalsIgnoreCase("x-www-form-urlencoded");
   }
 
   private static boolean isEncoded(Headers headers) {

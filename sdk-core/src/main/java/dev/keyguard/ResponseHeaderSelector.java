@@ -82,7 +82,8 @@ final class ResponseHeaderSelector {
   }
 
   private static String clean(String value) {
-    String v = value.length() > MAX_VALUE_LENGTH ? value.substring(0, MAX_VALUE_LENGTH) : value;
-    return Redactor.global().redact(v);
+    // redact, then cut: cutting first would leave the start of a secret that crosses the cut
+    String v = Redactor.global().redact(value);
+    return v.length() > MAX_VALUE_LENGTH ? v.substring(0, MAX_VALUE_LENGTH) : v;
   }
 }

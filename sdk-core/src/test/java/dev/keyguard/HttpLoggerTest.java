@@ -139,6 +139,39 @@ class HttpLoggerTest {
   }
 
   @Test
+  void body_whenLiveSecretCrossesTheCap_noPartOfItIsLogged() throws IOException {
+    redactor.register(Secret.of(apiKey));
+    // the secret starts 14 bytes before the 64-byte cap and ends after it, in both bodies
+    String body = ".".repeat(50) + apiKey + ".".repeat(100);
+    server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/plain").body(body).build());
+    Request request =
+        new Request.Builder()
+            .url(server.url("/echo"))
+            .post(RequestBody.create(body, MediaType.get("text/plain")))
+            .build();
+
+    String log = run(builder().level(HttpLogger.Level.BODY).maxBodyBytes(64).build(), request);
+
+    assertThat(log).contains("...(truncated at 64 bytes").doesNotContain(apiKey.substring(0, 8));
+  }
+
+  @Test
+  void body_whenFormValueWithLiveSecretCrossesTheCap_noPartOfItIsLogged() throws IOException {
+    redactor.register(Secret.of(apiKey));
+    server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+    Request request =
+        new Request.Builder()
+            .url(server.url("/form"))
+            .post(new FormBody.Builder().add("note", ".".repeat(50) + apiKey).build())
+            .build();
+
+    String log =
+        run(builder().level(HttpLogger.Level.BODY).allowQueryParameter("note").maxBodyBytes(64).build(), request);
+
+    assertThat(log).contains("note=").doesNotContain(apiKey.substring(0, 8));
+  }
+
+  @Test
   void body_whenFormBody_followsQueryAllowlist() throws IOException {
     server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
     Request request =
@@ -150,6 +183,28 @@ class HttpLoggerTest {
     String log = run(builder().level(HttpLogger.Level.BODY).allowQueryParameter("symbol").build(), request);
 
     assertThat(log).contains("symbol=ETH&secret=REDACTED").doesNotContain(apiKey);
+  }
+
+  @Test
+  void body_whenFormEncodedBytes_followsQueryAllowlistLikeAFormBody() throws IOException {
+    // what the Binance and Kraken schemes send: a form built from bytes, not a FormBody
+    String signature = TestSecrets.randomHex(32);
+    server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+    Request request =
+        new Request.Builder()
+            .url(server.url("/form"))
+            .post(
+                RequestBody.create(
+                    "symbol=ETH&secret=" + apiKey + "&timestamp=1&signature=" + signature,
+                    MediaType.get("application/x-www-form-urlencoded")))
+            .build();
+
+    String log = run(builder().level(HttpLogger.Level.BODY).allowQueryParameter("symbol").build(), request);
+
+    assertThat(log)
+        .contains("symbol=ETH&secret=REDACTED&timestamp=REDACTED&signature=REDACTED")
+        .doesNotContain(apiKey)
+        .doesNotContain(signature);
   }
 
   @Test

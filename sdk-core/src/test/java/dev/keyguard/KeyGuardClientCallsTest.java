@@ -308,6 +308,54 @@ class KeyGuardClientCallsTest {
   }
 
   @Test
+  void error_whenKeyStraddlesTheExcerptLimit_noPartOfItSurvives() throws IOException {
+    // the key starts just before the 1 KiB cut and ends after it
+    String body = ".".repeat(ApiResponseException.MAX_EXCERPT_BYTES - 20) + apiKey + ".".repeat(100);
+    api.enqueue(json(400, body));
+
+    ApiResponseException e =
+        catchThrowableOfType(ApiResponseException.class, () -> builder().build().get("/price", JsonNode.class));
+
+    assertThat(e.bodyExcerpt()).doesNotContain(apiKey.substring(0, 12));
+    assertThat(e.bodyExcerpt().getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(1024);
+    assertNowhere(apiKey, e);
+  }
+
+  @Test
+  void error_whenLongRequestIdHeaderHasKeyStraddlingItsCap_noPartOfItSurvives() throws IOException {
+    // header values are kept up to 200 chars; the key starts 10 chars before that cap
+    api.enqueue(
+        new MockResponse.Builder()
+            .code(429)
+            .setHeader("X-Request-Id", "r".repeat(190) + apiKey)
+            .setHeader("X-RateLimit-Reset", "s".repeat(190) + apiKey)
+            .body("{}")
+            .build());
+
+    ApiResponseException e =
+        catchThrowableOfType(
+            ApiResponseException.class,
+            () -> builder().retryOptions(RetryOptions.none()).build().get("/price", JsonNode.class));
+
+    assertThat(e.requestId().orElseThrow()).startsWith("rrrr").doesNotContain(apiKey.substring(0, 8));
+    assertThat(e.rateLimitHeaders().get("X-RateLimit-Reset")).doesNotContain(apiKey.substring(0, 8));
+    assertNowhere(apiKey.substring(0, 8), e);
+  }
+
+  @Test
+  void error_whenUndecodableBodyHasKeyStraddlingTheExcerptLimit_noPartOfItSurvives() {
+    String body = ".".repeat(ApiResponseException.MAX_EXCERPT_BYTES - 20) + apiKey + ".".repeat(100);
+    api.enqueue(json(200, body));
+
+    ApiResponseException e =
+        catchThrowableOfType(ApiResponseException.class, () -> builder().build().get("/price", Price.class));
+
+    assertThat(e.getMessage()).contains("could not be decoded");
+    assertThat(e.bodyExcerpt()).doesNotContain(apiKey.substring(0, 12));
+    assertThat(e.bodyExcerpt().getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(1024);
+  }
+
+  @Test
   void error_whenSuccessBodyCannotBeDecoded_failsWithApiResponseException() {
     api.enqueue(json(200, "{\"symbol\":[1,2]}"));
 

@@ -229,6 +229,20 @@ class KeyGuardClientRetryTest {
   }
 
   @Test
+  void get_whenKeyRejectedAndRetriedWithRotatedKey_theRetryWaitsForTheClientRateLimit() {
+    key.onRejectionOffer(TestCredentials.credential(KeyId.of("retry-test"), "2"));
+    api.enqueue(json(401, "{}"));
+    api.enqueue(json(200, "{}"));
+    KeyGuardClient client = builder().clientRateLimit(1, Duration.ofSeconds(10)).build();
+
+    client.get("/price", JsonNode.class);
+
+    // two requests with a limit of one per 10 s: the second is sent no earlier than 10 s later
+    assertThat(takeAll(api)).hasSize(2);
+    assertThat(time.sleeps).containsExactly(Duration.ofSeconds(10));
+  }
+
+  @Test
   void get_whenRetryAfterWithTheSystemClock_reallyWaits() {
     api.enqueue(throttled(429, "1"));
     api.enqueue(json(200, "{}"));
