@@ -1010,7 +1010,8 @@ public final class KeyGuardClient {
         if (i instanceof HttpsPolicyInterceptor
             || i instanceof TransportGuardInterceptor
             || i instanceof RetryInterceptor
-            || i instanceof AuthenticationInterceptor) {
+            || i instanceof AuthenticationInterceptor
+            || i instanceof NoSilentResendInterceptor) {
           throw new IllegalStateException(
               "okHttpClient already carries KeyGuard interceptors (it came from"
                   + " KeyGuardClient.okHttpClient()); pass a plain OkHttpClient, or derive with"
@@ -1060,6 +1061,8 @@ public final class KeyGuardClient {
       if (logging != null) {
         ob.addInterceptor(logging); // 5. redacting logger
       }
+      // above OkHttp's own retries: no silent resend of a POST that may have been processed
+      ob.addInterceptor(new NoSilentResendInterceptor(settings));
       // below OkHttp's retries and follow-ups: a signed request leaves only for the base origin
       ob.addNetworkInterceptor(new TransportGuardInterceptor(settings));
       Builder snapshot = copy();

@@ -274,8 +274,10 @@ public final class RetryOptions {
 
     /**
      * Allows retrying non-idempotent requests (POST, PATCH) on a throttling status, and with a
-     * rotated key after a 401/403 (default false). Enable it only for calls the API deduplicates
-     * (a client order id, an idempotency key), or that are safe to repeat.
+     * rotated key after a 401/403 (default false). It also governs OkHttp's own resend of a
+     * request whose connection dropped after the request was written: without this setting a
+     * non-idempotent request is never sent twice by OkHttp either. Enable it only for calls the
+     * API deduplicates (a client order id, an idempotency key), or that are safe to repeat.
      *
      * @param allow true to retry non-idempotent requests
      * @return this builder
