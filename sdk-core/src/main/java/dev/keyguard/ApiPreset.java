@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -39,6 +40,7 @@ public final class ApiPreset {
   private final Function<Clock, AuthScheme> authScheme;
   private final Set<Integer> rejectionStatuses;
   private final Set<String> rejectionErrorCodes;
+  private final String rejectionErrorField;
   private final Set<String> rateLimitHeaders;
   private final String documentation;
 
@@ -48,6 +50,7 @@ public final class ApiPreset {
     this.authScheme = b.authScheme;
     this.rejectionStatuses = Collections.unmodifiableSet(new TreeSet<>(b.rejectionStatuses));
     this.rejectionErrorCodes = Collections.unmodifiableSet(new LinkedHashSet<>(b.rejectionErrorCodes));
+    this.rejectionErrorField = b.rejectionErrorField;
     this.rateLimitHeaders = Collections.unmodifiableSet(new LinkedHashSet<>(b.rateLimitHeaders));
     this.documentation = b.documentation;
   }
@@ -76,6 +79,7 @@ public final class ApiPreset {
     b.rejectionStatuses.clear();
     b.rejectionStatuses.addAll(rejectionStatuses);
     b.rejectionErrorCodes.addAll(rejectionErrorCodes);
+    b.rejectionErrorField = rejectionErrorField;
     b.rateLimitHeaders.addAll(rateLimitHeaders);
     b.documentation = documentation;
     return b;
@@ -134,13 +138,28 @@ public final class ApiPreset {
 
   /**
    * The API's own error codes that mean the key was rejected, for APIs that put them in the
-   * response body (Binance {@code -2015}, Kraken {@code EAPI:Invalid key}). Informational for
-   * callers that inspect error bodies; the client decides on {@link #rejectionStatuses()}.
+   * response body (Binance {@code -2015}, Kraken {@code EAPI:Invalid key}). The client acts on
+   * them only when {@link #rejectionErrorField()} names the field they are in (Kraken, which
+   * answers a bad key with HTTP 200); for the other presets they are informational, the status
+   * decides.
    *
    * @return an unmodifiable set, possibly empty
    */
   public Set<String> rejectionErrorCodes() {
     return rejectionErrorCodes;
+  }
+
+  /**
+   * The top-level JSON field of a response body in which the API reports its error codes, when
+   * the client must look there to recognise a rejected key ({@code error} for Kraken). With it, a
+   * client built from this preset treats a response whose field holds one of {@link
+   * #rejectionErrorCodes()} like a rejection status; see {@link
+   * KeyGuardClient.Builder#rejectionErrorCodes(String, String...)}.
+   *
+   * @return the field name, or empty when rejections are recognised by status only
+   */
+  public Optional<String> rejectionErrorField() {
+    return Optional.ofNullable(rejectionErrorField);
   }
 
   /**
@@ -176,6 +195,7 @@ public final class ApiPreset {
     private Function<Clock, AuthScheme> authScheme;
     private final Set<Integer> rejectionStatuses = new TreeSet<>(DEFAULT_REJECTION_STATUSES);
     private final Set<String> rejectionErrorCodes = new LinkedHashSet<>();
+    private String rejectionErrorField;
     private final Set<String> rateLimitHeaders = new LinkedHashSet<>();
     private String documentation;
 
@@ -253,6 +273,22 @@ public final class ApiPreset {
     }
 
     /**
+     * Names the top-level JSON field in which the API reports a rejected key by one of the {@link
+     * #rejectionErrorCodes(String...)}, so the client recognises the rejection in the body (for
+     * APIs that do not say it with a status). List only codes with which the API refuses the
+     * credential before processing the request: the client then retries such a request once with
+     * another key version even if it is a POST.
+     *
+     * @param field the field name, such as {@code error}
+     * @return this builder
+     * @throws IllegalArgumentException if the name is blank
+     */
+    public Builder rejectionErrorField(String field) {
+      this.rejectionErrorField = notBlank(field, "error field name");
+      return this;
+    }
+
+    /**
      * Sets the rate-limit response headers to expose.
      *
      * @param names header names
@@ -287,7 +323,8 @@ public final class ApiPreset {
      * Builds the preset.
      *
      * @return the preset
-     * @throws IllegalStateException if the base URL, auth scheme or documentation is missing
+     * @throws IllegalStateException if the base URL, auth scheme or documentation is missing, or
+     *     a rejection error field is set without rejection error codes
      */
     public ApiPreset build() {
       if (baseUrl == null) {
@@ -299,6 +336,10 @@ public final class ApiPreset {
       if (documentation == null) {
         throw new IllegalStateException(
             "preset " + name + ": documentation is required (the public page the settings come from)");
+      }
+      if (rejectionErrorField != null && rejectionErrorCodes.isEmpty()) {
+        throw new IllegalStateException(
+            "preset " + name + ": rejectionErrorField is set but rejectionErrorCodes is empty");
       }
       return new ApiPreset(this);
     }

@@ -125,15 +125,32 @@ public final class ApiPresets {
   /**
    * Kraken Spot REST API private endpoints ({@link AuthSchemes#krakenHmac(java.time.Clock)}) on
    * {@code https://api.kraken.com}. Source: https://docs.kraken.com/api/docs/guides/spot-rest-auth.
-   * Kraken reports a bad key in the JSON {@code error} array ({@code EAPI:Invalid key}, see
-   * https://support.kraken.com/hc/en-us/articles/360001491786-API-error-messages), not by a
-   * documented status; the rejection statuses are the default 401 and 403.
+   *
+   * <p>Kraken reports a refused credential not by status but in the top-level JSON {@code error}
+   * array, usually with HTTP 200: {@code {"error":["EAPI:Invalid key"],"result":{}}}. Per its
+   * errors guide (https://docs.kraken.com/api/docs/guides/spot-errors, and
+   * https://support.kraken.com/hc/en-us/articles/360001491786-API-error-messages), {@code
+   * EAPI:Invalid key} means the {@code API-Key} is missing, malformed, deleted or revoked, and
+   * {@code EAPI:Invalid signature} that {@code API-Sign} does not match, typically a wrong secret
+   * (what a half-rotated key pair gives). The preset treats these two codes as rejections ({@link
+   * ApiPreset#rejectionErrorField()} is {@code error}); the rejection statuses stay the default
+   * 401 and 403. Not rejections: {@code EAPI:Invalid nonce} (a nonce problem, not the key), {@code
+   * EGeneral:Permission denied} (the key lacks a permission: fix it at Kraken), and {@code
+   * EGeneral:Temporary lockout} (too many invalid-key errors: retrying makes it worse).
+   *
+   * <p>Kraken's private endpoints are all POSTs, which {@link RetryOptions} does not retry by
+   * default. A request refused with one of these codes was not carried out (Kraken checks the key
+   * and signature before it processes the request), so the client retries it once with the newer
+   * key version even though it is a POST; {@code retryNonIdempotent} is not needed for that, and
+   * 429/5xx responses to POSTs are still not retried without it. The client checks only the first
+   * 16 KiB of each response to Kraken for these codes, and never consumes the body.
    */
   public static final ApiPreset KRAKEN =
       ApiPreset.builder("KRAKEN")
           .baseUrl("https://api.kraken.com")
           .authScheme(AuthSchemes::krakenHmac)
-          .rejectionErrorCodes("EAPI:Invalid key")
+          .rejectionErrorCodes("EAPI:Invalid key", "EAPI:Invalid signature")
+          .rejectionErrorField("error")
           .documentation("https://docs.kraken.com/api/docs/guides/spot-rest-auth")
           .build();
 

@@ -64,6 +64,9 @@ public class ApiResponseException extends KeyGuardException {
   /** At most 1 KiB of the body, redacted. */
   private final String bodyExcerpt;
 
+  /** The configured rejection error code found in the body; null when there was none. */
+  private final String errorCode;
+
   ApiResponseException(
       String message,
       int status,
@@ -76,8 +79,10 @@ public class ApiResponseException extends KeyGuardException {
       KeyId keyId,
       String version,
       boolean retryable,
-      Throwable cause) {
+      Throwable cause,
+      String errorCode) {
     super(message, cause, keyId, version, retryable);
+    this.errorCode = errorCode;
     this.status = status;
     this.method = method;
     this.url = url;
@@ -95,6 +100,20 @@ public class ApiResponseException extends KeyGuardException {
    */
   static ApiResponseException from(
       Response response, ClientSettings settings, byte[] readBody, String problem, Throwable cause) {
+    return from(response, settings, readBody, problem, cause, null);
+  }
+
+  /**
+   * As {@link #from(Response, ClientSettings, byte[], String, Throwable)}, for a response whose
+   * body carries {@code errorCode}, one of the API's credential-rejection codes.
+   */
+  static ApiResponseException from(
+      Response response,
+      ClientSettings settings,
+      byte[] readBody,
+      String problem,
+      Throwable cause,
+      String errorCode) {
     int status = response.code();
     String method = response.request().method();
     String url = settings.safeUrl(response.request().url());
@@ -143,7 +162,8 @@ public class ApiResponseException extends KeyGuardException {
         used == null ? null : used.keyId(),
         used == null ? null : used.version(),
         retryable,
-        cause);
+        cause,
+        errorCode);
   }
 
   private static String hint(int status) {
@@ -281,5 +301,18 @@ public class ApiResponseException extends KeyGuardException {
    */
   public String bodyExcerpt() {
     return bodyExcerpt;
+  }
+
+  /**
+   * The API's error code that made the client treat this response as a rejected credential, when
+   * the rejection was recognised in the body rather than by status (such as {@code EAPI:Invalid
+   * key} from Kraken with HTTP 200); see {@link
+   * KeyGuardClient.Builder#rejectionErrorCodes(String, String...)}. It is one of the configured
+   * codes, never other text from the body.
+   *
+   * @return the code, or empty
+   */
+  public Optional<String> errorCode() {
+    return Optional.ofNullable(errorCode);
   }
 }

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Fourth in the chain: asks the {@link ManagedKey} for the current credential and applies the
  * {@link AuthScheme} to every attempt bound for the base URL's origin. On a rejection status
- * (401/403 by default) it reports the credential to {@link ManagedKey#rejected(VersionedCredential)}
+ * (401/403 by default), or a rejection error code in the body when the client has a {@link
+ * BodyRejectionMatcher} (Kraken's HTTP 200 {@code EAPI:Invalid key}), it reports the credential to {@link ManagedKey#rejected(VersionedCredential)}
  * and, if that yields a different credential and the request may be repeated, sends it once more
  * with that one. It never loops: a second rejection, or no other credential, ends the call with
  * {@link KeyRejectedException}.
@@ -38,11 +39,12 @@ final class AuthenticationInterceptor implements Interceptor {
     ManagedKey key = settings.managedKey();
     VersionedCredential credential = current(key);
     Response response = chain.proceed(authenticate(request, credential));
-    if (!settings.isRejection(response.code())) {
+    Rejection first = rejection(response);
+    if (first == null) {
       return response;
     }
 
-    ApiResponseException rejection = ApiResponseException.from(response, settings, null, null, null);
+    ApiResponseException rejection = first.toException(response, settings);
     response.close();
     String what = request.method() + " " + request.url().encodedPath();
     Optional<VersionedCredential> other;
@@ -52,7 +54,7 @@ final class AuthenticationInterceptor implements Interceptor {
       KeyRejectedException failure =
           new KeyRejectedException(
               "The API rejected key '" + credential.keyId() + "' version " + credential.version()
-                  + " with HTTP " + rejection.status() + " on " + what
+                  + rejectedWith(rejection) + " on " + what
                   + ", and looking for another version failed (" + e.getClass().getSimpleName()
                   + "). Check the key source, then rotate the key or check its permissions at the"
                   + " API provider.",
@@ -66,7 +68,7 @@ final class AuthenticationInterceptor implements Interceptor {
       throw new KeyGuardIOException(
           new KeyRejectedException(
               "The API rejected key '" + credential.keyId() + "' version " + credential.version()
-                  + " with HTTP " + rejection.status() + " on " + what
+                  + rejectedWith(rejection) + " on " + what
                   + " and no other version is available (a forced refresh found none). Rotate the"
                   + " key in its source, or check its permissions at the API provider.",
               rejection,
@@ -74,14 +76,16 @@ final class AuthenticationInterceptor implements Interceptor {
               credential.version()));
     }
     VersionedCredential retryWith = other.get();
+    // A body error code is configured only for rejections the API makes before processing the
+    // request, so repeating it does not repeat its effect; a status keeps the idempotency rule.
     boolean repeatable =
-        settings.retryOptions().mayRetry(request.method())
+        (first.errorCode != null || settings.retryOptions().mayRetry(request.method()))
             && (request.body() == null || !request.body().isOneShot());
     if (!repeatable) {
       throw new KeyGuardIOException(
           new KeyRejectedException(
               "The API rejected key '" + credential.keyId() + "' version " + credential.version()
-                  + " with HTTP " + rejection.status() + " on " + what + ". Version "
+                  + rejectedWith(rejection) + " on " + what + ". Version "
                   + retryWith.version() + " is now available, but the " + request.method()
                   + " was not repeated because it is not idempotent; repeat the call if that is"
                   + " safe (or allow it with RetryOptions.retryNonIdempotent).",
@@ -91,10 +95,10 @@ final class AuthenticationInterceptor implements Interceptor {
     }
 
     log.info(
-        "Key '{}' version {} rejected with HTTP {} on {}; retrying once with version {}",
+        "Key '{}' version {} rejected{} on {}; retrying once with version {}",
         credential.keyId(),
         credential.version(),
-        rejection.status(),
+        rejectedWith(rejection),
         what,
         retryWith.version());
     if (settings.limiter() != null) {
@@ -102,16 +106,16 @@ final class AuthenticationInterceptor implements Interceptor {
       settings.limiter().acquire(chain.call());
     }
     Response second = chain.proceed(authenticate(request, retryWith));
-    if (settings.isRejection(second.code())) {
-      ApiResponseException secondRejection =
-          ApiResponseException.from(second, settings, null, null, null);
+    Rejection again = rejection(second);
+    if (again != null) {
+      ApiResponseException secondRejection = again.toException(second, settings);
       second.close();
       secondRejection.addSuppressed(rejection);
       throw new KeyGuardIOException(
           new KeyRejectedException(
               "The API rejected key '" + credential.keyId() + "' version " + credential.version()
-                  + " and then version " + retryWith.version() + " with HTTP "
-                  + secondRejection.status() + " on " + what
+                  + " and then version " + retryWith.version()
+                  + rejectedWith(secondRejection) + " on " + what
                   + ". Not retrying again. Check the key's permissions at the API provider.",
               secondRejection,
               retryWith.keyId(),
@@ -129,6 +133,52 @@ final class AuthenticationInterceptor implements Interceptor {
       }
     }
     return second;
+  }
+
+  /**
+   * Whether the response rejects the credential: by status, or (only when the client has a body
+   * matcher) by an error code in the first bytes of the body, peeked without consuming it.
+   */
+  private Rejection rejection(Response response) {
+    if (settings.isRejection(response.code())) {
+      return Rejection.BY_STATUS;
+    }
+    BodyRejectionMatcher matcher = settings.bodyRejectionMatcher();
+    if (matcher == null) {
+      return null;
+    }
+    String code = matcher.match(response);
+    return code == null ? null : new Rejection(code);
+  }
+
+  /** " with HTTP 401", or " with HTTP 200 and error code EAPI:Invalid key". */
+  private static String rejectedWith(ApiResponseException rejection) {
+    return " with HTTP " + rejection.status()
+        + rejection.errorCode().map(code -> " and error code " + code).orElse("");
+  }
+
+  /** How a response rejected the credential; {@code errorCode} is null for a status. */
+  private static final class Rejection {
+    static final Rejection BY_STATUS = new Rejection(null);
+
+    final String errorCode;
+
+    Rejection(String errorCode) {
+      this.errorCode = errorCode;
+    }
+
+    ApiResponseException toException(Response response, ClientSettings settings) {
+      return errorCode == null
+          ? ApiResponseException.from(response, settings, null, null, null)
+          : ApiResponseException.from(
+              response,
+              settings,
+              null,
+              "the body carries error code " + errorCode + ", which means the API rejected the"
+                  + " credential",
+              null,
+              errorCode);
+    }
   }
 
   private VersionedCredential current(ManagedKey key) throws KeyGuardIOException {

@@ -19,6 +19,7 @@ final class ClientSettings {
   private final Set<String> credentialQueryNames;
   private final TimeSource time;
   private final ClientRateLimiter limiter;
+  private final BodyRejectionMatcher bodyRejectionMatcher;
 
   ClientSettings(
       HttpUrl baseUrl,
@@ -29,7 +30,8 @@ final class ClientSettings {
       Set<Integer> rejectionStatuses,
       ResponseHeaderSelector headerSelector,
       TimeSource time,
-      ClientRateLimiter limiter) {
+      ClientRateLimiter limiter,
+      BodyRejectionMatcher bodyRejectionMatcher) {
     this.baseUrl = baseUrl;
     this.managedKey = managedKey;
     this.authScheme = authScheme;
@@ -41,6 +43,7 @@ final class ClientSettings {
     this.credentialQueryNames = lowerCase(authScheme.queryParameterNames());
     this.time = time;
     this.limiter = limiter;
+    this.bodyRejectionMatcher = bodyRejectionMatcher;
   }
 
   private static Set<String> lowerCase(Set<String> names) {
@@ -89,6 +92,11 @@ final class ClientSettings {
 
   ClientRateLimiter limiter() {
     return limiter;
+  }
+
+  /** Recognises a rejection in a response body; null when the API reports rejections by status only. */
+  BodyRejectionMatcher bodyRejectionMatcher() {
+    return bodyRejectionMatcher;
   }
 
   boolean isRejection(int status) {

@@ -652,6 +652,7 @@ public final class KeyGuardClient {
     private int rateLimitRequests;
     private Duration rateLimitInterval;
     private Set<Integer> rejectionStatuses = Set.of(401, 403);
+    private BodyRejectionMatcher bodyRejectionMatcher;
     private List<String> rateLimitHeaderPrefixes = ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES;
     private Interceptor loggingInterceptor;
     private TimeSource timeSource = TimeSource.SYSTEM;
@@ -674,6 +675,7 @@ public final class KeyGuardClient {
       b.rateLimitRequests = rateLimitRequests;
       b.rateLimitInterval = rateLimitInterval;
       b.rejectionStatuses = rejectionStatuses;
+      b.bodyRejectionMatcher = bodyRejectionMatcher;
       b.rateLimitHeaderPrefixes = rateLimitHeaderPrefixes;
       b.loggingInterceptor = loggingInterceptor;
       b.timeSource = timeSource;
@@ -725,8 +727,9 @@ public final class KeyGuardClient {
 
     /**
      * Applies an API preset: its base URL, a new instance of its auth scheme, its rejection
-     * statuses, and its rate-limit headers (added to the default prefixes). Settings made after
-     * this call override the preset's.
+     * statuses, its rejection error codes if it names the body field they are in ({@link
+     * ApiPreset#rejectionErrorField()}; otherwise body matching is turned off), and its rate-limit
+     * headers (added to the default prefixes). Settings made after this call override the preset's.
      *
      * <pre>{@code
      * KeyGuardClient client = KeyGuardClient.builder()
@@ -743,6 +746,11 @@ public final class KeyGuardClient {
       baseUrl(preset.baseUrl());
       authScheme(preset.authScheme());
       rejectionStatuses(preset.rejectionStatuses().stream().mapToInt(Integer::intValue).toArray());
+      this.bodyRejectionMatcher =
+          preset
+              .rejectionErrorField()
+              .map(field -> new BodyRejectionMatcher(field, preset.rejectionErrorCodes()))
+              .orElse(null);
       if (!preset.rateLimitHeaders().isEmpty()) {
         Set<String> prefixes = new LinkedHashSet<>(ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES);
         preset.rateLimitHeaders().forEach(h -> prefixes.add(h.toLowerCase(Locale.ROOT)));
@@ -920,6 +928,47 @@ public final class KeyGuardClient {
     }
 
     /**
+     * Makes the client also recognise a rejected credential by an error code in the response body,
+     * for APIs that do not say it with a status (Kraken answers HTTP 200 with {@code
+     * {"error":["EAPI:Invalid key"]}}). A 2xx or 4xx response (except 408, 418 and 429) whose
+     * top-level JSON field {@code field} holds one of the codes, as a string or number or as an
+     * element of an array, is handled like a rejection status: the key is reported to {@link
+     * ManagedKey#rejected(VersionedCredential)} and the request retried once with a different
+     * version, or the call fails with {@link KeyRejectedException} carrying the status and the
+     * code.
+     *
+     * <p>Only the first {@value BodyRejectionMatcher#PEEK_LIMIT} bytes are peeked at, without
+     * consuming the body the caller reads; a client without codes never looks at bodies. List
+     * only codes with which the API refuses the credential <em>before processing the request</em>:
+     * because such a request was not carried out, it is retried once with the other version even
+     * if it is not idempotent (a POST), unlike a rejection status (see {@link
+     * RetryOptions.Builder#retryNonIdempotent(boolean)}). A request with a one-shot body is never
+     * repeated.
+     *
+     * @param field the top-level JSON field the API puts its error codes in, such as {@code error}
+     * @param codes the codes as the API writes them, such as {@code EAPI:Invalid key}; none turns
+     *     body matching off
+     * @return this builder
+     * @throws IllegalArgumentException if the field or a code is blank
+     */
+    public Builder rejectionErrorCodes(String field, String... codes) {
+      Objects.requireNonNull(field, "field");
+      if (field.isBlank()) {
+        throw new IllegalArgumentException("the rejection error field must not be blank");
+      }
+      Set<String> s = new LinkedHashSet<>();
+      for (String code : codes) {
+        Objects.requireNonNull(code, "code");
+        if (code.isBlank()) {
+          throw new IllegalArgumentException("a rejection error code must not be blank");
+        }
+        s.add(code);
+      }
+      this.bodyRejectionMatcher = s.isEmpty() ? null : new BodyRejectionMatcher(field, s);
+      return this;
+    }
+
+    /**
      * Replaces the prefixes of the response headers exposed as rate-limit headers (matched
      * ignoring case). Default: {@code X-MBX-USED-WEIGHT}, {@code X-MBX-ORDER-COUNT}, {@code
      * X-RateLimit-}, {@code RateLimit}, {@code X-Rate-Limit-}, {@code Retry-After}.
@@ -1032,7 +1081,8 @@ public final class KeyGuardClient {
               rejectionStatuses,
               new ResponseHeaderSelector(rateLimitHeaderPrefixes),
               timeSource,
-              limiter);
+              limiter,
+              bodyRejectionMatcher);
 
       OkHttpClient.Builder ob =
           base.newBuilder()

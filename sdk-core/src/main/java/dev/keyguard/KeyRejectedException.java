@@ -1,9 +1,11 @@
 package dev.keyguard;
 
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The API refused the credential (401/403) and no newer version was available to retry with. Rotate the key in the backend, or check its permissions at the API provider.
+ * The API refused the credential (a rejection status such as 401/403, or a rejection error code in
+ * the body such as Kraken's {@code EAPI:Invalid key}) and no newer version was available to retry with. Rotate the key in the backend, or check its permissions at the API provider.
  *
  * <p>{@link #isRetryable()} is {@code false}.
  */
@@ -44,5 +46,18 @@ public class KeyRejectedException extends KeyGuardException {
     return getCause() instanceof ApiResponseException
         ? OptionalInt.of(((ApiResponseException) getCause()).status())
         : OptionalInt.empty();
+  }
+
+  /**
+   * The API's error code with which it rejected the credential, when the rejection was recognised
+   * in the response body (such as {@code EAPI:Invalid key}); see {@link
+   * ApiResponseException#errorCode()}.
+   *
+   * @return the code, or empty when the rejection was by status or not from an API response
+   */
+  public Optional<String> errorCode() {
+    return getCause() instanceof ApiResponseException
+        ? ((ApiResponseException) getCause()).errorCode()
+        : Optional.empty();
   }
 }

@@ -20,7 +20,10 @@ import java.util.TreeSet;
  *
  * <p>Only idempotent requests (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) are retried unless {@link
  * Builder#retryNonIdempotent(boolean)} allows the others; that setting also governs the single
- * retry with a rotated key after a 401/403. Requests with a one-shot body are never retried.
+ * retry with a rotated key after a rejection status (401/403). A rejection recognised by an error
+ * code in the body ({@link KeyGuardClient.Builder#rejectionErrorCodes(String, String...)}, Kraken)
+ * is an exception: such codes mean the request was not carried out, so it is retried once with the
+ * other key whatever the method. Requests with a one-shot body are never retried.
  *
  * <p>Instances are immutable and thread-safe.
  *
@@ -274,7 +277,9 @@ public final class RetryOptions {
 
     /**
      * Allows retrying non-idempotent requests (POST, PATCH) on a throttling status, and with a
-     * rotated key after a 401/403 (default false). It also governs OkHttp's own resend of a
+     * rotated key after a rejection status such as 401/403 (default false; a rejection recognised by
+     * a body error code is retried once regardless, see {@link
+     * KeyGuardClient.Builder#rejectionErrorCodes(String, String...)}). It also governs OkHttp's own resend of a
      * request whose connection dropped after the request was written: without this setting a
      * non-idempotent request is never sent twice by OkHttp either. Enable it only for calls the
      * API deduplicates (a client order id, an idempotency key), or that are safe to repeat.

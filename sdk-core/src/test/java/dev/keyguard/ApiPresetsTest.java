@@ -124,7 +124,12 @@ class ApiPresetsTest {
     assertThat(ApiPresets.BINANCE.rejectionStatuses()).containsExactly(401);
     assertThat(ApiPresets.BINANCE.rejectionErrorCodes()).containsExactly("-2014", "-2015");
     assertThat(ApiPresets.BINANCE.rateLimitHeaders()).contains("X-MBX-USED-WEIGHT-1M");
-    assertThat(ApiPresets.KRAKEN.rejectionErrorCodes()).containsExactly("EAPI:Invalid key");
+    assertThat(ApiPresets.KRAKEN.rejectionErrorCodes())
+        .containsExactly("EAPI:Invalid key", "EAPI:Invalid signature");
+    assertThat(ApiPresets.KRAKEN.rejectionErrorField()).contains("error");
+    assertThat(ApiPresets.all())
+        .filteredOn(p -> p != ApiPresets.KRAKEN)
+        .allSatisfy(p -> assertThat(p.rejectionErrorField()).isEmpty());
     assertThat(ApiPresets.COINBASE_ADVANCED_TRADE.rejectionStatuses()).containsExactly(401);
   }
 
