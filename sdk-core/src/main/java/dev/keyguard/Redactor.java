@@ -1,5 +1,7 @@
 package dev.keyguard;
 
+import dev.keyguard.key.KeyManager;
+
 import dev.keyguard.internal.AhoCorasick;
 import dev.keyguard.internal.KnownFormats;
 import dev.keyguard.internal.SecretForms;

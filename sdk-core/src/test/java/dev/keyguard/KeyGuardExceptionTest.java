@@ -1,5 +1,8 @@
 package dev.keyguard;
 
+import dev.keyguard.client.InsecureTransportException;
+import dev.keyguard.client.KeyRejectedException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyguard.testing.TestSecrets;

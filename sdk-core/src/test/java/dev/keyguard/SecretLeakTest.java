@@ -1,5 +1,19 @@
 package dev.keyguard;
 
+import dev.keyguard.client.InsecureTransportException;
+import dev.keyguard.client.KeyRejectedException;
+import dev.keyguard.key.KeyEvent;
+import dev.keyguard.key.KeyManager;
+import dev.keyguard.key.KeyManagerFixture;
+import dev.keyguard.key.KeyProvider;
+import dev.keyguard.key.ManagedKey;
+import dev.keyguard.provider.ChainKeyProvider;
+import dev.keyguard.provider.EnvKeyProvider;
+import dev.keyguard.provider.FileKeyProvider;
+import dev.keyguard.provider.FileKeyProviderSeams;
+import dev.keyguard.provider.SystemPropertyKeyProvider;
+import dev.keyguard.testing.InMemoryKeyProviderForTesting;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyguard.testing.SecretLeakAssertions;
@@ -166,7 +180,7 @@ class SecretLeakTest {
         scenario("KeyProviderUnavailableException: file I/O error", d -> {
           String key = TestSecrets.randomValue();
           Files.writeString(d.resolve("exchange"), key);
-          FileKeyProvider p = FileKeyProvider.builder().directory(d).opener(path -> {
+          FileKeyProvider p = FileKeyProviderSeams.opener(FileKeyProvider.builder().directory(d), path -> {
             throw new IOException("Input/output error: " + path);
           }).build();
           return new Case(thrown(KeyProviderUnavailableException.class, () -> p.fetch(ID)), secrets(key));
@@ -174,7 +188,7 @@ class SecretLeakTest {
         scenario("KeyAccessDeniedException: unreadable key file", d -> {
           String key = TestSecrets.randomValue();
           Files.writeString(d.resolve("exchange"), key);
-          FileKeyProvider p = FileKeyProvider.builder().directory(d).opener(path -> {
+          FileKeyProvider p = FileKeyProviderSeams.opener(FileKeyProvider.builder().directory(d), path -> {
             throw new AccessDeniedException(path.toString());
           }).build();
           return new Case(thrown(KeyAccessDeniedException.class, () -> p.fetch(ID)), secrets(key));

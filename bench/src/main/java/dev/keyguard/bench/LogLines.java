@@ -7,7 +7,7 @@ final class LogLines {
 
   private static final String[] LEVELS = {"INFO", "DEBUG", "WARN", "TRACE"};
   private static final String[] LOGGERS = {
-    "c.e.orders.OrderService", "o.a.http.wire", "dev.keyguard.KeyManager", "c.e.pricing.Quotes"
+    "c.e.orders.OrderService", "o.a.http.wire", "dev.keyguard.key.KeyManager", "c.e.pricing.Quotes"
   };
   private static final String[] WORDS = {
     "request", "completed", "in", "ms", "user", "order", "status", "price", "symbol", "BTCUSDT",

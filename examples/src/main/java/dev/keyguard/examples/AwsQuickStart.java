@@ -1,7 +1,7 @@
 package dev.keyguard.examples;
 
-import dev.keyguard.KeyManager;
-import dev.keyguard.ManagedKey;
+import dev.keyguard.key.KeyManager;
+import dev.keyguard.key.ManagedKey;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.aws.AwsSecretsManagerKeyProvider;
 import java.net.URI;

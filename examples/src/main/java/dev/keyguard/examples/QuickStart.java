@@ -1,13 +1,13 @@
 package dev.keyguard.examples;
 
-import dev.keyguard.ApiPresets;
-import dev.keyguard.ChainKeyProvider;
-import dev.keyguard.EnvKeyProvider;
-import dev.keyguard.FileKeyProvider;
-import dev.keyguard.KeyGuardClient;
-import dev.keyguard.KeyManager;
-import dev.keyguard.KeyProvider;
-import dev.keyguard.ManagedKey;
+import dev.keyguard.client.ApiPresets;
+import dev.keyguard.provider.ChainKeyProvider;
+import dev.keyguard.provider.EnvKeyProvider;
+import dev.keyguard.provider.FileKeyProvider;
+import dev.keyguard.client.KeyGuardClient;
+import dev.keyguard.key.KeyManager;
+import dev.keyguard.key.KeyProvider;
+import dev.keyguard.key.ManagedKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

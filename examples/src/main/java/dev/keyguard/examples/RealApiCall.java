@@ -1,13 +1,13 @@
 package dev.keyguard.examples;
 
-import dev.keyguard.ApiResponse;
-import dev.keyguard.ApiResponseException;
-import dev.keyguard.EnvKeyProvider;
-import dev.keyguard.KeyGuardClient;
+import dev.keyguard.client.ApiResponse;
+import dev.keyguard.client.ApiResponseException;
+import dev.keyguard.provider.EnvKeyProvider;
+import dev.keyguard.client.KeyGuardClient;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
-import dev.keyguard.KeyManager;
-import dev.keyguard.ManagedKey;
+import dev.keyguard.key.KeyManager;
+import dev.keyguard.key.ManagedKey;
 import dev.keyguard.Redactor;
 import java.io.PrintStream;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.keyguard.examples;
 
-import dev.keyguard.ApiPreset;
-import dev.keyguard.ApiPresets;
+import dev.keyguard.client.ApiPreset;
+import dev.keyguard.client.ApiPresets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

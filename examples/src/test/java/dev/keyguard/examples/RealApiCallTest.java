@@ -2,8 +2,8 @@ package dev.keyguard.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyguard.ApiPreset;
-import dev.keyguard.ApiPresets;
+import dev.keyguard.client.ApiPreset;
+import dev.keyguard.client.ApiPresets;
 import dev.keyguard.Secret;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

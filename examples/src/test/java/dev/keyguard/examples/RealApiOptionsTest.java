@@ -3,7 +3,7 @@ package dev.keyguard.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keyguard.ApiPresets;
+import dev.keyguard.client.ApiPresets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

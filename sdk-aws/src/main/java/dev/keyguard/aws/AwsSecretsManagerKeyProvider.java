@@ -4,7 +4,7 @@ import dev.keyguard.CredentialFieldMapping;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
-import dev.keyguard.KeyProvider;
+import dev.keyguard.key.KeyProvider;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
 import java.net.URI;
@@ -64,7 +64,7 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
  * <p>AWS bills Secrets Manager per API call ({@code GetSecretValue} and {@code DescribeSecret}
  * alike), and with a customer-managed KMS key every {@code GetSecretValue} also makes a billed
  * {@code kms:Decrypt} call that counts against the KMS request quota. The provider makes the
- * following calls per {@code fetch}. The {@link dev.keyguard.KeyManager} fetches each key once per
+ * following calls per {@code fetch}. The {@link dev.keyguard.key.KeyManager} fetches each key once per
  * refresh period {@code R} ({@code refreshAfter}, default 5 minutes, jittered ±10 %), so that is
  * {@code 3600 s / R} fetches per key per hour and per instance of the application: 12 at the
  * default. Callers never multiply it: all threads share one fetch per key.

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyId;
-import dev.keyguard.KeyManager;
+import dev.keyguard.key.KeyManager;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.keyguard.AuthSchemes;
+import dev.keyguard.auth.AuthSchemes;
 import dev.keyguard.InsecureSecretAccess;
-import dev.keyguard.KeyEvent;
-import dev.keyguard.KeyGuardClient;
-import dev.keyguard.KeyManager;
+import dev.keyguard.key.KeyEvent;
+import dev.keyguard.client.KeyGuardClient;
+import dev.keyguard.key.KeyManager;
 import dev.keyguard.KeyNotFoundException;
-import dev.keyguard.ManagedKey;
+import dev.keyguard.key.ManagedKey;
 import dev.keyguard.VersionedCredential;
 import java.net.InetAddress;
 import java.time.Duration;

@@ -1,0 +1,377 @@
+package dev.keyguard.client;
+
+import dev.keyguard.auth.AuthScheme;
+import dev.keyguard.auth.AuthSchemes;
+import dev.keyguard.key.ManagedKey;
+
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import okhttp3.HttpUrl;
+
+/**
+ * What KeyGuard needs to know to call one API: its https base URL, how a credential is put on a
+ * request ({@link AuthScheme}), which responses mean the key was rejected (so the client reports
+ * the version and retries once with a newer one), which rate-limit headers to expose, and the
+ * public documentation all of this comes from.
+ *
+ * <p>The built-in presets are in {@link ApiPresets}; a preset for another API is built the same
+ * way:
+ *
+ * <pre>{@code
+ * ApiPreset example = ApiPreset.builder("EXAMPLE")
+ *     .baseUrl("https://api.example.com/v1")
+ *     .authScheme(clock -> AuthSchemes.header("x-api-key"))
+ *     .rejectionStatuses(401)
+ *     .documentation("https://docs.example.com/authentication")
+ *     .build();
+ * }</pre>
+ *
+ * <p>Instances are immutable and thread-safe. A preset holds no credential; its {@link
+ * #toString()} shows the name, base URL and documentation link.
+ */
+public final class ApiPreset {
+
+  private static final Set<Integer> DEFAULT_REJECTION_STATUSES = Set.of(401, 403);
+
+  private final String name;
+  private final HttpUrl baseUrl;
+  private final Function<Clock, AuthScheme> authScheme;
+  private final Set<Integer> rejectionStatuses;
+  private final Set<String> rejectionErrorCodes;
+  private final String rejectionErrorField;
+  private final Set<String> rateLimitHeaders;
+  private final String documentation;
+
+  private ApiPreset(Builder b) {
+    this.name = b.name;
+    this.baseUrl = b.baseUrl;
+    this.authScheme = b.authScheme;
+    this.rejectionStatuses = Collections.unmodifiableSet(new TreeSet<>(b.rejectionStatuses));
+    this.rejectionErrorCodes = Collections.unmodifiableSet(new LinkedHashSet<>(b.rejectionErrorCodes));
+    this.rejectionErrorField = b.rejectionErrorField;
+    this.rateLimitHeaders = Collections.unmodifiableSet(new LinkedHashSet<>(b.rateLimitHeaders));
+    this.documentation = b.documentation;
+  }
+
+  /**
+   * Starts a preset.
+   *
+   * @param name the preset's name, such as {@code BINANCE}: letters, digits and underscores
+   * @return a builder
+   * @throws IllegalArgumentException if the name is empty or has other characters
+   */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /**
+   * Returns a builder holding this preset's values, to derive a variant (another base URL for a
+   * test network, say).
+   *
+   * @return a new builder
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(name);
+    b.baseUrl = baseUrl;
+    b.authScheme = authScheme;
+    b.rejectionStatuses.clear();
+    b.rejectionStatuses.addAll(rejectionStatuses);
+    b.rejectionErrorCodes.addAll(rejectionErrorCodes);
+    b.rejectionErrorField = rejectionErrorField;
+    b.rateLimitHeaders.addAll(rateLimitHeaders);
+    b.documentation = documentation;
+    return b;
+  }
+
+  /**
+   * The preset's name, such as {@code BINANCE}.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * The API's base URL; always https.
+   *
+   * @return the base URL
+   */
+  public HttpUrl baseUrl() {
+    return baseUrl;
+  }
+
+  /**
+   * Creates the API's auth scheme with the system clock.
+   *
+   * @return a new scheme
+   */
+  public AuthScheme authScheme() {
+    return authScheme(Clock.systemUTC());
+  }
+
+  /**
+   * Creates the API's auth scheme. Schemes that sign with a timestamp or nonce read it from the
+   * clock; the others ignore it. Create one scheme per client: a Kraken scheme keeps its nonce
+   * counter.
+   *
+   * @param clock the clock for timestamps, nonces and JWT lifetimes
+   * @return a new scheme
+   */
+  public AuthScheme authScheme(Clock clock) {
+    Objects.requireNonNull(clock, "clock");
+    return Objects.requireNonNull(authScheme.apply(clock), "the preset's auth scheme factory returned null");
+  }
+
+  /**
+   * The HTTP statuses with which the API says the key was rejected (invalid, revoked, expired): on
+   * these the client reports the version to the {@code ManagedKey} and retries once if a newer
+   * version is available. Default {@code 401, 403}.
+   *
+   * @return an unmodifiable, sorted set
+   */
+  public Set<Integer> rejectionStatuses() {
+    return rejectionStatuses;
+  }
+
+  /**
+   * The API's own error codes that mean the key was rejected, for APIs that put them in the
+   * response body (Binance {@code -2015}, Kraken {@code EAPI:Invalid key}). The client acts on
+   * them only when {@link #rejectionErrorField()} names the field they are in (Kraken, which
+   * answers a bad key with HTTP 200); for the other presets they are informational, the status
+   * decides.
+   *
+   * @return an unmodifiable set, possibly empty
+   */
+  public Set<String> rejectionErrorCodes() {
+    return rejectionErrorCodes;
+  }
+
+  /**
+   * The top-level JSON field of a response body in which the API reports its error codes, when
+   * the client must look there to recognise a rejected key ({@code error} for Kraken). With it, a
+   * client built from this preset treats a response whose field holds one of {@link
+   * #rejectionErrorCodes()} like a rejection status; see {@link
+   * KeyGuardClient.Builder#rejectionErrorCodes(String, String...)}.
+   *
+   * @return the field name, or empty when rejections are recognised by status only
+   */
+  public Optional<String> rejectionErrorField() {
+    return Optional.ofNullable(rejectionErrorField);
+  }
+
+  /**
+   * The response headers in which the API reports rate-limit usage (such as {@code
+   * X-MBX-USED-WEIGHT-1M}), which the client exposes to the caller. Empty when the API documents
+   * none.
+   *
+   * @return an unmodifiable set, in the order given
+   */
+  public Set<String> rateLimitHeaders() {
+    return rateLimitHeaders;
+  }
+
+  /**
+   * The public documentation this preset's settings come from.
+   *
+   * @return an https URL
+   */
+  public String documentation() {
+    return documentation;
+  }
+
+  /** Returns the name, base URL and documentation link. */
+  @Override
+  public String toString() {
+    return "ApiPreset[" + name + ", " + baseUrl + ", docs=" + documentation + "]";
+  }
+
+  /** Builds an {@link ApiPreset}. Each setting is checked when it is set. Not thread-safe. */
+  public static final class Builder {
+    private final String name;
+    private HttpUrl baseUrl;
+    private Function<Clock, AuthScheme> authScheme;
+    private final Set<Integer> rejectionStatuses = new TreeSet<>(DEFAULT_REJECTION_STATUSES);
+    private final Set<String> rejectionErrorCodes = new LinkedHashSet<>();
+    private String rejectionErrorField;
+    private final Set<String> rateLimitHeaders = new LinkedHashSet<>();
+    private String documentation;
+
+    private Builder(String name) {
+      Objects.requireNonNull(name, "name");
+      if (!name.matches("[A-Za-z0-9_]+")) {
+        throw new IllegalArgumentException(
+            "a preset name has letters, digits and underscores only, was '" + name + "'");
+      }
+      this.name = name;
+    }
+
+    /**
+     * Sets the base URL.
+     *
+     * @param url an https URL
+     * @return this builder
+     * @throws IllegalArgumentException if the URL is malformed, not https, or has user info or a
+     *     query string
+     */
+    public Builder baseUrl(String url) {
+      Objects.requireNonNull(url, "url");
+      this.baseUrl = https(url, "base URL");
+      return this;
+    }
+
+    /**
+     * Sets how the auth scheme is created.
+     *
+     * @param factory makes the scheme from a clock; called once per {@link
+     *     ApiPreset#authScheme(Clock)}
+     * @return this builder
+     */
+    public Builder authScheme(Function<Clock, AuthScheme> factory) {
+      this.authScheme = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    /**
+     * Replaces the statuses that mean the key was rejected (default {@code 401, 403}).
+     *
+     * @param statuses HTTP statuses between 400 and 499; none for an API that never signals key
+     *     rejection by status
+     * @return this builder
+     * @throws IllegalArgumentException if a status is outside 400..499
+     */
+    public Builder rejectionStatuses(int... statuses) {
+      Set<Integer> checked = new TreeSet<>();
+      for (int status : statuses) {
+        if (status < 400 || status > 499) {
+          throw new IllegalArgumentException(
+              "a rejection status is a 4xx client error, was " + status);
+        }
+        checked.add(status);
+      }
+      rejectionStatuses.clear();
+      rejectionStatuses.addAll(checked);
+      return this;
+    }
+
+    /**
+     * Sets the API's own error codes that mean the key was rejected.
+     *
+     * @param codes the codes as the API writes them, such as {@code -2015}
+     * @return this builder
+     */
+    public Builder rejectionErrorCodes(String... codes) {
+      Set<String> checked = new LinkedHashSet<>();
+      for (String code : codes) {
+        checked.add(notBlank(code, "error code"));
+      }
+      rejectionErrorCodes.clear();
+      rejectionErrorCodes.addAll(checked);
+      return this;
+    }
+
+    /**
+     * Names the top-level JSON field in which the API reports a rejected key by one of the {@link
+     * #rejectionErrorCodes(String...)}, so the client recognises the rejection in the body (for
+     * APIs that do not say it with a status). List only codes with which the API refuses the
+     * credential before processing the request: the client then retries such a request once with
+     * another key version even if it is a POST.
+     *
+     * @param field the field name, such as {@code error}
+     * @return this builder
+     * @throws IllegalArgumentException if the name is blank
+     */
+    public Builder rejectionErrorField(String field) {
+      this.rejectionErrorField = notBlank(field, "error field name");
+      return this;
+    }
+
+    /**
+     * Sets the rate-limit response headers to expose.
+     *
+     * @param names header names
+     * @return this builder
+     */
+    public Builder rateLimitHeaders(String... names) {
+      Set<String> checked = new LinkedHashSet<>();
+      for (String name : names) {
+        checked.add(notBlank(name, "header name"));
+      }
+      rateLimitHeaders.clear();
+      rateLimitHeaders.addAll(checked);
+      return this;
+    }
+
+    /**
+     * Sets the public documentation the preset comes from.
+     *
+     * @param url an https URL
+     * @return this builder
+     * @throws IllegalArgumentException if the URL is malformed, not https, or has user info or a
+     *     query string
+     */
+    public Builder documentation(String url) {
+      Objects.requireNonNull(url, "url");
+      https(url, "documentation URL");
+      this.documentation = url;
+      return this;
+    }
+
+    /**
+     * Builds the preset.
+     *
+     * @return the preset
+     * @throws IllegalStateException if the base URL, auth scheme or documentation is missing, or
+     *     a rejection error field is set without rejection error codes
+     */
+    public ApiPreset build() {
+      if (baseUrl == null) {
+        throw new IllegalStateException("preset " + name + ": baseUrl is required");
+      }
+      if (authScheme == null) {
+        throw new IllegalStateException("preset " + name + ": authScheme is required");
+      }
+      if (documentation == null) {
+        throw new IllegalStateException(
+            "preset " + name + ": documentation is required (the public page the settings come from)");
+      }
+      if (rejectionErrorField != null && rejectionErrorCodes.isEmpty()) {
+        throw new IllegalStateException(
+            "preset " + name + ": rejectionErrorField is set but rejectionErrorCodes is empty");
+      }
+      return new ApiPreset(this);
+    }
+
+    /** Checks an https URL; messages never echo the URL, which could carry a credential. */
+    private static HttpUrl https(String url, String what) {
+      HttpUrl parsed = HttpUrl.parse(url);
+      if (parsed == null) {
+        throw new IllegalArgumentException("the " + what + " is not a valid http(s) URL");
+      }
+      if (!parsed.isHttps()) {
+        throw new IllegalArgumentException(
+            "the " + what + " must be https, was " + parsed.scheme() + "://" + parsed.host());
+      }
+      if (!parsed.username().isEmpty() || !parsed.password().isEmpty() || parsed.query() != null) {
+        throw new IllegalArgumentException(
+            "the " + what + " must not carry user info or a query string: credentials belong in"
+                + " the key store, not in a URL");
+      }
+      return parsed;
+    }
+
+    private static String notBlank(String value, String what) {
+      Objects.requireNonNull(value, what);
+      if (value.isBlank()) {
+        throw new IllegalArgumentException("a " + what + " must not be blank");
+      }
+      return value;
+    }
+  }
+}

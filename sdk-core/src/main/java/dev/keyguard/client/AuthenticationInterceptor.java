@@ -1,0 +1,262 @@
+package dev.keyguard.client;
+
+import dev.keyguard.KeyGuardException;
+import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.Redactor;
+import dev.keyguard.VersionedCredential;
+import dev.keyguard.auth.AuthScheme;
+import dev.keyguard.key.ManagedKey;
+
+import java.io.IOException;
+import java.util.Optional;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fourth in the chain: asks the {@link ManagedKey} for the current credential and applies the
+ * {@link AuthScheme} to every attempt bound for the base URL's origin. On a rejection status
+ * (401/403 by default), or a rejection error code in the body when the client has a {@link
+ * BodyRejectionMatcher} (Kraken's HTTP 200 {@code EAPI:Invalid key}), it reports the credential to {@link ManagedKey#rejected(VersionedCredential)}
+ * and, if that yields a different credential and the request may be repeated, sends it once more
+ * with that one. It never loops: a second rejection, or no other credential, ends the call with
+ * {@link KeyRejectedException}.
+ */
+final class AuthenticationInterceptor implements Interceptor {
+
+  private static final Logger log = LoggerFactory.getLogger(KeyGuardClient.class);
+
+  private final ClientSettings settings;
+
+  /** The last credential whose secrets were made known to the redactor (identity check). */
+  private volatile VersionedCredential lastRegistered;
+
+  AuthenticationInterceptor(ClientSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public Response intercept(Chain chain) throws IOException {
+    Request request = chain.request();
+    if (request.tag(NoCredentials.class) != null || !settings.isCredentialOrigin(request.url())) {
+      return chain.proceed(request);
+    }
+    ManagedKey key = settings.managedKey();
+    VersionedCredential credential = current(key);
+    Response response = chain.proceed(authenticate(request, credential));
+    Rejection first = rejection(response);
+    if (first == null) {
+      return response;
+    }
+
+    ApiResponseException rejection = first.toException(response, settings);
+    response.close();
+    String what = request.method() + " " + request.url().encodedPath();
+    Optional<VersionedCredential> other;
+    try {
+      other = key.rejected(credential);
+    } catch (RuntimeException e) {
+      KeyRejectedException failure =
+          new KeyRejectedException(
+              "The API rejected key '" + credential.keyId() + "' version " + credential.version()
+                  + rejectedWith(rejection) + " on " + what
+                  + ", and looking for another version failed (" + e.getClass().getSimpleName()
+                  + "). Check the key source, then rotate the key or check its permissions at the"
+                  + " API provider.",
+              rejection,
+              credential.keyId(),
+              credential.version());
+      failure.addSuppressed(e);
+      throw new KeyGuardIOException(failure);
+    }
+    if (other.isEmpty() || other.get().sameVersionAs(credential)) {
+      throw new KeyGuardIOException(
+          new KeyRejectedException(
+              "The API rejected key '" + credential.keyId() + "' version " + credential.version()
+                  + rejectedWith(rejection) + " on " + what
+                  + " and no other version is available (a forced refresh found none). Rotate the"
+                  + " key in its source, or check its permissions at the API provider.",
+              rejection,
+              credential.keyId(),
+              credential.version()));
+    }
+    VersionedCredential retryWith = other.get();
+    // A body error code is configured only for rejections the API makes before processing the
+    // request, so repeating it does not repeat its effect; a status keeps the idempotency rule.
+    boolean repeatable =
+        (first.errorCode != null || settings.retryOptions().mayRetry(request.method()))
+            && (request.body() == null || !request.body().isOneShot());
+    if (!repeatable) {
+      throw new KeyGuardIOException(
+          new KeyRejectedException(
+              "The API rejected key '" + credential.keyId() + "' version " + credential.version()
+                  + rejectedWith(rejection) + " on " + what + ". Version "
+                  + retryWith.version() + " is now available, but the " + request.method()
+                  + " was not repeated because it is not idempotent; repeat the call if that is"
+                  + " safe (or allow it with RetryOptions.retryNonIdempotent).",
+              rejection,
+              credential.keyId(),
+              credential.version()));
+    }
+
+    log.info(
+        "Key '{}' version {} rejected{} on {}; retrying once with version {}",
+        credential.keyId(),
+        credential.version(),
+        rejectedWith(rejection),
+        what,
+        retryWith.version());
+    if (settings.limiter() != null) {
+      // the retry is an attempt too: it takes a turn (before signing, so a timestamp is fresh)
+      settings.limiter().acquire(chain.call());
+    }
+    Response second = chain.proceed(authenticate(request, retryWith));
+    Rejection again = rejection(second);
+    if (again != null) {
+      ApiResponseException secondRejection = again.toException(second, settings);
+      second.close();
+      secondRejection.addSuppressed(rejection);
+      throw new KeyGuardIOException(
+          new KeyRejectedException(
+              "The API rejected key '" + credential.keyId() + "' version " + credential.version()
+                  + " and then version " + retryWith.version()
+                  + rejectedWith(secondRejection) + " on " + what
+                  + ". Not retrying again. Check the key's permissions at the API provider.",
+              secondRejection,
+              retryWith.keyId(),
+              retryWith.version()));
+    }
+    if (second.code() < 400) {
+      try {
+        key.accepted(retryWith);
+      } catch (RuntimeException e) {
+        log.warn(
+            "Reporting the acceptance of key '{}' version {} failed: {}",
+            retryWith.keyId(),
+            retryWith.version(),
+            e.getClass().getSimpleName());
+      }
+    }
+    return second;
+  }
+
+  /**
+   * Whether the response rejects the credential: by status, or (only when the client has a body
+   * matcher) by an error code in the first bytes of the body, peeked without consuming it.
+   */
+  private Rejection rejection(Response response) {
+    if (settings.isRejection(response.code())) {
+      return Rejection.BY_STATUS;
+    }
+    BodyRejectionMatcher matcher = settings.bodyRejectionMatcher();
+    if (matcher == null) {
+      return null;
+    }
+    String code = matcher.match(response);
+    return code == null ? null : new Rejection(code);
+  }
+
+  /** " with HTTP 401", or " with HTTP 200 and error code EAPI:Invalid key". */
+  private static String rejectedWith(ApiResponseException rejection) {
+    return " with HTTP " + rejection.status()
+        + rejection.errorCode().map(code -> " and error code " + code).orElse("");
+  }
+
+  /** How a response rejected the credential; {@code errorCode} is null for a status. */
+  private static final class Rejection {
+    static final Rejection BY_STATUS = new Rejection(null);
+
+    final String errorCode;
+
+    Rejection(String errorCode) {
+      this.errorCode = errorCode;
+    }
+
+    ApiResponseException toException(Response response, ClientSettings settings) {
+      return errorCode == null
+          ? ApiResponseException.from(response, settings, null, null, null)
+          : ApiResponseException.from(
+              response,
+              settings,
+              null,
+              "the body carries error code " + errorCode + ", which means the API rejected the"
+                  + " credential",
+              null,
+              errorCode);
+    }
+  }
+
+  private VersionedCredential current(ManagedKey key) throws KeyGuardIOException {
+    try {
+      VersionedCredential credential = key.current();
+      if (credential == null) {
+        throw new KeyProviderUnavailableException(
+            "ManagedKey.current() returned null for key '" + key.keyId() + "'", key.keyId());
+      }
+      return credential;
+    } catch (KeyGuardException e) {
+      throw new KeyGuardIOException(e);
+    } catch (RuntimeException e) {
+      throw new KeyGuardIOException(
+          new KeyProviderUnavailableException(
+              "Getting the current credential of key '" + key.keyId() + "' failed ("
+                  + e.getClass().getSimpleName() + ")",
+              e,
+              key.keyId(),
+              null));
+    }
+  }
+
+  private Request authenticate(Request request, VersionedCredential credential)
+      throws KeyGuardIOException {
+    registerWithRedactor(credential);
+    Request signed;
+    try {
+      signed = settings.authScheme().apply(request, credential);
+    } catch (KeyGuardException e) {
+      throw new KeyGuardIOException(e);
+    } catch (RuntimeException e) {
+      throw new KeyGuardIOException(
+          new KeyGuardException(
+              "The AuthScheme failed to apply key '" + credential.keyId() + "' version "
+                  + credential.version() + " (" + e.getClass().getSimpleName() + ")",
+              e,
+              credential.keyId(),
+              credential.version(),
+              false));
+    }
+    if (signed == null) {
+      throw new KeyGuardIOException(
+          new KeyGuardException(
+              "The AuthScheme returned no request for key '" + credential.keyId() + "'",
+              null,
+              credential.keyId(),
+              credential.version(),
+              false));
+    }
+    if (!settings.isCredentialOrigin(signed.url())) {
+      // a scheme must not move the request: that would send the credential elsewhere
+      throw new KeyGuardIOException(
+          new InsecureTransportException(
+              "The AuthScheme changed the request's origin; refused to send key '"
+                  + credential.keyId() + "' there",
+              credential.keyId()));
+    }
+    return signed.newBuilder().tag(UsedCredential.class, UsedCredential.of(credential)).build();
+  }
+
+  /**
+   * Makes the secrets in use known to the redactor, so a body that echoes them is scrubbed from
+   * errors even with a ManagedKey that does not register them itself. Cheap after the first call.
+   */
+  private void registerWithRedactor(VersionedCredential credential) {
+    if (lastRegistered == credential) {
+      return;
+    }
+    Redactor.global().register(credential.apiKey());
+    credential.apiSecret().ifPresent(Redactor.global()::register);
+    lastRegistered = credential;
+  }
+}

@@ -1,0 +1,339 @@
+package dev.keyguard.client;
+
+import dev.keyguard.auth.AuthScheme;
+
+import java.net.InetAddress;
+import java.net.Proxy;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import okhttp3.Authenticator;
+import okhttp3.CertificatePinner;
+import okhttp3.ConnectionSpec;
+import okhttp3.Dns;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.TlsVersion;
+
+/**
+ * The transport rules of a {@link KeyGuardClient}: what may carry a credential and where it may go.
+ * Strict by default ({@link #strict()}):
+ *
+ * <ul>
+ *   <li>HTTPS only. The base URL must be https ({@link KeyGuardClient.Builder#build()} fails
+ *       otherwise), and any cleartext request, including one sent through {@link
+ *       KeyGuardClient#okHttpClient()}, is refused with {@link InsecureTransportException} before
+ *       a connection is opened.
+ *   <li>TLS 1.2 and 1.3 only, with OkHttp's modern cipher suites; no cleartext connection spec.
+ *   <li>Redirects are followed by KeyGuard, not by OkHttp (at most {@link #maxRedirects()}). A hop
+ *       to the base URL's origin (scheme, host and port) is authenticated afresh; a hop to any
+ *       other origin is rebuilt from the request as the application made it and carries no
+ *       credential at all (no header, query parameter or signature the {@link AuthScheme} adds, no
+ *       {@code Authorization} or {@code Cookie} header), and neither does any later hop of the same
+ *       call. A redirect from https to http is refused with {@link InsecureTransportException}.
+ *   <li>Optional certificate pins per host, and an optional proxy (for provider-side IP
+ *       allowlists; HTTPS goes through it in a CONNECT tunnel, so the proxy never sees the key).
+ * </ul>
+ *
+ * <p>For tests against a local plain-HTTP server only, {@link
+ * Builder#allowLoopbackCleartextForTesting()} permits cleartext to {@code localhost}, {@code
+ * 127.0.0.0/8} and {@code ::1}; the name is meant to stand out in review. Nothing else relaxes the
+ * rules.
+ *
+ * <p>Instances are immutable and thread-safe.
+ *
+ * <pre>{@code
+ * HttpsPolicy policy = HttpsPolicy.builder()
+ *     .pin("api.example.com", "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+ *     .proxy(new Proxy(Proxy.Type.HTTP, new InetSocketAddress("egress.internal", 3128)))
+ *     .build();
+ * }</pre>
+ */
+public final class HttpsPolicy {
+
+  /** TLS 1.3 and 1.2 with OkHttp's modern cipher suites; never cleartext. */
+  static final ConnectionSpec TLS_1_2_OR_LATER =
+      new ConnectionSpec.Builder(ConnectionSpec.MODERN_TLS)
+          .tlsVersions(TlsVersion.TLS_1_3, TlsVersion.TLS_1_2)
+          .build();
+
+  private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+  private static final HttpsPolicy STRICT = builder().build();
+
+  private final int maxRedirects;
+  private final Map<String, List<String>> pins;
+  private final CertificatePinner certificatePinner;
+  private final Proxy proxy;
+  private final Authenticator proxyAuthenticator;
+  private final boolean loopbackCleartextForTesting;
+
+  private HttpsPolicy(Builder b) {
+    this.maxRedirects = b.maxRedirects;
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    b.pins.forEach((host, list) -> copy.put(host, List.copyOf(list)));
+    this.pins = Collections.unmodifiableMap(copy);
+    if (pins.isEmpty()) {
+      this.certificatePinner = null;
+    } else {
+      CertificatePinner.Builder pinner = new CertificatePinner.Builder();
+      pins.forEach((host, list) -> pinner.add(host, list.toArray(new String[0])));
+      this.certificatePinner = pinner.build();
+    }
+    this.proxy = b.proxy;
+    this.proxyAuthenticator = b.proxyAuthenticator;
+    this.loopbackCleartextForTesting = b.loopbackCleartextForTesting;
+  }
+
+  /**
+   * The strict policy: HTTPS only, TLS 1.2+, at most 5 redirects, no pins, no proxy.
+   *
+   * @return the strict policy
+   */
+  public static HttpsPolicy strict() {
+    return STRICT;
+  }
+
+  /**
+   * Starts a policy from the strict defaults.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns a builder holding this policy's settings, to derive a variant.
+   *
+   * @return a new builder
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.maxRedirects = maxRedirects;
+    pins.forEach((host, list) -> b.pins.put(host, new ArrayList<>(list)));
+    b.proxy = proxy;
+    b.proxyAuthenticator = proxyAuthenticator;
+    b.loopbackCleartextForTesting = loopbackCleartextForTesting;
+    return b;
+  }
+
+  /**
+   * The most redirects one call follows; 0 means redirects are returned to the caller unfollowed.
+   *
+   * @return the redirect limit
+   */
+  public int maxRedirects() {
+    return maxRedirects;
+  }
+
+  /**
+   * The certificate pins per host pattern, as given to {@link Builder#pin(String, String...)}.
+   *
+   * @return an unmodifiable map, empty if nothing is pinned
+   */
+  public Map<String, List<String>> certificatePins() {
+    return pins;
+  }
+
+  /**
+   * The proxy all requests go through.
+   *
+   * @return the proxy, if one was set
+   */
+  public Optional<Proxy> proxy() {
+    return Optional.ofNullable(proxy);
+  }
+
+  /**
+   * Tells whether cleartext to loopback addresses is allowed (tests only).
+   *
+   * @return true if {@link Builder#allowLoopbackCleartextForTesting()} was called
+   */
+  public boolean allowsLoopbackCleartextForTesting() {
+    return loopbackCleartextForTesting;
+  }
+
+  /**
+   * Tells whether a URL may be requested under this policy: https always; http only to a loopback
+   * host, and only when the testing switch is on.
+   */
+  boolean permits(HttpUrl url) {
+    return url.isHttps() || (loopbackCleartextForTesting && isLoopbackHost(url.host()));
+  }
+
+  /** Installs the connection-level rules on a client builder. */
+  void applyTo(OkHttpClient.Builder builder, Dns callerDns) {
+    List<ConnectionSpec> specs = new ArrayList<>();
+    specs.add(TLS_1_2_OR_LATER);
+    if (loopbackCleartextForTesting) {
+      // the interceptor still refuses every cleartext URL whose host is not a loopback literal
+      specs.add(ConnectionSpec.CLEARTEXT);
+      builder.dns(loopbackOnlyLocalhost(callerDns));
+    }
+    builder.connectionSpecs(specs);
+    if (certificatePinner != null) {
+      builder.certificatePinner(certificatePinner);
+    }
+    if (proxy != null) {
+      builder.proxy(proxy);
+    }
+    if (proxyAuthenticator != null) {
+      builder.proxyAuthenticator(proxyAuthenticator);
+    }
+  }
+
+  /**
+   * Whether a host is {@code localhost}, an IPv4 literal in 127.0.0.0/8, or {@code ::1}. Never
+   * consults DNS.
+   */
+  static boolean isLoopbackHost(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.equals("localhost")) {
+      return true;
+    }
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (!IPV4_LITERAL.matcher(h).matches() && !h.contains(":")) {
+      return false;
+    }
+    try {
+      // a literal: parsed, not resolved
+      return InetAddress.getByName(h).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** Resolves {@code localhost} to loopback addresses only, whatever the hosts file says. */
+  private static Dns loopbackOnlyLocalhost(Dns delegate) {
+    return hostname -> {
+      List<InetAddress> addresses = delegate.lookup(hostname);
+      if (!hostname.equalsIgnoreCase("localhost")) {
+        return addresses;
+      }
+      List<InetAddress> loopback = new ArrayList<>();
+      for (InetAddress a : addresses) {
+        if (a.isLoopbackAddress()) {
+          loopback.add(a);
+        }
+      }
+      if (loopback.isEmpty()) {
+        throw new UnknownHostException("localhost does not resolve to a loopback address");
+      }
+      return loopback;
+    };
+  }
+
+  /** Shows the settings; pins are shown, they are public. */
+  @Override
+  public String toString() {
+    return "HttpsPolicy[maxRedirects=" + maxRedirects
+        + ", pins=" + pins
+        + ", proxy=" + (proxy == null ? "none" : proxy)
+        + (loopbackCleartextForTesting ? ", LOOPBACK CLEARTEXT ALLOWED FOR TESTING" : "")
+        + "]";
+  }
+
+  /** Builds an {@link HttpsPolicy}; each setting is checked when it is set. Not thread-safe. */
+  public static final class Builder {
+    private int maxRedirects = 5;
+    private final Map<String, List<String>> pins = new LinkedHashMap<>();
+    private Proxy proxy;
+    private Authenticator proxyAuthenticator;
+    private boolean loopbackCleartextForTesting;
+
+    private Builder() {}
+
+    /**
+     * Sets the most redirects one call follows (default 5). With 0, a 3xx response is returned to
+     * the caller unfollowed. One more than the limit fails the call.
+     *
+     * @param maxRedirects 0 to 20
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder maxRedirects(int maxRedirects) {
+      if (maxRedirects < 0 || maxRedirects > 20) {
+        throw new IllegalArgumentException("maxRedirects must be 0 to 20, was " + maxRedirects);
+      }
+      this.maxRedirects = maxRedirects;
+      return this;
+    }
+
+    /**
+     * Pins the certificates of a host: a connection is refused unless its certificate chain holds
+     * a public key with one of the given hashes. Pin a backup key too, so rotation at the provider
+     * does not lock you out. Calling again for the same host adds pins.
+     *
+     * @param hostPattern a host name, or {@code *.example.com} / {@code **.example.com}
+     * @param pins hashes as {@code sha256/<base64>}, at least one
+     * @return this builder
+     * @throws IllegalArgumentException if the pattern or a pin is malformed
+     */
+    public Builder pin(String hostPattern, String... pins) {
+      Objects.requireNonNull(hostPattern, "hostPattern");
+      Objects.requireNonNull(pins, "pins");
+      if (pins.length == 0) {
+        throw new IllegalArgumentException("pin " + hostPattern + ": give at least one sha256/ pin");
+      }
+      // validates pattern and pins now, not at build()
+      new CertificatePinner.Builder().add(hostPattern, pins).build();
+      this.pins.computeIfAbsent(hostPattern, h -> new ArrayList<>()).addAll(List.of(pins));
+      return this;
+    }
+
+    /**
+     * Sends every request through a proxy. HTTPS requests are tunnelled (CONNECT), so the proxy
+     * sees the host name but not the key.
+     *
+     * @param proxy the proxy; {@link Proxy#NO_PROXY} forces direct connections
+     * @return this builder
+     */
+    public Builder proxy(Proxy proxy) {
+      this.proxy = Objects.requireNonNull(proxy, "proxy");
+      return this;
+    }
+
+    /**
+     * Answers a proxy's 407 challenge (proxy credentials are the caller's, not a managed key).
+     *
+     * @param proxyAuthenticator the authenticator
+     * @return this builder
+     */
+    public Builder proxyAuthenticator(Authenticator proxyAuthenticator) {
+      this.proxyAuthenticator = Objects.requireNonNull(proxyAuthenticator, "proxyAuthenticator");
+      return this;
+    }
+
+    /**
+     * <b>For tests only:</b> allows plain http to {@code localhost}, {@code 127.0.0.0/8} and
+     * {@code ::1}, so a test can use a local plain-HTTP server. Every other cleartext URL is still
+     * refused, {@code localhost} is resolved to loopback addresses only, and a redirect from
+     * https to http is still refused. Never call this in production code.
+     *
+     * @return this builder
+     */
+    public Builder allowLoopbackCleartextForTesting() {
+      this.loopbackCleartextForTesting = true;
+      return this;
+    }
+
+    /**
+     * Builds the policy.
+     *
+     * @return the policy
+     */
+    public HttpsPolicy build() {
+      return new HttpsPolicy(this);
+    }
+  }
+}

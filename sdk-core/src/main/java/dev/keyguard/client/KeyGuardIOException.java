@@ -1,0 +1,42 @@
+package dev.keyguard.client;
+
+import dev.keyguard.KeyGuardException;
+
+import java.io.IOException;
+
+/**
+ * Carries a {@link KeyGuardException} out of an OkHttp interceptor. OkHttp delivers only
+ * {@link IOException}s to callbacks (a runtime exception would kill a dispatcher thread), so the
+ * interceptors throw this and {@link KeyGuardClient} rethrows the cause. Raw OkHttp users find the
+ * {@link KeyGuardException} as {@link #getCause()}.
+ */
+final class KeyGuardIOException extends IOException {
+
+  private static final long serialVersionUID = 1L;
+
+  KeyGuardIOException(KeyGuardException cause) {
+    super(cause.getMessage(), cause);
+  }
+
+  KeyGuardException keyGuardException() {
+    return (KeyGuardException) getCause();
+  }
+
+  /** Finds a KeyGuard failure in an exception chain, or null. */
+  static KeyGuardException find(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof KeyGuardIOException) {
+        return ((KeyGuardIOException) c).keyGuardException();
+      }
+      for (Throwable s : c.getSuppressed()) {
+        if (s instanceof KeyGuardIOException) {
+          return ((KeyGuardIOException) s).keyGuardException();
+        }
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,80 @@
+package dev.keyguard.client;
+
+import dev.keyguard.Redactor;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Predicate;
+import okhttp3.HttpUrl;
+
+/**
+ * A URL as KeyGuard prints it, in exception messages and in HTTP log lines: never with user info
+ * or a fragment, never with the value of a query parameter the caller does not let through.
+ */
+final class SafeUrl {
+
+  /** The mask of a credential query value in an exception message. */
+  static final String MASK = "[REDACTED]";
+
+  private SafeUrl() {}
+
+  /**
+   * Renders a URL for an exception message: query values show unless the name is one the auth
+   * scheme uses or one of {@link HttpLogger#ALWAYS_REDACTED_QUERY_PARAMETERS}; then the whole
+   * text passes through {@link Redactor#global()}, so a live secret anywhere (path, another
+   * parameter) is scrubbed too.
+   *
+   * @param url the URL
+   * @param credentialQueryNames lower-case query parameter names whose values are masked
+   * @return the printable URL
+   */
+  static String of(HttpUrl url, Set<String> credentialQueryNames) {
+    return Redactor.global()
+        .redact(
+            render(
+                url,
+                name -> {
+                  String lower = name.toLowerCase(Locale.ROOT);
+                  return !credentialQueryNames.contains(lower)
+                      && !HttpLogger.ALWAYS_REDACTED_QUERY_PARAMETERS.contains(lower);
+                },
+                MASK));
+  }
+
+  /**
+   * Renders scheme, host, port (unless the default), encoded path and query, without user info or
+   * fragment; parameters keep their order, a value shows only if {@code showsValue} accepts the
+   * parameter's name, otherwise it prints as {@code mask}. Names and shown values are encoded as
+   * OkHttp encodes a query component (space as {@code %20}).
+   *
+   * @param url the URL
+   * @param showsValue decides, by the decoded parameter name, whether its value shows
+   * @param mask what a hidden value prints as
+   * @return the rendered URL; not yet passed through a redactor
+   */
+  static String render(HttpUrl url, Predicate<String> showsValue, String mask) {
+    StringBuilder b = new StringBuilder(url.scheme()).append("://");
+    String host = url.host();
+    b.append(host.indexOf(':') >= 0 ? "[" + host + "]" : host);
+    if (url.port() != HttpUrl.defaultPort(url.scheme())) {
+      b.append(':').append(url.port());
+    }
+    b.append(url.encodedPath());
+    for (int i = 0; i < url.querySize(); i++) {
+      String name = url.queryParameterName(i);
+      String value = url.queryParameterValue(i);
+      b.append(i == 0 ? '?' : '&').append(encodeQueryComponent(name));
+      if (value != null) {
+        b.append('=').append(showsValue.test(name) ? encodeQueryComponent(value) : mask);
+      }
+    }
+    return b.toString();
+  }
+
+  /** As OkHttp encodes a query component: the URLEncoder set, space as %20. */
+  private static String encodeQueryComponent(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}

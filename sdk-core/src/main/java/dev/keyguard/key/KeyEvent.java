@@ -1,0 +1,202 @@
+package dev.keyguard.key;
+
+import dev.keyguard.KeyGuardException;
+import dev.keyguard.KeyId;
+import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.Secret;
+import dev.keyguard.VersionedCredential;
+import dev.keyguard.client.KeyRejectedException;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Something that happened to a key managed by a {@link KeyManager}: a first load, a rotation, a
+ * failed or recovered refresh, a warning about the key's lifetime, a rejection by the API.
+ *
+ * <p>Events carry key ids, version ids and fingerprints ({@code sha256:3f2a9c1b}), never a {@link
+ * Secret}: their {@code toString()} is safe to log. They are immutable records; switch over them
+ * with pattern matching or {@code instanceof}:
+ *
+ * <pre>{@code
+ * KeyManager.builder()
+ *     .provider(provider)
+ *     .listener(event -> {
+ *       if (event instanceof KeyEvent.RefreshFailed failed && !failed.servingStale()) {
+ *         alerts.page("key " + failed.keyId() + " can no longer be served: " + failed.cause());
+ *       }
+ *     })
+ *     .build();
+ * }</pre>
+ *
+ * @see KeyEventListener
+ */
+public sealed interface KeyEvent {
+
+  /**
+   * The key the event is about.
+   *
+   * @return the key id
+   */
+  KeyId keyId();
+
+  /**
+   * When the event happened, by the key manager's clock.
+   *
+   * @return the time
+   */
+  Instant at();
+
+  /**
+   * The first successful fetch of a key: from now on {@link ManagedKey#current()} serves it without
+   * blocking.
+   *
+   * @param keyId the key
+   * @param at when it was loaded
+   * @param version the version loaded
+   * @param fingerprint the fingerprint of the secret parts
+   */
+  record KeyLoaded(KeyId keyId, Instant at, String version, String fingerprint)
+      implements KeyEvent {}
+
+  /**
+   * A refresh found a new version, and {@link ManagedKey#current()} now serves it. A refresh that
+   * finds the version already served fires nothing.
+   *
+   * @param keyId the key
+   * @param at when the new version started being served
+   * @param oldVersion the version served before
+   * @param oldFingerprint the fingerprint of the old version's secret parts
+   * @param newVersion the version served now
+   * @param newFingerprint the fingerprint of the new version's secret parts
+   */
+  record KeyRotated(
+      KeyId keyId,
+      Instant at,
+      String oldVersion,
+      String oldFingerprint,
+      String newVersion,
+      String newFingerprint)
+      implements KeyEvent {}
+
+  /**
+   * A fetch from the backend failed (a scheduled refresh, a retry, a forced refresh after a
+   * rejection, or a blocking fetch).
+   *
+   * @param keyId the key
+   * @param at when the fetch failed
+   * @param cause what the provider reported; a non-KeyGuard exception from the provider arrives
+   *     wrapped in a {@link KeyProviderUnavailableException}
+   * @param retryable whether the failure may go away by itself ({@link
+   *     KeyGuardException#isRetryable()} of the cause); retries happen either way
+   * @param attempt the number of consecutive failed fetches, from 1
+   * @param servingStale true if {@link ManagedKey#current()} still serves the last good version;
+   *     false if it now fails
+   * @param servedVersion the version still served, or null if none
+   * @param nextRetryIn when the next attempt is scheduled, from {@code at}
+   */
+  record RefreshFailed(
+      KeyId keyId,
+      Instant at,
+      KeyGuardException cause,
+      boolean retryable,
+      int attempt,
+      boolean servingStale,
+      String servedVersion,
+      Duration nextRetryIn)
+      implements KeyEvent {}
+
+  /**
+   * A fetch succeeded after one or more failures.
+   *
+   * @param keyId the key
+   * @param at when the fetch succeeded
+   * @param version the version the backend returned
+   * @param failedAttempts how many fetches had failed in a row
+   * @param downtime the time from the first of those failures to now
+   */
+  record RefreshRecovered(
+      KeyId keyId, Instant at, String version, int failedAttempts, Duration downtime)
+      implements KeyEvent {}
+
+  /**
+   * The version being served expires within the key manager's {@code expiringSoon} threshold and
+   * the backend has no newer one yet. Fired once per version.
+   *
+   * @param keyId the key
+   * @param at when the condition was noticed
+   * @param version the version that expires
+   * @param fingerprint its fingerprint
+   * @param expiresAt when it expires; it is never served from then on
+   */
+  record KeyExpiringSoon(
+      KeyId keyId, Instant at, String version, String fingerprint, Instant expiresAt)
+      implements KeyEvent {}
+
+  /**
+   * The version being served was created longer ago than the key manager's {@code maxKeyAge}
+   * (default 90 days): rotate it. Fired once per version. The key keeps being served.
+   *
+   * @param keyId the key
+   * @param at when the condition was noticed
+   * @param version the old version
+   * @param fingerprint its fingerprint
+   * @param createdAt when the backend says it was created
+   * @param maxKeyAge the configured maximum age
+   */
+  record KeyTooOld(
+      KeyId keyId,
+      Instant at,
+      String version,
+      String fingerprint,
+      Instant createdAt,
+      Duration maxKeyAge)
+      implements KeyEvent {}
+
+  /**
+   * The API refused the version being served ({@link ManagedKey#rejected(VersionedCredential)}),
+   * and what the key manager offered instead. Fired once per rejection that reached the forced
+   * refresh or the cool-down, not for rejections of a version that was already replaced.
+   *
+   * @param keyId the key
+   * @param at when the rejection was handled
+   * @param version the rejected version
+   * @param fingerprint its fingerprint
+   * @param resolution what was offered instead
+   * @param replacementVersion the version offered, or null for {@link Resolution#NONE}
+   */
+  record KeyRejected(
+      KeyId keyId,
+      Instant at,
+      String version,
+      String fingerprint,
+      Resolution resolution,
+      String replacementVersion)
+      implements KeyEvent {
+
+    /** What a rejection led to. */
+    public enum Resolution {
+      /** The forced refresh found a newer current version. */
+      NEWER_VERSION,
+      /** The backend's current version is the rejected one; an alternate version was offered. */
+      ALTERNATE,
+      /** Nothing else to offer: the caller should fail with {@link KeyRejectedException}. */
+      NONE
+    }
+  }
+
+  /**
+   * The API accepted an alternate version ({@link ManagedKey#accepted(VersionedCredential)}) after
+   * rejecting the backend's current one; {@link ManagedKey#current()} serves the alternate until a
+   * refresh finds that the backend's current version changed.
+   *
+   * @param keyId the key
+   * @param at when the alternate was promoted
+   * @param replacedVersion the version served before (the rejected one)
+   * @param version the alternate version served now
+   * @param fingerprint its fingerprint
+   */
+  record AlternatePromoted(
+      KeyId keyId, Instant at, String replacedVersion, String version, String fingerprint)
+      implements KeyEvent {}
+}

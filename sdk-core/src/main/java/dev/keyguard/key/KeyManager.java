@@ -1,0 +1,634 @@
+package dev.keyguard.key;
+
+import dev.keyguard.KeyAccessDeniedException;
+import dev.keyguard.KeyGuardException;
+import dev.keyguard.KeyId;
+import dev.keyguard.KeyNotFoundException;
+import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.MalformedSecretException;
+import dev.keyguard.RedactedThrowable;
+import dev.keyguard.Redactor;
+import dev.keyguard.VersionedCredential;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the keys of an application fresh: fetches each key from a {@link KeyProvider} on first
+ * use, refreshes it in the background before it goes stale, rides out backend failures, and hands
+ * out the current credential without ever making a request wait on the backend. One per
+ * application; it hands out one {@link ManagedKey} per key id.
+ *
+ * <pre>{@code
+ * KeyManager keys = KeyManager.builder()
+ *     .provider(provider)                                   // files, environment, a vault, ...
+ *     .refreshAfter(Duration.ofMinutes(5))
+ *     .maxStale(Duration.ofHours(1))
+ *     .listener(event -> log.info("key event: {}", event))   // events never hold a secret
+ *     .build();
+ * ManagedKey binance = keys.key("binance");
+ * keys.awaitReady(Duration.ofSeconds(10));                  // fail fast at start-up
+ * VersionedCredential credential = binance.current();       // lock-free from now on
+ * // ... on shutdown:
+ * keys.close();
+ * }</pre>
+ *
+ * <h2>What a key goes through</h2>
+ *
+ * <ul>
+ *   <li><b>Cold start.</b> {@link ManagedKey#current()} on a key never fetched blocks while one
+ *       fetch runs on the calling thread; every other thread that asks meanwhile waits for that
+ *       same fetch (single flight). {@link #awaitReady(Duration)} does the fetch ahead of time.
+ *   <li><b>Fresh.</b> After a successful fetch, {@code current()} is a read of a volatile field
+ *       and a clock read: no lock, no backend call. A refresh is scheduled on the scheduler after
+ *       {@code refreshAfter} (default 5 minutes), jittered by ±{@code jitter} (default 10 %) so
+ *       that a fleet of instances does not call the backend in step. If the credential has an
+ *       expiry, the refresh comes earlier: after at most three quarters of the lifetime that
+ *       remained at the fetch (jittered), and no later than the expiry.
+ *   <li><b>Refresh.</b> A refresh that finds the version already served changes nothing and fires
+ *       nothing. One that finds a new version swaps it in atomically (a caller sees either the old
+ *       or the new credential, and never an older one after a newer one) and fires {@link
+ *       KeyEvent.KeyRotated}. A new version whose {@code notBefore} lies in the future is held back
+ *       while the old version is still usable, and served from its {@code notBefore} on; if
+ *       nothing else is usable it is served at once (the backend calls it current, and a small
+ *       clock skew is the usual cause) with a warning in the log.
+ *   <li><b>Stale on error.</b> When a refresh fails, {@code current()} keeps returning the last
+ *       good credential, without blocking, for as long as {@code maxStale} (default 1 hour)
+ *       measured from the <em>last successful fetch</em>: the bound is on how long ago the backend
+ *       last confirmed the key, whichever refresh failed first. Meanwhile the manager retries in
+ *       the background with capped exponential backoff ({@code retryBackoff}, default 1 second
+ *       doubling up to 1 minute, jittered), fires {@link KeyEvent.RefreshFailed} for each failed
+ *       attempt and {@link KeyEvent.RefreshRecovered} when one succeeds. Past {@code maxStale},
+ *       {@code current()} throws {@link KeyProviderUnavailableException} whose cause is the
+ *       provider's failure; it does not call the backend itself, the background retries go on, and
+ *       the first successful one ends the outage. Not-found and denied answers during a refresh
+ *       are treated the same way by default (the key may be back at the next attempt); set {@link
+ *       Builder#serveStaleWhenNotFoundOrDenied(boolean)} to false to stop serving at once. An
+ *       exception from the provider that is not a {@link KeyGuardException} counts as
+ *       "unavailable".
+ *   <li><b>Hard expiry.</b> A credential is never served at or after its {@code expiresAt},
+ *       whatever {@code maxStale} says. A caller that finds the credential expired blocks on one
+ *       shared fetch; if that fetch fails or returns the same expired version, it throws {@link
+ *       KeyProviderUnavailableException}. While the retry backoff runs, callers of an expired or
+ *       never-fetched key fail at once with the last error instead of calling the backend again.
+ *   <li><b>Rejection.</b> {@link ManagedKey#rejected(VersionedCredential)} forces one refresh
+ *       (shared by concurrent callers), then asks the provider for alternate versions; repeated
+ *       rejections of one version within {@code rejectionCooldown} (default 30 seconds) reuse that
+ *       answer without calling the backend.
+ *   <li><b>Warnings.</b> {@link KeyEvent.KeyExpiringSoon} when the served version expires within
+ *       {@code expiringSoon} (default 24 hours), {@link KeyEvent.KeyTooOld} when it was created
+ *       more than {@code maxKeyAge} ago (default 90 days); each once per version, checked at every
+ *       fetch.
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ *
+ * <p>The manager is thread-safe. It creates no thread per key or per request. Refreshes and
+ * retries run on one {@link ScheduledExecutorService}: by default its own, with two daemon threads
+ * named {@code keyguard-refresh-N}, shut down by {@link #close()}; or the caller's, given with
+ * {@link Builder#scheduler(ScheduledExecutorService)}, which {@code close()} leaves running. The
+ * provider is called only from those threads, from the caller of a cold-start or hard-expiry
+ * {@code current()}, and from the caller of {@code rejected()}; never twice at once for the same
+ * key. Time comes from the injectable {@link Clock}, so tests drive refresh and expiry without
+ * sleeping. Listeners run on whichever of those threads made the change (see {@link
+ * KeyEventListener}).
+ *
+ * <h2>Secrets</h2>
+ *
+ * <p>Every secret the manager fetches is registered with the {@link Redactor} (the global one by
+ * default) and retired when its version is rotated out. Logs (through SLF4J, logger {@code
+ * dev.keyguard.key.KeyManager}) and events name key ids, versions and fingerprints, never a value.
+ */
+public final class KeyManager implements AutoCloseable {
+
+  static final Logger LOG = LoggerFactory.getLogger(KeyManager.class);
+
+  private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
+  private static final int OWN_SCHEDULER_THREADS = 2;
+
+  final KeyProvider provider;
+  final Clock clock;
+  final ScheduledExecutorService scheduler;
+  private final boolean ownScheduler;
+  final Duration refreshAfter;
+  final double jitter;
+  private final RandomGenerator random;
+  final Duration maxStale;
+  final Duration retryBackoffMin;
+  final Duration retryBackoffMax;
+  final Duration rejectionCooldown;
+  final Duration expiringSoon;
+  final Duration maxKeyAge;
+  final boolean serveStaleWhenNotFoundOrDenied;
+  final Redactor redactor;
+  private final List<KeyEventListener> listeners;
+
+  private final Map<KeyId, RefreshingManagedKey> keys = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private KeyManager(Builder b) {
+    this.provider = b.provider;
+    this.clock = b.clock;
+    this.ownScheduler = b.scheduler == null;
+    this.scheduler = ownScheduler ? newOwnScheduler() : b.scheduler;
+    this.refreshAfter = b.refreshAfter;
+    this.jitter = b.jitter;
+    this.random = b.random != null ? b.random : new SplittableRandom();
+    this.maxStale = b.maxStale;
+    this.retryBackoffMin = b.retryBackoffMin;
+    this.retryBackoffMax = b.retryBackoffMax;
+    this.rejectionCooldown = b.rejectionCooldown;
+    this.expiringSoon = b.expiringSoon;
+    this.maxKeyAge = b.maxKeyAge;
+    this.serveStaleWhenNotFoundOrDenied = b.serveStaleWhenNotFoundOrDenied;
+    this.redactor = b.redactor != null ? b.redactor : Redactor.global();
+    this.listeners = List.copyOf(b.listeners);
+  }
+
+  /**
+   * Starts a key manager. Only {@link Builder#provider(KeyProvider)} is required.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the managed key for a key id, creating it on first request; later calls with the same
+   * id return the same instance. Creating it does not fetch: the first {@link ManagedKey#current()}
+   * or {@link #awaitReady(Duration)} does.
+   *
+   * @param keyId the key id
+   * @return the managed key
+   * @throws IllegalStateException if the manager is closed
+   */
+  public ManagedKey key(KeyId keyId) {
+    Objects.requireNonNull(keyId, "keyId");
+    checkOpen();
+    return keys.computeIfAbsent(keyId, id -> new RefreshingManagedKey(this, id));
+  }
+
+  /**
+   * Returns the managed key for a key id given by name; same as {@code key(KeyId.of(keyId))}.
+   *
+   * @param keyId the key id
+   * @return the managed key
+   * @throws IllegalArgumentException if the name is not a valid {@link KeyId}
+   * @throws IllegalStateException if the manager is closed
+   */
+  public ManagedKey key(String keyId) {
+    return key(KeyId.of(keyId));
+  }
+
+  /**
+   * Fails fast at start-up: makes sure every key obtained so far with {@link #key(KeyId)} has been
+   * fetched, fetching those that have not (all at once, on the scheduler), and waits for them. A
+   * key whose fetch fails with a retryable error is retried with the usual backoff until the
+   * timeout; a non-retryable error (not found, denied, malformed) ends the wait at once. Keys
+   * already fetched return at once.
+   *
+   * <p>The timeout is real time, not the manager's clock: it bounds how long this thread waits.
+   *
+   * @param timeout how long to wait for all keys together; positive
+   * @throws KeyNotFoundException if a key does not exist (other failing keys are added as
+   *     suppressed exceptions)
+   * @throws KeyAccessDeniedException if the backend refuses a key
+   * @throws MalformedSecretException if a stored value is not a usable credential
+   * @throws KeyProviderUnavailableException if a key is not ready within the timeout; the cause is
+   *     the last failure, if any
+   * @throws IllegalStateException if the manager is closed
+   */
+  public void awaitReady(Duration timeout) {
+    long deadline = deadlineNanos(timeout);
+    checkOpen();
+    List<RefreshingManagedKey> all = new ArrayList<>(keys.values());
+    all.sort((a, b) -> a.keyId().compareTo(b.keyId()));
+    long[] marks = new long[all.size()];
+    for (int i = 0; i < all.size(); i++) {
+      marks[i] = all.get(i).startWarmUp();
+    }
+    KeyGuardException first = null;
+    for (int i = 0; i < all.size(); i++) {
+      try {
+        all.get(i).awaitReadyUntil(deadline, timeout, marks[i]);
+      } catch (KeyGuardException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /**
+   * Tells whether {@link #close()} was called.
+   *
+   * @return true once closed
+   */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Stops the manager: cancels every scheduled refresh, shuts down its own scheduler (a scheduler
+   * given to the builder is left running), and retires the secrets it registered with the
+   * redactor. A fetch already running finishes but its result is dropped. From now on {@link
+   * ManagedKey#current()}, {@link #key(KeyId)} and {@link #awaitReady(Duration)} throw {@link
+   * IllegalStateException}; threads waiting on a fetch get the same. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (RefreshingManagedKey key : keys.values()) {
+      key.close();
+    }
+    if (ownScheduler) {
+      scheduler.shutdownNow();
+    }
+    LOG.debug("KeyManager closed ({} keys)", keys.size());
+  }
+
+  /** Returns the provider name and number of keys; never a secret. */
+  @Override
+  public String toString() {
+    return "KeyManager[provider=" + provider.name() + ", keys=" + keys.size() + (closed ? ", closed]" : "]");
+  }
+
+  // ---------------------------------------------------------------- package-private helpers
+
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this KeyManager is closed; build a new one to serve keys again");
+    }
+  }
+
+  /** A uniform random number in [0, 1), for jitter. */
+  double nextRandom() {
+    synchronized (random) {
+      return random.nextDouble();
+    }
+  }
+
+  /** Spreads a delay uniformly over ±jitter around itself. */
+  Duration jittered(Duration base) {
+    if (jitter == 0) {
+      return base;
+    }
+    double factor = 1 + jitter * (2 * nextRandom() - 1);
+    return Duration.ofNanos(Math.max(0, (long) (saturatedNanos(base) * factor)));
+  }
+
+  /** Capped exponential backoff for the given consecutive failed attempt (from 1), jittered. */
+  Duration backoff(int attempt) {
+    long min = saturatedNanos(retryBackoffMin);
+    long max = saturatedNanos(retryBackoffMax);
+    int shift = Math.min(Math.max(attempt - 1, 0), 62);
+    long base = min > (max >> shift) ? max : Math.min(max, min << shift);
+    Duration jittered = jittered(Duration.ofNanos(base));
+    return jittered.compareTo(retryBackoffMax) > 0 ? retryBackoffMax : jittered;
+  }
+
+  void fire(List<KeyEvent> events) {
+    for (KeyEvent event : events) {
+      for (KeyEventListener listener : listeners) {
+        try {
+          listener.onEvent(event);
+        } catch (RuntimeException e) {
+          LOG.warn(
+              "KeyEvent listener {} threw {} on {} for key {}; ignored",
+              listener.getClass().getName(),
+              e.getClass().getName(),
+              event.getClass().getSimpleName(),
+              event.keyId());
+          LOG.debug("listener failure", RedactedThrowable.protect(e, redactor));
+        }
+      }
+    }
+  }
+
+  ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  static long deadlineNanos(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+    }
+    long now = System.nanoTime();
+    long nanos = saturatedNanos(timeout);
+    return nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
+  }
+
+  private static ScheduledExecutorService newOwnScheduler() {
+    ThreadFactory factory =
+        r -> {
+          Thread t = new Thread(r, "keyguard-refresh-" + THREAD_NUMBER.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        };
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(OWN_SCHEDULER_THREADS, factory);
+    executor.setRemoveOnCancelPolicy(true);
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    return executor;
+  }
+
+  /**
+   * Builds a {@link KeyManager}. Each setting is checked when it is set; {@link #build()} checks
+   * that a provider is set and that the settings fit together. Not thread-safe.
+   *
+   * <pre>{@code
+   * KeyManager keys = KeyManager.builder()
+   *     .provider(provider)
+   *     .refreshAfter(Duration.ofMinutes(10))
+   *     .maxStale(Duration.ofHours(2))
+   *     .retryBackoff(Duration.ofSeconds(2), Duration.ofMinutes(2))
+   *     .build();
+   * }</pre>
+   */
+  public static final class Builder {
+    private static final double MAX_JITTER = 0.5;
+
+    private KeyProvider provider;
+    private Clock clock = Clock.systemUTC();
+    private ScheduledExecutorService scheduler;
+    private Duration refreshAfter = Duration.ofMinutes(5);
+    private double jitter = 0.10;
+    private RandomGenerator random;
+    private Duration maxStale = Duration.ofHours(1);
+    private Duration retryBackoffMin = Duration.ofSeconds(1);
+    private Duration retryBackoffMax = Duration.ofMinutes(1);
+    private Duration rejectionCooldown = Duration.ofSeconds(30);
+    private Duration expiringSoon = Duration.ofHours(24);
+    private Duration maxKeyAge = Duration.ofDays(90);
+    private boolean serveStaleWhenNotFoundOrDenied = true;
+    private Redactor redactor;
+    private final List<KeyEventListener> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * Sets where keys come from. Required.
+     *
+     * @param provider the key provider
+     * @return this builder
+     */
+    public Builder provider(KeyProvider provider) {
+      this.provider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    /**
+     * Sets the clock that refresh times, staleness, expiry and events are measured by. Default:
+     * {@link Clock#systemUTC()}. Tests pass a settable clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the executor that runs refreshes and retries. Default: the manager's own, with two
+     * daemon threads named {@code keyguard-refresh-N}, shut down by {@link KeyManager#close()}. A
+     * scheduler given here is shared, not owned: {@code close()} cancels the manager's tasks on it
+     * but does not shut it down. Refresh tasks call the provider, which blocks.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * Sets how long after a successful fetch the next refresh runs (before jitter). Default: 5
+     * minutes.
+     *
+     * @param refreshAfter the refresh interval; positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder refreshAfter(Duration refreshAfter) {
+      this.refreshAfter = requirePositive(refreshAfter, "refreshAfter");
+      return this;
+    }
+
+    /**
+     * Sets the jitter applied to refresh and retry delays: each delay is spread uniformly over
+     * {@code delay × (1 ± jitter)}. Default: 0.10 (±10 %). Zero makes delays exact.
+     *
+     * @param jitter the fraction, from 0 to 0.5
+     * @return this builder
+     * @throws IllegalArgumentException if outside [0, 0.5]
+     */
+    public Builder jitter(double jitter) {
+      if (!(jitter >= 0 && jitter <= MAX_JITTER)) {
+        throw new IllegalArgumentException("jitter must be between 0 and " + MAX_JITTER + ", was " + jitter);
+      }
+      this.jitter = jitter;
+      return this;
+    }
+
+    /**
+     * Sets the random source for jitter. Default: a {@link SplittableRandom}. The manager
+     * serializes calls to it. Tests pass a seeded or fixed generator to make delays predictable.
+     *
+     * @param random the random source
+     * @return this builder
+     */
+    public Builder jitterRandom(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Sets how long the last good credential keeps being served while refreshes fail, measured
+     * from the last successful fetch. Past it, {@link ManagedKey#current()} throws {@link
+     * KeyProviderUnavailableException}. It must be longer than {@code refreshAfter × (1 + jitter)}
+     * (checked by {@link #build()}), so that a failed refresh leaves time for retries. A
+     * credential's own {@code expiresAt} always wins. Default: 1 hour.
+     *
+     * @param maxStale the bound; positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder maxStale(Duration maxStale) {
+      this.maxStale = requirePositive(maxStale, "maxStale");
+      return this;
+    }
+
+    /**
+     * Sets the retry backoff after a failed fetch: {@code min} after the first failure, doubling
+     * with each further failure up to {@code max}, each delay jittered and never above {@code
+     * max}. Default: 1 second to 1 minute.
+     *
+     * @param min the first delay; positive
+     * @param max the largest delay; at least {@code min}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code min} is not positive or {@code max < min}
+     */
+    public Builder retryBackoff(Duration min, Duration max) {
+      requirePositive(min, "retryBackoff min");
+      requirePositive(max, "retryBackoff max");
+      if (max.compareTo(min) < 0) {
+        throw new IllegalArgumentException(
+            "retryBackoff max (" + max + ") must not be shorter than min (" + min + ")");
+      }
+      this.retryBackoffMin = min;
+      this.retryBackoffMax = max;
+      return this;
+    }
+
+    /**
+     * Sets how long a rejection of a version is remembered: within it, further rejections of the
+     * same version reuse the last answer without calling the backend, and a rejected version is
+     * not offered again. Default: 30 seconds.
+     *
+     * @param cooldown the cool-down; zero or positive
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder rejectionCooldown(Duration cooldown) {
+      this.rejectionCooldown = requireNotNegative(cooldown, "rejectionCooldown");
+      return this;
+    }
+
+    /**
+     * Sets how close to its expiry a served version fires {@link KeyEvent.KeyExpiringSoon}.
+     * Default: 24 hours. Zero turns the event off.
+     *
+     * @param threshold the threshold; zero or positive
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder expiringSoon(Duration threshold) {
+      this.expiringSoon = requireNotNegative(threshold, "expiringSoon");
+      return this;
+    }
+
+    /**
+     * Sets the age (from the backend's {@code createdAt}) beyond which a served version fires
+     * {@link KeyEvent.KeyTooOld}. Default: 90 days.
+     *
+     * @param maxKeyAge the maximum age; positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder maxKeyAge(Duration maxKeyAge) {
+      this.maxKeyAge = requirePositive(maxKeyAge, "maxKeyAge");
+      return this;
+    }
+
+    /**
+     * Sets whether the last good credential keeps being served (up to {@code maxStale}) when a
+     * refresh is answered "not found" or "denied". Default: true, because such answers are often
+     * transient (a permission being re-granted, a secret being re-created). False stops serving
+     * the key at once, so a revoked key is dropped at the next refresh.
+     *
+     * @param serve whether to keep serving
+     * @return this builder
+     */
+    public Builder serveStaleWhenNotFoundOrDenied(boolean serve) {
+      this.serveStaleWhenNotFoundOrDenied = serve;
+      return this;
+    }
+
+    /**
+     * Sets the redactor that every fetched secret is registered with (and rotated-out secrets
+     * retired from). Default: {@link Redactor#global()}, which KeyGuard's own logging uses.
+     *
+     * @param redactor the redactor
+     * @return this builder
+     */
+    public Builder redactor(Redactor redactor) {
+      this.redactor = Objects.requireNonNull(redactor, "redactor");
+      return this;
+    }
+
+    /**
+     * Adds a listener for {@link KeyEvent}s. Listeners are called in the order added.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(KeyEventListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Builds the key manager. Nothing is fetched yet.
+     *
+     * @return the key manager
+     * @throws IllegalStateException if no provider is set, or {@code maxStale} is not longer than
+     *     {@code refreshAfter × (1 + jitter)}
+     */
+    public KeyManager build() {
+      if (provider == null) {
+        throw new IllegalStateException(
+            "provider is required: call KeyManager.builder().provider(...) with the source of your keys");
+      }
+      Duration latestRefresh =
+          Duration.ofNanos((long) (saturatedNanos(refreshAfter) * (1 + jitter)));
+      if (maxStale.compareTo(latestRefresh) <= 0) {
+        throw new IllegalStateException(
+            "maxStale ("
+                + maxStale
+                + ") must be longer than refreshAfter × (1 + jitter) ("
+                + latestRefresh
+                + "): otherwise the last good key stops being served before a failed refresh can be retried");
+      }
+      return new KeyManager(this);
+    }
+
+    private static Duration requirePositive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + d);
+      }
+      return d;
+    }
+
+    private static Duration requireNotNegative(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(name + " must not be negative, was " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.keyguard.key;
+
+import dev.keyguard.KeyAccessDeniedException;
+import dev.keyguard.KeyGuardException;
+import dev.keyguard.KeyId;
+import dev.keyguard.KeyNotFoundException;
+import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.MalformedSecretException;
+import dev.keyguard.VersionedCredential;
+import dev.keyguard.client.KeyRejectedException;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A key kept fresh by a {@link KeyManager}: the one object the request path asks for a credential.
+ *
+ * <p>{@link #current()} is a lock-free read of a volatile field once the first fetch succeeded; it
+ * never waits on the backend while the credential is within its hard expiry. Refresh happens in the
+ * background. Implementations are thread-safe.
+ *
+ * <pre>{@code
+ * ManagedKey key = keyManager.key("binance");
+ * VersionedCredential credential = key.current();
+ * // ... the API answers 401:
+ * Optional<VersionedCredential> retryWith = key.rejected(credential);
+ * }</pre>
+ */
+public interface ManagedKey {
+
+  /**
+   * The key id.
+   *
+   * @return the key id
+   */
+  KeyId keyId();
+
+  /**
+   * Returns the credential to use now. After warm-up this never blocks; it blocks only on the
+   * first use (cold start) and when the credential has passed its hard expiry, and then all
+   * waiting callers share one backend fetch.
+   *
+   * @return the current credential, never null, never expired
+   * @throws KeyNotFoundException if the key does not exist and none was ever fetched
+   * @throws KeyProviderUnavailableException if no usable credential can be had (backend down past
+   *     the stale bound, or hard expiry with no newer version); the cause says why
+   * @throws KeyGuardException for other failures of the first fetch
+   * @throws IllegalStateException if the key manager was closed
+   */
+  VersionedCredential current();
+
+  /**
+   * Fails fast at start-up: waits until {@link #current()} can serve a credential without
+   * blocking, fetching it now if needed. A retryable failure is retried with the key manager's
+   * backoff until the timeout; a non-retryable one ends the wait at once. The timeout is real time.
+   *
+   * <p>The default implementation calls {@link #current()} and ignores the timeout; the key
+   * manager's keys fetch on its scheduler and honour the timeout.
+   *
+   * @param timeout how long to wait; positive
+   * @throws KeyNotFoundException if the key does not exist
+   * @throws KeyAccessDeniedException if the backend refuses the key
+   * @throws MalformedSecretException if the stored value is not a usable credential
+   * @throws KeyProviderUnavailableException if the key is not ready within the timeout; the cause
+   *     is the last failure, if any
+   * @throws IllegalStateException if the key manager was closed
+   */
+  default void awaitReady(Duration timeout) {
+    current();
+  }
+
+  /**
+   * Reports that the API refused a credential (401/403) and asks for a different one to retry
+   * with once. Blocking: it may wait for a forced refresh (single flight, shared with concurrent
+   * callers). Repeated rejections of the same version within the cool-down do not reach the
+   * backend again.
+   *
+   * <ul>
+   *   <li>If {@code rejected} is no longer current, returns the current credential.
+   *   <li>Otherwise forces one refresh; if that finds a newer version, returns it.
+   *   <li>Otherwise asks the provider for alternates (a pending or previous version), newest
+   *       first, and returns the first not yet rejected.
+   * </ul>
+   *
+   * @param rejected the credential the API refused
+   * @return a different credential to retry with once, or empty if there is none (the caller
+   *     should then fail with {@link KeyRejectedException}); a backend failure during the forced
+   *     refresh also gives empty, and is reported as a failed refresh
+   * @throws IllegalArgumentException if the credential belongs to another key
+   * @throws IllegalStateException if the key manager was closed
+   */
+  Optional<VersionedCredential> rejected(VersionedCredential rejected);
+
+  /**
+   * Reports that the API accepted a credential returned by {@link #rejected(VersionedCredential)}.
+   * If it is an alternate version (not the backend's current one), it becomes the credential that
+   * {@link #current()} returns until the backend's current version changes. A no-op for the current
+   * credential.
+   *
+   * @param accepted the credential the API accepted
+   * @throws IllegalArgumentException if the credential belongs to another key
+   * @throws IllegalStateException if the key manager was closed
+   */
+  void accepted(VersionedCredential accepted);
+}

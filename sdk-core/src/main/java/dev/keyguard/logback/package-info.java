@@ -1,7 +1,0 @@
-/**
- * Logback integration: {@link dev.keyguard.logback.RedactingEncoder} (the one-line setup: it
- * redacts each whole formatted line) and the {@code %redactedMsg} / {@code %redactedEx} pattern
- * converters. Needs logback-classic on the application's class path; KeyGuard core does not bring
- * it.
- */
-package dev.keyguard.logback;

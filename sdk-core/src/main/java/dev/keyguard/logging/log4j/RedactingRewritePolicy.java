@@ -1,0 +1,147 @@
+package dev.keyguard.logging.log4j;
+
+import dev.keyguard.RedactedThrowable;
+import dev.keyguard.Redactor;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.logging.log4j.core.Core;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.appender.rewrite.RewritePolicy;
+import org.apache.logging.log4j.core.config.plugins.Plugin;
+import org.apache.logging.log4j.core.config.plugins.PluginFactory;
+import org.apache.logging.log4j.core.impl.ContextDataFactory;
+import org.apache.logging.log4j.core.impl.Log4jLogEvent;
+import org.apache.logging.log4j.message.Message;
+import org.apache.logging.log4j.message.SimpleMessage;
+import org.apache.logging.log4j.util.ReadOnlyStringMap;
+import org.apache.logging.log4j.util.StringMap;
+
+/**
+ * A Log4j 2 rewrite policy that replaces each event's message with its redacted formatted text
+ * and its exception with a {@link RedactedThrowable} copy when the chain holds anything to
+ * redact, using {@link Redactor#global()}. Every appender behind the {@code Rewrite} appender sees
+ * only the scrubbed event.
+ *
+ * <pre>{@code
+ * <Appenders>
+ *   <Console name="Console"><PatternLayout pattern="%d %-5level %logger - %msg%n"/></Console>
+ *   <Rewrite name="Redacted"><KeyGuardRedaction/><AppenderRef ref="Console"/></Rewrite>
+ * </Appenders>
+ * <Loggers><Root level="info"><AppenderRef ref="Redacted"/></Root></Loggers>
+ * }</pre>
+ *
+ * <p>The message parameters (which some layouts print on their own) and the context data (MDC /
+ * {@code ThreadContext}) values are checked too: a parameter holding something to redact makes
+ * the message plain redacted text, and context values are redacted one by one.
+ *
+ * <p>Cost per event: one redaction pass over the formatted message, each parameter and each
+ * context value; an event with nothing to redact is passed on as it is. Structured message
+ * parameters are dropped from rewritten events (the message becomes plain text). Thread-safe.
+ */
+@Plugin(
+    name = "KeyGuardRedaction",
+    category = Core.CATEGORY_NAME,
+    elementType = "rewritePolicy",
+    printObject = true)
+public final class RedactingRewritePolicy implements RewritePolicy {
+
+  private static final RedactingRewritePolicy INSTANCE = new RedactingRewritePolicy();
+
+  private RedactingRewritePolicy() {}
+
+  /**
+   * The plugin factory Log4j calls for {@code <KeyGuardRedaction/>}.
+   *
+   * @return the policy
+   */
+  @PluginFactory
+  public static RedactingRewritePolicy createPolicy() {
+    return INSTANCE;
+  }
+
+  /**
+   * Returns the event with its message and exception redacted, or the same event if nothing in
+   * it needs redacting.
+   *
+   * @param source the event
+   * @return the event to append
+   */
+  @Override
+  public LogEvent rewrite(LogEvent source) {
+    Redactor redactor = Redactor.global();
+    Message message = source.getMessage();
+    String formatted = message == null ? null : message.getFormattedMessage();
+    String redacted = redactor.redact(formatted);
+    // a layout may print the parameters themselves (JsonTemplateLayout), including unused ones
+    boolean replaceMessage = redacted != formatted || !parametersClean(message, redactor);
+    Throwable thrown = source.getThrown();
+    Throwable safe = RedactedThrowable.protect(thrown, redactor);
+    StringMap data = redactedContextData(source.getContextData(), redactor);
+    if (!replaceMessage && safe == thrown && data == null) {
+      return source;
+    }
+    Log4jLogEvent.Builder builder = new Log4jLogEvent.Builder(source);
+    if (replaceMessage) {
+      builder.setMessage(new SimpleMessage(redacted));
+    }
+    if (safe != thrown) {
+      builder.setThrown(safe).setThrownProxy(null);
+    }
+    if (data != null) {
+      builder.setContextData(data);
+    }
+    return builder.build();
+  }
+
+  private static boolean parametersClean(Message message, Redactor redactor) {
+    Object[] parameters = message == null ? null : message.getParameters();
+    if (parameters == null) {
+      return true;
+    }
+    for (Object parameter : parameters) {
+      if (parameter == null) {
+        continue;
+      }
+      String text;
+      try {
+        text = String.valueOf(parameter);
+      } catch (RuntimeException e) {
+        return false;
+      }
+      if (redactor.redact(text) != text) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A redacted copy of the context data (MDC), or null if nothing in it changes. */
+  private static StringMap redactedContextData(ReadOnlyStringMap data, Redactor redactor) {
+    if (data == null || data.isEmpty()) {
+      return null;
+    }
+    Map<String, String> changed = new HashMap<>();
+    data.forEach(
+        (key, value) -> {
+          if (value != null) {
+            String text = String.valueOf(value);
+            String scrubbed = redactor.redact(text);
+            if (scrubbed != text) {
+              changed.put(key, scrubbed);
+            }
+          }
+        });
+    if (changed.isEmpty()) {
+      return null;
+    }
+    StringMap copy = ContextDataFactory.createContextData(data.size());
+    data.forEach(
+        (key, value) -> copy.putValue(key, changed.containsKey(key) ? changed.get(key) : value));
+    return copy;
+  }
+
+  @Override
+  public String toString() {
+    return "KeyGuardRedaction";
+  }
+}

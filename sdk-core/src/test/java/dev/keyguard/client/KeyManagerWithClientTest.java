@@ -1,0 +1,120 @@
+package dev.keyguard.client;
+
+import dev.keyguard.TestCredentials;
+import dev.keyguard.VersionedCredential;
+import dev.keyguard.key.KeyManagerFixture;
+import dev.keyguard.key.ManagedKey;
+
+import static dev.keyguard.key.KeyManagerFixture.KEY;
+import static dev.keyguard.client.MockServers.json;
+import static dev.keyguard.client.MockServers.takeAll;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.key.KeyEvent.AlternatePromoted;
+import dev.keyguard.key.KeyEvent.KeyRotated;
+import java.util.List;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The key manager's {@link ManagedKey} behind a real {@link KeyGuardClient}, against a loopback
+ * HTTPS server: the API rejects a key, the client reports it, the key manager finds a newer
+ * version or an alternate, and the client retries once with it.
+ */
+class KeyManagerWithClientTest {
+
+  private static MockWebServer api;
+
+  private final KeyManagerFixture f = new KeyManagerFixture();
+  private VersionedCredential v1;
+  private ManagedKey key;
+
+  @BeforeAll
+  static void startServer() {
+    api = TestTls.startHttpsServer();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    api.close();
+  }
+
+  @BeforeEach
+  void setUp() {
+    MockServers.reset(api);
+    v1 = f.put("1");
+    key = f.start().key(KEY);
+    key.current();
+  }
+
+  @AfterEach
+  void tearDown() {
+    f.close();
+  }
+
+  private KeyGuardClient client() {
+    return KeyGuardClient.builder()
+        .baseUrl(api.url("/"))
+        .managedKey(key)
+        .authScheme(TestSchemes.header())
+        .okHttpClient(TestTls.TRUSTING_OKHTTP)
+        .build();
+  }
+
+  private static List<String> keysSent(List<RecordedRequest> requests) {
+    return requests.stream().map(r -> r.getHeaders().get(TestSchemes.KEY_HEADER)).toList();
+  }
+
+  @Test
+  void get_whenTheApiRejectsAKeyRotatedInTheBackend_retriesOnceWithTheNewVersion() {
+    VersionedCredential v2 = f.put("2"); // rotated in the backend; the next refresh is minutes away
+    api.enqueue(json(401, "{}"));
+    api.enqueue(json(200, "{\"price\":42}"));
+
+    JsonNode body = client().get("/price", JsonNode.class);
+
+    assertThat(body.get("price").asInt()).isEqualTo(42);
+    assertThat(keysSent(takeAll(api))).containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(v2));
+    assertThat(f.backend.fetchCount()).as("cold start + one forced refresh").isEqualTo(2);
+    assertThat(key.current()).isSameAs(v2);
+    assertThat(f.events(KeyRotated.class)).extracting(KeyRotated::newVersion).containsExactly("2");
+  }
+
+  @Test
+  void get_whenTheApiOnlyKnowsThePendingVersion_retriesWithTheAlternateAndKeepsServingIt() {
+    VersionedCredential pending = f.credential("2-pending").build();
+    f.backend.putAlternates(KEY, List.of(pending));
+    api.enqueue(json(401, "{}"));
+    api.enqueue(json(200, "{}"));
+    api.enqueue(json(200, "{}"));
+
+    client().get("/price", JsonNode.class);
+    client().get("/price", JsonNode.class);
+
+    assertThat(keysSent(takeAll(api)))
+        .containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(pending), TestCredentials.apiKeyOf(pending));
+    assertThat(f.events(AlternatePromoted.class)).extracting(AlternatePromoted::version).containsExactly("2-pending");
+  }
+
+  @Test
+  void get_whenEveryRequestIsRejected_callsTheBackendOnlyOncePerCooldown() {
+    for (int i = 0; i < 5; i++) {
+      api.enqueue(json(401, "{}"));
+    }
+
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> client().get("/price", JsonNode.class)).isInstanceOf(KeyRejectedException.class);
+    }
+
+    assertThat(takeAll(api)).hasSize(5);
+    assertThat(f.backend.fetchCount()).isEqualTo(2);
+    assertThat(f.backend.alternateFetchCount()).isEqualTo(1);
+  }
+}
