@@ -1,71 +1,49 @@
 package dev.keyguard;
 
-import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.time.Instant;
-import okhttp3.Call;
 
 /**
- * Time as the client sees it: a monotonic ticker for budgets and rate limits, a wall clock for
- * HTTP dates, and a sleep that gives up when the call is canceled. Tests replace it so that
- * backoff and {@code Retry-After} are checked without waiting.
+ * The one source of time in KeyGuard: wall-clock time (for expiry, key age, HTTP dates and
+ * signatures), a monotonic reading (for elapsed times, budgets and rate limits) and sleeping.
+ *
+ * <p>Every component that needs time takes a {@code TimeSource} from its builder and defaults to
+ * {@link #system()}; nothing in KeyGuard reads the system clock or sleeps in any other way. Tests
+ * inject the fake in {@code keyguard-testing} ({@code dev.keyguard.testing.FakeClock}) to check
+ * refresh, staleness, expiry, backoff and {@code Retry-After} without waiting.
+ *
+ * <p>Implementations must be thread-safe.
  */
-interface TimeSource {
-
-  /** The longest single sleep slice, so a canceled call stops waiting promptly. */
-  long SLICE_NANOS = Duration.ofMillis(50).toNanos();
-
-  /** The system time source. */
-  TimeSource SYSTEM =
-      new TimeSource() {
-        @Override
-        public long nanoTime() {
-          return System.nanoTime();
-        }
-
-        @Override
-        public Instant now() {
-          return Instant.now();
-        }
-
-        @Override
-        public void sleep(Duration duration, Call call) throws InterruptedIOException {
-          long deadline = System.nanoTime() + duration.toNanos();
-          try {
-            for (long left = duration.toNanos(); left > 0; left = deadline - System.nanoTime()) {
-              if (call != null && call.isCanceled()) {
-                throw new InterruptedIOException("canceled while waiting to retry");
-              }
-              long slice = Math.min(left, SLICE_NANOS);
-              Thread.sleep(slice / 1_000_000L, (int) (slice % 1_000_000L));
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting to retry");
-          }
-        }
-      };
+public interface TimeSource {
 
   /**
-   * A monotonic reading in nanoseconds, for elapsed times only.
+   * The system's time: {@link Instant#now()}, {@link System#nanoTime()} and {@link Thread#sleep}.
    *
-   * @return the reading
+   * @return the system time source
    */
-  long nanoTime();
+  static TimeSource system() {
+    return SystemTimeSource.INSTANCE;
+  }
 
   /**
-   * The wall-clock time, for HTTP dates.
+   * The wall-clock time.
    *
    * @return now
    */
   Instant now();
 
   /**
-   * Waits for the duration, or less if the call is canceled (then throws).
+   * A monotonic reading in nanoseconds, meaningful only as the difference of two readings.
+   *
+   * @return the reading
+   */
+  long nanoTime();
+
+  /**
+   * Waits for the duration.
    *
    * @param duration how long; zero or negative returns at once
-   * @param call the call that waits; may be null
-   * @throws InterruptedIOException if the thread is interrupted or the call canceled
+   * @throws InterruptedException if the thread is interrupted while waiting
    */
-  void sleep(Duration duration, Call call) throws InterruptedIOException;
+  void sleep(Duration duration) throws InterruptedException;
 }
