@@ -1,13 +1,10 @@
 package dev.keyguard;
 
-import dev.keyguard.key.KeyManager;
-
 import dev.keyguard.internal.AhoCorasick;
 import dev.keyguard.internal.KnownFormats;
 import dev.keyguard.internal.SecretForms;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * fixed prefix or keyword so that ordinary text is left alone. They are replaced with {@code
  * [REDACTED:aws-access-key-id]}, {@code [REDACTED:credential]} and the like. The anchors live in
  * the same automaton as the secrets, so the net costs no extra pass; switch it off with {@link
- * #setKnownFormatsEnabled(boolean)}.
+ * RedactorOptions.Builder#knownFormats(boolean)} (a start-up option).
  *
  * <h2>Cost</h2>
  *
@@ -93,42 +90,43 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Lifecycle of a secret</h2>
  *
- * <p>The {@link KeyManager} registers every secret it fetches and retires the one a rotation
+ * <p>The {@link dev.keyguard.key.KeyManager} registers every secret it fetches and retires the one a rotation
  * replaces. {@link #register(Secret)} makes a value live; {@link #retire(Secret)} starts its grace period
- * (default {@link #DEFAULT_GRACE_PERIOD}), after which it is forgotten and its copy wiped. At most
- * {@link #DEFAULT_MAX_RETIRED} retired values are kept (the oldest go first), so memory is bounded
+ * (default {@link RedactorOptions#DEFAULT_GRACE_PERIOD}), after which it is forgotten and its copy wiped. At most
+ * {@link RedactorOptions#DEFAULT_MAX_RETIRED} retired values are kept (the oldest go first), so memory is bounded
  * by the live secrets plus that number. Values are keyed by content: registering the same value
  * through two {@code Secret} objects keeps one entry, and the latest register or retire call wins.
  *
- * <p>{@link #global()} is the process-wide instance that KeyGuard's exceptions, loggers and HTTP
- * logging use; {@link #builder()} makes isolated instances (tests, a fake clock). Thread-safe:
- * {@code redact} is lock-free; changes are serialised.
+ * <h2>One redactor per process</h2>
+ *
+ * <p>{@link #global()} is the process-wide instance, and the only one KeyGuard uses: the key
+ * manager registers and retires through it, and every exception, logger, HTTP log and error
+ * excerpt KeyGuard produces is redacted by it. Its options are set at most once, at start-up,
+ * with {@link #configureGlobal(RedactorOptions)}, before anything uses it; afterwards they are
+ * fixed (a later call fails, naming where the redactor was first used), so no library in the JVM
+ * can switch the net off or shorten the grace period behind the application's back. {@link
+ * #isolated(RedactorOptions)} makes an independent instance for tests; KeyGuard's components never
+ * use one.
+ *
+ * <p>Thread-safe: {@code redact} is lock-free; registrations are serialised.
  */
 public final class Redactor {
 
-  /** How long a retired secret is still redacted: one hour. */
-  public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofHours(1);
-
-  /** The maximum number of retired secrets kept at once: 1024. */
-  public static final int DEFAULT_MAX_RETIRED = 1024;
-
-  private static final Redactor GLOBAL =
-      new Redactor(Clock.systemUTC(), DEFAULT_GRACE_PERIOD, DEFAULT_MAX_RETIRED, true);
-
   private static final long LIVE = Long.MIN_VALUE;
 
-  private final Clock clock;
+  private final RedactorOptions options;
+  private final TimeSource time;
+  private final Duration gracePeriod;
+  private final int maxRetired;
+  private final boolean knownFormats;
   private final ReentrantLock lock = new ReentrantLock();
 
   // guarded by lock
   private final Map<String, Entry> entries = new HashMap<>();
   private final Map<Secret, String> digests = new WeakHashMap<>();
-  private Duration gracePeriod;
-  private final int maxRetired;
-  private boolean knownFormats;
   private long sequence;
 
-  private volatile Snapshot snapshot;
+  private volatile RedactionSnapshot snapshot;
 
   /**
    * The last few secrets registered and still live, compared by identity: registering one of
@@ -139,34 +137,73 @@ public final class Redactor {
 
   private static final int RECENT = 16;
 
-  private Redactor(Clock clock, Duration gracePeriod, int maxRetired, boolean knownFormats) {
-    this.clock = clock;
-    this.gracePeriod = gracePeriod;
-    this.maxRetired = maxRetired;
-    this.knownFormats = knownFormats;
-    this.snapshot = Snapshot.build(List.of(), knownFormats, Long.MAX_VALUE);
+  Redactor(RedactorOptions options) {
+    this.options = options;
+    this.time = options.timeSource();
+    this.gracePeriod = options.gracePeriod();
+    this.maxRetired = options.maxRetired();
+    this.knownFormats = options.knownFormats();
+    this.snapshot = RedactionSnapshot.build(List.of(), knownFormats, Long.MAX_VALUE);
   }
 
   /**
-   * The process-wide redactor.
+   * The process-wide redactor, the only one KeyGuard uses. The first call fixes its options: those
+   * given to {@link #configureGlobal(RedactorOptions)} before, else {@link
+   * RedactorOptions#defaults()}.
    *
    * @return the global instance
    */
   public static Redactor global() {
-    return GLOBAL;
+    return GlobalRedactor.get();
   }
 
   /**
-   * Starts an isolated redactor, independent of {@link #global()}.
+   * Sets the options of the process-wide redactor. Call it once, at start-up, before any KeyGuard
+   * component, exception or logger is created (they all use the global redactor, and its first use
+   * fixes the options).
    *
    * <pre>{@code
-   * Redactor redactor = Redactor.builder().clock(fakeClock).gracePeriod(Duration.ofMinutes(5)).build();
+   * public static void main(String[] args) {
+   *   Redactor.configureGlobal(RedactorOptions.builder().gracePeriod(Duration.ofHours(6)).build());
+   *   ...
+   * }
    * }</pre>
    *
-   * @return a new builder
+   * @param options the options
+   * @throws NullPointerException if {@code options} is null
+   * @throws IllegalStateException if the global redactor is already in use, or its options were
+   *     already set; the message names the code that used or configured it first
    */
-  public static Builder builder() {
-    return new Builder();
+  public static void configureGlobal(RedactorOptions options) {
+    GlobalRedactor.configure(Objects.requireNonNull(options, "options"));
+  }
+
+
+  /**
+   * Makes a redactor of its own, independent of {@link #global()}, for tests. KeyGuard's
+   * components never use it.
+   *
+   * <pre>{@code
+   * Redactor redactor =
+   *     Redactor.isolated(RedactorOptions.builder().timeSource(fakeClock).build());
+   * }</pre>
+   *
+   * @param options the options
+   * @return a new redactor with no secrets
+   * @throws NullPointerException if {@code options} is null
+   */
+  public static Redactor isolated(RedactorOptions options) {
+    return new Redactor(Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * Makes a redactor of its own with the {@linkplain RedactorOptions#defaults() default options};
+   * see {@link #isolated(RedactorOptions)}.
+   *
+   * @return a new redactor with no secrets
+   */
+  public static Redactor isolated() {
+    return isolated(RedactorOptions.defaults());
   }
 
   /**
@@ -263,7 +300,7 @@ public final class Redactor {
       if (entry == null || entry.retiredAt != LIVE) {
         return;
       }
-      entry.retiredAt = clock.millis();
+      entry.retiredAt = time.now().toEpochMilli();
       recent = new Secret[0];
       purgeExpiredAndRebuild();
     } finally {
@@ -283,28 +320,11 @@ public final class Redactor {
     if (text == null) {
       return null;
     }
-    Snapshot current = snapshot;
-    if (current.nextExpiry != Long.MAX_VALUE && clock.millis() >= current.nextExpiry) {
+    RedactionSnapshot current = snapshot;
+    if (current.nextExpiry != Long.MAX_VALUE && time.now().toEpochMilli() >= current.nextExpiry) {
       current = expireIfFree();
     }
     return current.redact(text.toString());
-  }
-
-  /**
-   * Switches the second net (well-known formats) on or off. On by default.
-   *
-   * @param enabled whether well-known formats are redacted
-   */
-  public void setKnownFormatsEnabled(boolean enabled) {
-    lock.lock();
-    try {
-      if (knownFormats != enabled) {
-        knownFormats = enabled;
-        rebuild();
-      }
-    } finally {
-      lock.unlock();
-    }
   }
 
   /**
@@ -313,29 +333,7 @@ public final class Redactor {
    * @return true if well-known formats are redacted
    */
   public boolean isKnownFormatsEnabled() {
-    lock.lock();
-    try {
-      return knownFormats;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Sets how long a retired secret is still redacted. Applies to secrets already retired.
-   *
-   * @param gracePeriod zero or more
-   * @throws IllegalArgumentException if negative
-   */
-  public void setGracePeriod(Duration gracePeriod) {
-    checkGracePeriod(gracePeriod);
-    lock.lock();
-    try {
-      this.gracePeriod = gracePeriod;
-      purgeExpiredAndRebuild();
-    } finally {
-      lock.unlock();
-    }
+    return knownFormats;
   }
 
   /**
@@ -344,12 +342,16 @@ public final class Redactor {
    * @return the grace period
    */
   public Duration gracePeriod() {
-    lock.lock();
-    try {
-      return gracePeriod;
-    } finally {
-      lock.unlock();
-    }
+    return gracePeriod;
+  }
+
+  /**
+   * The options this redactor was made with.
+   *
+   * @return the options
+   */
+  public RedactorOptions options() {
+    return options;
   }
 
   /**
@@ -406,7 +408,7 @@ public final class Redactor {
     recent = next;
   }
 
-  private Snapshot expireIfFree() {
+  private RedactionSnapshot expireIfFree() {
     if (lock.tryLock()) {
       try {
         purgeExpiredAndRebuild();
@@ -428,7 +430,7 @@ public final class Redactor {
 
   /** Forgets expired retired entries and the oldest ones beyond the cap; true if any went. */
   private boolean purgeExpired() {
-    long now = clock.millis();
+    long now = time.now().toEpochMilli();
     long grace = graceMillis();
     List<Map.Entry<String, Entry>> retired = new ArrayList<>();
     boolean removed = false;
@@ -486,7 +488,7 @@ public final class Redactor {
   private void rebuild() {
     List<Entry> ordered = new ArrayList<>(entries.values());
     ordered.sort(Comparator.comparingLong(e -> e.sequence));
-    snapshot = Snapshot.build(ordered, knownFormats, nextExpiry());
+    snapshot = RedactionSnapshot.build(ordered, knownFormats, nextExpiry());
   }
 
   private static String digest(byte[] raw) {
@@ -497,15 +499,8 @@ public final class Redactor {
     }
   }
 
-  private static void checkGracePeriod(Duration gracePeriod) {
-    Objects.requireNonNull(gracePeriod, "gracePeriod");
-    if (gracePeriod.isNegative()) {
-      throw new IllegalArgumentException("gracePeriod must not be negative: " + gracePeriod);
-    }
-  }
-
   /** A known value. */
-  private static final class Entry {
+  static final class Entry {
     final byte[] value;
     final String fingerprint;
     final long sequence;
@@ -522,306 +517,8 @@ public final class Redactor {
     }
   }
 
-  /** An immutable automaton with its markers; replaced as a whole on every change. */
-  private static final class Snapshot {
-    private static final char[] FALLBACK_MARKER_CHARS = {'\u2588', '\u2593', '\u25A0', '#', '*'};
-
-    final AhoCorasick automaton;
-    final String[] secretMarkers;
-    final String[] formatMarkers;
-    final boolean knownFormats;
-    final long nextExpiry;
-
-    private Snapshot(
-        AhoCorasick automaton,
-        String[] secretMarkers,
-        String[] formatMarkers,
-        boolean knownFormats,
-        long nextExpiry) {
-      this.automaton = automaton;
-      this.secretMarkers = secretMarkers;
-      this.formatMarkers = formatMarkers;
-      this.knownFormats = knownFormats;
-      this.nextExpiry = nextExpiry;
-    }
-
-    Snapshot withNextExpiry(long next) {
-      return new Snapshot(automaton, secretMarkers, formatMarkers, knownFormats, next);
-    }
-
-    static Snapshot build(List<Entry> entries, boolean knownFormats, long nextExpiry) {
-      List<char[]> patterns = new ArrayList<>();
-      List<String> patternText = new ArrayList<>();
-      int[] ids = new int[16];
-      for (int i = 0; i < entries.size(); i++) {
-        for (String form : SecretForms.all(entries.get(i).value)) {
-          if (patterns.size() == ids.length) {
-            ids = Arrays.copyOf(ids, ids.length * 2);
-          }
-          ids[patterns.size()] = i;
-          patterns.add(form.toCharArray());
-          patternText.add(form);
-        }
-      }
-      List<char[]> anchors = knownFormats ? KnownFormats.anchors() : List.of();
-      int[] anchorIds = knownFormats ? KnownFormats.anchorIds() : new int[0];
-      AhoCorasick automaton =
-          patterns.isEmpty() && anchors.isEmpty()
-              ? null
-              : new AhoCorasick(patterns, Arrays.copyOf(ids, patterns.size()), anchors, anchorIds);
-
-      List<String> bodies = new ArrayList<>();
-      for (Entry e : entries) {
-        bodies.add("REDACTED:" + e.fingerprint);
-      }
-      List<String> labelBodies = new ArrayList<>();
-      for (String label : KnownFormats.LABELS) {
-        labelBodies.add("REDACTED:" + label);
-      }
-      String open;
-      String close;
-      if (bodyHazard(patternText, bodies, labelBodies)) {
-        open = null;
-        close = null;
-      } else if (automaton == null || (!automaton.usesChar('[') && !automaton.usesChar(']'))) {
-        open = "[";
-        close = "]";
-      } else if (!automaton.usesChar('\u27E6') && !automaton.usesChar('\u27E7')) {
-        open = "\u27E6";
-        close = "\u27E7";
-      } else {
-        open = null;
-        close = null;
-      }
-      String[] secretMarkers = new String[entries.size()];
-      String[] formatMarkers = new String[labelBodies.size()];
-      if (open != null) {
-        for (int i = 0; i < secretMarkers.length; i++) {
-          secretMarkers[i] = open + bodies.get(i) + close;
-        }
-        for (int i = 0; i < formatMarkers.length; i++) {
-          formatMarkers[i] = open + labelBodies.get(i) + close;
-        }
-      } else {
-        String fallback = String.valueOf(fallbackChar(automaton)).repeat(3);
-        Arrays.fill(secretMarkers, fallback);
-        Arrays.fill(formatMarkers, fallback);
-      }
-      return new Snapshot(automaton, secretMarkers, formatMarkers, knownFormats, nextExpiry);
-    }
-
-    /** True if some pattern could occur inside a marker body. */
-    private static boolean bodyHazard(
-        List<String> patterns, List<String> bodies, List<String> labelBodies) {
-      int longest = "REDACTED:sha256:00000000".length();
-      for (String label : labelBodies) {
-        longest = Math.max(longest, label.length());
-      }
-      for (String p : patterns) {
-        if (p.length() > longest || !markerAlphabet(p)) {
-          continue;
-        }
-        for (String label : labelBodies) {
-          if (label.contains(p)) {
-            return true;
-          }
-        }
-        for (String body : bodies) {
-          if (body.contains(p)) {
-            return true;
-          }
-        }
-      }
-      return false;
-    }
-
-    private static boolean markerAlphabet(String p) {
-      for (int i = 0; i < p.length(); i++) {
-        char c = p.charAt(i);
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || c == ':' || c == '-')) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    private static char fallbackChar(AhoCorasick automaton) {
-      if (automaton == null) {
-        return FALLBACK_MARKER_CHARS[0];
-      }
-      for (char c : FALLBACK_MARKER_CHARS) {
-        if (!automaton.usesChar(c)) {
-          return c;
-        }
-      }
-      for (char c = '\uE000'; c < '\uF8FF'; c++) {
-        if (!automaton.usesChar(c)) {
-          return c;
-        }
-      }
-      throw new IllegalStateException("no character is free for a redaction marker");
-    }
-
-    String redact(String text) {
-      AhoCorasick ac = automaton;
-      if (ac == null) {
-        return text;
-      }
-      AhoCorasick.Hits hits = ac.scan(text, null);
-      if (hits == null) {
-        return text;
-      }
-      int capacity = hits.size() * 2;
-      int[] starts = new int[capacity];
-      int[] ends = new int[capacity];
-      String[] markers = new String[capacity];
-      boolean[] format = new boolean[capacity];
-      int m = 0;
-      for (int h = 0; h < hits.size(); h++) {
-        int state = hits.state(h);
-        int end = hits.end(h);
-        byte flags = ac.flags(state);
-        if ((flags & AhoCorasick.SECRET) != 0) {
-          starts[m] = end - ac.secretLength(state);
-          ends[m] = end;
-          markers[m] = secretMarkers[ac.secretId(state)];
-          m++;
-        }
-        if ((flags & AhoCorasick.ANCHOR) != 0 && knownFormats) {
-          int anchor = ac.anchorId(state);
-          long span = KnownFormats.match(text, end, anchor);
-          if (span >= 0) {
-            starts[m] = (int) (span >>> 32);
-            ends[m] = (int) span;
-            markers[m] = formatMarkers[KnownFormats.labelOf(anchor)];
-            format[m] = true;
-            m++;
-          }
-        }
-      }
-      if (m == 0) {
-        return text;
-      }
-      // leftmost first, then longest; among equal spans a registered secret wins over a format
-      Integer[] order = new Integer[m];
-      for (int i = 0; i < m; i++) {
-        order[i] = i;
-      }
-      Arrays.sort(
-          order,
-          (a, b) ->
-              starts[a] != starts[b]
-                  ? Integer.compare(starts[a], starts[b])
-                  : ends[a] != ends[b]
-                      ? Integer.compare(ends[b], ends[a])
-                      : format[a] != format[b] ? Boolean.compare(format[a], format[b]) : Integer.compare(a, b));
-      StringBuilder out = new StringBuilder(text.length() + 16 * m);
-      int cursor = 0;
-      int k = 0;
-      while (k < m) {
-        int first = order[k];
-        if (ends[first] <= cursor) {
-          k++;
-          continue;
-        }
-        if (starts[first] > cursor) {
-          out.append(text, cursor, starts[first]);
-          cursor = starts[first];
-        }
-        // among the spans that cover the cursor, the one reaching furthest
-        int best = first;
-        int j = k + 1;
-        while (j < m && starts[order[j]] <= cursor) {
-          if (ends[order[j]] > ends[best]) {
-            best = order[j];
-          }
-          j++;
-        }
-        out.append(markers[best]);
-        cursor = ends[best];
-        k = j;
-      }
-      out.append(text, cursor, text.length());
-      return out.toString();
-    }
-  }
-
   /** Lazy logger, so that class initialisation never calls into a logging backend. */
   private static final class Holder {
     static final Logger LOG = LoggerFactory.getLogger(Redactor.class);
-  }
-
-  /**
-   * Builds an isolated {@link Redactor}. Each setting is checked when it is set. Not thread-safe.
-   */
-  public static final class Builder {
-    private Clock clock = Clock.systemUTC();
-    private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
-    private int maxRetired = DEFAULT_MAX_RETIRED;
-    private boolean knownFormats = true;
-
-    private Builder() {}
-
-    /**
-     * The clock that times grace periods. Default: the system UTC clock.
-     *
-     * @param clock the clock
-     * @return this builder
-     * @throws NullPointerException if null
-     */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /**
-     * How long a retired secret is still redacted. Default {@link #DEFAULT_GRACE_PERIOD}.
-     *
-     * @param gracePeriod zero or more
-     * @return this builder
-     * @throws IllegalArgumentException if negative
-     */
-    public Builder gracePeriod(Duration gracePeriod) {
-      checkGracePeriod(gracePeriod);
-      this.gracePeriod = gracePeriod;
-      return this;
-    }
-
-    /**
-     * The maximum number of retired secrets kept; beyond it the oldest are forgotten early.
-     * Default {@link #DEFAULT_MAX_RETIRED}.
-     *
-     * @param maxRetired zero or more
-     * @return this builder
-     * @throws IllegalArgumentException if negative
-     */
-    public Builder maxRetired(int maxRetired) {
-      if (maxRetired < 0) {
-        throw new IllegalArgumentException("maxRetired must not be negative: " + maxRetired);
-      }
-      this.maxRetired = maxRetired;
-      return this;
-    }
-
-    /**
-     * Whether well-known formats (the second net) are redacted. Default true.
-     *
-     * @param enabled true to redact them
-     * @return this builder
-     */
-    public Builder knownFormats(boolean enabled) {
-      this.knownFormats = enabled;
-      return this;
-    }
-
-    /**
-     * Creates the redactor.
-     *
-     * @return a new redactor with no secrets
-     */
-    public Redactor build() {
-      return new Redactor(clock, gracePeriod, maxRetired, knownFormats);
-    }
   }
 }

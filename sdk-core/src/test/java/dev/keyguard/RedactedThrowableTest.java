@@ -68,7 +68,7 @@ class RedactedThrowableTest {
 
   @Test
   void protect_whenCustomToStringShowsSecret_copiesIt() {
-    Redactor redactor = Redactor.builder().build();
+    Redactor redactor = Redactor.isolated();
     redactor.register(secret);
     RuntimeException custom =
         new RuntimeException("plain") {
@@ -86,7 +86,7 @@ class RedactedThrowableTest {
 
   @Test
   void copyOf_whenCauseChainIsCyclic_terminates() {
-    Redactor redactor = Redactor.builder().build();
+    Redactor redactor = Redactor.isolated();
     redactor.register(secret);
     IllegalStateException a = new IllegalStateException("a " + value);
     IllegalArgumentException b = new IllegalArgumentException("b", a);
@@ -101,7 +101,7 @@ class RedactedThrowableTest {
 
   @Test
   void protect_whenSecretSitsDeeperThanTheCopyDepth_stillPrintsNoSecret() {
-    Redactor redactor = Redactor.builder().build();
+    Redactor redactor = Redactor.isolated();
     redactor.register(secret);
     Throwable chain = new IllegalStateException("deep " + value);
     for (int i = 0; i < 80; i++) {
@@ -120,7 +120,7 @@ class RedactedThrowableTest {
 
   @Test
   void toString_looksLikeTheOriginal() {
-    Redactor redactor = Redactor.builder().build();
+    Redactor redactor = Redactor.isolated();
     redactor.register(secret);
 
     RedactedThrowable copy = RedactedThrowable.copyOf(new IOException("k=" + value), redactor);

@@ -17,7 +17,7 @@ class RedactorConcurrencyTest {
 
   @Test
   void redact_whileOtherSecretsAreRegisteredAndRetired_neverLeaksALiveSecret() throws Exception {
-    Redactor redactor = Redactor.builder().build();
+    Redactor redactor = Redactor.isolated();
     String live = TestSecrets.randomBase64Url(30);
     redactor.register(Secret.of(live));
     String text = "prefix " + live + " suffix";
@@ -56,7 +56,7 @@ class RedactorConcurrencyTest {
 
   @Test
   void register_whenItReturns_isVisibleToEveryThread() throws Exception {
-    Redactor redactor = Redactor.builder().build();
+    Redactor redactor = Redactor.isolated();
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       for (int i = 0; i < 50; i++) {

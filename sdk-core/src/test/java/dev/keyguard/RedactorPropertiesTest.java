@@ -121,7 +121,7 @@ class RedactorPropertiesTest {
         .forAll(secrets().zip(texts(), encodings(), texts(), booleans().all(), Embedding::new))
         .checkAssert(
             e -> {
-              Redactor redactor = Redactor.builder().knownFormats(e.knownFormats()).build();
+              Redactor redactor = Redactor.isolated(RedactorOptions.builder().knownFormats(e.knownFormats()).build());
               redactor.register(Secret.of(e.secret()));
 
               String out = redactor.redact(e.before() + e.encoding().apply(e.secret()) + e.after());
@@ -136,7 +136,7 @@ class RedactorPropertiesTest {
         .forAll(families(), lists().of(encodings()).ofSizeBetween(1, 6), texts())
         .checkAssert(
             (secrets, encodings, filler) -> {
-              Redactor redactor = Redactor.builder().build();
+              Redactor redactor = Redactor.isolated();
               List<Secret> registered = new ArrayList<>();
               for (String s : secrets) {
                 registered.add(Secret.of(s));
@@ -166,7 +166,7 @@ class RedactorPropertiesTest {
         .assuming((secret, text) -> forms(secret).stream().noneMatch(text::contains))
         .checkAssert(
             (secret, text) -> {
-              Redactor redactor = Redactor.builder().knownFormats(false).build();
+              Redactor redactor = Redactor.isolated(RedactorOptions.builder().knownFormats(false).build());
               redactor.register(Secret.of(secret));
 
               assertThat(redactor.redact(text)).isSameAs(text);
@@ -179,7 +179,7 @@ class RedactorPropertiesTest {
         .forAll(secrets(), texts(), encodings())
         .checkAssert(
             (secret, before, encoding) -> {
-              Redactor redactor = Redactor.builder().build();
+              Redactor redactor = Redactor.isolated();
               redactor.register(Secret.of(secret));
 
               String once = redactor.redact(before + encoding.apply(secret) + before);

@@ -2,6 +2,7 @@ package dev.keyguard.bench;
 
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.Redactor;
+import dev.keyguard.RedactorOptions;
 import dev.keyguard.Secret;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -68,9 +69,9 @@ public class RedactBenchmark {
       secretList.add(secret);
       values[i] = secret.value(InsecureSecretAccess.get());
     }
-    redactor = Redactor.builder().build();
+    redactor = Redactor.isolated();
     redactor.registerAll(secretList);
-    redactorWithoutKnownFormats = Redactor.builder().knownFormats(false).build();
+    redactorWithoutKnownFormats = Redactor.isolated(RedactorOptions.builder().knownFormats(false).build());
     redactorWithoutKnownFormats.registerAll(secretList);
     alternation =
         Pattern.compile(

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class HttpLoggerTest {
 
   private final MockWebServer server = new MockWebServer();
-  private final Redactor redactor = Redactor.builder().build();
+  private final Redactor redactor = Redactor.isolated();
   private final LogCapture captured = LogCapture.isolated("test.http");
   private final String apiKey = TestSecrets.randomBase64Url(30);
 

@@ -70,7 +70,7 @@ class EcPrivateKeysTest {
 
   @Test
   void errorMessages_surviveTheRedactorsPemNetWhole() {
-    Redactor redactor = Redactor.builder().build();
+    Redactor redactor = Redactor.isolated();
     byte[][] inputs = {
       "not a key at all".getBytes(StandardCharsets.US_ASCII),
       pem("CERTIFICATE", new byte[] {1, 2}),
