@@ -1,6 +1,7 @@
 package dev.keyguard;
 
 import dev.keyguard.internal.AhoCorasick;
+import dev.keyguard.internal.Fingerprints;
 import dev.keyguard.internal.KnownFormats;
 import dev.keyguard.internal.SecretForms;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ final class RedactionSnapshot {
   /** True if some pattern could occur inside a marker body. */
   private static boolean bodyHazard(
       List<String> patterns, List<String> bodies, List<String> labelBodies) {
-    int longest = "REDACTED:sha256:00000000".length();
+    int longest = "REDACTED:".length() + Fingerprints.LENGTH;
     for (String label : labelBodies) {
       longest = Math.max(longest, label.length());
     }

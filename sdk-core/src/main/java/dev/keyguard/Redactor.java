@@ -26,12 +26,12 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * Redactor.global().register(credential.apiKey());   // the KeyManager does this on every fetch
- * log.info(Redactor.global().redact(responseBody));   // ... [REDACTED:sha256:3f2a9c1b] ...
+ * log.info(Redactor.global().redact(responseBody));   // ... [REDACTED:fp:3f2a9c1b07d4] ...
  * }</pre>
  *
  * <h2>What is replaced</h2>
  *
- * <p>Every occurrence of a registered secret is replaced with {@code [REDACTED:sha256:xxxxxxxx]},
+ * <p>Every occurrence of a registered secret is replaced with {@code [REDACTED:fp:xxxxxxxxxxxx]},
  * carrying only the secret's {@linkplain Secret#fingerprint() fingerprint}. The forms matched:
  *
  * <table>

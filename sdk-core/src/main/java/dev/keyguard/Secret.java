@@ -1,15 +1,14 @@
 package dev.keyguard;
 
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.keyguard.internal.Fingerprints;
 import dev.keyguard.internal.RefusingSerializer;
 import dev.keyguard.internal.SecretForms;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -18,9 +17,9 @@ import java.util.Objects;
  * <ul>
  *   <li>It holds a private copy of the value: the array passed in and every array handed out are
  *       copies, so neither side can change the other.
- *   <li>{@link #toString()} shows only a short fingerprint, {@code Secret[sha256:3f2a9c1b]}: the
- *       first 8 hex digits of the SHA-256 of the value. Two processes holding the same key show the
- *       same fingerprint, which lets an operator correlate keys without seeing them.
+ *   <li>{@link #toString()} shows only a short {@linkplain #fingerprint() fingerprint}, {@code
+ *       Secret[fp:3f2a9c1b07d4]}: a keyed hash that says whether two values in this process are
+ *       equal and nothing about the value, even a short one.
  *   <li>{@code equals}/{@code hashCode} are identity-based; compare values with {@link
  *       #equalsSecret(Secret)}, which runs in constant time.
  *   <li>It is not {@link java.io.Serializable}: Java serialization of any object holding a {@code
@@ -39,15 +38,13 @@ import java.util.Objects;
 @JsonSerialize(using = RefusingSerializer.class)
 public final class Secret {
 
-  private static final int FINGERPRINT_HEX_DIGITS = 8;
-
   private final byte[] value;
   private final String fingerprint;
   private volatile boolean destroyed;
 
   private Secret(byte[] ownedCopy) {
     this.value = ownedCopy;
-    this.fingerprint = "sha256:" + HexFormat.of().formatHex(sha256(ownedCopy), 0, FINGERPRINT_HEX_DIGITS / 2);
+    this.fingerprint = Fingerprints.of(ownedCopy);
   }
 
   /**
@@ -141,8 +138,12 @@ public final class Secret {
   }
 
   /**
-   * Returns the short fingerprint, {@code sha256:} followed by the first 8 hex digits of the
-   * SHA-256 of the value. Safe to log. It stays available after {@link #destroy()}.
+   * Returns the short fingerprint, {@code fp:} followed by 12 hex digits of an HMAC-SHA256 of the
+   * value, keyed with a random key made once per process. Safe to log, even for a short or
+   * low-entropy value: without the process's key nobody can test a guess against it. Equal values
+   * have equal fingerprints within one process; in another process (or after a restart) the same
+   * value has another fingerprint, so correlate across processes by version id. It stays
+   * available after {@link #destroy()}.
    *
    * @return the fingerprint
    */
@@ -185,7 +186,7 @@ public final class Secret {
     return destroyed;
   }
 
-  /** Returns {@code Secret[sha256:xxxxxxxx]}: the fingerprint, never the value. */
+  /** Returns {@code Secret[fp:xxxxxxxxxxxx]}: the fingerprint, never the value. */
   @Override
   public String toString() {
     return "Secret[" + fingerprint + "]";
@@ -232,13 +233,5 @@ public final class Secret {
       }
     }
     return true;
-  }
-
-  private static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-    }
   }
 }

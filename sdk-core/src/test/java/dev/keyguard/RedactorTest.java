@@ -172,7 +172,7 @@ class RedactorTest {
       String redacted = out.substring("Authorization: Basic ".length());
       assertThat(redacted).contains("[REDACTED:");
       // what is left is at most the user part and two edge chars on either side
-      assertThat(redacted.replaceAll("\\[REDACTED:sha256:[0-9a-f]{8}\\]", "").length())
+      assertThat(redacted.replaceAll("\\[REDACTED:fp:[0-9a-f]{12}\\]", "").length())
           .isLessThanOrEqualTo(((user.length() + 1) * 4 + 2) / 3 + 4);
     }
   }
@@ -226,7 +226,7 @@ class RedactorTest {
 
     String out = redactor.redact("x" + value + value.substring(1));
 
-    assertThat(out).doesNotContain(value).startsWith("x\u27E6REDACTED:sha256:");
+    assertThat(out).doesNotContain(value).startsWith("x\u27E6REDACTED:fp:");
   }
 
   @Test
@@ -406,6 +406,6 @@ class RedactorTest {
     for (int i = 0; i < values.size(); i++) {
       assertThat(out).doesNotContain(values.get(i));
     }
-    assertThat(out.split("\\[REDACTED:sha256:", -1)).hasSize(1001);
+    assertThat(out.split("\\[REDACTED:fp:", -1)).hasSize(1001);
   }
 }

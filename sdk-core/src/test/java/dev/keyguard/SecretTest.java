@@ -20,6 +20,10 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -80,14 +84,46 @@ class SecretTest {
   }
 
   @Test
-  void toString_showsOnlyTheFingerprint() throws Exception {
+  void toString_showsOnlyTheFingerprint() {
     String value = TestSecrets.randomValue();
     Secret secret = Secret.of(value);
 
-    byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-    String expected = "sha256:" + HexFormat.of().formatHex(digest).substring(0, 8);
-    assertThat(secret.fingerprint()).isEqualTo(expected);
-    assertThat(secret.toString()).isEqualTo("Secret[" + expected + "]").doesNotContain(value);
+    assertThat(secret.fingerprint()).matches("fp:[0-9a-f]{12}");
+    assertThat(secret.toString())
+        .isEqualTo("Secret[" + secret.fingerprint() + "]")
+        .doesNotContain(value);
+  }
+
+  @Test
+  void fingerprint_ofShortValue_isNotFoundByExhaustiveSearchOfUnkeyedHashes() throws Exception {
+    // every 4-digit value, hashed the ways an attacker would try without the process key
+    String value = String.format("%04d", new java.security.SecureRandom().nextInt(10_000));
+    String fingerprint = Secret.of(value).fingerprint();
+    String digits = fingerprint.substring(fingerprint.lastIndexOf(':') + 1);
+    List<String> recovered = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      String candidate = String.format("%04d", i);
+      byte[] sha = MessageDigest.getInstance("SHA-256").digest(candidate.getBytes(StandardCharsets.UTF_8));
+      String hex = HexFormat.of().formatHex(sha);
+      if (hex.startsWith(digits)) {
+        recovered.add(candidate);
+      }
+    }
+
+    assertThat(recovered).isEmpty();
+  }
+
+  @Test
+  void fingerprint_inAnotherProcess_differs_soItCannotBeLookedUpAcrossProcesses() throws Exception {
+    String value = TestSecrets.randomValue();
+    URL classes = Secret.class.getProtectionDomain().getCodeSource().getLocation();
+    try (URLClassLoader otherProcess = new URLClassLoader(new URL[] {classes}, ClassLoader.getPlatformClassLoader())) {
+      Class<?> secretClass = Class.forName(Secret.class.getName(), true, otherProcess);
+      Object other = secretClass.getMethod("of", String.class).invoke(null, value);
+      String otherFingerprint = (String) secretClass.getMethod("fingerprint").invoke(other);
+
+      assertThat(otherFingerprint).matches("fp:[0-9a-f]{12}").isNotEqualTo(Secret.of(value).fingerprint());
+    }
   }
 
   @Test

@@ -39,7 +39,7 @@ class DemoTest {
     // the key came from DEMO_API_KEY, and the rotation replaced it
     assertThat(summary.initialKeyFromEnvironment()).isTrue();
     assertThat(summary.fingerprintBefore()).isEqualTo(Secret.of(key).fingerprint());
-    assertThat(summary.fingerprintAfter()).startsWith("sha256:").isNotEqualTo(summary.fingerprintBefore());
+    assertThat(summary.fingerprintAfter()).startsWith("fp:").isNotEqualTo(summary.fingerprintBefore());
 
     // rotation survived with exactly one retry, and one rotation
     assertThat(summary.rotations()).isEqualTo(1);
@@ -155,7 +155,7 @@ class DemoTest {
   }
 
   private static DemoSummary summaryWith(List<DemoSummary.Check> checks) {
-    return new DemoSummary(8, 8, 1, 0, 1, 1, "sha256:00000000", "sha256:11111111", false, checks);
+    return new DemoSummary(8, 8, 1, 0, 1, 1, "fp:000000000000", "fp:111111111111", false, checks);
   }
 
   static String generatedKey() {

@@ -27,7 +27,7 @@ import java.util.List;
  *       access_key private_key authorization} (lower, UPPER, Capitalised, camelCase)</td><td>the
  *       value after {@code =} or {@code :} (quoted or not, at least 6 chars; a leading
  *       {@code Bearer }/{@code Basic }/{@code Token } is kept); the keyword stays visible, and a
- *       KeyGuard fingerprint ({@code sha256:3f2a9c1b}, {@code Secret[…]}) is left alone</td></tr>
+ *       KeyGuard fingerprint ({@code fp:3f2a9c1b07d4}, {@code Secret[…]}) is left alone</td></tr>
  *   <tr><td>bearer-token</td><td>{@code Bearer }</td><td>at least 8 token68 chars</td></tr>
  * </table>
  */
@@ -290,21 +290,9 @@ public final class KnownFormats {
     return span(valueStart, valueEnd);
   }
 
-  /** {@code sha256:} and hex, or {@code Secret[}: what KeyGuard prints instead of a value. */
+  /** A fingerprint, or {@code Secret[}: what KeyGuard prints instead of a value. */
   private static boolean isFingerprint(String text, int start, int end) {
-    if (text.startsWith("Secret[", start)) {
-      return true;
-    }
-    if (!text.startsWith("sha256:", start) || end - start < 15) {
-      return false;
-    }
-    for (int i = start + 7; i < end; i++) {
-      char c = text.charAt(i);
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-        return false;
-      }
-    }
-    return true;
+    return text.startsWith("Secret[", start) || Fingerprints.isFingerprint(text, start, end);
   }
 
   private static int skipBlanks(String text, int i) {
