@@ -18,14 +18,41 @@ import java.nio.charset.Charset;
  * </appender>
  * }</pre>
  *
- * <p>Cost per line: one {@link Redactor#redact(CharSequence)} pass over the formatted line (no
- * copy when it holds nothing to redact). Other appenders of the same event that do not use this
+ * <p>Every format modifier of the pattern is safe: each conversion ({@code %msg}, {@code %X},
+ * {@code %ex}, a composite such as {@code %replace(...)}) is redacted <em>before</em> it is padded
+ * or cut, so {@code %.-30msg} or {@code %.20X{token}} never keep the start or the end of a secret
+ * that crosses the cut; the finished line is redacted once more as a whole.
+ *
+ * <p>Cost per line: one {@link Redactor#redact(CharSequence)} pass over each conversion's output
+ * and one over the formatted line (no copy when they hold nothing to redact). Other appenders of the same event that do not use this
  * encoder still see the raw message. Thread-safe, as Logback encoders are used.
  */
 public class RedactingEncoder extends PatternLayoutEncoder {
 
   /** Creates the encoder; Logback sets the pattern. */
   public RedactingEncoder() {}
+
+  /**
+   * Starts the encoder with a layout that redacts each conversion before its format modifiers.
+   */
+  @Override
+  public void start() {
+    super.start();
+    if (!isStarted()) {
+      return;
+    }
+    RedactingPatternLayout redacting = new RedactingPatternLayout();
+    redacting.setContext(getContext());
+    redacting.setPattern(getPattern());
+    redacting.setOutputPatternAsHeader(outputPatternAsHeader);
+    redacting.start();
+    if (!redacting.isStarted()) {
+      addError("KeyGuard could not start its redacting layout for pattern \"" + getPattern() + "\"");
+      stop();
+      return;
+    }
+    this.layout = redacting;
+  }
 
   /**
    * Formats the event with the pattern, redacts the line and encodes it.

@@ -1,7 +1,9 @@
 /**
  * Logback integration: {@link dev.keyguard.logging.logback.RedactingEncoder} (the one-line setup: it
  * redacts each whole formatted line) and the {@code %redactedMsg} / {@code %redactedEx} pattern
- * converters. Needs logback-classic on the application's class path; KeyGuard core does not bring
+ * converters. With the encoder, every format modifier of the pattern cuts text that is already
+ * redacted; a pattern that would cut or rewrite raw text ({@code %replace}, a maximum width inside
+ * a composite) is refused at start. Needs logback-classic on the application's class path; KeyGuard core does not bring
  * it.
  */
 package dev.keyguard.logging.logback;

@@ -127,4 +127,22 @@ class Log4j2RedactionTest {
 
     assertThat(RedactingRewritePolicy.createPolicy().rewrite(event)).isSameAs(event);
   }
+
+  @Test
+  void truncatingPatterns_behindTheRewritePolicyOrOnTheConverter_keepNoPartOfTheKey()
+      throws IOException {
+    Logger log = context.getLogger("app.Orders");
+    for (int lead = 0; lead < 30; lead++) {
+      log.info(".".repeat(lead) + value);
+    }
+    Configurator.shutdown(context);
+
+    for (String file : new String[] {"truncated-rewrite.log", "truncated-converter.log"}) {
+      String written = Files.readString(dir.resolve(file), StandardCharsets.UTF_8);
+      assertThat(written).as(file).contains("[REDACTED:");
+      for (int i = 0; i + 6 <= value.length(); i++) {
+        assertThat(written).as(file).doesNotContain(value.substring(i, i + 6));
+      }
+    }
+  }
 }
