@@ -62,6 +62,9 @@ public class RedactingEncoder extends PatternLayoutEncoder {
    */
   @Override
   public byte[] encode(ILoggingEvent event) {
+    if (!isStarted()) {
+      return new byte[0]; // refused pattern or not started: write nothing rather than raw text
+    }
     String line = Redactor.global().redact(getLayout().doLayout(event));
     Charset charset = getCharset();
     return charset == null ? line.getBytes(Charset.defaultCharset()) : line.getBytes(charset);

@@ -120,6 +120,11 @@ class RedactingEncoderFormatModifiersTest {
       encoder.start();
 
       assertThat(encoder.isStarted()).as(pattern).isFalse();
+      Logger log = context.getLogger("app.Refused");
+      assertThat(encoder.encode(new ch.qos.logback.classic.spi.LoggingEvent(
+              Logger.class.getName(), log, ch.qos.logback.classic.Level.INFO, "key " + value, null, null)))
+          .as(pattern)
+          .isEmpty();
       assertThat(context.getStatusManager().getCopyOfStatusList())
           .anySatisfy(s -> assertThat(s.getMessage()).contains("refuses the pattern \"" + pattern));
     }
