@@ -218,7 +218,8 @@ public final class RedactingLogger extends AbstractLogger {
       event.setMessage(redactor.redact(message));
       markers.forEach(event::addMarker);
       for (KeyValuePair kv : keyValues) {
-        event.addKeyValue(kv.key, kv.value == null ? null : redactor.redact(String.valueOf(kv.value)));
+        Object v = kv.value;
+        event.addKeyValue(kv.key, v == null ? null : redactor.redact(String.valueOf(v)));
       }
       event.setThrowable(cause);
       event.setCallerBoundary(boundary);

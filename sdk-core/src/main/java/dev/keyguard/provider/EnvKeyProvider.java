@@ -5,7 +5,6 @@ import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.MalformedSecretException;
-import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.KeyProvider;
 
@@ -53,7 +52,7 @@ public final class EnvKeyProvider extends NamedValueKeyProvider {
   private static final Logger LOG = LoggerFactory.getLogger(EnvKeyProvider.class);
 
   private EnvKeyProvider(Builder builder) {
-    super(builder.settings, LOG);
+    super(builder, LOG);
   }
 
   /**
@@ -99,23 +98,10 @@ public final class EnvKeyProvider extends NamedValueKeyProvider {
    *     .build();
    * }</pre>
    */
-  public static final class Builder {
-    private final NamedValueSettings settings =
-        new NamedValueSettings(NamedValueKind.ENVIRONMENT_VARIABLE);
+  public static final class Builder extends NamedValueBuilder<Builder> {
 
-    private Builder() {}
-
-    /**
-     * Puts a prefix before every variable name ({@code MYAPP_}). Applied after the upper-case
-     * transform, as given.
-     *
-     * @param prefix the prefix; not empty, without {@code =}
-     * @return this builder
-     * @throws IllegalArgumentException if the prefix is empty or has {@code =} or NUL
-     */
-    public Builder prefix(String prefix) {
-      settings.prefix(prefix);
-      return this;
+    private Builder() {
+      super(NamedValueKind.ENVIRONMENT_VARIABLE, Builder.class);
     }
 
     /**
@@ -126,20 +112,7 @@ public final class EnvKeyProvider extends NamedValueKeyProvider {
      * @return this builder
      */
     public Builder upperCaseNames() {
-      settings.upperCaseNames();
-      return this;
-    }
-
-    /**
-     * Maps key ids to variable names with a function, instead of {@link #prefix(String)} and
-     * {@link #upperCaseNames()}.
-     *
-     * @param mapping the function; must not return null or a name with {@code =}
-     * @return this builder
-     */
-    public Builder nameMapping(Function<KeyId, String> mapping) {
-      settings.nameMapping(mapping);
-      return this;
+      return upperCase();
     }
 
     /**
@@ -152,44 +125,7 @@ public final class EnvKeyProvider extends NamedValueKeyProvider {
      */
     public Builder variables(Map<String, String> variables) {
       Objects.requireNonNull(variables, "variables");
-      settings.lookup(variables::get, "a map");
-      return this;
-    }
-
-    /**
-     * Reads variables through a function instead of the process environment. The function
-     * returns null for a variable that is not set.
-     *
-     * @param lookup the lookup function; thread-safe
-     * @return this builder
-     */
-    public Builder lookup(Function<String, String> lookup) {
-      settings.lookup(lookup, "a lookup function");
-      return this;
-    }
-
-    /**
-     * Sets how the value maps to credential parts (default {@link
-     * CredentialFieldMapping#defaults()}).
-     *
-     * @param mapping the field mapping
-     * @return this builder
-     */
-    public Builder fieldMapping(CredentialFieldMapping mapping) {
-      settings.fieldMapping(mapping);
-      return this;
-    }
-
-    /**
-     * Sets the time source that stamps {@link VersionedCredential#fetchedAt()} (default {@link
-     * TimeSource#system()}).
-     *
-     * @param timeSource the time source
-     * @return this builder
-     */
-    public Builder timeSource(TimeSource timeSource) {
-      settings.timeSource(timeSource);
-      return this;
+      return source(variables::get, "a map");
     }
 
     /**

@@ -21,9 +21,9 @@ import org.slf4j.Logger;
  * The one implementation of the providers that look a key up by name in a string map: {@link
  * EnvKeyProvider} (environment variables) and {@link SystemPropertyKeyProvider} (system
  * properties). It holds the name mapping, the lookup, the parsing through the field mapping and
- * the errors; what differs between the two is a {@link NamedValueKind}, and both builders are
- * {@link NamedValueSettings} under their own names. Immutable and thread-safe if the lookup
- * function is.
+ * the errors; what differs between the two is a {@link NamedValueKind}, and both builders are a
+ * {@link NamedValueBuilder} with a few setters of their own. Immutable and thread-safe if the
+ * lookup function is.
  */
 @JsonSerialize(using = RefusingSerializer.class)
 abstract class NamedValueKeyProvider implements KeyProvider {
@@ -36,15 +36,15 @@ abstract class NamedValueKeyProvider implements KeyProvider {
   private final Logger log;
   private final String description;
 
-  /** Takes the settings as they are now; throws IllegalStateException if they conflict. */
-  NamedValueKeyProvider(NamedValueSettings settings, Logger log) {
-    settings.checkCombinations();
-    this.kind = settings.kind();
-    this.naming = settings.naming();
-    this.lookup = settings.lookup();
-    this.mapping = settings.fieldMapping();
-    this.timeSource = settings.timeSource();
-    this.description = settings.describe();
+  /** Takes the builder's settings as they are now; throws IllegalStateException on a conflict. */
+  NamedValueKeyProvider(NamedValueBuilder<?> builder, Logger log) {
+    builder.checkCombinations();
+    this.kind = builder.kind();
+    this.naming = builder.naming();
+    this.lookup = builder.lookup();
+    this.mapping = builder.fieldMapping();
+    this.timeSource = builder.timeSource();
+    this.description = builder.describe();
     this.log = log;
   }
 
@@ -63,21 +63,22 @@ abstract class NamedValueKeyProvider implements KeyProvider {
   @Override
   public final VersionedCredential fetch(KeyId keyId) {
     String name = nameOf(keyId);
+    String named = kind.noun() + " '" + name + "'";
     String value;
     try {
       value = lookup.apply(name);
     } catch (SecurityException e) {
       throw new KeyAccessDeniedException(
-          "key '" + keyId + "': reading " + kind.noun() + " '" + name + "' is not permitted", e, keyId, null);
+          "key '" + keyId + "': reading " + named + " is not permitted", e, keyId, null);
     } catch (RuntimeException e) {
       throw new KeyProviderUnavailableException(
-          "key '" + keyId + "': reading " + kind.noun() + " '" + name + "' failed ("
+          "key '" + keyId + "': reading " + named + " failed ("
               + e.getClass().getSimpleName() + ")",
           e, keyId, null);
     }
     if (value == null) {
       throw new KeyNotFoundException(
-          "key '" + keyId + "': " + kind.noun() + " '" + name + "' is not set; set it to the API key, or"
+          "key '" + keyId + "': " + named + " is not set; set it to the API key, or"
               + " to a JSON object with the field '" + mapping.apiKeyField() + "'",
           keyId);
     }
@@ -85,9 +86,10 @@ abstract class NamedValueKeyProvider implements KeyProvider {
     try {
       credential = mapping.parse(keyId, value).fetchedAt(timeSource.now()).build();
     } catch (MalformedSecretException e) {
-      throw new MalformedSecretException(kind.noun() + " '" + name + "': " + e.getMessage(), e, keyId, null);
+      throw new MalformedSecretException(named + ": " + e.getMessage(), e, keyId, null);
     }
-    log.debug("key '{}' read from {} '{}', version {}", keyId, kind.noun(), name, credential.version());
+    log.debug(
+        "key '{}' read from {} '{}', version {}", keyId, kind.noun(), name, credential.version());
     return credential;
   }
 
@@ -119,7 +121,8 @@ abstract class NamedValueKeyProvider implements KeyProvider {
     if (!kind.isValid(name)) {
       throw new KeyNotFoundException(
           "key '" + keyId + "' maps to " + (name == null ? "no name" : "'" + name + "'")
-              + ", which is not a valid " + kind.noun() + " name; use another key id or name mapping",
+              + ", which is not a valid " + kind.noun()
+              + " name; use another key id or name mapping",
           keyId);
     }
     return name;

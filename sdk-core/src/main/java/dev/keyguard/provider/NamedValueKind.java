@@ -5,7 +5,7 @@ import java.util.function.Function;
 /**
  * What tells the named-value providers apart: where the values come from by default, what the
  * names are called in messages, and which characters a name may not hold. Everything else
- * ({@link NamedValueSettings}, {@link NamedValueKeyProvider}) is shared.
+ * ({@link NamedValueBuilder}, {@link NamedValueKeyProvider}) is shared.
  */
 enum NamedValueKind {
   ENVIRONMENT_VARIABLE(

@@ -5,7 +5,6 @@ import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.MalformedSecretException;
-import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.KeyProvider;
 
@@ -49,7 +48,7 @@ public final class SystemPropertyKeyProvider extends NamedValueKeyProvider {
   private static final Logger LOG = LoggerFactory.getLogger(SystemPropertyKeyProvider.class);
 
   private SystemPropertyKeyProvider(Builder builder) {
-    super(builder.settings, LOG);
+    super(builder, LOG);
   }
 
   /**
@@ -94,33 +93,10 @@ public final class SystemPropertyKeyProvider extends NamedValueKeyProvider {
    *     .build();
    * }</pre>
    */
-  public static final class Builder {
-    private final NamedValueSettings settings =
-        new NamedValueSettings(NamedValueKind.SYSTEM_PROPERTY);
+  public static final class Builder extends NamedValueBuilder<Builder> {
 
-    private Builder() {}
-
-    /**
-     * Puts a prefix before every property name ({@code keyguard.}).
-     *
-     * @param prefix the prefix; not empty
-     * @return this builder
-     * @throws IllegalArgumentException if the prefix is empty or has NUL
-     */
-    public Builder prefix(String prefix) {
-      settings.prefix(prefix);
-      return this;
-    }
-
-    /**
-     * Maps key ids to property names with a function, instead of {@link #prefix(String)}.
-     *
-     * @param mapping the function; must not return null or an empty name
-     * @return this builder
-     */
-    public Builder nameMapping(Function<KeyId, String> mapping) {
-      settings.nameMapping(mapping);
-      return this;
+    private Builder() {
+      super(NamedValueKind.SYSTEM_PROPERTY, Builder.class);
     }
 
     /**
@@ -132,44 +108,7 @@ public final class SystemPropertyKeyProvider extends NamedValueKeyProvider {
      */
     public Builder properties(Map<String, String> properties) {
       Objects.requireNonNull(properties, "properties");
-      settings.lookup(properties::get, "a map");
-      return this;
-    }
-
-    /**
-     * Reads properties through a function instead of the system properties. The function returns
-     * null for a property that is not set.
-     *
-     * @param lookup the lookup function; thread-safe
-     * @return this builder
-     */
-    public Builder lookup(Function<String, String> lookup) {
-      settings.lookup(lookup, "a lookup function");
-      return this;
-    }
-
-    /**
-     * Sets how the value maps to credential parts (default {@link
-     * CredentialFieldMapping#defaults()}).
-     *
-     * @param mapping the field mapping
-     * @return this builder
-     */
-    public Builder fieldMapping(CredentialFieldMapping mapping) {
-      settings.fieldMapping(mapping);
-      return this;
-    }
-
-    /**
-     * Sets the time source that stamps {@link VersionedCredential#fetchedAt()} (default {@link
-     * TimeSource#system()}).
-     *
-     * @param timeSource the time source
-     * @return this builder
-     */
-    public Builder timeSource(TimeSource timeSource) {
-      settings.timeSource(timeSource);
-      return this;
+      return source(properties::get, "a map");
     }
 
     /**
