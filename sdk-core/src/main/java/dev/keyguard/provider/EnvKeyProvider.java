@@ -4,15 +4,12 @@ import dev.keyguard.CredentialFieldMapping;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
-import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.KeyProvider;
 
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.internal.RefusingSerializer;
-import java.time.Clock;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -50,23 +47,12 @@ import org.slf4j.LoggerFactory;
  * Neither Java- nor Jackson-serializable: it can reach secret values.
  */
 @JsonSerialize(using = RefusingSerializer.class)
-public final class EnvKeyProvider implements KeyProvider {
+public final class EnvKeyProvider extends NamedValueKeyProvider {
 
   private static final Logger LOG = LoggerFactory.getLogger(EnvKeyProvider.class);
 
-  private final NamedValueSource source;
-  private final String description;
-
-  private EnvKeyProvider(Builder b) {
-    this.source =
-        new NamedValueSource(
-            "environment variable",
-            b.naming(),
-            b.lookup != null ? b.lookup : System::getenv,
-            b.fieldMapping != null ? b.fieldMapping : CredentialFieldMapping.defaults(),
-            b.clock != null ? b.clock : Clock.systemUTC(),
-            LOG);
-    this.description = b.describe();
+  private EnvKeyProvider(Builder builder) {
+    super(builder, LOG);
   }
 
   /**
@@ -96,38 +82,14 @@ public final class EnvKeyProvider implements KeyProvider {
    * @throws KeyNotFoundException if the key id maps to no valid variable name
    */
   public String variableName(KeyId keyId) {
-    return source.nameOf(keyId);
+    return nameOf(keyId);
   }
 
   /**
-   * Reads the variable of the key and parses it.
-   *
-   * @param keyId the key to fetch
-   * @return the credential, fetched now
-   * @throws KeyNotFoundException if the variable is not set
-   * @throws MalformedSecretException if the value is blank or malformed JSON
-   * @throws KeyAccessDeniedException if reading the variable is not permitted
-   * @throws KeyProviderUnavailableException if an injected lookup fails
-   */
-  @Override
-  public VersionedCredential fetch(KeyId keyId) {
-    return source.fetch(keyId);
-  }
-
-  /** Returns {@code env}. */
-  @Override
-  public String name() {
-    return "env";
-  }
-
-  /** Describes the name mapping; never a value. */
-  @Override
-  public String toString() {
-    return "EnvKeyProvider[" + description + "]";
-  }
-
-  /**
-   * Builds an {@link EnvKeyProvider}. Each setting may be set once. Not thread-safe.
+   * Builds an {@link EnvKeyProvider}. The last call of a setter wins: calling it again replaces the
+   * earlier value ({@link #variables(Map)} and {@link #lookup(Function)} both set where variables
+   * are read). Each value is checked as it is set; {@link #build()} rejects settings that cannot be
+   * combined. Not thread-safe.
    *
    * <pre>{@code
    * EnvKeyProvider provider = EnvKeyProvider.builder()
@@ -136,37 +98,10 @@ public final class EnvKeyProvider implements KeyProvider {
    *     .build();
    * }</pre>
    */
-  public static final class Builder {
-    private String prefix;
-    private boolean upperCase;
-    private Function<KeyId, String> nameMapping;
-    private Function<String, String> lookup;
-    private String lookupDescription;
-    private CredentialFieldMapping fieldMapping;
-    private Clock clock;
+  public static final class Builder extends NamedValueBuilder<Builder> {
 
-    private Builder() {}
-
-    /**
-     * Puts a prefix before every variable name ({@code MYAPP_}). Applied after the upper-case
-     * transform, as given.
-     *
-     * @param prefix the prefix; not empty, without {@code =}
-     * @return this builder
-     * @throws IllegalArgumentException if the prefix is empty or has {@code =} or NUL
-     * @throws IllegalStateException if the prefix was already set
-     */
-    public Builder prefix(String prefix) {
-      Objects.requireNonNull(prefix, "prefix");
-      if (this.prefix != null) {
-        throw new IllegalStateException("prefix was already set to '" + this.prefix + "'");
-      }
-      if (prefix.isEmpty() || prefix.indexOf('=') >= 0 || prefix.indexOf('\0') >= 0) {
-        throw new IllegalArgumentException(
-            "an environment variable prefix must be non-empty, without '=' or NUL");
-      }
-      this.prefix = prefix;
-      return this;
+    private Builder() {
+      super(NamedValueKind.ENVIRONMENT_VARIABLE, Builder.class);
     }
 
     /**
@@ -177,25 +112,7 @@ public final class EnvKeyProvider implements KeyProvider {
      * @return this builder
      */
     public Builder upperCaseNames() {
-      this.upperCase = true;
-      return this;
-    }
-
-    /**
-     * Maps key ids to variable names with a function, instead of {@link #prefix(String)} and
-     * {@link #upperCaseNames()}.
-     *
-     * @param mapping the function; must not return null or a name with {@code =}
-     * @return this builder
-     * @throws IllegalStateException if a mapping was already set
-     */
-    public Builder nameMapping(Function<KeyId, String> mapping) {
-      Objects.requireNonNull(mapping, "mapping");
-      if (this.nameMapping != null) {
-        throw new IllegalStateException("nameMapping was already set");
-      }
-      this.nameMapping = mapping;
-      return this;
+      return upperCase();
     }
 
     /**
@@ -205,7 +122,6 @@ public final class EnvKeyProvider implements KeyProvider {
      *
      * @param variables the variables
      * @return this builder
-     * @throws IllegalStateException if a source was already set
      */
     public Builder variables(Map<String, String> variables) {
       Objects.requireNonNull(variables, "variables");
@@ -213,109 +129,14 @@ public final class EnvKeyProvider implements KeyProvider {
     }
 
     /**
-     * Reads variables through a function instead of the process environment. The function
-     * returns null for a variable that is not set.
-     *
-     * @param lookup the lookup function; thread-safe
-     * @return this builder
-     * @throws IllegalStateException if a source was already set
-     */
-    public Builder lookup(Function<String, String> lookup) {
-      Objects.requireNonNull(lookup, "lookup");
-      return source(lookup, "a lookup function");
-    }
-
-    /**
-     * Sets how the value maps to credential parts (default {@link
-     * CredentialFieldMapping#defaults()}).
-     *
-     * @param mapping the field mapping
-     * @return this builder
-     * @throws IllegalStateException if the field mapping was already set
-     */
-    public Builder fieldMapping(CredentialFieldMapping mapping) {
-      Objects.requireNonNull(mapping, "mapping");
-      if (this.fieldMapping != null) {
-        throw new IllegalStateException("fieldMapping was already set");
-      }
-      this.fieldMapping = mapping;
-      return this;
-    }
-
-    /**
-     * Sets the clock that stamps {@link VersionedCredential#fetchedAt()} (default the system
-     * clock).
-     *
-     * @param clock the clock
-     * @return this builder
-     * @throws IllegalStateException if the clock was already set
-     */
-    public Builder clock(Clock clock) {
-      Objects.requireNonNull(clock, "clock");
-      if (this.clock != null) {
-        throw new IllegalStateException("clock was already set");
-      }
-      this.clock = clock;
-      return this;
-    }
-
-    /**
-     * Builds the provider.
+     * Builds the provider. The builder may be changed and used again afterwards.
      *
      * @return the provider
      * @throws IllegalStateException if {@link #nameMapping(Function)} is combined with {@link
      *     #prefix(String)} or {@link #upperCaseNames()}
      */
     public EnvKeyProvider build() {
-      if (nameMapping != null && (prefix != null || upperCase)) {
-        throw new IllegalStateException(
-            "nameMapping cannot be combined with prefix or upperCaseNames: put them in the function");
-      }
       return new EnvKeyProvider(this);
-    }
-
-    private Builder source(Function<String, String> source, String description) {
-      if (this.lookup != null) {
-        throw new IllegalStateException("the variable source was already set to " + lookupDescription);
-      }
-      this.lookup = source;
-      this.lookupDescription = description;
-      return this;
-    }
-
-    private Function<KeyId, String> naming() {
-      if (nameMapping != null) {
-        return nameMapping;
-      }
-      String p = prefix == null ? "" : prefix;
-      boolean upper = upperCase;
-      return keyId -> p + (upper ? upperCaseName(keyId.value()) : keyId.value());
-    }
-
-    private String describe() {
-      StringBuilder sb = new StringBuilder();
-      if (nameMapping != null) {
-        sb.append("custom name mapping");
-      } else {
-        sb.append(prefix == null ? "no prefix" : "prefix '" + prefix + "'");
-        if (upperCase) {
-          sb.append(", upper-case names");
-        }
-      }
-      if (lookupDescription != null) {
-        sb.append(", variables from ").append(lookupDescription);
-      }
-      return sb.toString();
-    }
-
-    private static String upperCaseName(String keyId) {
-      StringBuilder sb = new StringBuilder(keyId.length());
-      for (int i = 0; i < keyId.length(); i++) {
-        char c = keyId.charAt(i);
-        boolean keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        sb.append(keep ? c : '_');
-      }
-      return sb.toString().toUpperCase(Locale.ROOT);
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
+import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.KeyProvider;
 
@@ -22,7 +23,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -95,16 +95,16 @@ public final class FileKeyProvider implements KeyProvider {
   private final Path directory;
   private final Map<KeyId, Path> files;
   private final CredentialFieldMapping mapping;
-  private final Clock clock;
+  private final TimeSource timeSource;
   private final Opener opener;
   private final Set<Path> warnedWorldReadable = ConcurrentHashMap.newKeySet();
 
   private FileKeyProvider(Builder b) {
     this.directory = b.directory;
     this.files = Collections.unmodifiableMap(new LinkedHashMap<>(b.files));
-    this.mapping = b.fieldMapping != null ? b.fieldMapping : CredentialFieldMapping.defaults();
-    this.clock = b.clock != null ? b.clock : Clock.systemUTC();
-    this.opener = b.opener != null ? b.opener : Files::newInputStream;
+    this.mapping = b.fieldMapping;
+    this.timeSource = b.timeSource;
+    this.opener = b.opener;
   }
 
   /**
@@ -258,7 +258,7 @@ public final class FileKeyProvider implements KeyProvider {
       }
       VersionedCredential credential;
       try {
-        credential = mapping.parse(keyId, content).fetchedAt(clock.instant()).build();
+        credential = mapping.parse(keyId, content).fetchedAt(timeSource.now()).build();
       } catch (MalformedSecretException e) {
         throw new MalformedSecretException(
             "secret file " + file + ": " + e.getMessage(), e, keyId, null);
@@ -331,7 +331,10 @@ public final class FileKeyProvider implements KeyProvider {
 
   /**
    * Builds a {@link FileKeyProvider}: either a {@link #directory(Path) directory} or one or more
-   * {@link #file(KeyId, Path) files}. Not thread-safe.
+   * {@link #file(KeyId, Path) files}. The last call of a setter wins: calling it again replaces the
+   * earlier value (for {@link #file(KeyId, Path)}, the file of that key). Each value is checked as
+   * it is set; {@link #build()} rejects settings that are missing or cannot be combined. Not
+   * thread-safe.
    *
    * <pre>{@code
    * FileKeyProvider provider = FileKeyProvider.builder()
@@ -343,9 +346,9 @@ public final class FileKeyProvider implements KeyProvider {
   public static final class Builder {
     private Path directory;
     private final Map<KeyId, Path> files = new LinkedHashMap<>();
-    private CredentialFieldMapping fieldMapping;
-    private Clock clock;
-    private Opener opener;
+    private CredentialFieldMapping fieldMapping = CredentialFieldMapping.defaults();
+    private TimeSource timeSource = TimeSource.system();
+    private Opener opener = Files::newInputStream;
 
     private Builder() {}
 
@@ -354,32 +357,24 @@ public final class FileKeyProvider implements KeyProvider {
      *
      * @param directory the directory; need not exist yet (a fetch before it does is "not found")
      * @return this builder
-     * @throws IllegalStateException if the directory was already set
      */
     public Builder directory(Path directory) {
       Objects.requireNonNull(directory, "directory");
-      if (this.directory != null) {
-        throw new IllegalStateException("directory was already set to " + this.directory);
-      }
       this.directory = directory.toAbsolutePath().normalize();
       return this;
     }
 
     /**
-     * Single-file mode: reads one key from one file. May be called for several keys.
+     * Single-file mode: reads one key from one file. May be called for several keys; calling it
+     * again for the same key replaces that key's file.
      *
      * @param keyId the key
      * @param file the file holding it
      * @return this builder
-     * @throws IllegalStateException if a file was already set for this key
      */
     public Builder file(KeyId keyId, Path file) {
       Objects.requireNonNull(keyId, "keyId");
       Objects.requireNonNull(file, "file");
-      if (files.containsKey(keyId)) {
-        throw new IllegalStateException(
-            "a file was already set for key '" + keyId + "': " + files.get(keyId));
-      }
       files.put(keyId, file.toAbsolutePath().normalize());
       return this;
     }
@@ -390,31 +385,21 @@ public final class FileKeyProvider implements KeyProvider {
      *
      * @param mapping the field mapping
      * @return this builder
-     * @throws IllegalStateException if the field mapping was already set
      */
     public Builder fieldMapping(CredentialFieldMapping mapping) {
-      Objects.requireNonNull(mapping, "mapping");
-      if (this.fieldMapping != null) {
-        throw new IllegalStateException("fieldMapping was already set");
-      }
-      this.fieldMapping = mapping;
+      this.fieldMapping = Objects.requireNonNull(mapping, "mapping");
       return this;
     }
 
     /**
-     * Sets the clock that stamps {@link VersionedCredential#fetchedAt()} (default the system
-     * clock).
+     * Sets the time source that stamps {@link VersionedCredential#fetchedAt()} (default {@link
+     * TimeSource#system()}).
      *
-     * @param clock the clock
+     * @param timeSource the time source
      * @return this builder
-     * @throws IllegalStateException if the clock was already set
      */
-    public Builder clock(Clock clock) {
-      Objects.requireNonNull(clock, "clock");
-      if (this.clock != null) {
-        throw new IllegalStateException("clock was already set");
-      }
-      this.clock = clock;
+    public Builder timeSource(TimeSource timeSource) {
+      this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
       return this;
     }
 

@@ -4,14 +4,12 @@ import dev.keyguard.CredentialFieldMapping;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
-import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.KeyProvider;
 
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.internal.RefusingSerializer;
-import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -45,23 +43,12 @@ import org.slf4j.LoggerFactory;
  * Neither Java- nor Jackson-serializable: it can reach secret values.
  */
 @JsonSerialize(using = RefusingSerializer.class)
-public final class SystemPropertyKeyProvider implements KeyProvider {
+public final class SystemPropertyKeyProvider extends NamedValueKeyProvider {
 
   private static final Logger LOG = LoggerFactory.getLogger(SystemPropertyKeyProvider.class);
 
-  private final NamedValueSource source;
-  private final String description;
-
-  private SystemPropertyKeyProvider(Builder b) {
-    this.source =
-        new NamedValueSource(
-            "system property",
-            b.naming(),
-            b.lookup != null ? b.lookup : System::getProperty,
-            b.fieldMapping != null ? b.fieldMapping : CredentialFieldMapping.defaults(),
-            b.clock != null ? b.clock : Clock.systemUTC(),
-            LOG);
-    this.description = b.describe();
+  private SystemPropertyKeyProvider(Builder builder) {
+    super(builder, LOG);
   }
 
   /**
@@ -91,38 +78,14 @@ public final class SystemPropertyKeyProvider implements KeyProvider {
    * @throws KeyNotFoundException if the key id maps to no valid property name
    */
   public String propertyName(KeyId keyId) {
-    return source.nameOf(keyId);
+    return nameOf(keyId);
   }
 
   /**
-   * Reads the property of the key and parses it.
-   *
-   * @param keyId the key to fetch
-   * @return the credential, fetched now
-   * @throws KeyNotFoundException if the property is not set
-   * @throws MalformedSecretException if the value is blank or malformed JSON
-   * @throws KeyAccessDeniedException if reading the property is not permitted
-   * @throws KeyProviderUnavailableException if an injected lookup fails
-   */
-  @Override
-  public VersionedCredential fetch(KeyId keyId) {
-    return source.fetch(keyId);
-  }
-
-  /** Returns {@code system-properties}. */
-  @Override
-  public String name() {
-    return "system-properties";
-  }
-
-  /** Describes the name mapping; never a value. */
-  @Override
-  public String toString() {
-    return "SystemPropertyKeyProvider[" + description + "]";
-  }
-
-  /**
-   * Builds a {@link SystemPropertyKeyProvider}. Each setting may be set once. Not thread-safe.
+   * Builds a {@link SystemPropertyKeyProvider}. The last call of a setter wins: calling it again
+   * replaces the earlier value ({@link #properties(Map)} and {@link #lookup(Function)} both set
+   * where properties are read). Each value is checked as it is set; {@link #build()} rejects
+   * settings that cannot be combined. Not thread-safe.
    *
    * <pre>{@code
    * SystemPropertyKeyProvider provider = SystemPropertyKeyProvider.builder()
@@ -130,50 +93,10 @@ public final class SystemPropertyKeyProvider implements KeyProvider {
    *     .build();
    * }</pre>
    */
-  public static final class Builder {
-    private String prefix;
-    private Function<KeyId, String> nameMapping;
-    private Function<String, String> lookup;
-    private String lookupDescription;
-    private CredentialFieldMapping fieldMapping;
-    private Clock clock;
+  public static final class Builder extends NamedValueBuilder<Builder> {
 
-    private Builder() {}
-
-    /**
-     * Puts a prefix before every property name ({@code keyguard.}).
-     *
-     * @param prefix the prefix; not empty
-     * @return this builder
-     * @throws IllegalArgumentException if the prefix is empty or has NUL
-     * @throws IllegalStateException if the prefix was already set
-     */
-    public Builder prefix(String prefix) {
-      Objects.requireNonNull(prefix, "prefix");
-      if (this.prefix != null) {
-        throw new IllegalStateException("prefix was already set to '" + this.prefix + "'");
-      }
-      if (prefix.isEmpty() || prefix.indexOf('\0') >= 0) {
-        throw new IllegalArgumentException("a system property prefix must be non-empty, without NUL");
-      }
-      this.prefix = prefix;
-      return this;
-    }
-
-    /**
-     * Maps key ids to property names with a function, instead of {@link #prefix(String)}.
-     *
-     * @param mapping the function; must not return null or an empty name
-     * @return this builder
-     * @throws IllegalStateException if a mapping was already set
-     */
-    public Builder nameMapping(Function<KeyId, String> mapping) {
-      Objects.requireNonNull(mapping, "mapping");
-      if (this.nameMapping != null) {
-        throw new IllegalStateException("nameMapping was already set");
-      }
-      this.nameMapping = mapping;
-      return this;
+    private Builder() {
+      super(NamedValueKind.SYSTEM_PROPERTY, Builder.class);
     }
 
     /**
@@ -182,7 +105,6 @@ public final class SystemPropertyKeyProvider implements KeyProvider {
      *
      * @param properties the properties
      * @return this builder
-     * @throws IllegalStateException if a source was already set
      */
     public Builder properties(Map<String, String> properties) {
       Objects.requireNonNull(properties, "properties");
@@ -190,95 +112,14 @@ public final class SystemPropertyKeyProvider implements KeyProvider {
     }
 
     /**
-     * Reads properties through a function instead of the system properties. The function returns
-     * null for a property that is not set.
-     *
-     * @param lookup the lookup function; thread-safe
-     * @return this builder
-     * @throws IllegalStateException if a source was already set
-     */
-    public Builder lookup(Function<String, String> lookup) {
-      Objects.requireNonNull(lookup, "lookup");
-      return source(lookup, "a lookup function");
-    }
-
-    /**
-     * Sets how the value maps to credential parts (default {@link
-     * CredentialFieldMapping#defaults()}).
-     *
-     * @param mapping the field mapping
-     * @return this builder
-     * @throws IllegalStateException if the field mapping was already set
-     */
-    public Builder fieldMapping(CredentialFieldMapping mapping) {
-      Objects.requireNonNull(mapping, "mapping");
-      if (this.fieldMapping != null) {
-        throw new IllegalStateException("fieldMapping was already set");
-      }
-      this.fieldMapping = mapping;
-      return this;
-    }
-
-    /**
-     * Sets the clock that stamps {@link VersionedCredential#fetchedAt()} (default the system
-     * clock).
-     *
-     * @param clock the clock
-     * @return this builder
-     * @throws IllegalStateException if the clock was already set
-     */
-    public Builder clock(Clock clock) {
-      Objects.requireNonNull(clock, "clock");
-      if (this.clock != null) {
-        throw new IllegalStateException("clock was already set");
-      }
-      this.clock = clock;
-      return this;
-    }
-
-    /**
-     * Builds the provider.
+     * Builds the provider. The builder may be changed and used again afterwards.
      *
      * @return the provider
      * @throws IllegalStateException if {@link #nameMapping(Function)} is combined with {@link
      *     #prefix(String)}
      */
     public SystemPropertyKeyProvider build() {
-      if (nameMapping != null && prefix != null) {
-        throw new IllegalStateException(
-            "nameMapping cannot be combined with prefix: put the prefix in the function");
-      }
       return new SystemPropertyKeyProvider(this);
-    }
-
-    private Builder source(Function<String, String> source, String description) {
-      if (this.lookup != null) {
-        throw new IllegalStateException("the property source was already set to " + lookupDescription);
-      }
-      this.lookup = source;
-      this.lookupDescription = description;
-      return this;
-    }
-
-    private Function<KeyId, String> naming() {
-      if (nameMapping != null) {
-        return nameMapping;
-      }
-      String p = prefix == null ? "" : prefix;
-      return keyId -> p + keyId.value();
-    }
-
-    private String describe() {
-      StringBuilder sb = new StringBuilder();
-      if (nameMapping != null) {
-        sb.append("custom name mapping");
-      } else {
-        sb.append(prefix == null ? "no prefix" : "prefix '" + prefix + "'");
-      }
-      if (lookupDescription != null) {
-        sb.append(", properties from ").append(lookupDescription);
-      }
-      return sb.toString();
     }
   }
 }

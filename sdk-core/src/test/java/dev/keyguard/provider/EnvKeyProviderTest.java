@@ -15,12 +15,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
+import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.LogCapture;
 import dev.keyguard.testing.SecretLeakAssertions;
 import dev.keyguard.testing.TestSecrets;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
@@ -29,12 +29,13 @@ class EnvKeyProviderTest {
 
   private static final InsecureSecretAccess ACCESS = InsecureSecretAccess.get();
   private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
-  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+  private final FakeClock clock = new FakeClock(NOW);
 
   private final Map<String, String> env = new ConcurrentHashMap<>();
 
   private EnvKeyProvider provider() {
-    return EnvKeyProvider.builder().variables(env).clock(CLOCK).build();
+    return EnvKeyProvider.builder().variables(env).timeSource(clock).build();
   }
 
   @Test
@@ -221,22 +222,60 @@ class EnvKeyProviderTest {
   }
 
   @Test
-  void builder_rejectsConflictsAndSettingsSetTwice() {
+  void builder_rejectsConflictsAtBuild_andBadValuesWhenSet() {
     assertThatThrownBy(() -> EnvKeyProvider.builder().prefix("A_").nameMapping(KeyId::value).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("nameMapping");
+        .hasMessage("nameMapping cannot be combined with prefix or upperCaseNames: put them in the function");
     assertThatThrownBy(() -> EnvKeyProvider.builder().upperCaseNames().nameMapping(KeyId::value).build())
-        .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> EnvKeyProvider.builder().variables(env).lookup(System::getenv))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("already set");
-    assertThatThrownBy(() -> EnvKeyProvider.builder().prefix("A").prefix("B"))
-        .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> EnvKeyProvider.builder().clock(CLOCK).clock(CLOCK))
-        .isInstanceOf(IllegalStateException.class);
+        .hasMessageContaining("upperCaseNames");
+    assertThatThrownBy(() -> EnvKeyProvider.builder().prefix("A_").prefix("A="))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("an environment variable prefix must be non-empty, without '=' or NUL");
+    assertThatThrownBy(() -> EnvKeyProvider.builder().timeSource(null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> EnvKeyProvider.builder().prefix("A=")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> EnvKeyProvider.builder().prefix("")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> EnvKeyProvider.builder().variables(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void builder_whenASettingIsSetTwice_theLastCallWins() {
+    String first = TestSecrets.randomValue();
+    String second = TestSecrets.randomValue();
+    env.put("B_K", first);
+    Map<String, String> other = Map.of("B_K", "{\"token\":\"" + second + "\"}");
+    FakeClock later = new FakeClock(NOW.plus(Duration.ofHours(1)));
+
+    EnvKeyProvider provider =
+        EnvKeyProvider.builder()
+            .prefix("A_")
+            .prefix("B_")
+            .variables(env)
+            .lookup(other::get)
+            .fieldMapping(CredentialFieldMapping.defaults())
+            .fieldMapping(CredentialFieldMapping.builder().apiKeyField("token").build())
+            .timeSource(clock)
+            .timeSource(later)
+            .build();
+    VersionedCredential c = provider.fetch(KeyId.of("K"));
+
+    assertThat(provider.variableName(KeyId.of("K"))).isEqualTo("B_K");
+    assertThat(c.apiKey().value(ACCESS)).isEqualTo(second);
+    assertThat(c.fetchedAt()).isEqualTo(later.instant());
+    assertThat(provider).hasToString("EnvKeyProvider[prefix 'B_', variables from a lookup function]");
+  }
+
+  @Test
+  void build_whenTheBuilderChangesAfterwards_theBuiltProviderKeepsItsSettings() {
+    EnvKeyProvider.Builder builder = EnvKeyProvider.builder().prefix("A_").variables(env).timeSource(clock);
+    EnvKeyProvider provider = builder.build();
+
+    builder.prefix("B_").upperCaseNames().timeSource(new FakeClock(NOW.plusSeconds(60)));
+    env.put("A_k", TestSecrets.randomValue());
+
+    assertThat(provider.variableName(KeyId.of("k"))).isEqualTo("A_k");
+    assertThat(provider.fetch(KeyId.of("k")).fetchedAt()).isEqualTo(NOW);
+    assertThat(builder.build().variableName(KeyId.of("k"))).isEqualTo("B_K");
   }
 
   @Test

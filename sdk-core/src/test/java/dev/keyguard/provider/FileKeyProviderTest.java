@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Level;
+import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.LogCapture;
 import dev.keyguard.testing.SecretLeakAssertions;
 import dev.keyguard.testing.TestSecrets;
@@ -29,9 +30,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -55,7 +54,7 @@ class FileKeyProviderTest {
 
   private static final InsecureSecretAccess ACCESS = InsecureSecretAccess.get();
   private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
-  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+  private final FakeClock clock = new FakeClock(NOW);
 
   @TempDir Path temp;
   private Path dir;
@@ -64,7 +63,7 @@ class FileKeyProviderTest {
   @BeforeEach
   void setUp() throws IOException {
     dir = Files.createDirectory(temp.resolve("secrets"));
-    provider = FileKeyProvider.builder().directory(dir).clock(CLOCK).build();
+    provider = FileKeyProvider.builder().directory(dir).timeSource(clock).build();
   }
 
   private static boolean posix() {
@@ -479,7 +478,7 @@ class FileKeyProviderTest {
   void singleFileMode_readsTheConfiguredFiles_andNothingElse() throws IOException {
     String key = TestSecrets.randomValue();
     Path file = write(temp.resolve("stripe_key"), key);
-    FileKeyProvider single = FileKeyProvider.builder().file(KeyId.of("stripe"), file).clock(CLOCK).build();
+    FileKeyProvider single = FileKeyProvider.builder().file(KeyId.of("stripe"), file).timeSource(clock).build();
 
     assertThat(single.fetch(KeyId.of("stripe")).apiKey().value(ACCESS)).isEqualTo(key);
     assertThat(single.fileOf(KeyId.of("stripe"))).isEqualTo(file);
@@ -504,12 +503,19 @@ class FileKeyProviderTest {
     assertThatThrownBy(() -> FileKeyProvider.builder().directory(dir).file(KeyId.of("k"), temp).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cannot be combined");
-    assertThatThrownBy(() -> FileKeyProvider.builder().directory(dir).directory(temp))
-        .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> FileKeyProvider.builder().file(KeyId.of("k"), temp).file(KeyId.of("k"), dir))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("'k'");
     assertThatThrownBy(() -> FileKeyProvider.builder().directory(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> FileKeyProvider.builder().timeSource(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void builder_whenASettingIsSetTwice_theLastCallWins() {
+    FileKeyProvider directory = FileKeyProvider.builder().directory(temp).directory(dir).build();
+    FileKeyProvider single =
+        FileKeyProvider.builder().file(KeyId.of("k"), temp).file(KeyId.of("k"), dir).build();
+
+    assertThat(directory.fileOf(KeyId.of("k"))).isEqualTo(dir.resolve("k"));
+    assertThat(single.fileOf(KeyId.of("k"))).isEqualTo(dir);
+    assertThat(single).hasToString("FileKeyProvider[files={k=" + dir + "}]");
   }
 
   @Test

@@ -12,12 +12,11 @@ import dev.keyguard.VersionedCredential;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.LogCapture;
 import dev.keyguard.testing.SecretLeakAssertions;
 import dev.keyguard.testing.TestSecrets;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
@@ -69,7 +68,7 @@ class SystemPropertyKeyProviderTest {
         SystemPropertyKeyProvider.builder()
             .properties(properties)
             .prefix("kg.")
-            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+            .timeSource(new FakeClock(NOW))
             .build();
 
     VersionedCredential c = provider.fetch(KeyId.of("kraken"));
@@ -121,16 +120,33 @@ class SystemPropertyKeyProviderTest {
   }
 
   @Test
-  void builder_rejectsConflictsAndSettingsSetTwice() {
+  void builder_rejectsConflictsAtBuild_andBadValuesWhenSet() {
     assertThatThrownBy(() -> SystemPropertyKeyProvider.builder().prefix("a.").nameMapping(KeyId::value).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("nameMapping");
-    assertThatThrownBy(() -> SystemPropertyKeyProvider.builder().properties(properties).lookup(System::getProperty))
-        .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> SystemPropertyKeyProvider.builder().prefix("")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> SystemPropertyKeyProvider.builder().fieldMapping(CredentialFieldMapping.defaults())
-            .fieldMapping(CredentialFieldMapping.defaults()))
-        .isInstanceOf(IllegalStateException.class);
+        .hasMessage("nameMapping cannot be combined with prefix: put the prefix in the function");
+    assertThatThrownBy(() -> SystemPropertyKeyProvider.builder().prefix(""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a system property prefix must be non-empty, without NUL");
+    assertThat(SystemPropertyKeyProvider.builder().prefix("a=b.").build().propertyName(KeyId.of("k")))
+        .isEqualTo("a=b.k");
+  }
+
+  @Test
+  void builder_whenASettingIsSetTwice_theLastCallWins() {
+    String key = TestSecrets.randomValue();
+    properties.put("b.k", "{\"token\":\"" + key + "\"}");
+    SystemPropertyKeyProvider provider =
+        SystemPropertyKeyProvider.builder()
+            .lookup(System::getProperty)
+            .properties(properties)
+            .prefix("a.")
+            .prefix("b.")
+            .fieldMapping(CredentialFieldMapping.defaults())
+            .fieldMapping(CredentialFieldMapping.builder().apiKeyField("token").build())
+            .build();
+
+    assertThat(provider.fetch(KeyId.of("k")).apiKey().value(ACCESS)).isEqualTo(key);
+    assertThat(provider).hasToString("SystemPropertyKeyProvider[prefix 'b.', properties from a map]");
   }
 
   @Test
