@@ -6,9 +6,9 @@ import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.key.KeyProvider;
 import dev.keyguard.MalformedSecretException;
+import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -167,7 +167,7 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
   private final String scopesTag;
   private final String environmentTag;
   private final boolean versionCheck;
-  private final Clock clock;
+  private final TimeSource time;
   private final String description;
 
   /** With the version check: the last value read per key, reused while its version is current. */
@@ -183,7 +183,7 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     this.scopesTag = b.scopesTag;
     this.environmentTag = b.environmentTag;
     this.versionCheck = b.versionCheck != null ? b.versionCheck : b.readTags;
-    this.clock = b.clock;
+    this.time = b.timeSource;
     this.description =
         "AwsSecretsManagerKeyProvider[stage="
             + versionStage
@@ -247,7 +247,7 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     VersionedCredential read;
     if (previous != null && previous.version().equals(versionId)) {
       LOG.debug("key '{}': version {} unchanged, value not downloaded again", keyId, versionId);
-      read = previous.toBuilder().fetchedAt(clock.instant()).build();
+      read = previous.toBuilder().fetchedAt(time.now()).build();
     } else {
       read = getByVersionId(keyId, versionId);
       lastRead.put(keyId, read);
@@ -375,7 +375,7 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     } catch (MalformedSecretException e) {
       throw new MalformedSecretException(e.getMessage() + " (AWS version " + versionId + ")", null, keyId, versionId);
     }
-    VersionedCredential credential = builder.version(versionId).fetchedAt(clock.instant()).build();
+    VersionedCredential credential = builder.version(versionId).fetchedAt(time.now()).build();
     if (credential.createdAt().isEmpty() && response.createdDate() != null) {
       credential = credential.toBuilder().createdAt(response.createdDate()).build();
     }
@@ -462,8 +462,9 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
   }
 
   /**
-   * Builds an {@link AwsSecretsManagerKeyProvider}. Each setting is checked when it is set; {@link
-   * #build()} rejects conflicting settings. Not thread-safe.
+   * Builds an {@link AwsSecretsManagerKeyProvider}. Each setting is checked when it is set; when a
+   * setting is called more than once, the last call wins; {@link #build()} rejects conflicting
+   * settings. Not thread-safe.
    */
   public static final class Builder {
     private SecretsManagerClient client;
@@ -482,7 +483,7 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     private String environmentTag = DEFAULT_ENVIRONMENT_TAG;
     private boolean tagNamesSet;
     private Boolean versionCheck;
-    private Clock clock = Clock.systemUTC();
+    private TimeSource timeSource = TimeSource.system();
 
     private Builder() {}
 
@@ -697,13 +698,15 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     }
 
     /**
-     * Sets the clock for the credentials' {@code fetchedAt} (default the system clock).
+     * Sets the time source for the credentials' {@code fetchedAt} (default {@link
+     * TimeSource#system()}).
      *
-     * @param clock the clock
+     * @param timeSource the time source
      * @return this builder
+     * @throws NullPointerException if null
      */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+    public Builder timeSource(TimeSource timeSource) {
+      this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
       return this;
     }
 

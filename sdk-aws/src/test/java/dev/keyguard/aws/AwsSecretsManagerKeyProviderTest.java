@@ -17,15 +17,14 @@ import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.testing.FakeClock;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -89,7 +88,7 @@ class AwsSecretsManagerKeyProviderTest {
         .endpointOverride(URI.create("http://127.0.0.1:" + server.getPort()))
         .credentialsProvider(
             StaticCredentialsProvider.create(AwsBasicCredentials.create("keyguard-test", "keyguard-test-secret")))
-        .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+        .timeSource(new FakeClock(NOW))
         .apiCallTimeout(Duration.ofSeconds(5))
         .clientCustomizer(b -> b.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())));
   }

@@ -29,7 +29,7 @@ import org.slf4j.spi.LoggingEventBuilder;
  *
  * <pre>{@code
  * private static final Logger log = RedactingLogger.getLogger(OrderService.class);
- * log.info("calling with key {}", apiKey);   // calling with key [REDACTED:sha256:3f2a9c1b]
+ * log.info("calling with key {}", apiKey);   // calling with key [REDACTED:fp:3f2a9c1b07d4]
  * }</pre>
  *
  * <p>Cost per enabled line: the formatting SLF4J would do anyway, plus one {@link
