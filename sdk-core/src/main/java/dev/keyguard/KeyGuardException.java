@@ -1,5 +1,9 @@
 package dev.keyguard;
 
+import java.io.ObjectStreamException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.Optional;
 
 /**
@@ -81,5 +85,47 @@ public class KeyGuardException extends RuntimeException {
    */
   public boolean isRetryable() {
     return retryable;
+  }
+
+  /**
+   * Prints the stack trace with every live secret redacted, including in exceptions attached after
+   * construction ({@code addSuppressed} by the caller or by try-with-resources), which cannot be
+   * replaced when they are added.
+   *
+   * @param s where to print
+   */
+  @Override
+  public void printStackTrace(PrintStream s) {
+    s.print(redactedStackTrace());
+  }
+
+  /**
+   * Prints the stack trace with every live secret redacted; see {@link
+   * #printStackTrace(PrintStream)}.
+   *
+   * @param s where to print
+   */
+  @Override
+  public void printStackTrace(PrintWriter s) {
+    s.print(redactedStackTrace());
+  }
+
+  private String redactedStackTrace() {
+    StringWriter out = new StringWriter();
+    super.printStackTrace(new PrintWriter(out, true));
+    return Redactor.global().redact(out.toString());
+  }
+
+  /**
+   * Serializes this exception as it is when nothing in it needs redacting, else a {@link
+   * RedactedThrowable} copy of it (class name, redacted messages, stack traces, causes and
+   * suppressed exceptions), so that an exception attached after construction cannot carry a live
+   * secret out of the process.
+   *
+   * @return this, or a redacted copy
+   * @throws ObjectStreamException never
+   */
+  protected final Object writeReplace() throws ObjectStreamException {
+    return RedactedThrowable.isClean(this) ? this : RedactedThrowable.copyOf(this);
   }
 }

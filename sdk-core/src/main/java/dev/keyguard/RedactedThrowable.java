@@ -144,6 +144,11 @@ public final class RedactedThrowable extends RuntimeException {
     return redactor.redact(message);
   }
 
+  /** True if nothing in the chain (messages, causes, suppressed) has anything the global redactor would change. */
+  static boolean isClean(Throwable root) {
+    return isClean(root, Redactor.global());
+  }
+
   private static boolean isClean(Throwable root, Redactor redactor) {
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     return isClean(root, redactor, seen, 0);
