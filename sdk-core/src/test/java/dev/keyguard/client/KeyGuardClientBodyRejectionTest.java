@@ -201,7 +201,7 @@ class KeyGuardClientBodyRejectionTest {
 
   @Test
   void krakenPost_whenBodyIsLargerThanThePeekLimit_callerReadsItWhole() throws IOException {
-    String big = largeSuccessBody(4 * BodyRejectionMatcher.PEEK_LIMIT);
+    String big = largeSuccessBody(4 * BodyPeek.REJECTION_CODE);
     api.enqueue(json(200, big));
 
     try (Response response = balance(kraken())) {
@@ -216,7 +216,7 @@ class KeyGuardClientBodyRejectionTest {
   void krakenPost_whenTheErrorFieldComesAfterThePeekLimit_isNotSeenAndTheBodyIsIntact()
       throws IOException {
     key.onRejectionOffer(v2);
-    String padding = "x".repeat(2 * BodyRejectionMatcher.PEEK_LIMIT);
+    String padding = "x".repeat(2 * BodyPeek.REJECTION_CODE);
     String late = "{\"result\":{\"pad\":\"" + padding + "\"},\"error\":[\"EAPI:Invalid key\"]}";
     api.enqueue(json(200, late));
 
@@ -231,7 +231,7 @@ class KeyGuardClientBodyRejectionTest {
 
   @Test
   void krakenPost_whenARejectionBodyIsLarge_stillDetectedFromItsStart() {
-    String padding = "x".repeat(3 * BodyRejectionMatcher.PEEK_LIMIT);
+    String padding = "x".repeat(3 * BodyPeek.REJECTION_CODE);
     api.enqueue(json(200, "{\"error\":[\"EAPI:Invalid key\"],\"result\":{\"pad\":\"" + padding + "\"}}"));
     KeyGuardClient client = kraken();
 

@@ -131,10 +131,11 @@ class KeyGuardClientCallsTest {
   }
 
   @Test
-  void exchange_sendsAnyMethod() {
+  void send_sendsAnyMethod() {
     api.enqueue(json(200, "{}"));
 
-    ApiResponse<JsonNode> r = builder().build().exchange("delete", "/orders/7", Map.of(), null, JsonNode.class);
+    ApiResponse<JsonNode> r =
+        builder().build().send(ApiRequest.builder("delete", "/orders/7").build(), JsonNode.class);
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(takeAll(api).get(0).getMethod()).isEqualTo("DELETE");
