@@ -21,15 +21,15 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Throttling: 429/418/503 with Retry-After, backoff with jitter, maximum total wait, client limit. */
 class KeyGuardClientRetryTest {
 
-  private static MockWebServer api;
+  @RegisterExtension static final HttpsMockServer API = new HttpsMockServer();
+  private static final MockWebServer api = API.server();
 
   private static final Instant START = FakeClock.DEFAULT_START;
 
@@ -39,19 +39,8 @@ class KeyGuardClientRetryTest {
   /** When each attempt went on the wire, on the fake clock. */
   private final List<Instant> sentAt = new CopyOnWriteArrayList<>();
 
-  @BeforeAll
-  static void startServer() {
-    api = TestTls.startHttpsServer();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    api.close();
-  }
-
   @BeforeEach
   void setUp() {
-    MockServers.reset(api);
     time = new FakeClock(START);
     sentAt.clear();
     key = new FakeManagedKey(TestCredentials.credential(KeyId.of("retry-test"), "1"));
