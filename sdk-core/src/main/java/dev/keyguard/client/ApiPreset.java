@@ -157,7 +157,7 @@ public final class ApiPreset {
     return "ApiPreset[" + name + ", " + baseUrl + ", docs=" + documentation + "]";
   }
 
-  /** Builds an {@link ApiPreset}. Each setting is checked when it is set. Not thread-safe. */
+  /** Builds an {@link ApiPreset}, following the {@linkplain dev.keyguard.client builder rules} of this package. */
   public static final class Builder {
     private final String name;
     private HttpUrl baseUrl;

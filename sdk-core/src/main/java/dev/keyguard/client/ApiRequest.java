@@ -162,10 +162,7 @@ public final class ApiRequest {
         + "]";
   }
 
-  /**
-   * Builds an {@link ApiRequest}. Each setting is checked when it is set; a setter called twice
-   * keeps the last value. Not thread-safe.
-   */
+  /** Builds an {@link ApiRequest}, following the {@linkplain dev.keyguard.client builder rules} of this package. */
   public static final class Builder {
     private final String method;
     private final String path;

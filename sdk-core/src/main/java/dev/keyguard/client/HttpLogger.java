@@ -339,8 +339,8 @@ public final class HttpLogger implements Interceptor {
   }
 
   /**
-   * Configures an {@link HttpLogger}. Each setting is checked when it is set; {@link #build()}
-   * checks the allowlists against the auth schemes. Not thread-safe.
+   * Configures an {@link HttpLogger}, following the {@linkplain dev.keyguard.client builder rules} of this package; {@link #build()}
+   * checks the allowlists against the auth schemes.
    */
   public static final class Builder {
     private Level level = Level.BASIC;

@@ -305,6 +305,19 @@ public final class KeyGuardClient {
   }
 
   /**
+   * Sends a GET and decodes the JSON response into a {@link Type}.
+   *
+   * @param path the path relative to the base URL
+   * @param type the type
+   * @param <T> the result type; the caller vouches that it matches {@code type}
+   * @return the decoded body; null for an empty body
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
+   */
+  public <T> T get(String path, Type type) {
+    return this.<T>send(ApiRequest.get(path), type).body();
+  }
+
+  /**
    * Sends a GET with query parameters and decodes the JSON response into a {@link Type}.
    *
    * @param path the path relative to the base URL
@@ -447,6 +460,19 @@ public final class KeyGuardClient {
   public <T> CompletableFuture<T> getAsync(
       String path, Map<String, ?> queryParameters, TypeReference<T> type) {
     return body(sendAsync(ApiRequest.get(path, queryParameters), type));
+  }
+
+  /**
+   * Sends a GET on OkHttp's dispatcher and decodes the JSON response into a {@link Type}.
+   *
+   * @param path the path relative to the base URL
+   * @param queryParameters the query parameters, in iteration order
+   * @param type the type
+   * @param <T> the result type; the caller vouches that it matches {@code type}
+   * @return a future of the decoded body
+   */
+  public <T> CompletableFuture<T> getAsync(String path, Map<String, ?> queryParameters, Type type) {
+    return body(this.<T>sendAsync(ApiRequest.get(path, queryParameters), type));
   }
 
   /**
@@ -610,10 +636,7 @@ public final class KeyGuardClient {
     static final OkHttpClient INSTANCE = new OkHttpClient();
   }
 
-  /**
-   * Builds a {@link KeyGuardClient}. Each setting is checked when it is set; a setting made twice
-   * keeps the last value; {@link #build()} names a missing or conflicting one. Not thread-safe.
-   */
+  /** Builds a {@link KeyGuardClient}, following the {@linkplain dev.keyguard.client builder rules} of this package. */
   public static final class Builder {
     HttpUrl baseUrl;
     ManagedKey managedKey;

@@ -9,10 +9,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
+import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.LogCapture;
 import dev.keyguard.testing.TestSecrets;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -323,5 +325,27 @@ class HttpLoggerTest {
   void toString_showsNoNamesOrValues() {
     assertThat(HttpLogger.builder().level(HttpLogger.Level.HEADERS).build().toString())
         .startsWith("HttpLogger[level=HEADERS");
+  }
+
+  @Test
+  void basic_measuresTheCallOnTheGivenTimeSource() throws IOException {
+    FakeClock clock = new FakeClock();
+    server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+    HttpLogger httpLogger = builder().timeSource(clock).build();
+    OkHttpClient client =
+        new OkHttpClient.Builder()
+            .addInterceptor(httpLogger)
+            .addInterceptor(
+                chain -> {
+                  clock.advance(Duration.ofMillis(1234));
+                  return chain.proceed(chain.request());
+                })
+            .build();
+
+    try (Response response = client.newCall(new Request.Builder().url(server.url("/t")).build()).execute()) {
+      response.body().string();
+    }
+
+    assertThat(String.join("\n", captured.messages())).contains("(1234 ms");
   }
 }
