@@ -114,7 +114,8 @@ public final class ApiPreset {
    */
   public AuthScheme authScheme(TimeSource time) {
     Objects.requireNonNull(time, "time");
-    return Objects.requireNonNull(authScheme.apply(time), "the preset's auth scheme factory returned null");
+    return Objects.requireNonNull(
+        authScheme.apply(time), "the preset's auth scheme factory returned null");
   }
 
   /**
@@ -157,7 +158,7 @@ public final class ApiPreset {
     return "ApiPreset[" + name + ", " + baseUrl + ", docs=" + documentation + "]";
   }
 
-  /** Builds an {@link ApiPreset}, following the {@linkplain dev.keyguard.client builder rules} of this package. */
+  /** Builds an {@link ApiPreset}, following the {@linkplain dev.keyguard.client builder rules}. */
   public static final class Builder {
     private final String name;
     private HttpUrl baseUrl;
@@ -228,10 +229,10 @@ public final class ApiPreset {
 
     /**
      * Names the top-level JSON field in which the API reports a rejected key by one of the {@link
-     * #rejectionErrorCodes(String...)} (see {@link RejectionRule#withErrorField(String)}), so the client recognises the rejection in the body (for
-     * APIs that do not say it with a status). List only codes with which the API refuses the
-     * credential before processing the request: the client then retries such a request once with
-     * another key version even if it is a POST.
+     * #rejectionErrorCodes(String...)} (see {@link RejectionRule#withErrorField(String)}), so the
+     * client recognises the rejection in the body (for APIs that do not say it with a status).
+     * List only codes with which the API refuses the credential before processing the request:
+     * the client then retries such a request once with another key version even if it is a POST.
      *
      * @param field the field name, such as {@code error}
      * @return this builder

@@ -128,7 +128,8 @@ public final class ApiPresets {
 
   /**
    * Kraken Spot REST API private endpoints ({@link
-   * AuthSchemes#krakenHmac(dev.keyguard.TimeSource)}) on {@code https://api.kraken.com}. Source: https://docs.kraken.com/api/docs/guides/spot-rest-auth.
+   * AuthSchemes#krakenHmac(dev.keyguard.TimeSource)}) on {@code https://api.kraken.com}. Source:
+   * https://docs.kraken.com/api/docs/guides/spot-rest-auth.
    *
    * <p>Kraken reports a refused credential not by status but in the top-level JSON {@code error}
    * array, usually with HTTP 200: {@code {"error":["EAPI:Invalid key"],"result":{}}}. Per its
@@ -136,9 +137,9 @@ public final class ApiPresets {
    * https://support.kraken.com/hc/en-us/articles/360001491786-API-error-messages), {@code
    * EAPI:Invalid key} means the {@code API-Key} is missing, malformed, deleted or revoked, and
    * {@code EAPI:Invalid signature} that {@code API-Sign} does not match, typically a wrong secret
-   * (what a half-rotated key pair gives). The preset treats these two codes as rejections ({@link
-   * ApiPreset#rejectionErrorField()} is {@code error}); the rejection statuses stay the default
-   * 401 and 403. Not rejections: {@code EAPI:Invalid nonce} (a nonce problem, not the key), {@code
+   * (what a half-rotated key pair gives). The preset treats these two codes as rejections (its
+   * {@link ApiPreset#rejectionRule() rejection rule} names the field {@code error}); the
+   * rejection statuses stay the default 401 and 403. Not rejections: {@code EAPI:Invalid nonce} (a nonce problem, not the key), {@code
    * EGeneral:Permission denied} (the key lacks a permission: fix it at Kraken), and {@code
    * EGeneral:Temporary lockout} (too many invalid-key errors: retrying makes it worse).
    *

@@ -162,7 +162,7 @@ public final class ApiRequest {
         + "]";
   }
 
-  /** Builds an {@link ApiRequest}, following the {@linkplain dev.keyguard.client builder rules} of this package. */
+  /** Builds an {@link ApiRequest}, following the {@linkplain dev.keyguard.client builder rules}. */
   public static final class Builder {
     private final String method;
     private final String path;

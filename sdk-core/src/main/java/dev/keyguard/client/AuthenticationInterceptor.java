@@ -243,7 +243,8 @@ final class AuthenticationInterceptor implements Interceptor {
   private static KeyGuardException schemeFailure(
       String message, VersionedCredential credential, Throwable cause) {
     boolean retryable = false;
-    return new KeyGuardException(message, cause, credential.keyId(), credential.version(), retryable);
+    return new KeyGuardException(
+        message, cause, credential.keyId(), credential.version(), retryable);
   }
 
   /**

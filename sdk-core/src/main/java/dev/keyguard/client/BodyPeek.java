@@ -13,8 +13,9 @@ import okhttp3.Response;
  *   <tr><th>purpose</th><th>bytes</th><th>why</th></tr>
  *   <tr><td>{@link #REJECTION_CODE}</td><td>16 KiB</td><td>an API's error field sits near the top
  *       of its JSON; a field past it is no match</td></tr>
- *   <tr><td>{@link #REDACTION_WINDOW}</td><td>64 KiB</td><td>text is redacted whole before it is
- *       cut, so a secret that crosses a cut is replaced whole; read this much past any cut</td></tr>
+ *   <tr><td>{@link #REDACTION_WINDOW}</td><td>64 KiB</td><td>text is redacted whole before it
+ *       is cut, so a secret that crosses a cut is replaced whole; read this much past any
+ *       cut</td></tr>
  *   <tr><td>{@link #MAX_BUFFERED_BODY}</td><td>1 MiB</td><td>the largest body (request or
  *       logged) ever copied into memory for inspection</td></tr>
  * </table>

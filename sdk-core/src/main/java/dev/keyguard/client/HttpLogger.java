@@ -339,7 +339,7 @@ public final class HttpLogger implements Interceptor {
   }
 
   /**
-   * Configures an {@link HttpLogger}, following the {@linkplain dev.keyguard.client builder rules} of this package; {@link #build()}
+   * Configures an {@link HttpLogger}, following the {@linkplain dev.keyguard.client builder rules}; {@link #build()}
    * checks the allowlists against the auth schemes.
    */
   public static final class Builder {

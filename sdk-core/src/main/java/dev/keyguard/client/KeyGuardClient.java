@@ -6,12 +6,9 @@ import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.auth.AuthSchemes;
-import dev.keyguard.key.KeyManager;
 import dev.keyguard.key.ManagedKey;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -24,19 +21,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /**
  * Calls one HTTP API with a managed key: HTTPS only, the credential applied per request by an
- * {@link AuthScheme}, a single retry with a rotated key when the API rejects the current one,
+ * {@link AuthScheme} (the built-in ones are in {@link AuthSchemes}), a single retry with a rotated key when the API rejects the current one,
  * throttling and {@code Retry-After} handled, JSON decoded with Jackson.
  *
  * <p>Every protection lives in the {@link OkHttpClient} the client is built on ({@link
@@ -80,11 +71,13 @@ public final class KeyGuardClient {
   private final ClientSettings settings;
   private final OkHttpClient okHttp;
   private final JsonCodec codec;
+  private final ClientCalls calls;
 
   private KeyGuardClient(ClientSettings settings, OkHttpClient okHttp) {
     this.settings = settings;
     this.okHttp = okHttp;
     this.codec = new JsonCodec(settings.objectMapper());
+    this.calls = new ClientCalls(settings, okHttp, codec);
   }
 
   /**
@@ -178,7 +171,7 @@ public final class KeyGuardClient {
    * @throws ApiTransportException on a network failure or timeout
    */
   public <T> ApiResponse<T> send(ApiRequest request, Class<T> type) {
-    return execute(request, codec.type(type));
+    return calls.execute(request, codec.type(type));
   }
 
   /**
@@ -192,7 +185,7 @@ public final class KeyGuardClient {
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
   public <T> ApiResponse<T> send(ApiRequest request, Type type) {
-    return execute(request, codec.type(type));
+    return calls.execute(request, codec.type(type));
   }
 
   /**
@@ -205,7 +198,7 @@ public final class KeyGuardClient {
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
   public <T> ApiResponse<T> send(ApiRequest request, TypeReference<T> type) {
-    return execute(request, codec.type(type));
+    return calls.execute(request, codec.type(type));
   }
 
   /**
@@ -218,7 +211,7 @@ public final class KeyGuardClient {
    * @return a future of the response
    */
   public <T> CompletableFuture<ApiResponse<T>> sendAsync(ApiRequest request, Class<T> type) {
-    return executeAsync(request, codec.type(type));
+    return calls.executeAsync(request, codec.type(type));
   }
 
   /**
@@ -231,7 +224,7 @@ public final class KeyGuardClient {
    * @return a future of the response
    */
   public <T> CompletableFuture<ApiResponse<T>> sendAsync(ApiRequest request, Type type) {
-    return executeAsync(request, codec.type(type));
+    return calls.executeAsync(request, codec.type(type));
   }
 
   /**
@@ -245,7 +238,7 @@ public final class KeyGuardClient {
    */
   public <T> CompletableFuture<ApiResponse<T>> sendAsync(
       ApiRequest request, TypeReference<T> type) {
-    return executeAsync(request, codec.type(type));
+    return calls.executeAsync(request, codec.type(type));
   }
 
   // ------------------------------------------------------------------------------------ sugar
@@ -431,7 +424,7 @@ public final class KeyGuardClient {
    * @return a future of the decoded body
    */
   public <T> CompletableFuture<T> getAsync(String path, Class<T> type) {
-    return body(sendAsync(ApiRequest.get(path), type));
+    return calls.<T, T>executeAsync(ApiRequest.get(path), codec.type(type), ApiResponse::body);
   }
 
   /**
@@ -445,7 +438,8 @@ public final class KeyGuardClient {
    * @return a future of the decoded body
    */
   public <T> CompletableFuture<T> getAsync(String path, Map<String, ?> queryParameters, Class<T> type) {
-    return body(sendAsync(ApiRequest.get(path, queryParameters), type));
+    return calls.<T, T>executeAsync(
+        ApiRequest.get(path, queryParameters), codec.type(type), ApiResponse::body);
   }
 
   /**
@@ -459,7 +453,8 @@ public final class KeyGuardClient {
    */
   public <T> CompletableFuture<T> getAsync(
       String path, Map<String, ?> queryParameters, TypeReference<T> type) {
-    return body(sendAsync(ApiRequest.get(path, queryParameters), type));
+    return calls.<T, T>executeAsync(
+        ApiRequest.get(path, queryParameters), codec.type(type), ApiResponse::body);
   }
 
   /**
@@ -472,7 +467,8 @@ public final class KeyGuardClient {
    * @return a future of the decoded body
    */
   public <T> CompletableFuture<T> getAsync(String path, Map<String, ?> queryParameters, Type type) {
-    return body(this.<T>sendAsync(ApiRequest.get(path, queryParameters), type));
+    return calls.<T, T>executeAsync(
+        ApiRequest.get(path, queryParameters), codec.type(type), ApiResponse::body);
   }
 
   /**
@@ -500,7 +496,7 @@ public final class KeyGuardClient {
    * @return a future of the decoded body
    */
   public <T> CompletableFuture<T> postAsync(String path, Object body, Class<T> type) {
-    return body(sendAsync(postRequest(path, body), type));
+    return calls.<T, T>executeAsync(postRequest(path, body), codec.type(type), ApiResponse::body);
   }
 
   /**
@@ -526,101 +522,6 @@ public final class KeyGuardClient {
     return b.build();
   }
 
-  /** The body of a response future; cancelling the returned future cancels the call. */
-  private static <T> CompletableFuture<T> body(CompletableFuture<ApiResponse<T>> response) {
-    CompletableFuture<T> body = response.thenApply(ApiResponse::body);
-    body.whenComplete(
-        (r, t) -> {
-          if (body.isCancelled()) {
-            response.cancel(true);
-          }
-        });
-    return body;
-  }
-
-  private <T> ApiResponse<T> execute(ApiRequest apiRequest, JavaType type) {
-    Request request = toOkHttp(apiRequest);
-    try (Response response = okHttp.newCall(request).execute()) {
-      return toApiResponse(response, type);
-    } catch (IOException e) {
-      throw settings.failures().forIOException(e, request);
-    }
-  }
-
-  private <T> CompletableFuture<ApiResponse<T>> executeAsync(ApiRequest apiRequest, JavaType type) {
-    Request request = toOkHttp(apiRequest);
-    CompletableFuture<ApiResponse<T>> future = new CompletableFuture<>();
-    Call call = okHttp.newCall(request);
-    future.whenComplete(
-        (r, t) -> {
-          if (future.isCancelled()) {
-            call.cancel();
-          }
-        });
-    call.enqueue(
-        new Callback() {
-          @Override
-          public void onFailure(Call c, IOException e) {
-            future.completeExceptionally(settings.failures().forIOException(e, request));
-          }
-
-          @Override
-          public void onResponse(Call c, Response response) {
-            try (response) {
-              future.complete(toApiResponse(response, type));
-            } catch (IOException e) {
-              future.completeExceptionally(settings.failures().forIOException(e, request));
-            } catch (RuntimeException e) {
-              future.completeExceptionally(e);
-            }
-          }
-        });
-    return future;
-  }
-
-  private Request toOkHttp(ApiRequest r) {
-    Request.Builder b =
-        new Request.Builder()
-            .url(url(r.path(), r.queryParameters()))
-            .header("Accept", "application/json");
-    r.headers().forEach(b::header);
-    String method = r.method();
-    RequestBody body;
-    if (r.body().isPresent()) {
-      body = codec.encode(r.body().get());
-    } else if (method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
-      body = RequestBody.create(new byte[0], null);
-    } else {
-      body = null;
-    }
-    return b.method(method, body).build();
-  }
-
-  private <T> ApiResponse<T> toApiResponse(Response response, JavaType type) throws IOException {
-    if (!response.isSuccessful()) {
-      throw settings.failures().forStatus(response);
-    }
-    ResponseBody body = response.body();
-    byte[] bytes = body.bytes();
-    T value;
-    try {
-      value = codec.decode(bytes, body.contentType(), type);
-    } catch (JsonProcessingException e) {
-      throw settings.failures().forUndecodableBody(
-          response,
-          bytes,
-          "the body could not be decoded as " + type.toCanonical() + " (" + e.getOriginalMessage() + ")");
-    } catch (IOException e) {
-      throw settings.failures().forUndecodableBody(response, bytes, "the body could not be read as JSON");
-    }
-    return new ApiResponse<>(
-        response.code(),
-        response.headers(),
-        value,
-        settings.headerSelector().rateLimitHeaders(response.headers()),
-        ResponseHeaderSelector.requestId(response.headers()));
-  }
-
   /** Shows the base URL, key id and policies; never a credential. */
   @Override
   public String toString() {
@@ -636,7 +537,7 @@ public final class KeyGuardClient {
     static final OkHttpClient INSTANCE = new OkHttpClient();
   }
 
-  /** Builds a {@link KeyGuardClient}, following the {@linkplain dev.keyguard.client builder rules} of this package. */
+  /** Builds a {@link KeyGuardClient}, following the {@linkplain dev.keyguard.client builder rules}. */
   public static final class Builder {
     HttpUrl baseUrl;
     ManagedKey managedKey;

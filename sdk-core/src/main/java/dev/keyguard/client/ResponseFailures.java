@@ -33,14 +33,21 @@ final class ResponseFailures {
 
   /** A response whose status is not a success. */
   ApiResponseException forStatus(Response response) {
-    return build(response, excerpt(BodyPeek.peekOrEmpty(response, BodyPeek.REDACTION_WINDOW)), null, null);
+    String noProblem = null;
+    String noErrorCode = null;
+    return build(
+        response,
+        excerpt(BodyPeek.peekOrEmpty(response, BodyPeek.REDACTION_WINDOW)),
+        noProblem,
+        noErrorCode);
   }
 
   /** A 2xx response whose body, already read as {@code body}, could not be decoded. */
   ApiResponseException forUndecodableBody(Response response, byte[] body, String problem) {
     byte[] window =
         body.length > BodyPeek.REDACTION_WINDOW ? Arrays.copyOf(body, BodyPeek.REDACTION_WINDOW) : body;
-    return build(response, excerpt(window), problem, null);
+    String noErrorCode = null;
+    return build(response, excerpt(window), problem, noErrorCode);
   }
 
   /** A response whose body carries {@code errorCode}, one of the API's rejection codes. */

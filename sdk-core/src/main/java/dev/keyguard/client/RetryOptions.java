@@ -209,7 +209,7 @@ public final class RetryOptions {
         + ", retryStatuses=" + new TreeSet<>(retryStatuses) + "]";
   }
 
-  /** Builds {@link RetryOptions}, following the {@linkplain dev.keyguard.client builder rules} of this package. */
+  /** Builds {@link RetryOptions}, following the {@linkplain dev.keyguard.client builder rules}. */
   public static final class Builder {
     private int maxAttempts = 3;
     private Duration baseBackoff = Duration.ofMillis(200);

@@ -175,4 +175,18 @@ class KeyGuardClientSendTest {
 
     assertThat(signed.url().queryParameter("timestamp")).isEqualTo("1767225600000");
   }
+
+  @Test
+  void getAsync_whenTheApiFails_completesWithTheKeyGuardExceptionItselfNotAWrapper() throws Exception {
+    api.enqueue(json(500, "{}"));
+
+    Throwable seen =
+        builder()
+            .build()
+            .getAsync("/price", Map.of(), Price.class)
+            .handle((price, failure) -> failure)
+            .get(5, TimeUnit.SECONDS);
+
+    assertThat(seen).isInstanceOf(ApiResponseException.class);
+  }
 }
