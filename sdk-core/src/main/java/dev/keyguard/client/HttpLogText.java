@@ -162,9 +162,7 @@ final class HttpLogText {
       return "(binary " + (length >= 0 ? length + "-byte " : "") + "body omitted)";
     }
     long peek = maxBodyBytes + BodyPeek.REDACTION_WINDOW;
-    try (ResponseBody peeked = response.peekBody(peek)) {
-      Buffer buffer = new Buffer();
-      peeked.source().readAll(buffer);
+    try (Buffer buffer = new Buffer().write(BodyPeek.peek(response, peek))) {
       long total = length >= 0 ? length : buffer.size() < peek ? buffer.size() : -1;
       return decode(buffer, type, total);
     } catch (IOException e) {
