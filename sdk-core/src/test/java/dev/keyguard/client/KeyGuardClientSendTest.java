@@ -2,9 +2,11 @@ package dev.keyguard.client;
 
 import dev.keyguard.KeyId;
 import dev.keyguard.TestCredentials;
+import dev.keyguard.auth.AuthTestSupport;
 
 import static dev.keyguard.client.MockServers.json;
 import static dev.keyguard.client.MockServers.takeAll;
+import static dev.keyguard.testing.TestSecrets.randomAlphanumeric;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +23,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -168,10 +171,10 @@ class KeyGuardClientSendTest {
     FakeClock clock = new FakeClock(Instant.ofEpochMilli(1_767_225_600_000L));
     KeyGuardClient.Builder b = KeyGuardClient.builder().timeSource(clock).preset(ApiPresets.BINANCE);
 
-    okhttp3.Request signed =
+    Request signed =
         b.authScheme.apply(
-            new okhttp3.Request.Builder().url("https://api.binance.com/api/v3/account").build(),
-            dev.keyguard.auth.AuthTestSupport.credential("k".repeat(64), "s".repeat(64)));
+            new Request.Builder().url("https://api.binance.com/api/v3/account").build(),
+            AuthTestSupport.credential(randomAlphanumeric(64), randomAlphanumeric(64)));
 
     assertThat(signed.url().queryParameter("timestamp")).isEqualTo("1767225600000");
   }
