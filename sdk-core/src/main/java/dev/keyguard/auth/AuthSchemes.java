@@ -3,9 +3,9 @@ package dev.keyguard.auth;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.Secret;
+import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -18,12 +18,12 @@ import java.util.Objects;
  *   <tr><td>{@link #header(String)}</td><td>{@code <name>: <api key>}</td><td>API key</td></tr>
  *   <tr><td>{@link #bearer()}</td><td>{@code Authorization: Bearer <api key>}</td><td>API key</td></tr>
  *   <tr><td>{@link #queryParameter(String)}</td><td>{@code ?<name>=<api key>}</td><td>API key</td></tr>
- *   <tr><td>{@link #binanceHmac(Clock, Duration)}</td><td>{@code X-MBX-APIKEY} header;
+ *   <tr><td>{@link #binanceHmac(TimeSource, Duration)}</td><td>{@code X-MBX-APIKEY} header;
  *       {@code recvWindow}, {@code timestamp}, {@code signature} parameters</td>
  *       <td>API key and API secret</td></tr>
- *   <tr><td>{@link #krakenHmac(Clock)}</td><td>{@code API-Key} and {@code API-Sign} headers;
+ *   <tr><td>{@link #krakenHmac(TimeSource)}</td><td>{@code API-Key} and {@code API-Sign} headers;
  *       {@code nonce} in the form body</td><td>API key and base64 API secret</td></tr>
- *   <tr><td>{@link #coinbaseJwt(Clock)}</td><td>{@code Authorization: Bearer <ES256 JWT>}, a new
+ *   <tr><td>{@link #coinbaseJwt(TimeSource)}</td><td>{@code Authorization: Bearer <ES256 JWT>}, a new
  *       JWT per request</td><td>API key name and PEM EC private key</td></tr>
  * </table>
  *
@@ -39,7 +39,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * AuthScheme tokenMetrics = AuthSchemes.header("x-api-key");
- * AuthScheme binance = AuthSchemes.binanceHmac(Clock.systemUTC(), Duration.ofSeconds(5));
+ * AuthScheme binance = AuthSchemes.binanceHmac(TimeSource.system(), Duration.ofSeconds(5));
  * }</pre>
  *
  * <h2>Custom schemes</h2>
@@ -116,24 +116,24 @@ public final class AuthSchemes {
 
   /**
    * Binance HMAC-SHA256 signing with the system clock and Binance's default {@code recvWindow}
-   * (5000 ms, not sent); see {@link #binanceHmac(Clock, Duration)}.
+   * (5000 ms, not sent); see {@link #binanceHmac(TimeSource, Duration)}.
    *
    * @return the scheme
    */
   public static AuthScheme binanceHmac() {
-    return new BinanceHmacAuthScheme(Clock.systemUTC(), null);
+    return new BinanceHmacAuthScheme(TimeSource.system(), null);
   }
 
   /**
    * Binance HMAC-SHA256 signing of {@code SIGNED} (TRADE, USER_DATA) endpoints, as documented at
    * https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security. The
-   * scheme appends {@code recvWindow} and {@code timestamp} (milliseconds from {@code clock}) to the
+   * scheme appends {@code recvWindow} and {@code timestamp} (milliseconds from {@code time}) to the
    * parameters, computes {@code signature} = hex(HMAC-SHA256(API secret, query string + request
    * body)) over them exactly as sent, appends it, and sends the API key in {@code X-MBX-APIKEY}.
    * The parameters go in the form body if the request has a non-empty one, otherwise in the query
    * string. The credential needs its API secret (the Binance "Secret Key").
    *
-   * @param clock the clock for {@code timestamp}; Binance rejects requests more than {@code
+   * @param time the time source for {@code timestamp}; Binance rejects requests more than {@code
    *     recvWindow} behind its own time, so keep the host clock synchronised
    * @param recvWindow how long after {@code timestamp} the request stays valid, at most 60 s with
    *     millisecond precision; null to send none (Binance then uses 5000 ms)
@@ -141,8 +141,8 @@ public final class AuthSchemes {
    * @throws IllegalArgumentException if {@code recvWindow} is not positive, over 60 s or finer than
    *     a millisecond
    */
-  public static AuthScheme binanceHmac(Clock clock, Duration recvWindow) {
-    Objects.requireNonNull(clock, "clock");
+  public static AuthScheme binanceHmac(TimeSource time, Duration recvWindow) {
+    Objects.requireNonNull(time, "time");
     if (recvWindow != null) {
       if (recvWindow.isNegative()
           || recvWindow.isZero()
@@ -152,16 +152,16 @@ public final class AuthSchemes {
             "recvWindow must be between 1 ms and 60 s in whole milliseconds, was " + recvWindow);
       }
     }
-    return new BinanceHmacAuthScheme(clock, recvWindow);
+    return new BinanceHmacAuthScheme(time, recvWindow);
   }
 
   /**
-   * Kraken HMAC-SHA512 signing with the system clock; see {@link #krakenHmac(Clock)}.
+   * Kraken HMAC-SHA512 signing with the system clock; see {@link #krakenHmac(TimeSource)}.
    *
    * @return the scheme
    */
   public static AuthScheme krakenHmac() {
-    return krakenHmac(Clock.systemUTC());
+    return krakenHmac(TimeSource.system());
   }
 
   /**
@@ -170,25 +170,25 @@ public final class AuthSchemes {
    * the form body, computes {@code API-Sign} = base64(HMAC-SHA512(base64decode(API secret), URI path
    * + SHA-256(nonce + POST data))) and sends the API key in {@code API-Key}. The request must be a
    * POST with a form body (possibly empty). The nonce is milliseconds since the epoch from {@code
-   * clock}, strictly increasing per scheme instance; Kraken requires it to increase per API key, so
+   * time}, strictly increasing per scheme instance; Kraken requires it to increase per API key, so
    * share one scheme instance (one client) per key in a process, and do not share a key between
    * processes unless Kraken's nonce window is configured for it.
    *
-   * @param clock the clock for the nonce
+   * @param time the time source for the nonce
    * @return the scheme
    */
-  public static AuthScheme krakenHmac(Clock clock) {
-    return new KrakenAuthScheme(Objects.requireNonNull(clock, "clock"));
+  public static AuthScheme krakenHmac(TimeSource time) {
+    return new KrakenAuthScheme(Objects.requireNonNull(time, "time"));
   }
 
   /**
-   * Coinbase Advanced Trade JWT authentication with the system clock; see {@link
-   * #coinbaseJwt(Clock)}.
+   * Coinbase Advanced Trade JWT authentication with the system time; see {@link
+   * #coinbaseJwt(TimeSource)}.
    *
    * @return the scheme
    */
   public static AuthScheme coinbaseJwt() {
-    return coinbaseJwt(Clock.systemUTC());
+    return coinbaseJwt(TimeSource.system());
   }
 
   /**
@@ -201,11 +201,11 @@ public final class AuthSchemes {
    * the ECDSA P-256 private key in PEM, SEC1 ({@code BEGIN EC PRIVATE KEY}) as Coinbase issues it
    * or PKCS#8; escaped {@code \n} sequences are accepted. Ed25519 CDP keys are not supported.
    *
-   * @param clock the clock for {@code nbf} and {@code exp}
+   * @param time the time source for {@code nbf} and {@code exp}
    * @return the scheme
    */
-  public static AuthScheme coinbaseJwt(Clock clock) {
-    return new CoinbaseJwtAuthScheme(Objects.requireNonNull(clock, "clock"));
+  public static AuthScheme coinbaseJwt(TimeSource time) {
+    return new CoinbaseJwtAuthScheme(Objects.requireNonNull(time, "time"));
   }
 
   private static String checkName(String name, String what, String punctuation) {

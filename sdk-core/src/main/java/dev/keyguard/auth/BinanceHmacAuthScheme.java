@@ -2,10 +2,10 @@ package dev.keyguard.auth;
 
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.Secret;
+import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Set;
@@ -34,11 +34,11 @@ final class BinanceHmacAuthScheme implements AuthScheme {
   private static final String SCHEME = "Binance HMAC-SHA256";
   private static final Set<String> ADDED_PARAMETERS = Set.of("signature", "timestamp", "recvWindow");
 
-  private final Clock clock;
+  private final TimeSource time;
   private final Duration recvWindow;
 
-  BinanceHmacAuthScheme(Clock clock, Duration recvWindow) {
-    this.clock = clock;
+  BinanceHmacAuthScheme(TimeSource time, Duration recvWindow) {
+    this.time = time;
     this.recvWindow = recvWindow;
   }
 
@@ -64,7 +64,7 @@ final class BinanceHmacAuthScheme implements AuthScheme {
       }
     }
 
-    String timestamp = Long.toString(clock.millis());
+    String timestamp = Long.toString(time.now().toEpochMilli());
     String timing =
         (recvWindow == null ? "" : "recvWindow=" + recvWindow.toMillis() + "&")
             + "timestamp=" + timestamp;

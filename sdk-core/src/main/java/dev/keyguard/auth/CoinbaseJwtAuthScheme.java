@@ -2,6 +2,7 @@ package dev.keyguard.auth;
 
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.Secret;
+import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -12,7 +13,6 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
@@ -49,11 +49,11 @@ final class CoinbaseJwtAuthScheme implements AuthScheme {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
-  private final Clock clock;
+  private final TimeSource time;
   private final SecureRandom random = new SecureRandom();
 
-  CoinbaseJwtAuthScheme(Clock clock) {
-    this.clock = clock;
+  CoinbaseJwtAuthScheme(TimeSource time) {
+    this.time = time;
   }
 
   @Override
@@ -64,7 +64,7 @@ final class CoinbaseJwtAuthScheme implements AuthScheme {
             credential, SCHEME, "it holds the EC private key in PEM that signs each JWT");
     ECPrivateKey privateKey = parse(pem, credential);
 
-    long now = clock.instant().getEpochSecond();
+    long now = time.now().getEpochSecond();
     byte[] nonce = new byte[NONCE_BYTES];
     random.nextBytes(nonce);
 

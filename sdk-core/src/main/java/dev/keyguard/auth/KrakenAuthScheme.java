@@ -2,12 +2,12 @@ package dev.keyguard.auth;
 
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.Secret;
+import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Set;
@@ -34,11 +34,11 @@ final class KrakenAuthScheme implements AuthScheme {
 
   private static final String SCHEME = "Kraken HMAC-SHA512";
 
-  private final Clock clock;
+  private final TimeSource time;
   private final AtomicLong lastNonce = new AtomicLong();
 
-  KrakenAuthScheme(Clock clock) {
-    this.clock = clock;
+  KrakenAuthScheme(TimeSource time) {
+    this.time = time;
   }
 
   @Override
@@ -91,7 +91,7 @@ final class KrakenAuthScheme implements AuthScheme {
   long nextNonce() {
     while (true) {
       long previous = lastNonce.get();
-      long next = Math.max(clock.millis(), previous + 1);
+      long next = Math.max(time.now().toEpochMilli(), previous + 1);
       if (lastNonce.compareAndSet(previous, next)) {
         return next;
       }

@@ -1,23 +1,20 @@
 package dev.keyguard.client;
 
+import dev.keyguard.TimeSource;
 import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.auth.AuthSchemes;
-import dev.keyguard.key.ManagedKey;
 
-import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 import okhttp3.HttpUrl;
 
 /**
  * What KeyGuard needs to know to call one API: its https base URL, how a credential is put on a
- * request ({@link AuthScheme}), which responses mean the key was rejected (so the client reports
- * the version and retries once with a newer one), which rate-limit headers to expose, and the
+ * request ({@link AuthScheme}), which responses mean the key was rejected (its {@link
+ * RejectionRule}: the client reports the version and retries once with a newer one), which rate-limit headers to expose, and the
  * public documentation all of this comes from.
  *
  * <p>The built-in presets are in {@link ApiPresets}; a preset for another API is built the same
@@ -26,7 +23,7 @@ import okhttp3.HttpUrl;
  * <pre>{@code
  * ApiPreset example = ApiPreset.builder("EXAMPLE")
  *     .baseUrl("https://api.example.com/v1")
- *     .authScheme(clock -> AuthSchemes.header("x-api-key"))
+ *     .authScheme(time -> AuthSchemes.header("x-api-key"))
  *     .rejectionStatuses(401)
  *     .documentation("https://docs.example.com/authentication")
  *     .build();
@@ -37,14 +34,10 @@ import okhttp3.HttpUrl;
  */
 public final class ApiPreset {
 
-  private static final Set<Integer> DEFAULT_REJECTION_STATUSES = Set.of(401, 403);
-
   private final String name;
   private final HttpUrl baseUrl;
-  private final Function<Clock, AuthScheme> authScheme;
-  private final Set<Integer> rejectionStatuses;
-  private final Set<String> rejectionErrorCodes;
-  private final String rejectionErrorField;
+  private final Function<TimeSource, AuthScheme> authScheme;
+  private final RejectionRule rejectionRule;
   private final Set<String> rateLimitHeaders;
   private final String documentation;
 
@@ -52,9 +45,7 @@ public final class ApiPreset {
     this.name = b.name;
     this.baseUrl = b.baseUrl;
     this.authScheme = b.authScheme;
-    this.rejectionStatuses = Collections.unmodifiableSet(new TreeSet<>(b.rejectionStatuses));
-    this.rejectionErrorCodes = Collections.unmodifiableSet(new LinkedHashSet<>(b.rejectionErrorCodes));
-    this.rejectionErrorField = b.rejectionErrorField;
+    this.rejectionRule = b.rejectionRule;
     this.rateLimitHeaders = Collections.unmodifiableSet(new LinkedHashSet<>(b.rateLimitHeaders));
     this.documentation = b.documentation;
   }
@@ -80,10 +71,7 @@ public final class ApiPreset {
     Builder b = new Builder(name);
     b.baseUrl = baseUrl;
     b.authScheme = authScheme;
-    b.rejectionStatuses.clear();
-    b.rejectionStatuses.addAll(rejectionStatuses);
-    b.rejectionErrorCodes.addAll(rejectionErrorCodes);
-    b.rejectionErrorField = rejectionErrorField;
+    b.rejectionRule = rejectionRule;
     b.rateLimitHeaders.addAll(rateLimitHeaders);
     b.documentation = documentation;
     return b;
@@ -108,62 +96,40 @@ public final class ApiPreset {
   }
 
   /**
-   * Creates the API's auth scheme with the system clock.
+   * Creates the API's auth scheme with the system time.
    *
    * @return a new scheme
    */
   public AuthScheme authScheme() {
-    return authScheme(Clock.systemUTC());
+    return authScheme(TimeSource.system());
   }
 
   /**
    * Creates the API's auth scheme. Schemes that sign with a timestamp or nonce read it from the
-   * clock; the others ignore it. Create one scheme per client: a Kraken scheme keeps its nonce
-   * counter.
+   * time source; the others ignore it. Create one scheme per client: a Kraken scheme keeps its
+   * nonce counter.
    *
-   * @param clock the clock for timestamps, nonces and JWT lifetimes
+   * @param time the time source for timestamps, nonces and JWT lifetimes
    * @return a new scheme
    */
-  public AuthScheme authScheme(Clock clock) {
-    Objects.requireNonNull(clock, "clock");
-    return Objects.requireNonNull(authScheme.apply(clock), "the preset's auth scheme factory returned null");
+  public AuthScheme authScheme(TimeSource time) {
+    Objects.requireNonNull(time, "time");
+    return Objects.requireNonNull(
+        authScheme.apply(time), "the preset's auth scheme factory returned null");
   }
 
   /**
-   * The HTTP statuses with which the API says the key was rejected (invalid, revoked, expired): on
-   * these the client reports the version to the {@code ManagedKey} and retries once if a newer
-   * version is available. Default {@code 401, 403}.
-   *
-   * @return an unmodifiable, sorted set
-   */
-  public Set<Integer> rejectionStatuses() {
-    return rejectionStatuses;
-  }
-
-  /**
-   * The API's own error codes that mean the key was rejected, for APIs that put them in the
-   * response body (Binance {@code -2015}, Kraken {@code EAPI:Invalid key}). The client acts on
-   * them only when {@link #rejectionErrorField()} names the field they are in (Kraken, which
-   * answers a bad key with HTTP 200); for the other presets they are informational, the status
+   * Which responses mean the key was rejected (invalid, revoked, expired): on these the client
+   * reports the version to the {@code ManagedKey} and retries once if a newer version is
+   * available. Default {@link RejectionRule#defaults()} (401 and 403). Error codes are acted on
+   * only when the rule names the body field they are in (Kraken, which answers a bad key with
+   * HTTP 200); for the other presets they are informational (Binance {@code -2015}), the status
    * decides.
    *
-   * @return an unmodifiable set, possibly empty
+   * @return the rule
    */
-  public Set<String> rejectionErrorCodes() {
-    return rejectionErrorCodes;
-  }
-
-  /**
-   * The top-level JSON field of a response body in which the API reports its error codes, when
-   * the client must look there to recognise a rejected key ({@code error} for Kraken). With it, a
-   * client built from this preset treats a response whose field holds one of {@link
-   * #rejectionErrorCodes()} like a rejection status; see {@link
-   * KeyGuardClient.Builder#rejectionErrorCodes(String, String...)}.
-   *
-   * @return the field name, or empty when rejections are recognised by status only
-   */
-  public Optional<String> rejectionErrorField() {
-    return Optional.ofNullable(rejectionErrorField);
+  public RejectionRule rejectionRule() {
+    return rejectionRule;
   }
 
   /**
@@ -192,14 +158,12 @@ public final class ApiPreset {
     return "ApiPreset[" + name + ", " + baseUrl + ", docs=" + documentation + "]";
   }
 
-  /** Builds an {@link ApiPreset}. Each setting is checked when it is set. Not thread-safe. */
+  /** Builds an {@link ApiPreset}, following the {@linkplain dev.keyguard.client builder rules}. */
   public static final class Builder {
     private final String name;
     private HttpUrl baseUrl;
-    private Function<Clock, AuthScheme> authScheme;
-    private final Set<Integer> rejectionStatuses = new TreeSet<>(DEFAULT_REJECTION_STATUSES);
-    private final Set<String> rejectionErrorCodes = new LinkedHashSet<>();
-    private String rejectionErrorField;
+    private Function<TimeSource, AuthScheme> authScheme;
+    private RejectionRule rejectionRule = RejectionRule.defaults();
     private final Set<String> rateLimitHeaders = new LinkedHashSet<>();
     private String documentation;
 
@@ -229,11 +193,11 @@ public final class ApiPreset {
     /**
      * Sets how the auth scheme is created.
      *
-     * @param factory makes the scheme from a clock; called once per {@link
-     *     ApiPreset#authScheme(Clock)}
+     * @param factory makes the scheme from a time source; called once per {@link
+     *     ApiPreset#authScheme(TimeSource)}
      * @return this builder
      */
-    public Builder authScheme(Function<Clock, AuthScheme> factory) {
+    public Builder authScheme(Function<TimeSource, AuthScheme> factory) {
       this.authScheme = Objects.requireNonNull(factory, "factory");
       return this;
     }
@@ -247,16 +211,7 @@ public final class ApiPreset {
      * @throws IllegalArgumentException if a status is outside 400..499
      */
     public Builder rejectionStatuses(int... statuses) {
-      Set<Integer> checked = new TreeSet<>();
-      for (int status : statuses) {
-        if (status < 400 || status > 499) {
-          throw new IllegalArgumentException(
-              "a rejection status is a 4xx client error, was " + status);
-        }
-        checked.add(status);
-      }
-      rejectionStatuses.clear();
-      rejectionStatuses.addAll(checked);
+      rejectionRule = rejectionRule.withStatuses(statuses);
       return this;
     }
 
@@ -265,30 +220,37 @@ public final class ApiPreset {
      *
      * @param codes the codes as the API writes them, such as {@code -2015}
      * @return this builder
+     * @throws IllegalArgumentException if a code is blank
      */
     public Builder rejectionErrorCodes(String... codes) {
-      Set<String> checked = new LinkedHashSet<>();
-      for (String code : codes) {
-        checked.add(notBlank(code, "error code"));
-      }
-      rejectionErrorCodes.clear();
-      rejectionErrorCodes.addAll(checked);
+      rejectionRule = rejectionRule.withErrorCodes(codes);
       return this;
     }
 
     /**
      * Names the top-level JSON field in which the API reports a rejected key by one of the {@link
-     * #rejectionErrorCodes(String...)}, so the client recognises the rejection in the body (for
-     * APIs that do not say it with a status). List only codes with which the API refuses the
-     * credential before processing the request: the client then retries such a request once with
-     * another key version even if it is a POST.
+     * #rejectionErrorCodes(String...)} (see {@link RejectionRule#withErrorField(String)}), so the
+     * client recognises the rejection in the body (for APIs that do not say it with a status).
+     * List only codes with which the API refuses the credential before processing the request:
+     * the client then retries such a request once with another key version even if it is a POST.
      *
      * @param field the field name, such as {@code error}
      * @return this builder
      * @throws IllegalArgumentException if the name is blank
      */
     public Builder rejectionErrorField(String field) {
-      this.rejectionErrorField = notBlank(field, "error field name");
+      rejectionRule = rejectionRule.withErrorField(field);
+      return this;
+    }
+
+    /**
+     * Replaces the whole rejection rule (statuses, error codes and field) at once.
+     *
+     * @param rule the rule
+     * @return this builder
+     */
+    public Builder rejectionRule(RejectionRule rule) {
+      rejectionRule = Objects.requireNonNull(rule, "rule");
       return this;
     }
 
@@ -341,7 +303,7 @@ public final class ApiPreset {
         throw new IllegalStateException(
             "preset " + name + ": documentation is required (the public page the settings come from)");
       }
-      if (rejectionErrorField != null && rejectionErrorCodes.isEmpty()) {
+      if (rejectionRule.errorField().isPresent() && rejectionRule.errorCodes().isEmpty()) {
         throw new IllegalStateException(
             "preset " + name + ": rejectionErrorField is set but rejectionErrorCodes is empty");
       }

@@ -51,7 +51,7 @@ public final class ApiPresets {
   public static final ApiPreset TOKEN_METRICS =
       ApiPreset.builder("TOKEN_METRICS")
           .baseUrl("https://api.tokenmetrics.com/v2")
-          .authScheme(clock -> AuthSchemes.header("x-api-key"))
+          .authScheme(time -> AuthSchemes.header("x-api-key"))
           .documentation("https://developers.tokenmetrics.com/docs/authentication")
           .build();
 
@@ -66,7 +66,7 @@ public final class ApiPresets {
   public static final ApiPreset COINGECKO_DEMO =
       ApiPreset.builder("COINGECKO_DEMO")
           .baseUrl("https://api.coingecko.com/api/v3")
-          .authScheme(clock -> AuthSchemes.header("x-cg-demo-api-key"))
+          .authScheme(time -> AuthSchemes.header("x-cg-demo-api-key"))
           .rejectionStatuses(401)
           .rejectionErrorCodes("10002", "10010", "10011")
           .documentation("https://docs.coingecko.com/v3.0.1/reference/authentication")
@@ -80,7 +80,7 @@ public final class ApiPresets {
   public static final ApiPreset COINGECKO_PRO =
       ApiPreset.builder("COINGECKO_PRO")
           .baseUrl("https://pro-api.coingecko.com/api/v3")
-          .authScheme(clock -> AuthSchemes.header("x-cg-pro-api-key"))
+          .authScheme(time -> AuthSchemes.header("x-cg-pro-api-key"))
           .rejectionStatuses(401)
           .rejectionErrorCodes("10002", "10010", "10011")
           .documentation("https://docs.coingecko.com/reference/authentication")
@@ -97,15 +97,16 @@ public final class ApiPresets {
   public static final ApiPreset COINMARKETCAP =
       ApiPreset.builder("COINMARKETCAP")
           .baseUrl("https://pro-api.coinmarketcap.com")
-          .authScheme(clock -> AuthSchemes.header("X-CMC_PRO_API_KEY"))
+          .authScheme(time -> AuthSchemes.header("X-CMC_PRO_API_KEY"))
           .rejectionStatuses(401)
           .rejectionErrorCodes("1001", "1002")
           .documentation("https://coinmarketcap.com/api/documentation/guides/authentication")
           .build();
 
   /**
-   * Binance Spot REST API with an HMAC-SHA256 key ({@link AuthSchemes#binanceHmac(java.time.Clock,
-   * Duration)}, {@code recvWindow} 5000 ms as Binance recommends) on {@code https://api.binance.com}.
+   * Binance Spot REST API with an HMAC-SHA256 key ({@link
+   * AuthSchemes#binanceHmac(dev.keyguard.TimeSource, Duration)}, {@code recvWindow} 5000 ms as
+   * Binance recommends) on {@code https://api.binance.com}.
    * Source: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security.
    * Binance rejects a key with 401 and error codes -2014 (API-key format invalid) or -2015 (invalid
    * API-key, IP, or permissions); 403 means its web application firewall limit was hit, not a bad
@@ -117,7 +118,7 @@ public final class ApiPresets {
   public static final ApiPreset BINANCE =
       ApiPreset.builder("BINANCE")
           .baseUrl("https://api.binance.com")
-          .authScheme(clock -> AuthSchemes.binanceHmac(clock, Duration.ofMillis(5000)))
+          .authScheme(time -> AuthSchemes.binanceHmac(time, Duration.ofMillis(5000)))
           .rejectionStatuses(401)
           .rejectionErrorCodes("-2014", "-2015")
           .rateLimitHeaders("X-MBX-USED-WEIGHT-1M", "X-MBX-ORDER-COUNT-10S", "X-MBX-ORDER-COUNT-1D")
@@ -126,8 +127,9 @@ public final class ApiPresets {
           .build();
 
   /**
-   * Kraken Spot REST API private endpoints ({@link AuthSchemes#krakenHmac(java.time.Clock)}) on
-   * {@code https://api.kraken.com}. Source: https://docs.kraken.com/api/docs/guides/spot-rest-auth.
+   * Kraken Spot REST API private endpoints ({@link
+   * AuthSchemes#krakenHmac(dev.keyguard.TimeSource)}) on {@code https://api.kraken.com}. Source:
+   * https://docs.kraken.com/api/docs/guides/spot-rest-auth.
    *
    * <p>Kraken reports a refused credential not by status but in the top-level JSON {@code error}
    * array, usually with HTTP 200: {@code {"error":["EAPI:Invalid key"],"result":{}}}. Per its
@@ -135,9 +137,9 @@ public final class ApiPresets {
    * https://support.kraken.com/hc/en-us/articles/360001491786-API-error-messages), {@code
    * EAPI:Invalid key} means the {@code API-Key} is missing, malformed, deleted or revoked, and
    * {@code EAPI:Invalid signature} that {@code API-Sign} does not match, typically a wrong secret
-   * (what a half-rotated key pair gives). The preset treats these two codes as rejections ({@link
-   * ApiPreset#rejectionErrorField()} is {@code error}); the rejection statuses stay the default
-   * 401 and 403. Not rejections: {@code EAPI:Invalid nonce} (a nonce problem, not the key), {@code
+   * (what a half-rotated key pair gives). The preset treats these two codes as rejections (its
+   * {@link ApiPreset#rejectionRule() rejection rule} names the field {@code error}); the
+   * rejection statuses stay the default 401 and 403. Not rejections: {@code EAPI:Invalid nonce} (a nonce problem, not the key), {@code
    * EGeneral:Permission denied} (the key lacks a permission: fix it at Kraken), and {@code
    * EGeneral:Temporary lockout} (too many invalid-key errors: retrying makes it worse).
    *
@@ -159,7 +161,7 @@ public final class ApiPresets {
 
   /**
    * Coinbase Advanced Trade API with a CDP ECDSA key ({@link
-   * AuthSchemes#coinbaseJwt(java.time.Clock)}) on {@code https://api.coinbase.com}. Source:
+   * AuthSchemes#coinbaseJwt(dev.keyguard.TimeSource)}) on {@code https://api.coinbase.com}. Source:
    * https://docs.cdp.coinbase.com/get-started/authentication/jwt-authentication (and
    * https://docs.cloud.coinbase.com/advanced-trade-api/docs/rest-api-auth): a JWT expires after 2
    * minutes, "after which all requests are unauthenticated" (401).

@@ -1,17 +1,12 @@
 package dev.keyguard.client;
 
 import dev.keyguard.KeyGuardException;
-import dev.keyguard.KeyId;
 import dev.keyguard.Redactor;
 import dev.keyguard.auth.AuthScheme;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
-import okhttp3.Response;
 
 /**
  * The API answered with a status that is not a success (or with a 2xx body that could not be
@@ -40,11 +35,6 @@ public class ApiResponseException extends KeyGuardException {
   /** The most bytes of a response body kept in an exception. */
   public static final int MAX_EXCERPT_BYTES = 1024;
 
-  private static final int MESSAGE_EXCERPT_CHARS = 200;
-
-  /** How much of a body is redacted before the excerpt is cut from it (a secret crossing the cut). */
-  static final int REDACTION_WINDOW_BYTES = 64 * 1024;
-
   /** The HTTP status. */
   private final int status;
 
@@ -72,159 +62,26 @@ public class ApiResponseException extends KeyGuardException {
   /** The configured rejection error code found in the body; null when there was none. */
   private final String errorCode;
 
-  ApiResponseException(
-      String message,
-      int status,
-      String method,
-      String url,
-      Map<String, String> requestIds,
-      Map<String, String> rateLimitHeaders,
-      Duration retryAfter,
-      String bodyExcerpt,
-      KeyId keyId,
-      String version,
-      boolean retryable,
-      Throwable cause,
-      String errorCode) {
-    super(message, cause, keyId, version, retryable);
-    this.errorCode = errorCode;
-    this.status = status;
-    this.method = method;
-    this.url = url;
-    this.requestIds = requestIds;
+  /** Carries the facts {@link ResponseFailures} extracted from a response; does no I/O. */
+  ApiResponseException(String message, ResponseFacts facts, boolean retryable) {
+    super(message, null, facts.keyId(), facts.version(), retryable);
+    this.status = facts.status();
+    this.method = facts.method();
+    this.url = facts.url();
+    this.requestIds = facts.requestIds();
     this.requestId = requestIds.isEmpty() ? null : firstRequestId(requestIds);
-    this.rateLimitHeaders = rateLimitHeaders;
-    this.retryAfter = retryAfter;
-    this.bodyExcerpt = bodyExcerpt;
+    this.rateLimitHeaders = facts.rateLimitHeaders();
+    this.retryAfter = facts.retryAfter();
+    this.bodyExcerpt = facts.bodyExcerpt();
+    this.errorCode = facts.errorCode();
   }
 
-  /**
-   * Builds the exception for a response. Peeks at most {@link #REDACTION_WINDOW_BYTES} of the body
-   * (without consuming it) unless the already-read body is given, redacts that, and keeps at most
-   * {@link #MAX_EXCERPT_BYTES} of the result.
-   */
-  static ApiResponseException from(
-      Response response, ClientSettings settings, byte[] readBody, String problem, Throwable cause) {
-    return from(response, settings, readBody, problem, cause, null);
-  }
-
-  /**
-   * As {@link #from(Response, ClientSettings, byte[], String, Throwable)}, for a response whose
-   * body carries {@code errorCode}, one of the API's credential-rejection codes.
-   */
-  static ApiResponseException from(
-      Response response,
-      ClientSettings settings,
-      byte[] readBody,
-      String problem,
-      Throwable cause,
-      String errorCode) {
-    int status = response.code();
-    String method = response.request().method();
-    String url = settings.safeUrl(response.request().url());
-    UsedCredential used = response.request().tag(UsedCredential.class);
-    Map<String, String> requestIds = ResponseHeaderSelector.requestIds(response.headers());
-    Map<String, String> rateLimit = settings.headerSelector().rateLimitHeaders(response.headers());
-    Duration retryAfter = RetryAfter.parse(response.headers(), settings.time().now());
-    String excerpt = excerpt(response, readBody);
-    boolean retryable = problem == null && isRetryableStatus(status);
-
-    StringBuilder m = new StringBuilder();
-    m.append(method).append(' ').append(url).append(' ');
-    if (problem == null) {
-      m.append("returned HTTP ").append(status);
-    } else {
-      m.append("returned HTTP ").append(status).append(" but ").append(problem);
-    }
-    if (used != null) {
-      m.append(" (key '").append(used.keyId()).append("' version ").append(used.version()).append(')');
-    }
-    if (!requestIds.isEmpty()) {
-      m.append(" [request id ").append(firstRequestId(requestIds)).append(']');
-    }
-    if (retryAfter != null) {
-      m.append("; Retry-After ").append(retryAfter.toSeconds()).append(" s");
-    }
-    if (problem == null) {
-      m.append(hint(status));
-    }
-    if (!excerpt.isEmpty()) {
-      String shortExcerpt =
-          excerpt.length() > MESSAGE_EXCERPT_CHARS
-              ? excerpt.substring(0, MESSAGE_EXCERPT_CHARS) + "…"
-              : excerpt;
-      m.append(": ").append(shortExcerpt.replace('\n', ' ').replace('\r', ' '));
-    }
-    return new ApiResponseException(
-        m.toString(),
-        status,
-        method,
-        url,
-        requestIds,
-        rateLimit,
-        retryAfter,
-        excerpt,
-        used == null ? null : used.keyId(),
-        used == null ? null : used.version(),
-        retryable,
-        cause,
-        errorCode);
-  }
-
-  private static String hint(int status) {
-    if (status == 429 || status == 418) {
-      return "; the API throttled the call, slow down or retry later";
-    }
-    if (status >= 500 && status != 501) {
-      return "; a server error, the call may succeed if retried";
-    }
-    return "";
-  }
-
+  /** Whether a status is worth retrying: 408, 418, 429 and 5xx other than 501. */
   static boolean isRetryableStatus(int status) {
     return status == 408 || status == 418 || status == 429 || (status >= 500 && status != 501);
   }
 
-  private static String excerpt(Response response, byte[] readBody) {
-    // Redact a window well past the cut, then cut: cutting first would leave the start of a
-    // secret that crosses the cut, which the redactor (matching whole values) no longer sees.
-    byte[] bytes;
-    if (readBody != null) {
-      bytes = readBody.length > REDACTION_WINDOW_BYTES ? Arrays.copyOf(readBody, REDACTION_WINDOW_BYTES) : readBody;
-    } else {
-      try {
-        bytes = response.peekBody(REDACTION_WINDOW_BYTES).bytes();
-      } catch (IOException | IllegalStateException e) {
-        return "";
-      }
-    }
-    // malformed bytes become U+FFFD
-    String text = new String(bytes, StandardCharsets.UTF_8);
-    StringBuilder clean = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      clean.append(Character.isISOControl(c) && c != '\n' && c != '\t' ? '?' : c);
-    }
-    return truncateUtf8(Redactor.global().redact(clean.toString().strip()), MAX_EXCERPT_BYTES).strip();
-  }
-
-  /** The longest prefix of {@code text} that is at most {@code maxBytes} in UTF-8, whole code points. */
-  private static String truncateUtf8(String text, int maxBytes) {
-    int bytes = 0;
-    int i = 0;
-    while (i < text.length()) {
-      int cp = text.codePointAt(i);
-      int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-      if (bytes + size > maxBytes) {
-        break;
-      }
-      bytes += size;
-      i += Character.charCount(cp);
-    }
-    return i == text.length() ? text : text.substring(0, i);
-  }
-
-  private static String firstRequestId(Map<String, String> requestIds) {
+  static String firstRequestId(Map<String, String> requestIds) {
     for (String name : ResponseHeaderSelector.REQUEST_ID_HEADERS) {
       String v = requestIds.get(name);
       if (v != null) {

@@ -28,4 +28,14 @@ public class ApiTransportException extends KeyGuardException {
       String message, Throwable cause, KeyId keyId, String version, boolean retryable) {
     super(message, cause, keyId, version, retryable);
   }
+
+  /** A network failure or timeout, {@code cause}: the same call may succeed later. */
+  static ApiTransportException retryable(String message, Throwable cause, KeyId keyId) {
+    return new ApiTransportException(message, cause, keyId, null, true);
+  }
+
+  /** A failure that repeating the call will not fix (a redirect loop). */
+  static ApiTransportException notRetryable(String message, KeyId keyId) {
+    return new ApiTransportException(message, null, keyId, null, false);
+  }
 }

@@ -28,6 +28,9 @@ final class AuthenticationInterceptor implements Interceptor {
 
   private static final Logger log = LoggerFactory.getLogger(KeyGuardClient.class);
 
+  /** The scheme failed without an exception (it returned no request). */
+  private static final Throwable NO_CAUSE = null;
+
   private final ClientSettings settings;
 
   /** The last credential whose secrets were made known to the redactor (identity check). */
@@ -176,15 +179,8 @@ final class AuthenticationInterceptor implements Interceptor {
 
     ApiResponseException toException(Response response, ClientSettings settings) {
       return errorCode == null
-          ? ApiResponseException.from(response, settings, null, null, null)
-          : ApiResponseException.from(
-              response,
-              settings,
-              null,
-              "the body carries error code " + errorCode + ", which means the API rejected the"
-                  + " credential",
-              null,
-              errorCode);
+          ? settings.failures().forStatus(response)
+          : settings.failures().forRejectionCode(response, errorCode);
     }
   }
 
@@ -219,22 +215,18 @@ final class AuthenticationInterceptor implements Interceptor {
       throw new KeyGuardIOException(e);
     } catch (RuntimeException e) {
       throw new KeyGuardIOException(
-          new KeyGuardException(
+          schemeFailure(
               "The AuthScheme failed to apply key '" + credential.keyId() + "' version "
                   + credential.version() + " (" + e.getClass().getSimpleName() + ")",
-              e,
-              credential.keyId(),
-              credential.version(),
-              false));
+              credential,
+              e));
     }
     if (signed == null) {
       throw new KeyGuardIOException(
-          new KeyGuardException(
+          schemeFailure(
               "The AuthScheme returned no request for key '" + credential.keyId() + "'",
-              null,
-              credential.keyId(),
-              credential.version(),
-              false));
+              credential,
+              NO_CAUSE));
     }
     if (!settings.isCredentialOrigin(signed.url())) {
       // a scheme must not move the request: that would send the credential elsewhere
@@ -247,8 +239,17 @@ final class AuthenticationInterceptor implements Interceptor {
     return signed.newBuilder().tag(UsedCredential.class, UsedCredential.of(credential)).build();
   }
 
+  /** A failure of the auth scheme with this credential: not retryable, the scheme is at fault. */
+  private static KeyGuardException schemeFailure(
+      String message, VersionedCredential credential, Throwable cause) {
+    boolean retryable = false;
+    return new KeyGuardException(
+        message, cause, credential.keyId(), credential.version(), retryable);
+  }
+
   /**
-   * Makes the secrets in use known to the redactor, so a body that echoes them is scrubbed from
+   * The one place the request path registers secrets with the redactor: makes the secrets in use
+   * known to it, so a body that echoes them is scrubbed from
    * errors even with a ManagedKey that does not register them itself. Cheap after the first call.
    */
   private void registerWithRedactor(VersionedCredential credential) {

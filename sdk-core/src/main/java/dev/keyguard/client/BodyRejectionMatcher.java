@@ -14,20 +14,22 @@ import okhttp3.Response;
  * top-level JSON field {@link #field} holds one of {@link #codes}, either as a string or number or
  * as an element of an array of them.
  *
- * <p>It peeks at most {@link #PEEK_LIMIT} bytes of the body ({@link Response#peekBody(long)}), so
+ * <p>It peeks at most {@link BodyPeek#REJECTION_CODE} bytes of the body ({@link BodyPeek}), so
  * the caller still reads the whole body; a field past the limit, or a body that is not a JSON
  * object, is no match. Only 2xx and non-retryable 4xx responses are looked at: 3xx stay with the
  * redirect rules, and 408/418/429/5xx with the retry rules. Immutable and thread-safe.
  */
 final class BodyRejectionMatcher {
 
-  /** The most bytes of a body that are peeked at. */
-  static final int PEEK_LIMIT = 16 * 1024;
-
   private static final JsonFactory JSON = new JsonFactory();
 
   private final String field;
   private final Set<String> codes;
+
+  /** The matcher of a rule that {@linkplain RejectionRule#inspectsBodies() inspects bodies}. */
+  static BodyRejectionMatcher of(RejectionRule rule) {
+    return new BodyRejectionMatcher(rule.errorField().orElseThrow(), rule.errorCodes());
+  }
 
   BodyRejectionMatcher(String field, Set<String> codes) {
     this.field = Objects.requireNonNull(field, "field");
@@ -59,13 +61,7 @@ final class BodyRejectionMatcher {
     if (!inspects(response.code())) {
       return null;
     }
-    byte[] head;
-    try {
-      head = response.peekBody(PEEK_LIMIT).bytes();
-    } catch (IOException | IllegalStateException e) {
-      return null;
-    }
-    return match(head);
+    return match(BodyPeek.peekOrEmpty(response, BodyPeek.REJECTION_CODE));
   }
 
   /** The configured code found in a (possibly truncated) JSON body, or null. */

@@ -1,5 +1,7 @@
 package dev.keyguard.client;
 
+import dev.keyguard.TimeSource;
+
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import okhttp3.Call;
@@ -66,7 +68,7 @@ final class ClientRateLimiter {
   void acquire(Call call) throws InterruptedIOException {
     Duration wait = reserve();
     if (!wait.isZero()) {
-      time.sleep(wait, call);
+      CancellableSleep.sleep(time, wait, call);
     }
   }
 }

@@ -1,14 +1,25 @@
 package dev.keyguard.client;
 
+import dev.keyguard.TimeSource;
 import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.key.ManagedKey;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
 
-/** What the interceptors of one client share. Immutable. */
+/**
+ * The immutable settings of one client, taken from its builder at {@link
+ * KeyGuardClient.Builder#build()}: what the interceptors share, and what {@link
+ * KeyGuardClient#toBuilder()} derives a new builder from. Optional settings are null when unset
+ * (the timeouts then stay the OkHttp client's, no logging interceptor, no client-side limit).
+ */
 final class ClientSettings {
 
   private final HttpUrl baseUrl;
@@ -16,37 +27,77 @@ final class ClientSettings {
   private final AuthScheme authScheme;
   private final HttpsPolicy httpsPolicy;
   private final RetryOptions retryOptions;
-  private final Set<Integer> rejectionStatuses;
+  private final Duration connectTimeout;
+  private final Duration readTimeout;
+  private final Duration writeTimeout;
+  private final Duration callTimeout;
+  private final OkHttpClient baseOkHttp;
+  private final ObjectMapper objectMapper;
+  private final int rateLimitRequests;
+  private final Duration rateLimitInterval;
+  private final RejectionRule rejectionRule;
+  private final List<String> rateLimitHeaderPrefixes;
+  private final Interceptor loggingInterceptor;
+  private final TimeSource time;
+
+  // derived
   private final ResponseHeaderSelector headerSelector;
   private final Set<String> credentialHeaderNames;
   private final Set<String> credentialQueryNames;
-  private final TimeSource time;
   private final ClientRateLimiter limiter;
   private final BodyRejectionMatcher bodyRejectionMatcher;
+  private final ResponseFailures failures;
 
-  ClientSettings(
-      HttpUrl baseUrl,
-      ManagedKey managedKey,
-      AuthScheme authScheme,
-      HttpsPolicy httpsPolicy,
-      RetryOptions retryOptions,
-      Set<Integer> rejectionStatuses,
-      ResponseHeaderSelector headerSelector,
-      TimeSource time,
-      ClientRateLimiter limiter,
-      BodyRejectionMatcher bodyRejectionMatcher) {
-    this.baseUrl = baseUrl;
-    this.managedKey = managedKey;
-    this.authScheme = authScheme;
-    this.httpsPolicy = httpsPolicy;
-    this.retryOptions = retryOptions;
-    this.rejectionStatuses = Set.copyOf(rejectionStatuses);
-    this.headerSelector = headerSelector;
+  ClientSettings(KeyGuardClient.Builder b, OkHttpClient baseOkHttp) {
+    this.baseUrl = b.baseUrl;
+    this.managedKey = b.managedKey;
+    this.authScheme = b.authScheme;
+    this.httpsPolicy = b.httpsPolicy;
+    this.retryOptions = b.retryOptions;
+    this.connectTimeout = b.connectTimeout;
+    this.readTimeout = b.readTimeout;
+    this.writeTimeout = b.writeTimeout;
+    this.callTimeout = b.callTimeout;
+    this.baseOkHttp = baseOkHttp;
+    this.objectMapper = b.objectMapper;
+    this.rateLimitRequests = b.rateLimitRequests;
+    this.rateLimitInterval = b.rateLimitInterval;
+    this.rejectionRule = b.rejectionRule;
+    this.rateLimitHeaderPrefixes = List.copyOf(b.rateLimitHeaderPrefixes);
+    this.loggingInterceptor = b.loggingInterceptor;
+    this.time = b.timeSource;
+
+    this.headerSelector = new ResponseHeaderSelector(rateLimitHeaderPrefixes);
     this.credentialHeaderNames = lowerCase(authScheme.headerNames());
     this.credentialQueryNames = lowerCase(authScheme.queryParameterNames());
-    this.time = time;
-    this.limiter = limiter;
-    this.bodyRejectionMatcher = bodyRejectionMatcher;
+    this.limiter =
+        rateLimitRequests > 0
+            ? new ClientRateLimiter(rateLimitRequests, rateLimitInterval, time)
+            : null;
+    this.bodyRejectionMatcher =
+        rejectionRule.inspectsBodies() ? BodyRejectionMatcher.of(rejectionRule) : null;
+    this.failures = new ResponseFailures(this);
+  }
+
+  /** Copies every setting into a new builder. */
+  void copyTo(KeyGuardClient.Builder b) {
+    b.baseUrl = baseUrl;
+    b.managedKey = managedKey;
+    b.authScheme = authScheme;
+    b.httpsPolicy = httpsPolicy;
+    b.retryOptions = retryOptions;
+    b.connectTimeout = connectTimeout;
+    b.readTimeout = readTimeout;
+    b.writeTimeout = writeTimeout;
+    b.callTimeout = callTimeout;
+    b.okHttpClient = baseOkHttp;
+    b.objectMapper = objectMapper;
+    b.rateLimitRequests = rateLimitRequests;
+    b.rateLimitInterval = rateLimitInterval;
+    b.rejectionRule = rejectionRule;
+    b.rateLimitHeaderPrefixes = rateLimitHeaderPrefixes;
+    b.loggingInterceptor = loggingInterceptor;
+    b.timeSource = time;
   }
 
   private static Set<String> lowerCase(Set<String> names) {
@@ -77,6 +128,41 @@ final class ClientSettings {
     return retryOptions;
   }
 
+  Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  Duration readTimeout() {
+    return readTimeout;
+  }
+
+  Duration writeTimeout() {
+    return writeTimeout;
+  }
+
+  Duration callTimeout() {
+    return callTimeout;
+  }
+
+  /** The OkHttp client the client's own is derived from (the caller's, or the shared default). */
+  OkHttpClient baseOkHttp() {
+    return baseOkHttp;
+  }
+
+  /** The caller's mapper, or the default one. */
+  ObjectMapper objectMapper() {
+    return objectMapper != null ? objectMapper : JsonCodec.DEFAULT_MAPPER;
+  }
+
+  /** The logging interceptor as the caller gave it; null for none. */
+  Interceptor loggingInterceptor() {
+    return loggingInterceptor;
+  }
+
+  RejectionRule rejectionRule() {
+    return rejectionRule;
+  }
+
   ResponseHeaderSelector headerSelector() {
     return headerSelector;
   }
@@ -93,6 +179,7 @@ final class ClientSettings {
     return time;
   }
 
+  /** The client-side rate limit; null when there is none. */
   ClientRateLimiter limiter() {
     return limiter;
   }
@@ -102,8 +189,13 @@ final class ClientSettings {
     return bodyRejectionMatcher;
   }
 
+  /** Turns unusable responses and OkHttp failures into KeyGuard exceptions. */
+  ResponseFailures failures() {
+    return failures;
+  }
+
   boolean isRejection(int status) {
-    return rejectionStatuses.contains(status);
+    return rejectionRule.isRejectionStatus(status);
   }
 
   /** Whether a URL has the base URL's origin: same scheme, host and port. */

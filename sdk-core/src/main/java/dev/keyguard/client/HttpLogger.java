@@ -1,12 +1,10 @@
 package dev.keyguard.client;
 
 import dev.keyguard.Redactor;
+import dev.keyguard.TimeSource;
 import dev.keyguard.auth.AuthScheme;
 
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -16,16 +14,10 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import okhttp3.FormBody;
-import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
-import okhttp3.MediaType;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
-import okio.Buffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,23 +170,16 @@ public final class HttpLogger implements Interceptor {
           "x_cg_pro_api_key",
           "cmc_pro_api_key");
 
-  private static final long MAX_BUFFERED_REQUEST_BODY = 1 << 20;
-
-  /**
-   * Body bytes read past the cap: the text is redacted before it is cut, so a secret that crosses
-   * the cap is replaced whole instead of leaving its start (the redactor matches whole values).
-   */
-  static final long REDACTION_WINDOW_BYTES = 64 * 1024;
-
   private final Level level;
   private final Set<String> allowedHeaders;
   private final Set<String> allowedQueryParameters;
   private final Set<String> schemeHeaders;
   private final Set<String> schemeQueryParameters;
   private final long maxBodyBytes;
-  private final Redactor redactor;
+  private final TimeSource time;
   private final Logger logger;
   private final org.slf4j.event.Level logLevel;
+  private final HttpLogText text;
 
   private HttpLogger(
       Level level,
@@ -203,7 +188,7 @@ public final class HttpLogger implements Interceptor {
       Set<String> schemeHeaders,
       Set<String> schemeQueryParameters,
       long maxBodyBytes,
-      Redactor redactor,
+      TimeSource time,
       Logger logger,
       org.slf4j.event.Level logLevel) {
     this.level = level;
@@ -212,14 +197,16 @@ public final class HttpLogger implements Interceptor {
     this.schemeHeaders = Set.copyOf(schemeHeaders);
     this.schemeQueryParameters = Set.copyOf(schemeQueryParameters);
     this.maxBodyBytes = maxBodyBytes;
-    this.redactor = redactor;
+    this.time = time;
     this.logger = logger;
     this.logLevel = logLevel;
+    this.text =
+        new HttpLogText(level, maxBodyBytes, this::headerAllowed, this::queryParameterAllowed, this::url);
   }
 
   /**
    * Starts a logger configuration: level {@link Level#BASIC}, default header allowlist, no query
-   * parameter allowed, 4 KiB bodies, {@link Redactor#global()}, SLF4J logger {@code
+   * parameter allowed, 4 KiB bodies, the system time source, SLF4J logger {@code
    * dev.keyguard.http} at {@code INFO}.
    *
    * @return a new builder
@@ -248,7 +235,7 @@ public final class HttpLogger implements Interceptor {
       return this;
     }
     return new HttpLogger(
-        level, allowedHeaders, allowedQueryParameters, headers, query, maxBodyBytes, redactor, logger, logLevel);
+        level, allowedHeaders, allowedQueryParameters, headers, query, maxBodyBytes, time, logger, logLevel);
   }
 
   /**
@@ -275,8 +262,8 @@ public final class HttpLogger implements Interceptor {
       return chain.proceed(request);
     }
     String url = url(request.url());
-    log(requestText(request, url));
-    long start = System.nanoTime();
+    log(text.requestText(request, url));
+    long start = time.nanoTime();
     Response response;
     try {
       response = chain.proceed(request);
@@ -285,8 +272,8 @@ public final class HttpLogger implements Interceptor {
       log("<-- HTTP FAILED " + request.method() + " " + url + ": " + failure);
       throw e;
     }
-    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    log(responseText(response, tookMs));
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(time.nanoTime() - start);
+    log(text.responseText(response, tookMs));
     return response;
   }
 
@@ -297,68 +284,9 @@ public final class HttpLogger implements Interceptor {
         + ", allowedQueryParameters=" + allowedQueryParameters.size() + "]";
   }
 
-  private void log(String text) {
-    logger.atLevel(logLevel).log(redactor.redact(text));
+  private void log(String event) {
+    logger.atLevel(logLevel).log(Redactor.global().redact(event));
   }
-
-  private String requestText(Request request, String url) {
-    StringBuilder b = new StringBuilder("--> ").append(request.method()).append(' ').append(url);
-    RequestBody body = request.body();
-    long length = contentLength(body);
-    if (level == Level.BASIC && length >= 0) {
-      b.append(" (").append(length).append("-byte body)");
-    }
-    if (level.compareTo(Level.HEADERS) >= 0) {
-      if (body != null && body.contentType() != null && request.header("Content-Type") == null) {
-        b.append("\nContent-Type: ").append(body.contentType());
-      }
-      if (length >= 0 && request.header("Content-Length") == null) {
-        b.append("\nContent-Length: ").append(length);
-      }
-      appendHeaders(b, request.headers());
-      if (level == Level.BODY && body != null) {
-        b.append("\n\n").append(requestBody(body, request.headers()));
-      }
-      b.append("\n--> END ").append(request.method());
-    }
-    return b.toString();
-  }
-
-  private String responseText(Response response, long tookMs) {
-    StringBuilder b =
-        new StringBuilder("<-- ")
-            .append(response.code())
-            .append(response.message().isEmpty() ? "" : " " + response.message())
-            .append(' ')
-            .append(url(response.request().url()))
-            .append(" (")
-            .append(tookMs)
-            .append(" ms");
-    long length = response.body().contentLength();
-    if (level == Level.BASIC && length >= 0) {
-      b.append(", ").append(length).append("-byte body");
-    }
-    b.append(')');
-    if (level.compareTo(Level.HEADERS) >= 0) {
-      appendHeaders(b, response.headers());
-      if (level == Level.BODY) {
-        String body = responseBody(response);
-        if (body != null) {
-          b.append("\n\n").append(body);
-        }
-      }
-      b.append("\n<-- END HTTP");
-    }
-    return b.toString();
-  }
-
-  private void appendHeaders(StringBuilder b, Headers headers) {
-    for (int i = 0; i < headers.size(); i++) {
-      String name = headers.name(i);
-      b.append('\n').append(name).append(": ").append(headerAllowed(name) ? headers.value(i) : REDACTED);
-    }
-  }
-
   private boolean headerAllowed(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
     return allowedHeaders.contains(lower)
@@ -376,171 +304,6 @@ public final class HttpLogger implements Interceptor {
   /** The URL without user info or fragment, each query value shown only if allow-listed. */
   String url(HttpUrl url) {
     return SafeUrl.render(url, this::queryParameterAllowed, REDACTED);
-  }
-
-  private String requestBody(RequestBody body, Headers headers) {
-    if (body instanceof FormBody form) {
-      StringBuilder b = new StringBuilder();
-      for (int i = 0; i < form.size(); i++) {
-        if (i > 0) {
-          b.append('&');
-        }
-        b.append(form.encodedName(i)).append('=')
-            .append(queryParameterAllowed(form.name(i)) ? form.encodedValue(i) : REDACTED);
-      }
-      return cap(redactor.redact(b.toString()));
-    }
-    if (body.isDuplex()) {
-      return "(duplex body omitted)";
-    }
-    if (body.isOneShot()) {
-      return "(one-shot body omitted)";
-    }
-    if (isEncoded(headers)) {
-      return "(encoded body omitted)";
-    }
-    long length = contentLength(body);
-    if (length < 0 || length > MAX_BUFFERED_REQUEST_BODY) {
-      return "(body of unknown or large size omitted)";
-    }
-    if (!isText(body.contentType())) {
-      return "(binary " + length + "-byte body omitted)";
-    }
-    try (Buffer buffer = new Buffer()) {
-      body.writeTo(buffer);
-      if (isForm(body.contentType())) {
-        // a form built from bytes (as the HMAC schemes send it) follows the allowlist too
-        Charset charset = body.contentType().charset(StandardCharsets.UTF_8);
-        return cap(redactor.redact(maskForm(buffer.readString(charset))));
-      }
-      return decode(buffer, body.contentType(), length);
-    } catch (IOException e) {
-      return "(body unavailable: " + e.getClass().getSimpleName() + ")";
-    }
-  }
-
-  private String responseBody(Response response) {
-    ResponseBody body = response.body();
-    long length = body.contentLength();
-    if (length == 0 || "HEAD".equals(response.request().method())) {
-      return null;
-    }
-    MediaType type = body.contentType();
-    if (type != null && "event-stream".equals(type.subtype())) {
-      return "(event stream omitted)";
-    }
-    if (isEncoded(response.headers())) {
-      return "(encoded body omitted)";
-    }
-    if (!isText(type)) {
-      return "(binary " + (length >= 0 ? length + "-byte " : "") + "body omitted)";
-    }
-    long peek = maxBodyBytes + REDACTION_WINDOW_BYTES;
-    try (ResponseBody peeked = response.peekBody(peek)) {
-      Buffer buffer = new Buffer();
-      peeked.source().readAll(buffer);
-      long total = length >= 0 ? length : buffer.size() < peek ? buffer.size() : -1;
-      return decode(buffer, type, total);
-    } catch (IOException e) {
-      return "(body unavailable: " + e.getClass().getSimpleName() + ")";
-    }
-  }
-
-  /**
-   * Decodes the buffer, redacts it, then keeps at most {@link #maxBodyBytes} chars; notes a
-   * truncation.
-   */
-  private String decode(Buffer buffer, MediaType type, long total) throws IOException {
-    Charset charset = type == null ? StandardCharsets.UTF_8 : type.charset(StandardCharsets.UTF_8);
-    long shown = Math.min(buffer.size(), maxBodyBytes);
-    String text = redactor.redact(buffer.readString(charset));
-    if (total < 0 || total > shown) {
-      return prefix(text, shown)
-          + "\n...(truncated at " + shown + " bytes" + (total > 0 ? " of " + total : "") + ")";
-    }
-    return text;
-  }
-
-  /** Caps already redacted text. */
-  private String cap(String text) {
-    return text.length() <= maxBodyBytes
-        ? text
-        : prefix(text, maxBodyBytes) + "\n...(truncated at " + maxBodyBytes + " chars)";
-  }
-
-  /** At most {@code chars} chars of {@code text}, never half of a surrogate pair. */
-  private static String prefix(String text, long chars) {
-    if (text.length() <= chars) {
-      return text;
-    }
-    int end = (int) chars;
-    if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
-      end--;
-    }
-    return text.substring(0, end);
-  }
-
-  /** An encoded form with each value whose name is not allow-listed replaced by {@link #REDACTED}. */
-  private String maskForm(String form) {
-    StringBuilder b = new StringBuilder(form.length());
-    String[] pairs = form.split("&", -1);
-    for (int i = 0; i < pairs.length; i++) {
-      if (i > 0) {
-        b.append('&');
-      }
-      String pair = pairs[i];
-      int eq = pair.indexOf('=');
-      if (eq < 0) {
-        b.append(pair);
-        continue;
-      }
-      String encodedName = pair.substring(0, eq);
-      String name;
-      try {
-        name = URLDecoder.decode(encodedName, StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException e) {
-        name = null; // malformed escape: not a name anyone allow-listed
-      }
-      b.append(encodedName).append('=');
-      b.append(name != null && queryParameterAllowed(name) ? pair.substring(eq + 1) : REDACTED);
-    }
-    return b.toString();
-  }
-
-  private static boolean isForm(MediaType type) {
-    return type != null
-        && type.type().equalsIgnoreCase("application")
-        && type.subtype().equalsIgnoreCase("x-www-form-urlencoded");
-  }
-
-  private static boolean isEncoded(Headers headers) {
-    String encoding = headers.get("Content-Encoding");
-    return encoding != null && !encoding.equalsIgnoreCase("identity");
-  }
-
-  private static boolean isText(MediaType type) {
-    if (type == null) {
-      return false;
-    }
-    String subtype = type.subtype().toLowerCase(Locale.ROOT);
-    return type.type().equalsIgnoreCase("text")
-        || subtype.contains("json")
-        || subtype.contains("xml")
-        || subtype.contains("x-www-form-urlencoded")
-        || subtype.contains("javascript")
-        || subtype.contains("graphql")
-        || subtype.contains("yaml");
-  }
-
-  private static long contentLength(RequestBody body) {
-    if (body == null) {
-      return -1;
-    }
-    try {
-      return body.contentLength();
-    } catch (IOException e) {
-      return -1;
-    }
   }
 
   private static Set<String> lower(Collection<String> names) {
@@ -576,8 +339,8 @@ public final class HttpLogger implements Interceptor {
   }
 
   /**
-   * Configures an {@link HttpLogger}. Each setting is checked when it is set; {@link #build()}
-   * checks the allowlists against the auth schemes. Not thread-safe.
+   * Configures an {@link HttpLogger}, following the {@linkplain dev.keyguard.client builder rules}; {@link #build()}
+   * checks the allowlists against the auth schemes.
    */
   public static final class Builder {
     private Level level = Level.BASIC;
@@ -586,7 +349,7 @@ public final class HttpLogger implements Interceptor {
     private final Set<String> schemeHeaders = new LinkedHashSet<>();
     private final Set<String> schemeQueryParameters = new LinkedHashSet<>();
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
-    private Redactor redactor = Redactor.global();
+    private TimeSource time = TimeSource.system();
     private Logger logger = LoggerFactory.getLogger("dev.keyguard.http");
     private org.slf4j.event.Level logLevel = org.slf4j.event.Level.INFO;
 
@@ -668,7 +431,7 @@ public final class HttpLogger implements Interceptor {
      * @throws IllegalArgumentException if out of range
      */
     public Builder maxBodyBytes(long maxBodyBytes) {
-      if (maxBodyBytes < 0 || maxBodyBytes > MAX_BUFFERED_REQUEST_BODY) {
+      if (maxBodyBytes < 0 || maxBodyBytes > BodyPeek.MAX_BUFFERED_BODY) {
         throw new IllegalArgumentException("maxBodyBytes must be between 0 and 1048576: " + maxBodyBytes);
       }
       this.maxBodyBytes = maxBodyBytes;
@@ -676,13 +439,13 @@ public final class HttpLogger implements Interceptor {
     }
 
     /**
-     * The redactor every logged text passes through. Default {@link Redactor#global()}.
+     * The time source that measures how long each call took. Default {@link TimeSource#system()}.
      *
-     * @param redactor the redactor
+     * @param time the time source
      * @return this builder
      */
-    public Builder redactor(Redactor redactor) {
-      this.redactor = Objects.requireNonNull(redactor, "redactor");
+    public Builder timeSource(TimeSource time) {
+      this.time = Objects.requireNonNull(time, "time");
       return this;
     }
 
@@ -724,7 +487,7 @@ public final class HttpLogger implements Interceptor {
           schemeHeaders,
           schemeQueryParameters,
           maxBodyBytes,
-          redactor,
+          time,
           logger,
           logLevel);
     }

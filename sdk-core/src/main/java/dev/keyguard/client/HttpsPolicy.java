@@ -243,7 +243,7 @@ public final class HttpsPolicy {
         + "]";
   }
 
-  /** Builds an {@link HttpsPolicy}; each setting is checked when it is set. Not thread-safe. */
+  /** Builds an {@link HttpsPolicy}, following the {@linkplain dev.keyguard.client builder rules}. */
   public static final class Builder {
     private int maxRedirects = 5;
     private final Map<String, List<String>> pins = new LinkedHashMap<>();

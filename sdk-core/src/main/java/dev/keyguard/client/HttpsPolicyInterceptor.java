@@ -1,6 +1,7 @@
 package dev.keyguard.client;
 
 import java.io.IOException;
+import java.util.Locale;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -49,14 +50,11 @@ final class HttpsPolicyInterceptor implements Interceptor {
       if (redirects == policy.maxRedirects()) {
         response.close();
         throw new KeyGuardIOException(
-            new ApiTransportException(
+            ApiTransportException.notRetryable(
                 hop.method() + " " + settings.safeUrl(chain.request().url())
                     + ": more than " + policy.maxRedirects()
                     + " redirects; raise HttpsPolicy maxRedirects if the API really needs them",
-                null,
-                settings.managedKey().keyId(),
-                null,
-                false));
+                settings.managedKey().keyId()));
       }
       if (hop.isHttps() && !target.isHttps()) {
         response.close();
@@ -134,7 +132,7 @@ final class HttpsPolicyInterceptor implements Interceptor {
     }
     HttpUrl.Builder b = url.newBuilder();
     for (String name : url.queryParameterNames()) {
-      if (settings.credentialQueryNames().contains(name.toLowerCase(java.util.Locale.ROOT))) {
+      if (settings.credentialQueryNames().contains(name.toLowerCase(Locale.ROOT))) {
         b.removeAllQueryParameters(name);
       }
     }

@@ -33,4 +33,9 @@ public class InsecureTransportException extends KeyGuardException {
   public InsecureTransportException(String message, KeyId keyId) {
     this(message, null, keyId, null);
   }
+
+  /** A refusal caused by {@code cause} (a TLS failure, say) before any request was sent. */
+  static InsecureTransportException noRequestSent(String message, Throwable cause, KeyId keyId) {
+    return new InsecureTransportException(message, cause, keyId, null);
+  }
 }

@@ -1,25 +1,17 @@
 package dev.keyguard.client;
 
-import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
-import dev.keyguard.Redactor;
+import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.auth.AuthScheme;
-import dev.keyguard.key.KeyManager;
+import dev.keyguard.auth.AuthSchemes;
 import dev.keyguard.key.ManagedKey;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.net.UnknownServiceException;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
+import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -29,25 +21,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import okhttp3.Authenticator;
-import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /**
  * Calls one HTTP API with a managed key: HTTPS only, the credential applied per request by an
- * {@link AuthScheme}, a single retry with a rotated key when the API rejects the current one,
+ * {@link AuthScheme} (the built-in ones are in {@link AuthSchemes}), a single retry with a rotated key when the API rejects the current one,
  * throttling and {@code Retry-After} handled, JSON decoded with Jackson.
  *
  * <p>Every protection lives in the {@link OkHttpClient} the client is built on ({@link
@@ -68,14 +48,17 @@ import okhttp3.ResponseBody;
  * KeyGuardClient client = KeyGuardClient.builder()
  *     .baseUrl("https://api.example.com/v2")
  *     .managedKey(keyManager.key(KeyId.of("example-api")))
- *     .authScheme((request, credential) -> request.newBuilder()
- *         .header("x-api-key", credential.apiKey().value(InsecureSecretAccess.get()))
- *         .build())
+ *     .authScheme(AuthSchemes.header("x-api-key"))
  *     .retryOptions(RetryOptions.defaults())
  *     .build();
  *
  * Price price = client.get("/price", Map.of("symbol", "BTC"), Price.class);
+ * ApiResponse<Order> placed = client.send(ApiRequest.post("/orders", order), Order.class);
  * }</pre>
+ *
+ * <p>Every call is an {@link ApiRequest} sent with {@link #send(ApiRequest, Class)} or {@link
+ * #sendAsync(ApiRequest, Class)}; {@code get} and {@code post} are shorthands for it. Response
+ * types are a {@link Class}, a {@link Type} or a Jackson {@link TypeReference}.
  *
  * <p>Failures are unchecked {@link KeyGuardException}s: {@link ApiResponseException} for a non-2xx
  * response, {@link KeyRejectedException} when the API refused the key and no other version helped,
@@ -85,24 +68,16 @@ import okhttp3.ResponseBody;
  */
 public final class KeyGuardClient {
 
-  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
-
-  private static final ObjectMapper DEFAULT_MAPPER =
-      JsonMapper.builder()
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-          .build();
-
-  private final Builder settingsSnapshot;
   private final ClientSettings settings;
   private final OkHttpClient okHttp;
-  private final ObjectMapper mapper;
+  private final JsonCodec codec;
+  private final ClientCalls calls;
 
-  private KeyGuardClient(Builder b, ClientSettings settings, OkHttpClient okHttp) {
-    this.settingsSnapshot = b;
+  private KeyGuardClient(ClientSettings settings, OkHttpClient okHttp) {
     this.settings = settings;
     this.okHttp = okHttp;
-    this.mapper = b.objectMapper != null ? b.objectMapper : DEFAULT_MAPPER;
+    this.codec = new JsonCodec(settings.objectMapper());
+    this.calls = new ClientCalls(settings, okHttp, codec);
   }
 
   /**
@@ -122,16 +97,9 @@ public final class KeyGuardClient {
    * @return a new builder
    */
   public Builder toBuilder() {
-    return settingsSnapshot.copy();
-  }
-
-  /**
-   * Same as {@link #toBuilder()}, named as in OkHttp.
-   *
-   * @return a new builder
-   */
-  public Builder newBuilder() {
-    return toBuilder();
+    Builder b = new Builder();
+    settings.copyTo(b);
+    return b;
   }
 
   /**
@@ -182,52 +150,110 @@ public final class KeyGuardClient {
    *     {@code .} / {@code ..} segment, or a parameter value is null
    */
   public HttpUrl url(String path, Map<String, ?> queryParameters) {
-    Objects.requireNonNull(path, "path");
-    Objects.requireNonNull(queryParameters, "queryParameters");
-    if (path.contains("://") || path.startsWith("//")) {
-      throw new IllegalArgumentException(
-          "path must be relative to the base URL " + settings.baseUrl() + ", not an absolute URL");
-    }
-    if (path.indexOf('?') >= 0 || path.indexOf('#') >= 0) {
-      throw new IllegalArgumentException(
-          "path must not contain '?' or '#'; pass query parameters in the map");
-    }
-    HttpUrl.Builder b = settings.baseUrl().newBuilder();
-    String p = path.startsWith("/") ? path.substring(1) : path;
-    if (!p.isEmpty()) {
-      for (String segment : p.split("/", -1)) {
-        String dots = segment.replace("%2e", ".").replace("%2E", ".");
-        if (dots.equals(".") || dots.equals("..")) {
-          throw new IllegalArgumentException("path must not contain '.' or '..' segments");
-        }
-        b.addEncodedPathSegment(segment);
-      }
-    }
-    for (Map.Entry<String, ?> e : queryParameters.entrySet()) {
-      if (e.getKey() == null || e.getValue() == null) {
-        throw new IllegalArgumentException("query parameter names and values must not be null");
-      }
-      b.addQueryParameter(e.getKey(), String.valueOf(e.getValue()));
-    }
-    return b.build();
+    return RequestUrls.resolve(settings.baseUrl(), path, queryParameters);
   }
 
-  // ---------------------------------------------------------------------------------- sync calls
+  // -------------------------------------------------------------------------------------- send
 
   /**
-   * Sends a GET and decodes the JSON response.
+   * Sends a request and decodes the JSON response. Only idempotent methods (GET, HEAD, OPTIONS,
+   * PUT, DELETE, TRACE) are retried unless the retry options allow others.
    *
-   * @param path the path relative to the base URL
-   * @param type the type to decode into ({@code String} gives the raw body, {@code Void} none)
+   * @param request the request
+   * @param type the type to decode into ({@code String} gives the raw body, {@code byte[]} the
+   *     bytes, {@code Void} none)
    * @param <T> the result type
-   * @return the decoded body; null for an empty body
+   * @return the response: decoded body (null for an empty body), status, headers, rate-limit
+   *     headers
    * @throws ApiResponseException if the status is not 2xx or the body cannot be decoded
    * @throws KeyRejectedException if the API rejected the key and no other version helped
    * @throws InsecureTransportException if the HTTPS policy or TLS refused the call
    * @throws ApiTransportException on a network failure or timeout
    */
+  public <T> ApiResponse<T> send(ApiRequest request, Class<T> type) {
+    return calls.execute(request, codec.type(type));
+  }
+
+  /**
+   * Sends a request and decodes the JSON response into a generic type, such as one from Guava's
+   * {@code TypeToken} or a {@code ParameterizedType} of your own.
+   *
+   * @param request the request
+   * @param type the type
+   * @param <T> the result type; the caller vouches that it matches {@code type}
+   * @return the response
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
+   */
+  public <T> ApiResponse<T> send(ApiRequest request, Type type) {
+    return calls.execute(request, codec.type(type));
+  }
+
+  /**
+   * Sends a request and decodes the JSON response into a generic type.
+   *
+   * @param request the request
+   * @param type the type, such as {@code new TypeReference<List<Price>>() {}}
+   * @param <T> the result type
+   * @return the response
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
+   */
+  public <T> ApiResponse<T> send(ApiRequest request, TypeReference<T> type) {
+    return calls.execute(request, codec.type(type));
+  }
+
+  /**
+   * Sends a request on OkHttp's dispatcher. The future fails with the exceptions {@link
+   * #send(ApiRequest, Class)} throws; cancelling it cancels the call.
+   *
+   * @param request the request
+   * @param type the type to decode into
+   * @param <T> the result type
+   * @return a future of the response
+   */
+  public <T> CompletableFuture<ApiResponse<T>> sendAsync(ApiRequest request, Class<T> type) {
+    return calls.executeAsync(request, codec.type(type));
+  }
+
+  /**
+   * Sends a request on OkHttp's dispatcher and decodes into a generic type; see {@link
+   * #sendAsync(ApiRequest, Class)}.
+   *
+   * @param request the request
+   * @param type the type
+   * @param <T> the result type; the caller vouches that it matches {@code type}
+   * @return a future of the response
+   */
+  public <T> CompletableFuture<ApiResponse<T>> sendAsync(ApiRequest request, Type type) {
+    return calls.executeAsync(request, codec.type(type));
+  }
+
+  /**
+   * Sends a request on OkHttp's dispatcher and decodes into a generic type; see {@link
+   * #sendAsync(ApiRequest, Class)}.
+   *
+   * @param request the request
+   * @param type the type
+   * @param <T> the result type
+   * @return a future of the response
+   */
+  public <T> CompletableFuture<ApiResponse<T>> sendAsync(
+      ApiRequest request, TypeReference<T> type) {
+    return calls.executeAsync(request, codec.type(type));
+  }
+
+  // ------------------------------------------------------------------------------------ sugar
+
+  /**
+   * Sends a GET and decodes the JSON response: {@code send(ApiRequest.get(path), type).body()}.
+   *
+   * @param path the path relative to the base URL
+   * @param type the type to decode into ({@code String} gives the raw body, {@code Void} none)
+   * @param <T> the result type
+   * @return the decoded body; null for an empty body
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
+   */
   public <T> T get(String path, Class<T> type) {
-    return get(path, Map.of(), type);
+    return send(ApiRequest.get(path), type).body();
   }
 
   /**
@@ -238,10 +264,10 @@ public final class KeyGuardClient {
    * @param type the type to decode into
    * @param <T> the result type
    * @return the decoded body; null for an empty body
-   * @throws KeyGuardException as for {@link #get(String, Class)}
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
   public <T> T get(String path, Map<String, ?> queryParameters, Class<T> type) {
-    return getResponse(path, queryParameters, type).body();
+    return send(ApiRequest.get(path, queryParameters), type).body();
   }
 
   /**
@@ -251,10 +277,10 @@ public final class KeyGuardClient {
    * @param type the type, such as {@code new TypeReference<List<Price>>() {}}
    * @param <T> the result type
    * @return the decoded body; null for an empty body
-   * @throws KeyGuardException as for {@link #get(String, Class)}
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
   public <T> T get(String path, TypeReference<T> type) {
-    return get(path, Map.of(), type);
+    return send(ApiRequest.get(path), type).body();
   }
 
   /**
@@ -265,24 +291,65 @@ public final class KeyGuardClient {
    * @param type the type
    * @param <T> the result type
    * @return the decoded body; null for an empty body
-   * @throws KeyGuardException as for {@link #get(String, Class)}
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
   public <T> T get(String path, Map<String, ?> queryParameters, TypeReference<T> type) {
-    return this.<T>execute("GET", url(path, queryParameters), null, javaType(type)).body();
+    return send(ApiRequest.get(path, queryParameters), type).body();
+  }
+
+  /**
+   * Sends a GET and decodes the JSON response into a {@link Type}.
+   *
+   * @param path the path relative to the base URL
+   * @param type the type
+   * @param <T> the result type; the caller vouches that it matches {@code type}
+   * @return the decoded body; null for an empty body
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
+   */
+  public <T> T get(String path, Type type) {
+    return this.<T>send(ApiRequest.get(path), type).body();
+  }
+
+  /**
+   * Sends a GET with query parameters and decodes the JSON response into a {@link Type}.
+   *
+   * @param path the path relative to the base URL
+   * @param queryParameters the query parameters, in iteration order
+   * @param type the type
+   * @param <T> the result type; the caller vouches that it matches {@code type}
+   * @return the decoded body; null for an empty body
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
+   */
+  public <T> T get(String path, Map<String, ?> queryParameters, Type type) {
+    return this.<T>send(ApiRequest.get(path, queryParameters), type).body();
   }
 
   /**
    * Sends a GET and returns the decoded body with the status, headers and rate-limit headers.
    *
    * @param path the path relative to the base URL
+   * @param type the type to decode into
+   * @param <T> the result type
+   * @return the response
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
+   */
+  public <T> ApiResponse<T> getResponse(String path, Class<T> type) {
+    return send(ApiRequest.get(path), type);
+  }
+
+  /**
+   * Sends a GET with query parameters and returns the decoded body with the status, headers and
+   * rate-limit headers.
+   *
+   * @param path the path relative to the base URL
    * @param queryParameters the query parameters, in iteration order
    * @param type the type to decode into
    * @param <T> the result type
    * @return the response
-   * @throws KeyGuardException as for {@link #get(String, Class)}
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
   public <T> ApiResponse<T> getResponse(String path, Map<String, ?> queryParameters, Class<T> type) {
-    return execute("GET", url(path, queryParameters), null, javaType(type));
+    return send(ApiRequest.get(path, queryParameters), type);
   }
 
   /**
@@ -291,17 +358,15 @@ public final class KeyGuardClient {
    * RetryOptions.Builder#retryNonIdempotent(boolean)} allows it.
    *
    * @param path the path relative to the base URL
-   * @param body the body: serialized with Jackson, or sent as is if it is an OkHttp {@link
-   *     RequestBody} (a form, say); null sends an empty body. A {@code String} is serialized as a
-   *     JSON string.
+   * @param body the body as for {@link ApiRequest.Builder#body(Object)}; null sends an empty body
    * @param type the type to decode into
    * @param <T> the result type
    * @return the decoded body; null for an empty body
    * @throws IllegalArgumentException if the body cannot be serialized
-   * @throws KeyGuardException as for {@link #get(String, Class)}
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
   public <T> T post(String path, Object body, Class<T> type) {
-    return postResponse(path, body, type).body();
+    return send(postRequest(path, body), type).body();
   }
 
   /**
@@ -313,10 +378,25 @@ public final class KeyGuardClient {
    * @param type the type
    * @param <T> the result type
    * @return the decoded body; null for an empty body
-   * @throws KeyGuardException as for {@link #get(String, Class)}
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
   public <T> T post(String path, Object body, TypeReference<T> type) {
-    return this.<T>execute("POST", url(path, Map.of()), body, javaType(type)).body();
+    return send(postRequest(path, body), type).body();
+  }
+
+  /**
+   * Sends a POST and decodes the JSON response into a {@link Type}; see {@link #post(String,
+   * Object, Class)}.
+   *
+   * @param path the path relative to the base URL
+   * @param body the body
+   * @param type the type
+   * @param <T> the result type; the caller vouches that it matches {@code type}
+   * @return the decoded body; null for an empty body
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
+   */
+  public <T> T post(String path, Object body, Type type) {
+    return this.<T>send(postRequest(path, body), type).body();
   }
 
   /**
@@ -328,36 +408,28 @@ public final class KeyGuardClient {
    * @param type the type to decode into
    * @param <T> the result type
    * @return the response
-   * @throws KeyGuardException as for {@link #get(String, Class)}
+   * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
   public <T> ApiResponse<T> postResponse(String path, Object body, Class<T> type) {
-    return execute("POST", url(path, Map.of()), body, javaType(type));
+    return send(postRequest(path, body), type);
   }
 
   /**
-   * Sends a request with any method. Only idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE,
-   * TRACE) are retried unless the retry options allow others.
+   * Sends a GET on OkHttp's dispatcher and decodes the JSON response; see {@link
+   * #sendAsync(ApiRequest, Class)}.
    *
-   * @param method the HTTP method, such as {@code PUT} or {@code DELETE}
    * @param path the path relative to the base URL
-   * @param queryParameters the query parameters, in iteration order
-   * @param body the body as for {@link #post(String, Object, Class)}; null for none (an empty
-   *     body for methods that need one)
    * @param type the type to decode into
    * @param <T> the result type
-   * @return the response
-   * @throws KeyGuardException as for {@link #get(String, Class)}
+   * @return a future of the decoded body
    */
-  public <T> ApiResponse<T> exchange(
-      String method, String path, Map<String, ?> queryParameters, Object body, Class<T> type) {
-    return execute(normalizeMethod(method), url(path, queryParameters), body, javaType(type));
+  public <T> CompletableFuture<T> getAsync(String path, Class<T> type) {
+    return calls.<T, T>executeAsync(ApiRequest.get(path), codec.type(type), ApiResponse::body);
   }
 
-  // --------------------------------------------------------------------------------- async calls
-
   /**
-   * Sends a GET on OkHttp's dispatcher and decodes the JSON response. The future fails with the
-   * exceptions {@link #get(String, Class)} throws; cancelling it cancels the call.
+   * Sends a GET with query parameters on OkHttp's dispatcher and decodes the JSON response; see
+   * {@link #sendAsync(ApiRequest, Class)}.
    *
    * @param path the path relative to the base URL
    * @param queryParameters the query parameters, in iteration order
@@ -366,7 +438,8 @@ public final class KeyGuardClient {
    * @return a future of the decoded body
    */
   public <T> CompletableFuture<T> getAsync(String path, Map<String, ?> queryParameters, Class<T> type) {
-    return this.<T, T>executeAsync("GET", url(path, queryParameters), null, javaType(type), ApiResponse::body);
+    return calls.<T, T>executeAsync(
+        ApiRequest.get(path, queryParameters), codec.type(type), ApiResponse::body);
   }
 
   /**
@@ -380,7 +453,22 @@ public final class KeyGuardClient {
    */
   public <T> CompletableFuture<T> getAsync(
       String path, Map<String, ?> queryParameters, TypeReference<T> type) {
-    return this.<T, T>executeAsync("GET", url(path, queryParameters), null, javaType(type), ApiResponse::body);
+    return calls.<T, T>executeAsync(
+        ApiRequest.get(path, queryParameters), codec.type(type), ApiResponse::body);
+  }
+
+  /**
+   * Sends a GET on OkHttp's dispatcher and decodes the JSON response into a {@link Type}.
+   *
+   * @param path the path relative to the base URL
+   * @param queryParameters the query parameters, in iteration order
+   * @param type the type
+   * @param <T> the result type; the caller vouches that it matches {@code type}
+   * @return a future of the decoded body
+   */
+  public <T> CompletableFuture<T> getAsync(String path, Map<String, ?> queryParameters, Type type) {
+    return calls.<T, T>executeAsync(
+        ApiRequest.get(path, queryParameters), codec.type(type), ApiResponse::body);
   }
 
   /**
@@ -394,8 +482,7 @@ public final class KeyGuardClient {
    */
   public <T> CompletableFuture<ApiResponse<T>> getResponseAsync(
       String path, Map<String, ?> queryParameters, Class<T> type) {
-    return executeAsync(
-        "GET", url(path, queryParameters), null, javaType(type), Function.<ApiResponse<T>>identity());
+    return sendAsync(ApiRequest.get(path, queryParameters), type);
   }
 
   /**
@@ -409,7 +496,7 @@ public final class KeyGuardClient {
    * @return a future of the decoded body
    */
   public <T> CompletableFuture<T> postAsync(String path, Object body, Class<T> type) {
-    return this.<T, T>executeAsync("POST", url(path, Map.of()), body, javaType(type), ApiResponse::body);
+    return calls.<T, T>executeAsync(postRequest(path, body), codec.type(type), ApiResponse::body);
   }
 
   /**
@@ -422,209 +509,17 @@ public final class KeyGuardClient {
    * @return a future of the response
    */
   public <T> CompletableFuture<ApiResponse<T>> postResponseAsync(String path, Object body, Class<T> type) {
-    return executeAsync(
-        "POST", url(path, Map.of()), body, javaType(type), Function.<ApiResponse<T>>identity());
-  }
-
-  /**
-   * Sends a request with any method on OkHttp's dispatcher; see {@link #exchange(String, String,
-   * Map, Object, Class)}.
-   *
-   * @param method the HTTP method
-   * @param path the path relative to the base URL
-   * @param queryParameters the query parameters, in iteration order
-   * @param body the body, or null
-   * @param type the type to decode into
-   * @param <T> the result type
-   * @return a future of the response
-   */
-  public <T> CompletableFuture<ApiResponse<T>> exchangeAsync(
-      String method, String path, Map<String, ?> queryParameters, Object body, Class<T> type) {
-    return executeAsync(
-        normalizeMethod(method),
-        url(path, queryParameters),
-        body,
-        javaType(type),
-        Function.<ApiResponse<T>>identity());
+    return sendAsync(postRequest(path, body), type);
   }
 
   // ------------------------------------------------------------------------------------ plumbing
 
-  private <T> ApiResponse<T> execute(String method, HttpUrl url, Object body, JavaType type) {
-    Request request = request(method, url, body);
-    try (Response response = okHttp.newCall(request).execute()) {
-      return toApiResponse(response, type);
-    } catch (IOException e) {
-      throw translate(e, request);
+  private static ApiRequest postRequest(String path, Object body) {
+    ApiRequest.Builder b = ApiRequest.builder("POST", path);
+    if (body != null) {
+      b.body(body);
     }
-  }
-
-  private <T, R> CompletableFuture<R> executeAsync(
-      String method, HttpUrl url, Object body, JavaType type, Function<ApiResponse<T>, R> finish) {
-    Request request = request(method, url, body);
-    CompletableFuture<R> future = new CompletableFuture<>();
-    Call call = okHttp.newCall(request);
-    future.whenComplete(
-        (r, t) -> {
-          if (future.isCancelled()) {
-            call.cancel();
-          }
-        });
-    call.enqueue(
-        new Callback() {
-          @Override
-          public void onFailure(Call c, IOException e) {
-            future.completeExceptionally(translate(e, request));
-          }
-
-          @Override
-          public void onResponse(Call c, Response response) {
-            try (response) {
-              ApiResponse<T> decoded = toApiResponse(response, type);
-              future.complete(finish.apply(decoded));
-            } catch (IOException e) {
-              future.completeExceptionally(translate(e, request));
-            } catch (RuntimeException e) {
-              future.completeExceptionally(e);
-            }
-          }
-        });
-    return future;
-  }
-
-  private Request request(String method, HttpUrl url, Object body) {
-    Request.Builder b = new Request.Builder().url(url).header("Accept", "application/json");
-    RequestBody requestBody;
-    if (body instanceof RequestBody) {
-      requestBody = (RequestBody) body;
-    } else if (body != null) {
-      try {
-        requestBody = RequestBody.create(mapper.writeValueAsBytes(body), JSON);
-      } catch (JsonProcessingException e) {
-        throw new IllegalArgumentException(
-            Redactor.global().redact(
-                "the request body (" + body.getClass().getSimpleName()
-                    + ") cannot be serialized as JSON: " + e.getOriginalMessage()));
-      }
-    } else if (method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
-      requestBody = RequestBody.create(new byte[0], null);
-    } else {
-      requestBody = null;
-    }
-    return b.method(method, requestBody).build();
-  }
-
-  private <T> ApiResponse<T> toApiResponse(Response response, JavaType type) throws IOException {
-    if (!response.isSuccessful()) {
-      throw ApiResponseException.from(response, settings, null, null, null);
-    }
-    ResponseBody body = response.body();
-    byte[] bytes = body.bytes();
-    T value = decode(response, bytes, body.contentType(), type);
-    return new ApiResponse<>(
-        response.code(),
-        response.headers(),
-        value,
-        settings.headerSelector().rateLimitHeaders(response.headers()),
-        ResponseHeaderSelector.requestId(response.headers()));
-  }
-
-  @SuppressWarnings("unchecked")
-  private <T> T decode(Response response, byte[] bytes, MediaType contentType, JavaType type) {
-    Class<?> raw = type.getRawClass();
-    if (raw == Void.class || raw == void.class || bytes.length == 0) {
-      return null;
-    }
-    if (raw == byte[].class) {
-      return (T) bytes;
-    }
-    if (raw == String.class) {
-      Charset charset = contentType == null ? null : contentType.charset(null);
-      return (T) new String(bytes, charset != null ? charset : StandardCharsets.UTF_8);
-    }
-    try {
-      return mapper.readValue(bytes, type);
-    } catch (JsonProcessingException e) {
-      throw ApiResponseException.from(
-          response,
-          settings,
-          bytes,
-          "the body could not be decoded as " + type.toCanonical() + " (" + e.getOriginalMessage() + ")",
-          null);
-    } catch (IOException e) {
-      throw ApiResponseException.from(
-          response, settings, bytes, "the body could not be read as JSON", null);
-    }
-  }
-
-  /** Maps an OkHttp failure to the KeyGuard exception a caller can act on. */
-  private KeyGuardException translate(IOException e, Request request) {
-    KeyGuardException carried = KeyGuardIOException.find(e);
-    if (carried != null) {
-      return carried;
-    }
-    String target = request.method() + " " + settings.safeUrl(request.url());
-    KeyId keyId = settings.managedKey().keyId();
-    if (e instanceof SSLPeerUnverifiedException) {
-      return new InsecureTransportException(
-          target + ": the server's certificate was refused (certificate pin or host name"
-              + " mismatch); no request was sent. " + firstLine(e.getMessage()),
-          e,
-          keyId,
-          null);
-    }
-    if (e instanceof SSLHandshakeException) {
-      return new InsecureTransportException(
-          target + ": the TLS handshake failed and no request was sent; KeyGuard requires TLS 1.2"
-              + " or 1.3 with a trusted certificate (" + firstLine(e.getMessage()) + ")",
-          e,
-          keyId,
-          null);
-    }
-    if (e instanceof UnknownServiceException) {
-      return new InsecureTransportException(
-          target + ": refused by the connection policy, no request was sent ("
-              + firstLine(e.getMessage()) + ")",
-          e,
-          keyId,
-          null);
-    }
-    String message = e.getMessage();
-    return new ApiTransportException(
-        target + " failed: " + e.getClass().getSimpleName()
-            + (message == null ? "" : " (" + firstLine(message) + ")")
-            + "; the call may succeed if retried",
-        e,
-        keyId,
-        null,
-        true);
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
-  }
-
-  private JavaType javaType(Class<?> type) {
-    Objects.requireNonNull(type, "type");
-    return mapper.getTypeFactory().constructType(type);
-  }
-
-  private JavaType javaType(TypeReference<?> type) {
-    Objects.requireNonNull(type, "type");
-    return mapper.getTypeFactory().constructType(type);
-  }
-
-  private static String normalizeMethod(String method) {
-    Objects.requireNonNull(method, "method");
-    String m = method.trim().toUpperCase(Locale.ROOT);
-    if (m.isEmpty() || !m.chars().allMatch(c -> c >= 'A' && c <= 'Z')) {
-      throw new IllegalArgumentException("method must be an HTTP method name such as PUT");
-    }
-    return m;
+    return b.build();
   }
 
   /** Shows the base URL, key id and policies; never a credential. */
@@ -642,54 +537,27 @@ public final class KeyGuardClient {
     static final OkHttpClient INSTANCE = new OkHttpClient();
   }
 
-  /**
-   * Builds a {@link KeyGuardClient}. Each setting is checked when it is set; {@link #build()}
-   * names a missing or conflicting one. Not thread-safe.
-   */
+  /** Builds a {@link KeyGuardClient}, following the {@linkplain dev.keyguard.client builder rules}. */
   public static final class Builder {
-    private HttpUrl baseUrl;
-    private ManagedKey managedKey;
-    private AuthScheme authScheme;
-    private HttpsPolicy httpsPolicy = HttpsPolicy.strict();
-    private RetryOptions retryOptions = RetryOptions.defaults();
-    private Duration connectTimeout;
-    private Duration readTimeout;
-    private Duration writeTimeout;
-    private Duration callTimeout;
-    private OkHttpClient okHttpClient;
-    private ObjectMapper objectMapper;
-    private int rateLimitRequests;
-    private Duration rateLimitInterval;
-    private Set<Integer> rejectionStatuses = Set.of(401, 403);
-    private BodyRejectionMatcher bodyRejectionMatcher;
-    private List<String> rateLimitHeaderPrefixes = ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES;
-    private Interceptor loggingInterceptor;
-    private TimeSource timeSource = TimeSource.SYSTEM;
+    HttpUrl baseUrl;
+    ManagedKey managedKey;
+    AuthScheme authScheme;
+    HttpsPolicy httpsPolicy = HttpsPolicy.strict();
+    RetryOptions retryOptions = RetryOptions.defaults();
+    Duration connectTimeout;
+    Duration readTimeout;
+    Duration writeTimeout;
+    Duration callTimeout;
+    OkHttpClient okHttpClient;
+    ObjectMapper objectMapper;
+    int rateLimitRequests;
+    Duration rateLimitInterval;
+    RejectionRule rejectionRule = RejectionRule.defaults();
+    List<String> rateLimitHeaderPrefixes = ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES;
+    Interceptor loggingInterceptor;
+    TimeSource timeSource = TimeSource.system();
 
     private Builder() {}
-
-    private Builder copy() {
-      Builder b = new Builder();
-      b.baseUrl = baseUrl;
-      b.managedKey = managedKey;
-      b.authScheme = authScheme;
-      b.httpsPolicy = httpsPolicy;
-      b.retryOptions = retryOptions;
-      b.connectTimeout = connectTimeout;
-      b.readTimeout = readTimeout;
-      b.writeTimeout = writeTimeout;
-      b.callTimeout = callTimeout;
-      b.okHttpClient = okHttpClient;
-      b.objectMapper = objectMapper;
-      b.rateLimitRequests = rateLimitRequests;
-      b.rateLimitInterval = rateLimitInterval;
-      b.rejectionStatuses = rejectionStatuses;
-      b.bodyRejectionMatcher = bodyRejectionMatcher;
-      b.rateLimitHeaderPrefixes = rateLimitHeaderPrefixes;
-      b.loggingInterceptor = loggingInterceptor;
-      b.timeSource = timeSource;
-      return b;
-    }
 
     /**
      * Sets the base URL (required). It must be https; paths given to the calls are appended to
@@ -735,10 +603,9 @@ public final class KeyGuardClient {
     }
 
     /**
-     * Applies an API preset: its base URL, a new instance of its auth scheme, its rejection
-     * statuses, its rejection error codes if it names the body field they are in ({@link
-     * ApiPreset#rejectionErrorField()}; otherwise body matching is turned off), and its rate-limit
-     * headers (added to the default prefixes). Settings made after this call override the preset's.
+     * Applies an API preset: its base URL, a new instance of its auth scheme (on the time source
+     * set so far), its {@link ApiPreset#rejectionRule() rejection rule}, and its rate-limit headers
+     * (added to the default prefixes). Settings made after this call override the preset's.
      *
      * <pre>{@code
      * KeyGuardClient client = KeyGuardClient.builder()
@@ -753,13 +620,8 @@ public final class KeyGuardClient {
     public Builder preset(ApiPreset preset) {
       Objects.requireNonNull(preset, "preset");
       baseUrl(preset.baseUrl());
-      authScheme(preset.authScheme());
-      rejectionStatuses(preset.rejectionStatuses().stream().mapToInt(Integer::intValue).toArray());
-      this.bodyRejectionMatcher =
-          preset
-              .rejectionErrorField()
-              .map(field -> new BodyRejectionMatcher(field, preset.rejectionErrorCodes()))
-              .orElse(null);
+      authScheme(preset.authScheme(timeSource));
+      rejectionRule(preset.rejectionRule());
       if (!preset.rateLimitHeaders().isEmpty()) {
         Set<String> prefixes = new LinkedHashSet<>(ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES);
         preset.rateLimitHeaders().forEach(h -> prefixes.add(h.toLowerCase(Locale.ROOT)));
@@ -916,43 +778,50 @@ public final class KeyGuardClient {
     }
 
     /**
-     * Sets the statuses with which the API says it refuses the credential (default 401 and 403).
-     * On one of them the key is reported to {@link ManagedKey#rejected(VersionedCredential)} and
-     * the request is retried once with a different version, if there is one.
+     * Sets how the API says it refuses the credential (default {@link RejectionRule#defaults()}:
+     * 401 and 403). On such a response the key is reported to {@link
+     * ManagedKey#rejected(VersionedCredential)} and the request is retried once with a different
+     * version, if there is one; see {@link RejectionRule}.
      *
-     * @param statuses HTTP statuses from 400 to 499; none turns rotation-aware retry off
+     * @param rule the rule; {@link RejectionRule#none()} turns rotation-aware retry off
+     * @return this builder
+     */
+    public Builder rejectionRule(RejectionRule rule) {
+      this.rejectionRule = Objects.requireNonNull(rule, "rule");
+      return this;
+    }
+
+    /**
+     * Sets the statuses with which the API says it refuses the credential (default 401 and 403),
+     * keeping the rest of the {@linkplain #rejectionRule(RejectionRule) rejection rule}. On one of
+     * them the key is reported to {@link ManagedKey#rejected(VersionedCredential)} and the request
+     * is retried once with a different version, if there is one.
+     *
+     * @param statuses HTTP statuses from 400 to 499; none turns rotation-aware retry by status off
      * @return this builder
      * @throws IllegalArgumentException if a status is outside 400 to 499
      */
     public Builder rejectionStatuses(int... statuses) {
-      Set<Integer> s = new LinkedHashSet<>();
-      for (int status : statuses) {
-        if (status < 400 || status > 499) {
-          throw new IllegalArgumentException("a rejection status must be 400 to 499, was " + status);
-        }
-        s.add(status);
-      }
-      this.rejectionStatuses = Set.copyOf(s);
+      this.rejectionRule = rejectionRule.withStatuses(statuses);
       return this;
     }
 
     /**
      * Makes the client also recognise a rejected credential by an error code in the response body,
      * for APIs that do not say it with a status (Kraken answers HTTP 200 with {@code
-     * {"error":["EAPI:Invalid key"]}}). A 2xx or 4xx response (except 408, 418 and 429) whose
-     * top-level JSON field {@code field} holds one of the codes, as a string or number or as an
-     * element of an array, is handled like a rejection status: the key is reported to {@link
-     * ManagedKey#rejected(VersionedCredential)} and the request retried once with a different
-     * version, or the call fails with {@link KeyRejectedException} carrying the status and the
-     * code.
+     * {"error":["EAPI:Invalid key"]}}), keeping the rejection statuses. A 2xx or 4xx response
+     * (except 408, 418 and 429) whose top-level JSON field {@code field} holds one of the codes, as
+     * a string or number or as an element of an array, is handled like a rejection status: the key
+     * is reported to {@link ManagedKey#rejected(VersionedCredential)} and the request retried once
+     * with a different version, or the call fails with {@link KeyRejectedException} carrying the
+     * status and the code.
      *
-     * <p>Only the first {@value BodyRejectionMatcher#PEEK_LIMIT} bytes are peeked at, without
-     * consuming the body the caller reads; a client without codes never looks at bodies. List
-     * only codes with which the API refuses the credential <em>before processing the request</em>:
-     * because such a request was not carried out, it is retried once with the other version even
-     * if it is not idempotent (a POST), unlike a rejection status (see {@link
-     * RetryOptions.Builder#retryNonIdempotent(boolean)}). A request with a one-shot body is never
-     * repeated.
+     * <p>Only the first 16 KiB are peeked at, without consuming the body the caller reads; a
+     * client without codes never looks at bodies. List only codes with which the API refuses the
+     * credential <em>before processing the request</em>: because such a request was not carried
+     * out, it is retried once with the other version even if it is not idempotent (a POST), unlike
+     * a rejection status (see {@link RetryOptions.Builder#retryNonIdempotent(boolean)}). A request
+     * with a one-shot body is never repeated.
      *
      * @param field the top-level JSON field the API puts its error codes in, such as {@code error}
      * @param codes the codes as the API writes them, such as {@code EAPI:Invalid key}; none turns
@@ -961,19 +830,11 @@ public final class KeyGuardClient {
      * @throws IllegalArgumentException if the field or a code is blank
      */
     public Builder rejectionErrorCodes(String field, String... codes) {
-      Objects.requireNonNull(field, "field");
-      if (field.isBlank()) {
-        throw new IllegalArgumentException("the rejection error field must not be blank");
-      }
-      Set<String> s = new LinkedHashSet<>();
-      for (String code : codes) {
-        Objects.requireNonNull(code, "code");
-        if (code.isBlank()) {
-          throw new IllegalArgumentException("a rejection error code must not be blank");
-        }
-        s.add(code);
-      }
-      this.bodyRejectionMatcher = s.isEmpty() ? null : new BodyRejectionMatcher(field, s);
+      RejectionRule withField = rejectionRule.withErrorField(field);
+      this.rejectionRule =
+          codes.length == 0
+              ? withField.withoutErrorField().withErrorCodes()
+              : withField.withErrorCodes(codes);
       return this;
     }
 
@@ -1000,6 +861,19 @@ public final class KeyGuardClient {
     }
 
     /**
+     * Sets the time source for backoff, {@code Retry-After} dates, the client-side rate limit and
+     * the auth schemes of presets applied after this call (default {@link TimeSource#system()}).
+     * Tests pass {@code dev.keyguard.testing.FakeClock} to check waits without waiting.
+     *
+     * @param timeSource the time source
+     * @return this builder
+     */
+    public Builder timeSource(TimeSource timeSource) {
+      this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+      return this;
+    }
+
+    /**
      * Sets the HTTP logging interceptor, which runs last: it sees each attempt as sent,
      * authenticated. It must redact credential headers and query values (KeyGuard's redacting
      * logger does). An {@link HttpLogger} is installed as {@link HttpLogger#forAuthScheme(AuthScheme)
@@ -1014,12 +888,6 @@ public final class KeyGuardClient {
       return this;
     }
 
-    /** Replaces the time source (tests: fake clock and sleeper). */
-    Builder timeSource(TimeSource timeSource) {
-      this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
-      return this;
-    }
-
     /**
      * Builds the client.
      *
@@ -1029,9 +897,12 @@ public final class KeyGuardClient {
      *     HttpsPolicy.Builder#allowLoopbackCleartextForTesting()}), if the given OkHttp client
      *     already carries KeyGuard's interceptors, or if the logging interceptor is an {@link
      *     HttpLogger} that allow-lists a header or query parameter the auth scheme carries
-     *     credentials in (the message names it)
+     *     credentials in (the message names it), or if the class path holds an OkHttp older than 5
+     *     (such as the okhttp 3.14 Retrofit 2 brings) next to or instead of KeyGuard's okhttp-jvm
+     *     (the message names the jars and the exclusion to add)
      */
     public KeyGuardClient build() {
+      OkHttpCheck.requireSupportedOkHttp();
       if (baseUrl == null) {
         throw new IllegalStateException("baseUrl is required");
       }
@@ -1056,77 +927,9 @@ public final class KeyGuardClient {
                   + " permits http to localhost, 127.0.0.0/8 and ::1");
         }
       }
-      // an HttpLogger keeps the scheme's credential names redacted; an allowlist naming one fails here
-      Interceptor logging =
-          loggingInterceptor instanceof HttpLogger httpLogger
-              ? httpLogger.forAuthScheme(authScheme)
-              : loggingInterceptor;
-      OkHttpClient base = okHttpClient != null ? okHttpClient : DefaultOkHttp.INSTANCE;
-      List<Interceptor> existing = new ArrayList<>(base.interceptors());
-      existing.addAll(base.networkInterceptors());
-      for (Interceptor i : existing) {
-        if (i instanceof HttpsPolicyInterceptor
-            || i instanceof TransportGuardInterceptor
-            || i instanceof RetryInterceptor
-            || i instanceof AuthenticationInterceptor
-            || i instanceof NoSilentResendInterceptor) {
-          throw new IllegalStateException(
-              "okHttpClient already carries KeyGuard interceptors (it came from"
-                  + " KeyGuardClient.okHttpClient()); pass a plain OkHttpClient, or derive with"
-                  + " KeyGuardClient.toBuilder()");
-        }
-      }
-      ClientRateLimiter limiter =
-          rateLimitRequests > 0
-              ? new ClientRateLimiter(rateLimitRequests, rateLimitInterval, timeSource)
-              : null;
       ClientSettings settings =
-          new ClientSettings(
-              baseUrl,
-              managedKey,
-              authScheme,
-              httpsPolicy,
-              retryOptions,
-              rejectionStatuses,
-              new ResponseHeaderSelector(rateLimitHeaderPrefixes),
-              timeSource,
-              limiter,
-              bodyRejectionMatcher);
-
-      OkHttpClient.Builder ob =
-          base.newBuilder()
-              .followRedirects(false)
-              .followSslRedirects(false)
-              .authenticator(Authenticator.NONE)
-              .cache(null);
-      httpsPolicy.applyTo(ob, base.dns());
-      if (connectTimeout != null) {
-        ob.connectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      }
-      if (readTimeout != null) {
-        ob.readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      }
-      if (writeTimeout != null) {
-        ob.writeTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      }
-      if (callTimeout != null) {
-        ob.callTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      }
-      // The request path of DESIGN.md, outermost first.
-      ob.addInterceptor(new HttpsPolicyInterceptor(settings)); // 1. HTTPS policy, redirects
-      // 2. the usage monitor goes here, when it exists
-      ob.addInterceptor(new RetryInterceptor(settings)); // 3. rate limit and retry
-      ob.addInterceptor(new AuthenticationInterceptor(settings)); // 4. credential, rotation retry
-      if (logging != null) {
-        ob.addInterceptor(logging); // 5. redacting logger
-      }
-      // above OkHttp's own retries: no silent resend of a POST that may have been processed
-      ob.addInterceptor(new NoSilentResendInterceptor(settings));
-      // below OkHttp's retries and follow-ups: a signed request leaves only for the base origin
-      ob.addNetworkInterceptor(new TransportGuardInterceptor(settings));
-      Builder snapshot = copy();
-      snapshot.okHttpClient = base;
-      return new KeyGuardClient(snapshot, settings, ob.build());
+          new ClientSettings(this, okHttpClient != null ? okHttpClient : DefaultOkHttp.INSTANCE);
+      return new KeyGuardClient(settings, RequestChain.assemble(settings));
     }
 
     private static Duration timeout(Duration d, String name) {

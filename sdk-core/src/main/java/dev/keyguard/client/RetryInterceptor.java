@@ -66,7 +66,7 @@ final class RetryInterceptor implements Interceptor {
           options.maxAttempts() - 1,
           delay.toMillis());
       response.close();
-      settings.time().sleep(delay, chain.call());
+      CancellableSleep.sleep(settings.time(), delay, chain.call());
       waited = waited.plus(delay);
     }
   }

@@ -209,7 +209,7 @@ public final class RetryOptions {
         + ", retryStatuses=" + new TreeSet<>(retryStatuses) + "]";
   }
 
-  /** Builds {@link RetryOptions}; each setting is checked when it is set. Not thread-safe. */
+  /** Builds {@link RetryOptions}, following the {@linkplain dev.keyguard.client builder rules}. */
   public static final class Builder {
     private int maxAttempts = 3;
     private Duration baseBackoff = Duration.ofMillis(200);

@@ -15,7 +15,7 @@ import static dev.keyguard.testing.TestSecrets.randomBase64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import java.time.Clock;
+import dev.keyguard.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class AuthSchemeSecretLeakTest {
 
-  private static final Clock CLOCK = fixedClock(1_767_225_600_000L);
+  private static final FakeClock CLOCK = fixedClock(1_767_225_600_000L);
 
   private final String apiKey = randomAlphanumeric(64);
   private final String hmacSecret = randomAlphanumeric(64);

@@ -6,6 +6,7 @@ import dev.keyguard.VersionedCredential;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyguard.testing.FakeClock;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.net.URLEncoder;
@@ -17,9 +18,7 @@ import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -31,8 +30,9 @@ public final class AuthTestSupport {
 
   private AuthTestSupport() {}
 
-  public static Clock fixedClock(long epochMillis) {
-    return Clock.fixed(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+  /** A fake time source standing at {@code epochMillis}; it moves only when the test moves it. */
+  public static FakeClock fixedClock(long epochMillis) {
+    return new FakeClock(Instant.ofEpochMilli(epochMillis));
   }
 
   public static VersionedCredential credential(String apiKey) {

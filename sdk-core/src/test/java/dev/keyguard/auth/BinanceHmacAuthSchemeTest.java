@@ -2,6 +2,7 @@ package dev.keyguard.auth;
 
 import dev.keyguard.KeyId;
 import dev.keyguard.MalformedSecretException;
+import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 
 import static dev.keyguard.auth.AuthTestSupport.allText;
@@ -12,10 +13,11 @@ import static dev.keyguard.testing.TestSecrets.randomAlphanumeric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyguard.testing.FakeClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -133,13 +135,13 @@ public class BinanceHmacAuthSchemeTest {
 
   @Test
   void apply_whenCalledTwice_usesTheClockEachTime() {
-    MutableClock clock = new MutableClock(1_000L);
+    FakeClock clock = new FakeClock(Instant.ofEpochMilli(1_000L));
     AuthScheme scheme = AuthSchemes.binanceHmac(clock, Duration.ofSeconds(5));
     Request request = new Request.Builder().url("https://api.binance.com/api/v3/account").build();
     VersionedCredential cred = credential(randomAlphanumeric(64), randomAlphanumeric(64));
 
     Request first = scheme.apply(request, cred);
-    clock.millis = 2_000L;
+    clock.set(Instant.ofEpochMilli(2_000L));
     Request second = scheme.apply(request, cred);
 
     assertThat(first.url().queryParameter("timestamp")).isEqualTo("1000");
@@ -194,7 +196,7 @@ public class BinanceHmacAuthSchemeTest {
 
   @Test
   void binanceHmac_whenRecvWindowOutOfRange_throwsIllegalArgument() {
-    Clock clock = Clock.systemUTC();
+    TimeSource clock = TimeSource.system();
     assertThatThrownBy(() -> AuthSchemes.binanceHmac(clock, Duration.ofSeconds(61)))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> AuthSchemes.binanceHmac(clock, Duration.ZERO))
@@ -225,34 +227,5 @@ public class BinanceHmacAuthSchemeTest {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     return HexFormat.of().formatHex(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  /** A clock the test moves by hand. */
-  public static final class MutableClock extends Clock {
-    volatile long millis;
-
-    MutableClock(long millis) {
-      this.millis = millis;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return java.time.ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public java.time.Instant instant() {
-      return java.time.Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
   }
 }

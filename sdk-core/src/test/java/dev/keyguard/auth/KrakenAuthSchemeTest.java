@@ -13,8 +13,10 @@ import static dev.keyguard.testing.TestSecrets.randomBase64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyguard.testing.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -104,12 +106,12 @@ class KrakenAuthSchemeTest {
 
   @Test
   void apply_whenClockMovesAhead_nonceFollowsTheClock() throws Exception {
-    BinanceHmacAuthSchemeTest.MutableClock clock = new BinanceHmacAuthSchemeTest.MutableClock(5_000L);
+    FakeClock clock = fixedClock(5_000L);
     AuthScheme scheme = AuthSchemes.krakenHmac(clock);
     VersionedCredential cred = credential(randomAlphanumeric(56), randomBase64(64));
 
     String first = bodyOf(scheme.apply(balanceRequest(), cred));
-    clock.millis = 9_000L;
+    clock.set(Instant.ofEpochMilli(9_000L));
     String second = bodyOf(scheme.apply(balanceRequest(), cred));
 
     assertThat(first).isEqualTo("nonce=5000");

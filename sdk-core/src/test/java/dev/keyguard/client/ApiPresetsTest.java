@@ -12,7 +12,7 @@ import static dev.keyguard.testing.TestSecrets.randomBase64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
+import dev.keyguard.testing.FakeClock;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class ApiPresetsTest {
 
-  private static final Clock CLOCK = fixedClock(1_767_225_600_000L);
+  private static final FakeClock CLOCK = fixedClock(1_767_225_600_000L);
 
   /** Presets whose whole scheme is one header holding the API key, with that header's name. */
   static Stream<Arguments> headerPresets() {
@@ -123,19 +123,19 @@ class ApiPresetsTest {
 
   @Test
   void rejectionStatuses_followEachApisDocumentation() {
-    assertThat(ApiPresets.TOKEN_METRICS.rejectionStatuses()).containsExactly(401, 403);
-    assertThat(ApiPresets.COINGECKO_DEMO.rejectionStatuses()).containsExactly(401);
-    assertThat(ApiPresets.COINMARKETCAP.rejectionStatuses()).containsExactly(401);
-    assertThat(ApiPresets.BINANCE.rejectionStatuses()).containsExactly(401);
-    assertThat(ApiPresets.BINANCE.rejectionErrorCodes()).containsExactly("-2014", "-2015");
+    assertThat(ApiPresets.TOKEN_METRICS.rejectionRule().statuses()).containsExactly(401, 403);
+    assertThat(ApiPresets.COINGECKO_DEMO.rejectionRule().statuses()).containsExactly(401);
+    assertThat(ApiPresets.COINMARKETCAP.rejectionRule().statuses()).containsExactly(401);
+    assertThat(ApiPresets.BINANCE.rejectionRule().statuses()).containsExactly(401);
+    assertThat(ApiPresets.BINANCE.rejectionRule().errorCodes()).containsExactly("-2014", "-2015");
     assertThat(ApiPresets.BINANCE.rateLimitHeaders()).contains("X-MBX-USED-WEIGHT-1M");
-    assertThat(ApiPresets.KRAKEN.rejectionErrorCodes())
+    assertThat(ApiPresets.KRAKEN.rejectionRule().errorCodes())
         .containsExactly("EAPI:Invalid key", "EAPI:Invalid signature");
-    assertThat(ApiPresets.KRAKEN.rejectionErrorField()).contains("error");
+    assertThat(ApiPresets.KRAKEN.rejectionRule().errorField()).contains("error");
     assertThat(ApiPresets.all())
         .filteredOn(p -> p != ApiPresets.KRAKEN)
-        .allSatisfy(p -> assertThat(p.rejectionErrorField()).isEmpty());
-    assertThat(ApiPresets.COINBASE_ADVANCED_TRADE.rejectionStatuses()).containsExactly(401);
+        .allSatisfy(p -> assertThat(p.rejectionRule().errorField()).isEmpty());
+    assertThat(ApiPresets.COINBASE_ADVANCED_TRADE.rejectionRule().statuses()).containsExactly(401);
   }
 
   @Test
@@ -212,10 +212,10 @@ class ApiPresetsTest {
     ApiPreset testnet = ApiPresets.BINANCE.toBuilder().baseUrl("https://testnet.binance.vision").build();
 
     assertThat(testnet.baseUrl().host()).isEqualTo("testnet.binance.vision");
-    assertThat(testnet.rejectionStatuses()).isEqualTo(ApiPresets.BINANCE.rejectionStatuses());
+    assertThat(testnet.rejectionRule().statuses()).isEqualTo(ApiPresets.BINANCE.rejectionRule().statuses());
     assertThat(testnet.rateLimitHeaders()).isEqualTo(ApiPresets.BINANCE.rateLimitHeaders());
     assertThat(ApiPresets.BINANCE.baseUrl().host()).isEqualTo("api.binance.com");
-    assertThat(testnet.rejectionStatuses()).isUnmodifiable();
+    assertThat(testnet.rejectionRule().statuses()).isUnmodifiable();
   }
 
   /** A request as an application would build it against the preset, with headers of its own. */

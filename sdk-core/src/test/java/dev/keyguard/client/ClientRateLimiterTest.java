@@ -2,12 +2,13 @@ package dev.keyguard.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyguard.testing.FakeClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ClientRateLimiterTest {
 
-  private final FakeTime time = new FakeTime();
+  private final FakeClock time = new FakeClock();
 
   @Test
   void reserve_whenUnderTheLimit_doesNotWait() {

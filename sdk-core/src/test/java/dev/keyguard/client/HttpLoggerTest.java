@@ -9,10 +9,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
+import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.LogCapture;
 import dev.keyguard.testing.TestSecrets;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import mockwebserver3.MockResponse;
@@ -30,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class HttpLoggerTest {
 
   private final MockWebServer server = new MockWebServer();
-  private final Redactor redactor = Redactor.isolated();
+  private final List<Secret> registered = new ArrayList<>();
   private final LogCapture captured = LogCapture.isolated("test.http");
   private final String apiKey = TestSecrets.randomBase64Url(30);
 
@@ -62,6 +65,13 @@ class HttpLoggerTest {
   void tearDown() {
     server.close();
     captured.close();
+    registered.forEach(Redactor.global()::retire);
+  }
+
+  /** Makes a secret known to the process-wide redactor, the only one the logger uses. */
+  private void register(Secret secret) {
+    Redactor.global().register(secret);
+    registered.add(secret);
   }
 
   private String run(HttpLogger httpLogger, Request request) throws IOException {
@@ -73,7 +83,7 @@ class HttpLoggerTest {
   }
 
   private HttpLogger.Builder builder() {
-    return HttpLogger.builder().logger(captured.logger()).redactor(redactor);
+    return HttpLogger.builder().logger(captured.logger());
   }
 
   @Test
@@ -124,7 +134,7 @@ class HttpLoggerTest {
   @Test
   void body_whenJsonResponseHoldsLiveSecret_isCappedAndRedacted() throws IOException {
     Secret secret = Secret.of(apiKey);
-    redactor.register(secret);
+    register(secret);
     String body = "{\"echo\":\"" + apiKey + "\",\"pad\":\"" + "x".repeat(200) + "\"}";
     server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(body).build());
     Request request =
@@ -145,7 +155,7 @@ class HttpLoggerTest {
 
   @Test
   void body_whenLiveSecretCrossesTheCap_noPartOfItIsLogged() throws IOException {
-    redactor.register(Secret.of(apiKey));
+    register(Secret.of(apiKey));
     // the secret starts 14 bytes before the 64-byte cap and ends after it, in both bodies
     String body = ".".repeat(50) + apiKey + ".".repeat(100);
     server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/plain").body(body).build());
@@ -162,7 +172,7 @@ class HttpLoggerTest {
 
   @Test
   void body_whenFormValueWithLiveSecretCrossesTheCap_noPartOfItIsLogged() throws IOException {
-    redactor.register(Secret.of(apiKey));
+    register(Secret.of(apiKey));
     server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
     Request request =
         new Request.Builder()
@@ -315,5 +325,27 @@ class HttpLoggerTest {
   void toString_showsNoNamesOrValues() {
     assertThat(HttpLogger.builder().level(HttpLogger.Level.HEADERS).build().toString())
         .startsWith("HttpLogger[level=HEADERS");
+  }
+
+  @Test
+  void basic_measuresTheCallOnTheGivenTimeSource() throws IOException {
+    FakeClock clock = new FakeClock();
+    server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+    HttpLogger httpLogger = builder().timeSource(clock).build();
+    OkHttpClient client =
+        new OkHttpClient.Builder()
+            .addInterceptor(httpLogger)
+            .addInterceptor(
+                chain -> {
+                  clock.advance(Duration.ofMillis(1234));
+                  return chain.proceed(chain.request());
+                })
+            .build();
+
+    try (Response response = client.newCall(new Request.Builder().url(server.url("/t")).build()).execute()) {
+      response.body().string();
+    }
+
+    assertThat(String.join("\n", captured.messages())).contains("(1234 ms");
   }
 }

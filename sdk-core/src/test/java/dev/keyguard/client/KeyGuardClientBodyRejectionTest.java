@@ -22,10 +22,9 @@ import mockwebserver3.RecordedRequest;
 import okhttp3.FormBody;
 import okhttp3.Request;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A rejection reported in the body (Kraken: HTTP 200 with {@code EAPI:Invalid key}) takes the same
@@ -36,25 +35,15 @@ class KeyGuardClientBodyRejectionTest {
   private static final KeyId KEY_ID = KeyId.of("kraken-test");
   private static final String INVALID_KEY = "{\"error\":[\"EAPI:Invalid key\"],\"result\":{}}";
 
-  private static MockWebServer api;
+  @RegisterExtension static final HttpsMockServer API = new HttpsMockServer();
+  private static final MockWebServer api = API.server();
 
   private VersionedCredential v1;
   private VersionedCredential v2;
   private FakeManagedKey key;
 
-  @BeforeAll
-  static void startServer() {
-    api = TestTls.startHttpsServer();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    api.close();
-  }
-
   @BeforeEach
   void setUp() {
-    MockServers.reset(api);
     v1 = krakenCredential("1");
     v2 = krakenCredential("2");
     key = new FakeManagedKey(v1);
@@ -201,7 +190,7 @@ class KeyGuardClientBodyRejectionTest {
 
   @Test
   void krakenPost_whenBodyIsLargerThanThePeekLimit_callerReadsItWhole() throws IOException {
-    String big = largeSuccessBody(4 * BodyRejectionMatcher.PEEK_LIMIT);
+    String big = largeSuccessBody(4 * BodyPeek.REJECTION_CODE);
     api.enqueue(json(200, big));
 
     try (Response response = balance(kraken())) {
@@ -216,7 +205,7 @@ class KeyGuardClientBodyRejectionTest {
   void krakenPost_whenTheErrorFieldComesAfterThePeekLimit_isNotSeenAndTheBodyIsIntact()
       throws IOException {
     key.onRejectionOffer(v2);
-    String padding = "x".repeat(2 * BodyRejectionMatcher.PEEK_LIMIT);
+    String padding = "x".repeat(2 * BodyPeek.REJECTION_CODE);
     String late = "{\"result\":{\"pad\":\"" + padding + "\"},\"error\":[\"EAPI:Invalid key\"]}";
     api.enqueue(json(200, late));
 
@@ -231,7 +220,7 @@ class KeyGuardClientBodyRejectionTest {
 
   @Test
   void krakenPost_whenARejectionBodyIsLarge_stillDetectedFromItsStart() {
-    String padding = "x".repeat(3 * BodyRejectionMatcher.PEEK_LIMIT);
+    String padding = "x".repeat(3 * BodyPeek.REJECTION_CODE);
     api.enqueue(json(200, "{\"error\":[\"EAPI:Invalid key\"],\"result\":{\"pad\":\"" + padding + "\"}}"));
     KeyGuardClient client = kraken();
 

@@ -37,15 +37,15 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Typed calls, async calls, the response wrapper, and errors that never carry the key. */
 class KeyGuardClientCallsTest {
 
-  private static MockWebServer api;
+  @RegisterExtension static final HttpsMockServer API = new HttpsMockServer();
+  private static final MockWebServer api = API.server();
 
   private VersionedCredential credential;
   private String apiKey;
@@ -54,19 +54,8 @@ class KeyGuardClientCallsTest {
   /** A response body type. */
   record Price(String symbol, BigDecimal price) {}
 
-  @BeforeAll
-  static void startServer() {
-    api = TestTls.startHttpsServer();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    api.close();
-  }
-
   @BeforeEach
   void setUp() {
-    MockServers.reset(api);
     credential = TestCredentials.credential(KeyId.of("calls-test"), "3");
     apiKey = TestCredentials.apiKeyOf(credential);
     key = new FakeManagedKey(credential);
@@ -131,10 +120,11 @@ class KeyGuardClientCallsTest {
   }
 
   @Test
-  void exchange_sendsAnyMethod() {
+  void send_sendsAnyMethod() {
     api.enqueue(json(200, "{}"));
 
-    ApiResponse<JsonNode> r = builder().build().exchange("delete", "/orders/7", Map.of(), null, JsonNode.class);
+    ApiResponse<JsonNode> r =
+        builder().build().send(ApiRequest.builder("delete", "/orders/7").build(), JsonNode.class);
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(takeAll(api).get(0).getMethod()).isEqualTo("DELETE");

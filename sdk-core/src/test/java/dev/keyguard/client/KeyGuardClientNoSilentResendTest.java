@@ -14,10 +14,9 @@ import java.util.Map;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * OkHttp resends a request whose connection dropped after the request was written
@@ -27,23 +26,13 @@ import org.junit.jupiter.api.Test;
  */
 class KeyGuardClientNoSilentResendTest {
 
-  private static MockWebServer api;
+  @RegisterExtension static final HttpsMockServer API = new HttpsMockServer();
+  private static final MockWebServer api = API.server();
 
   private FakeManagedKey key;
 
-  @BeforeAll
-  static void startServer() {
-    api = TestTls.startHttpsServer();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    api.close();
-  }
-
   @BeforeEach
   void setUp() {
-    MockServers.reset(api);
     key = new FakeManagedKey(TestCredentials.credential(KeyId.of("resend-test"), "1"));
   }
 

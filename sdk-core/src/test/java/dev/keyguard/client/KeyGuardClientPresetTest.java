@@ -17,36 +17,23 @@ import java.util.Map;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The client with the real presets and auth schemes of {@link ApiPresets} / {@link AuthSchemes}. */
 class KeyGuardClientPresetTest {
 
-  private static MockWebServer api;
-  private static MockWebServer otherOrigin;
+  @RegisterExtension static final HttpsMockServer API = new HttpsMockServer();
+  private static final MockWebServer api = API.server();
+  @RegisterExtension static final HttpsMockServer OTHER_ORIGIN = new HttpsMockServer();
+  private static final MockWebServer otherOrigin = OTHER_ORIGIN.server();
 
   private VersionedCredential credential;
   private String apiKey;
 
-  @BeforeAll
-  static void startServers() {
-    api = TestTls.startHttpsServer();
-    otherOrigin = TestTls.startHttpsServer();
-  }
-
-  @AfterAll
-  static void stopServers() {
-    api.close();
-    otherOrigin.close();
-  }
-
   @BeforeEach
   void setUp() {
-    MockServers.reset(api);
-    MockServers.reset(otherOrigin);
     credential = TestCredentials.credential(KeyId.of("preset-test"), "1");
     apiKey = TestCredentials.apiKeyOf(credential);
   }

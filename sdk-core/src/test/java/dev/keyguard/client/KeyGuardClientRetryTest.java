@@ -2,6 +2,7 @@ package dev.keyguard.client;
 
 import dev.keyguard.KeyId;
 import dev.keyguard.TestCredentials;
+import dev.keyguard.TimeSource;
 
 import static dev.keyguard.client.MockServers.json;
 import static dev.keyguard.client.MockServers.takeAll;
@@ -9,39 +10,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.testing.FakeClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Throttling: 429/418/503 with Retry-After, backoff with jitter, maximum total wait, client limit. */
 class KeyGuardClientRetryTest {
 
-  private static MockWebServer api;
+  @RegisterExtension static final HttpsMockServer API = new HttpsMockServer();
+  private static final MockWebServer api = API.server();
 
-  private FakeTime time;
+  private static final Instant START = FakeClock.DEFAULT_START;
+
+  private FakeClock time;
   private FakeManagedKey key;
 
-  @BeforeAll
-  static void startServer() {
-    api = TestTls.startHttpsServer();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    api.close();
-  }
+  /** When each attempt went on the wire, on the fake clock. */
+  private final List<Instant> sentAt = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp() {
-    MockServers.reset(api);
-    time = new FakeTime();
+    time = new FakeClock(START);
+    sentAt.clear();
     key = new FakeManagedKey(TestCredentials.credential(KeyId.of("retry-test"), "1"));
   }
 
@@ -50,8 +51,40 @@ class KeyGuardClientRetryTest {
         .baseUrl(api.url("/"))
         .managedKey(key)
         .authScheme(TestSchemes.header())
-        .okHttpClient(TestTls.TRUSTING_OKHTTP)
+        .okHttpClient(
+            TestTls.TRUSTING_OKHTTP.newBuilder()
+                .addNetworkInterceptor(
+                    chain -> {
+                      sentAt.add(time.now());
+                      return chain.proceed(chain.request());
+                    })
+                .build())
         .timeSource(time);
+  }
+
+  /**
+   * What the client waited for: the time between consecutive attempts on the fake clock, which
+   * moves only when the client sleeps (attempts sent back to back, without a wait, add nothing).
+   */
+  private List<Duration> sleeps() {
+    List<Duration> waits = new ArrayList<>();
+    Instant previous = START;
+    for (Instant t : sentAt) {
+      Duration gap = Duration.between(previous, t);
+      if (!gap.isZero()) {
+        waits.add(gap);
+      }
+      previous = t;
+    }
+    Duration sinceLast = Duration.between(previous, time.now());
+    if (!sinceLast.isZero()) {
+      waits.add(sinceLast);
+    }
+    return waits;
+  }
+
+  private Duration totalSlept() {
+    return Duration.between(START, time.now());
   }
 
   private static MockResponse throttled(int code, String retryAfter) {
@@ -70,7 +103,7 @@ class KeyGuardClientRetryTest {
     JsonNode body = builder().build().get("/price", JsonNode.class);
 
     assertThat(body.get("ok").asBoolean()).isTrue();
-    assertThat(time.sleeps).containsExactly(Duration.ofSeconds(7));
+    assertThat(sleeps()).containsExactly(Duration.ofSeconds(7));
     assertThat(takeAll(api)).hasSize(2);
   }
 
@@ -78,13 +111,13 @@ class KeyGuardClientRetryTest {
   void get_when429WithRetryAfterHttpDate_waitsUntilThatDate() {
     String date =
         DateTimeFormatter.RFC_1123_DATE_TIME.format(
-            FakeTime.START.plusSeconds(12).atOffset(ZoneOffset.UTC));
+            START.plusSeconds(12).atOffset(ZoneOffset.UTC));
     api.enqueue(throttled(429, date));
     api.enqueue(json(200, "{}"));
 
     builder().build().get("/price", JsonNode.class);
 
-    assertThat(time.sleeps).containsExactly(Duration.ofSeconds(12));
+    assertThat(sleeps()).containsExactly(Duration.ofSeconds(12));
   }
 
   @Test
@@ -95,7 +128,7 @@ class KeyGuardClientRetryTest {
 
     builder().build().get("/price", JsonNode.class);
 
-    assertThat(time.sleeps).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(3));
+    assertThat(sleeps()).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(3));
     assertThat(takeAll(api)).hasSize(3);
   }
 
@@ -113,7 +146,7 @@ class KeyGuardClientRetryTest {
     assertThat(e.isRetryable()).isTrue();
     assertThat(e.retryAfter()).contains(Duration.ofSeconds(40));
     assertThat(e.rateLimitHeaders()).containsEntry("Retry-After", "40");
-    assertThat(time.sleeps).isEmpty();
+    assertThat(sleeps()).isEmpty();
     assertThat(takeAll(api)).hasSize(1);
   }
 
@@ -132,8 +165,8 @@ class KeyGuardClientRetryTest {
         catchThrowableOfType(ApiResponseException.class, () -> client.get("/price", JsonNode.class));
 
     assertThat(e.status()).isEqualTo(429);
-    assertThat(time.sleeps).containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(10));
-    assertThat(time.totalSlept()).isLessThanOrEqualTo(Duration.ofSeconds(25));
+    assertThat(sleeps()).containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(10));
+    assertThat(totalSlept()).isLessThanOrEqualTo(Duration.ofSeconds(25));
     assertThat(takeAll(api)).hasSize(3);
   }
 
@@ -155,11 +188,11 @@ class KeyGuardClientRetryTest {
 
     client.get("/price", JsonNode.class);
 
-    assertThat(time.sleeps).hasSize(4);
-    assertThat(time.sleeps.get(0)).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
-    assertThat(time.sleeps.get(1)).isBetween(Duration.ofMillis(100), Duration.ofMillis(200));
-    assertThat(time.sleeps.get(2)).isBetween(Duration.ofMillis(150), Duration.ofMillis(300));
-    assertThat(time.sleeps.get(3)).isBetween(Duration.ofMillis(150), Duration.ofMillis(300));
+    assertThat(sleeps()).hasSize(4);
+    assertThat(sleeps().get(0)).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
+    assertThat(sleeps().get(1)).isBetween(Duration.ofMillis(100), Duration.ofMillis(200));
+    assertThat(sleeps().get(2)).isBetween(Duration.ofMillis(150), Duration.ofMillis(300));
+    assertThat(sleeps().get(3)).isBetween(Duration.ofMillis(150), Duration.ofMillis(300));
   }
 
   @Test
@@ -186,7 +219,7 @@ class KeyGuardClientRetryTest {
         ApiResponseException.class, () -> builder().build().post("/orders", Map.of("qty", 1), JsonNode.class));
 
     assertThat(takeAll(api)).hasSize(1);
-    assertThat(time.sleeps).isEmpty();
+    assertThat(sleeps()).isEmpty();
   }
 
   @Test
@@ -226,8 +259,8 @@ class KeyGuardClientRetryTest {
     }
 
     // sent at 0 s, 0 s, 1 s, 1 s, 2 s: never more than 2 in any one-second window
-    assertThat(time.sleeps).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1));
-    assertThat(time.nanoTime()).isEqualTo(Duration.ofSeconds(2).toNanos());
+    assertThat(sleeps()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1));
+    assertThat(totalSlept()).isEqualTo(Duration.ofSeconds(2));
     assertThat(takeAll(api)).hasSize(5);
   }
 
@@ -242,14 +275,14 @@ class KeyGuardClientRetryTest {
 
     // two requests with a limit of one per 10 s: the second is sent no earlier than 10 s later
     assertThat(takeAll(api)).hasSize(2);
-    assertThat(time.sleeps).containsExactly(Duration.ofSeconds(10));
+    assertThat(sleeps()).containsExactly(Duration.ofSeconds(10));
   }
 
   @Test
   void get_whenRetryAfterWithTheSystemClock_reallyWaits() {
     api.enqueue(throttled(429, "1"));
     api.enqueue(json(200, "{}"));
-    KeyGuardClient client = builder().timeSource(TimeSource.SYSTEM).build();
+    KeyGuardClient client = builder().timeSource(TimeSource.system()).build();
 
     long start = System.nanoTime();
     client.get("/price", JsonNode.class);

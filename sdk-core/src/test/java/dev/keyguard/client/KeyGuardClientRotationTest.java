@@ -16,35 +16,24 @@ import java.util.List;
 import java.util.Map;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Rotation-aware retry: report a rejected key, retry once with a newer one, never loop. */
 class KeyGuardClientRotationTest {
 
   private static final KeyId KEY_ID = KeyId.of("rotation-test");
 
-  private static MockWebServer api;
+  @RegisterExtension static final HttpsMockServer API = new HttpsMockServer();
+  private static final MockWebServer api = API.server();
 
   private VersionedCredential v1;
   private VersionedCredential v2;
   private FakeManagedKey key;
 
-  @BeforeAll
-  static void startServer() {
-    api = TestTls.startHttpsServer();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    api.close();
-  }
-
   @BeforeEach
   void setUp() {
-    MockServers.reset(api);
     v1 = TestCredentials.credential(KEY_ID, "1");
     v2 = TestCredentials.credential(KEY_ID, "2");
     key = new FakeManagedKey(v1);

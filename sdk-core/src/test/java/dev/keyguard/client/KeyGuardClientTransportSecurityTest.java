@@ -30,10 +30,9 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Where a credential may go: HTTPS only, refused before a byte is sent; redirects to another
@@ -44,29 +43,18 @@ class KeyGuardClientTransportSecurityTest {
 
   private static final KeyId KEY_ID = KeyId.of("transport-test");
 
-  private static MockWebServer api;
-  private static MockWebServer otherOrigin;
+  @RegisterExtension static final HttpsMockServer API = new HttpsMockServer();
+  private static final MockWebServer api = API.server();
+  // same host, another port: another origin
+  @RegisterExtension static final HttpsMockServer OTHER_ORIGIN = new HttpsMockServer();
+  private static final MockWebServer otherOrigin = OTHER_ORIGIN.server();
 
   private VersionedCredential credential;
   private String apiKey;
   private FakeManagedKey key;
 
-  @BeforeAll
-  static void startServers() {
-    api = TestTls.startHttpsServer();
-    otherOrigin = TestTls.startHttpsServer(); // same host, another port: another origin
-  }
-
-  @AfterAll
-  static void stopServers() {
-    api.close();
-    otherOrigin.close();
-  }
-
   @BeforeEach
   void setUp() {
-    MockServers.reset(api);
-    MockServers.reset(otherOrigin);
     credential = TestCredentials.credential(KEY_ID, "1");
     apiKey = TestCredentials.apiKeyOf(credential);
     key = new FakeManagedKey(credential);

@@ -17,11 +17,10 @@ import dev.keyguard.key.KeyEvent.KeyRotated;
 import java.util.List;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The key manager's {@link ManagedKey} behind a real {@link KeyGuardClient}, against a loopback
@@ -30,25 +29,15 @@ import org.junit.jupiter.api.Test;
  */
 class KeyManagerWithClientTest {
 
-  private static MockWebServer api;
+  @RegisterExtension static final HttpsMockServer API = new HttpsMockServer();
+  private static final MockWebServer api = API.server();
 
   private final KeyManagerFixture f = new KeyManagerFixture();
   private VersionedCredential v1;
   private ManagedKey key;
 
-  @BeforeAll
-  static void startServer() {
-    api = TestTls.startHttpsServer();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    api.close();
-  }
-
   @BeforeEach
   void setUp() {
-    MockServers.reset(api);
     v1 = f.put("1");
     key = f.start().key(KEY);
     key.current();

@@ -37,9 +37,14 @@ final class TestTls {
   /** Starts an HTTPS MockWebServer on 127.0.0.1. */
   static MockWebServer startHttpsServer() {
     MockWebServer server = new MockWebServer();
+    startHttps(server);
+    return server;
+  }
+
+  /** Starts a new MockWebServer with HTTPS on 127.0.0.1. */
+  static void startHttps(MockWebServer server) {
     server.useHttps(SERVER.sslSocketFactory());
     start(server);
-    return server;
   }
 
   /** Starts a plain-HTTP MockWebServer on 127.0.0.1. */

@@ -1,0 +1,203 @@
+package dev.keyguard.client;
+
+import dev.keyguard.KeyGuardException;
+import dev.keyguard.KeyId;
+import dev.keyguard.Redactor;
+
+import java.io.IOException;
+import java.net.UnknownServiceException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * Failure translation for one client: turns a response the caller cannot use into an {@link
+ * ApiResponseException} (status, request ids, rate-limit headers, {@code Retry-After} and the
+ * redacted body excerpt are extracted here, so the exception only carries values), and an OkHttp
+ * {@link IOException} into the {@link KeyGuardException} a caller can act on.
+ */
+final class ResponseFailures {
+
+  private static final int MESSAGE_EXCERPT_CHARS = 200;
+
+  private final ClientSettings settings;
+
+  ResponseFailures(ClientSettings settings) {
+    this.settings = settings;
+  }
+
+  /** A response whose status is not a success. */
+  ApiResponseException forStatus(Response response) {
+    String noProblem = null;
+    String noErrorCode = null;
+    return build(
+        response,
+        excerpt(BodyPeek.peekOrEmpty(response, BodyPeek.REDACTION_WINDOW)),
+        noProblem,
+        noErrorCode);
+  }
+
+  /** A 2xx response whose body, already read as {@code body}, could not be decoded. */
+  ApiResponseException forUndecodableBody(Response response, byte[] body, String problem) {
+    byte[] window =
+        body.length > BodyPeek.REDACTION_WINDOW ? Arrays.copyOf(body, BodyPeek.REDACTION_WINDOW) : body;
+    String noErrorCode = null;
+    return build(response, excerpt(window), problem, noErrorCode);
+  }
+
+  /** A response whose body carries {@code errorCode}, one of the API's rejection codes. */
+  ApiResponseException forRejectionCode(Response response, String errorCode) {
+    return build(
+        response,
+        excerpt(BodyPeek.peekOrEmpty(response, BodyPeek.REDACTION_WINDOW)),
+        "the body carries error code " + errorCode + ", which means the API rejected the"
+            + " credential",
+        errorCode);
+  }
+
+  private ApiResponseException build(
+      Response response, String excerpt, String problem, String errorCode) {
+    int status = response.code();
+    String method = response.request().method();
+    String url = settings.safeUrl(response.request().url());
+    UsedCredential used = response.request().tag(UsedCredential.class);
+    Map<String, String> requestIds = ResponseHeaderSelector.requestIds(response.headers());
+    Map<String, String> rateLimit = settings.headerSelector().rateLimitHeaders(response.headers());
+    Duration retryAfter = RetryAfter.parse(response.headers(), settings.time().now());
+    boolean retryable = problem == null && ApiResponseException.isRetryableStatus(status);
+
+    StringBuilder m = new StringBuilder();
+    m.append(method).append(' ').append(url).append(' ');
+    if (problem == null) {
+      m.append("returned HTTP ").append(status);
+    } else {
+      m.append("returned HTTP ").append(status).append(" but ").append(problem);
+    }
+    if (used != null) {
+      m.append(" (key '").append(used.keyId()).append("' version ").append(used.version()).append(')');
+    }
+    if (!requestIds.isEmpty()) {
+      m.append(" [request id ").append(ApiResponseException.firstRequestId(requestIds)).append(']');
+    }
+    if (retryAfter != null) {
+      m.append("; Retry-After ").append(retryAfter.toSeconds()).append(" s");
+    }
+    if (problem == null) {
+      m.append(hint(status));
+    }
+    if (!excerpt.isEmpty()) {
+      String shortExcerpt =
+          excerpt.length() > MESSAGE_EXCERPT_CHARS
+              ? excerpt.substring(0, MESSAGE_EXCERPT_CHARS) + "…"
+              : excerpt;
+      m.append(": ").append(shortExcerpt.replace('\n', ' ').replace('\r', ' '));
+    }
+    ResponseFacts facts =
+        new ResponseFacts(
+            status,
+            method,
+            url,
+            requestIds,
+            rateLimit,
+            retryAfter,
+            excerpt,
+            used == null ? null : used.keyId(),
+            used == null ? null : used.version(),
+            errorCode);
+    return new ApiResponseException(m.toString(), facts, retryable);
+  }
+
+  private static String hint(int status) {
+    if (status == 429 || status == 418) {
+      return "; the API throttled the call, slow down or retry later";
+    }
+    if (status >= 500 && status != 501) {
+      return "; a server error, the call may succeed if retried";
+    }
+    return "";
+  }
+
+  /**
+   * The redacted start of a body. The whole window is redacted before the excerpt is cut: cutting
+   * first would leave the start of a secret that crosses the cut, which the redactor (matching
+   * whole values) no longer sees.
+   */
+  private static String excerpt(byte[] window) {
+    // malformed bytes become U+FFFD
+    String text = new String(window, StandardCharsets.UTF_8);
+    StringBuilder clean = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      clean.append(Character.isISOControl(c) && c != '\n' && c != '\t' ? '?' : c);
+    }
+    String redacted = Redactor.global().redact(clean.toString().strip());
+    return truncateUtf8(redacted, ApiResponseException.MAX_EXCERPT_BYTES).strip();
+  }
+
+  /** The longest prefix of {@code text} that is at most {@code maxBytes} in UTF-8, whole code points. */
+  private static String truncateUtf8(String text, int maxBytes) {
+    int bytes = 0;
+    int i = 0;
+    while (i < text.length()) {
+      int cp = text.codePointAt(i);
+      int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes + size > maxBytes) {
+        break;
+      }
+      bytes += size;
+      i += Character.charCount(cp);
+    }
+    return i == text.length() ? text : text.substring(0, i);
+  }
+
+  /** Maps an OkHttp failure to the KeyGuard exception a caller can act on. */
+  KeyGuardException forIOException(IOException e, Request request) {
+    KeyGuardException carried = KeyGuardIOException.find(e);
+    if (carried != null) {
+      return carried;
+    }
+    String target = request.method() + " " + settings.safeUrl(request.url());
+    KeyId keyId = settings.managedKey().keyId();
+    if (e instanceof SSLPeerUnverifiedException) {
+      return InsecureTransportException.noRequestSent(
+          target + ": the server's certificate was refused (certificate pin or host name"
+              + " mismatch); no request was sent. " + firstLine(e.getMessage()),
+          e,
+          keyId);
+    }
+    if (e instanceof SSLHandshakeException) {
+      return InsecureTransportException.noRequestSent(
+          target + ": the TLS handshake failed and no request was sent; KeyGuard requires TLS 1.2"
+              + " or 1.3 with a trusted certificate (" + firstLine(e.getMessage()) + ")",
+          e,
+          keyId);
+    }
+    if (e instanceof UnknownServiceException) {
+      return InsecureTransportException.noRequestSent(
+          target + ": refused by the connection policy, no request was sent ("
+              + firstLine(e.getMessage()) + ")",
+          e,
+          keyId);
+    }
+    String message = e.getMessage();
+    return ApiTransportException.retryable(
+        target + " failed: " + e.getClass().getSimpleName()
+            + (message == null ? "" : " (" + firstLine(message) + ")")
+            + "; the call may succeed if retried",
+        e,
+        keyId);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}
