@@ -191,40 +191,68 @@ class KeyManagerTest {
 
     @Test
     void rotation_registersTheNewSecretsAndRetiresTheOldOnesWithTheRedactor() {
-      Redactor redactor = org.mockito.Mockito.mock(Redactor.class);
-      VersionedCredential v1 = f.put("1");
-      ManagedKey key = f.start(f.builder().redactor(redactor)).key(KEY);
-      key.current();
-      org.mockito.Mockito.verify(redactor).register(v1.apiKey());
-      org.mockito.Mockito.verify(redactor).register(v1.apiSecret().orElseThrow());
+      try (GlobalRedactorSpy spy = new GlobalRedactorSpy()) {
+        Redactor redactor = spy.redactor;
+        VersionedCredential v1 = f.put("1");
+        ManagedKey key = f.startKey();
+        key.current();
+        org.mockito.Mockito.verify(redactor).register(v1.apiKey());
+        org.mockito.Mockito.verify(redactor).register(v1.apiSecret().orElseThrow());
 
-      VersionedCredential v2 = f.put("2");
-      f.scheduler.advance(REFRESH);
+        VersionedCredential v2 = f.put("2");
+        f.scheduler.advance(REFRESH);
 
-      org.mockito.Mockito.verify(redactor).register(v2.apiKey());
-      org.mockito.Mockito.verify(redactor).register(v2.apiSecret().orElseThrow());
-      org.mockito.Mockito.verify(redactor).retire(v1.apiKey());
-      org.mockito.Mockito.verify(redactor).retire(v1.apiSecret().orElseThrow());
-      org.mockito.Mockito.verify(redactor, org.mockito.Mockito.never()).retire(v2.apiKey());
+        org.mockito.Mockito.verify(redactor).register(v2.apiKey());
+        org.mockito.Mockito.verify(redactor).register(v2.apiSecret().orElseThrow());
+        org.mockito.Mockito.verify(redactor).retire(v1.apiKey());
+        org.mockito.Mockito.verify(redactor).retire(v1.apiSecret().orElseThrow());
+        org.mockito.Mockito.verify(redactor, org.mockito.Mockito.never()).retire(v2.apiKey());
 
-      f.manager().close();
-      org.mockito.Mockito.verify(redactor).retire(v2.apiKey());
+        f.manager().close();
+        org.mockito.Mockito.verify(redactor).retire(v2.apiKey());
+      }
     }
 
     @Test
     void rotation_toAVersionWithTheSameSecretValue_doesNotRetireTheLiveValue() {
-      Redactor redactor = org.mockito.Mockito.mock(Redactor.class);
-      VersionedCredential v1 = f.put("1");
-      ManagedKey key = f.start(f.builder().redactor(redactor)).key(KEY);
-      key.current();
-      // Version 2 only changes the API secret; the API key value stays (in a new Secret object).
-      Secret sameKey = Secret.of(v1.apiKey().value(InsecureSecretAccess.get()));
-      f.put(VersionedCredential.builder(KEY, sameKey).apiSecret(f.newSecret()).version("2").build());
+      try (GlobalRedactorSpy spy = new GlobalRedactorSpy()) {
+        Redactor redactor = spy.redactor;
+        VersionedCredential v1 = f.put("1");
+        ManagedKey key = f.startKey();
+        key.current();
+        // Version 2 only changes the API secret; the API key value stays (in a new Secret object).
+        Secret sameKey = Secret.of(v1.apiKey().value(InsecureSecretAccess.get()));
+        f.put(VersionedCredential.builder(KEY, sameKey).apiSecret(f.newSecret()).version("2").build());
 
-      f.scheduler.advance(REFRESH);
+        f.scheduler.advance(REFRESH);
 
-      org.mockito.Mockito.verify(redactor, org.mockito.Mockito.never()).retire(v1.apiKey());
-      org.mockito.Mockito.verify(redactor).retire(v1.apiSecret().orElseThrow());
+        org.mockito.Mockito.verify(redactor, org.mockito.Mockito.never()).retire(v1.apiKey());
+        org.mockito.Mockito.verify(redactor).retire(v1.apiSecret().orElseThrow());
+      }
+    }
+  }
+
+  /**
+   * Records, on the test thread, what is registered with and retired from {@link
+   * Redactor#global()}: while open, {@code Redactor.global()} returns a Mockito wrapper that
+   * forwards every call to the real global redactor (so redaction works as usual) and can be
+   * verified. The fake scheduler runs every fetch on the test thread, where the stub applies.
+   */
+  static final class GlobalRedactorSpy implements AutoCloseable {
+    final Redactor redactor;
+    private final org.mockito.MockedStatic<Redactor> global;
+
+    GlobalRedactorSpy() {
+      Redactor real = Redactor.global();
+      redactor =
+          org.mockito.Mockito.mock(Redactor.class, org.mockito.AdditionalAnswers.delegatesTo(real));
+      global = org.mockito.Mockito.mockStatic(Redactor.class, org.mockito.Mockito.CALLS_REAL_METHODS);
+      global.when(Redactor::global).thenReturn(redactor);
+    }
+
+    @Override
+    public void close() {
+      global.close();
     }
   }
 
@@ -659,7 +687,7 @@ class KeyManagerTest {
     void ownScheduler_runsOnDaemonThreadsNamedKeyguardRefreshAndIsShutDownByClose() {
       f.put("1");
       KeyManager manager =
-          f.start(KeyManager.builder().provider(f.provider).clock(f.clock).listener(f.events::add));
+          f.start(KeyManager.builder().provider(f.provider).timeSource(f.clock).listener(f.events::add));
 
       manager.key(KEY).awaitReady(Duration.ofSeconds(10));
 
