@@ -8,8 +8,6 @@ import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
-import dev.keyguard.KeyProviderUnavailableException;
-import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
 import java.time.Duration;
 import java.time.Instant;
@@ -154,46 +152,34 @@ final class KeyState {
     return Optional.ofNullable(untilExpiry);
   }
 
-  /** The exception for a caller that finds nothing servable at {@code now}. */
+  /** The exception for a caller that finds nothing servable at {@code now}; see {@link Unservable}. */
   KeyGuardException unservable(Instant now) {
-    if (served != null && !isExpired(served, now)) {
-      if (failure != null && stopsServingOnFailure()) {
-        return copyOf(
-            failure,
-            "Key '" + keyId + "' is no longer served: the last refresh (from " + providerName
-                + ") failed with " + failure.getClass().getSimpleName()
-                + ". Restore the key or its permission; it is retried in the background.",
-            served.version());
-      }
-      return new KeyProviderUnavailableException(
-          "Key '" + keyId + "': refreshes have failed since " + failingSince + " (" + failedAttempts
-              + " attempts) and version " + served.version() + " was last confirmed at " + lastSuccess
-              + ", longer ago than maxStale (" + policy.maxStale() + "). Last failure: "
-              + failure.getMessage() + ". Check the backend (" + providerName
-              + "); retries continue, next at " + nextRetryAt + ".",
-          failure, keyId, served.version());
-    }
-    if (served != null) {
-      String when = served.expiresAt().map(Instant::toString).orElse("?");
-      return new KeyProviderUnavailableException(
-          "Key '" + keyId + "': version " + served.version() + " expired at " + when
-              + " and no newer version could be fetched from " + providerName
-              + (failure == null ? "" : " (" + failure.getClass().getSimpleName() + ")")
-              + ". Rotate the key in the backend; retries continue"
-              + (nextRetryAt == null ? "." : ", next at " + nextRetryAt + "."),
-          failure, keyId, served.version());
-    }
-    if (failure == null) {
-      return new KeyProviderUnavailableException(
-          "Key '" + keyId + "' could not be fetched from " + providerName, keyId);
-    }
-    return copyOf(
-        failure,
-        "Key '" + keyId + "' could not be fetched from " + providerName + " (attempt "
-            + failedAttempts + "): " + failure.getMessage() + ". "
-            + (failure.isRetryable() ? "Retrying in the background, next at " + nextRetryAt + "."
-                : "Check the key id and the provider's configuration; retried at " + nextRetryAt + "."),
-        null);
+    return Unservable.at(this, now);
+  }
+
+  KeyId keyId() {
+    return keyId;
+  }
+
+  String providerName() {
+    return providerName;
+  }
+
+  Duration maxStale() {
+    return policy.maxStale();
+  }
+
+  Instant lastSuccess() {
+    return lastSuccess;
+  }
+
+  Instant failingSince() {
+    return failingSince;
+  }
+
+  /** Whether the last failure stops serving at once (a revocation with serve-stale off). */
+  boolean stopsServingOnFailure() {
+    return isRevocation(failure) && !policy.serveStaleWhenNotFoundOrDenied();
   }
 
   // ---------------------------------------------------------------- transitions
@@ -396,10 +382,6 @@ final class KeyState {
     return servable(c, now, failure, lastSuccess, policy);
   }
 
-  private boolean stopsServingOnFailure() {
-    return isRevocation(failure) && !policy.serveStaleWhenNotFoundOrDenied();
-  }
-
   private Instant staleDeadline() {
     return plusSaturated(lastSuccess, policy.maxStale());
   }
@@ -420,22 +402,6 @@ final class KeyState {
       return false;
     }
     return now.isBefore(plusSaturated(lastSuccess, policy.maxStale()));
-  }
-
-  private KeyGuardException copyOf(KeyGuardException cause, String message, String version) {
-    if (cause instanceof KeyNotFoundException) {
-      return new KeyNotFoundException(message, cause, keyId, version);
-    }
-    if (cause instanceof KeyAccessDeniedException) {
-      return new KeyAccessDeniedException(message, cause, keyId, version);
-    }
-    if (cause instanceof MalformedSecretException) {
-      return new MalformedSecretException(message, cause, keyId, version);
-    }
-    if (cause.isRetryable()) {
-      return new KeyProviderUnavailableException(message, cause, keyId, version);
-    }
-    return new KeyGuardException(message, cause, keyId, version, false);
   }
 
   static boolean isRevocation(KeyGuardException e) {
