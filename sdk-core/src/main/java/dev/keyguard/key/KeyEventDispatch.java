@@ -3,13 +3,12 @@ package dev.keyguard.key;
 import static dev.keyguard.key.KeyManager.LOG;
 
 import dev.keyguard.RedactedThrowable;
-import dev.keyguard.Redactor;
 import java.util.List;
 
 /**
  * Hands events to the listeners of a {@link KeyManager}, in the order they were added; a listener
- * that throws is logged (its exception redacted) and the others still run. Called outside every
- * key lock, on the thread that made the change.
+ * that throws is logged (its exception redacted by the global redactor) and the others still run.
+ * Called outside every key lock, on the thread that made the change.
  */
 final class KeyEventDispatch {
 
@@ -31,7 +30,7 @@ final class KeyEventDispatch {
               e.getClass().getName(),
               event.getClass().getSimpleName(),
               event.keyId());
-          LOG.debug("listener failure", RedactedThrowable.protect(e, Redactor.global()));
+          LOG.debug("listener failure", RedactedThrowable.protect(e));
         }
       }
     }

@@ -33,19 +33,35 @@ import java.util.function.BooleanSupplier;
  * with the global redactor and retires the dropped ones. This class only decides which transition
  * to apply, under which lock, on which thread, and with which backend call.
  *
- * <p><b>States.</b> Ignoring the failure counters, a key moves through:
+ * <p><b>States.</b> What {@code current()} does in each, and the transitions of {@link KeyState}
+ * that leave it (with the events they fire):
  *
  * <pre>
- *                fetched                      fetched (new version)
- *   COLD ───────────────────▶ FRESH ◀──────────────────────────────┐
- *    │ ▲                      │  ▲ │ fetched, notBefore in future  │
- *    │ │failed           failed│  │ └──────▶ PENDING (old served) ─┤ resolvedAt(notBefore)
- *    ▼ │(backoff: fail fast)   ▼  │fetched                         │
- *   COLD+FAILING        STALE (≤ maxStale) ──▶ UNSERVABLE (> maxStale,│ or revoked with
- *                              │                 served expired)   │ serveStale off)
- *   accepted(alternate): FRESH ──▶ PROMOTED (alternate served) ────┘ resolvedAt / fetched
- *   close(): any ──▶ CLOSED (nothing held, every secret retired)
+ *   COLD        nothing fetched: the      fetched ───────────────────▶ FRESH       KeyLoaded
+ *               caller runs the fetch     failed ────────────────────▶ COLD        RefreshFailed
+ *                                         (callers fail fast while the retry backoff runs)
+ *   FRESH       serves current, no lock   fetched, same version ─────▶ FRESH       (none)
+ *                                         fetched, new version ──────▶ FRESH       KeyRotated
+ *                                         fetched, notBefore later ──▶ PENDING
+ *                                         failed ────────────────────▶ STALE       RefreshFailed
+ *                                         accepted(alternate) ───────▶ PROMOTED    AlternatePromoted
+ *   PENDING     serves the old version    resolvedAt(notBefore) ─────▶ FRESH       KeyRotated
+ *   PROMOTED    serves the alternate      fetched, it became current ▶ FRESH       (none)
+ *                                         fetched, new version ──────▶ FRESH       KeyRotated
+ *                                         resolvedAt(its expiresAt) ─▶ FRESH       KeyRotated
+ *   STALE       serves the last good      fetched ───────────────────▶ FRESH       RefreshRecovered
+ *               version, no lock          resolvedAt(lastSuccess + maxStale) ─▶ UNSERVABLE
+ *                                         (a revocation with serveStale off: UNSERVABLE at once)
+ *   UNSERVABLE  throws; retries go on     fetched ───────────────────▶ FRESH       RefreshRecovered
+ *   EXPIRED     (served at/after its expiresAt) the caller blocks on one shared fetch, as COLD
+ *   any         close() ──▶ CLOSED: nothing held, every secret retired, every call throws
  * </pre>
+ *
+ * <p>Every state change also fires the lifetime warnings ({@code KeyExpiringSoon}, {@code
+ * KeyTooOld}) once per version. {@code rejected()} does not change the state by itself: it
+ * remembers the version in {@link Rejections}, runs (or reuses, within the cool-down) one round
+ * of a forced fetch and, if that finds no newer version, the provider's alternates, and answers
+ * with {@link KeyState#rejected}.
  *
  * <p><b>Lock discipline.</b> One monitor, {@link #lock}, guards {@link #state}, the single flight,
  * the rejections, the liveness and the scheduled refresh; the parts are not thread-safe by

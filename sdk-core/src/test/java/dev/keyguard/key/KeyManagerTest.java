@@ -232,30 +232,6 @@ class KeyManagerTest {
     }
   }
 
-  /**
-   * Records, on the test thread, what is registered with and retired from {@link
-   * Redactor#global()}: while open, {@code Redactor.global()} returns a Mockito wrapper that
-   * forwards every call to the real global redactor (so redaction works as usual) and can be
-   * verified. The fake scheduler runs every fetch on the test thread, where the stub applies.
-   */
-  static final class GlobalRedactorSpy implements AutoCloseable {
-    final Redactor redactor;
-    private final org.mockito.MockedStatic<Redactor> global;
-
-    GlobalRedactorSpy() {
-      Redactor real = Redactor.global();
-      redactor =
-          org.mockito.Mockito.mock(Redactor.class, org.mockito.AdditionalAnswers.delegatesTo(real));
-      global = org.mockito.Mockito.mockStatic(Redactor.class, org.mockito.Mockito.CALLS_REAL_METHODS);
-      global.when(Redactor::global).thenReturn(redactor);
-    }
-
-    @Override
-    public void close() {
-      global.close();
-    }
-  }
-
   @Nested
   class Refresh {
 
