@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  *       fetch runs on the calling thread; every other thread that asks meanwhile waits for that
  *       same fetch (single flight). {@link #awaitReady(Duration)} does the fetch ahead of time.
  *   <li><b>Fresh.</b> After a successful fetch, {@code current()} is a read of a volatile field
- *       and a clock read: no lock, no backend call. A refresh is scheduled on the scheduler after
- *       {@code refreshAfter} (default 5 minutes), jittered by ±{@code jitter} (default 10 %) so
+ *       and of the time source: no lock, no backend call. A refresh is scheduled on the scheduler
+ *       after {@code refreshAfter} (default 5 minutes), jittered by ±{@code jitter} (default 10 %) so
  *       that a fleet of instances does not call the backend in step. If the credential has an
  *       expiry, the refresh comes earlier: after at most three quarters of the lifetime that
  *       remained at the fetch (jittered), and no later than the expiry.
