@@ -17,7 +17,7 @@ import java.util.List;
  */
 final class KeyFetcher {
 
-  /** The outcome of a fetch: a credential, or an error (and the {@link Error} to rethrow, if any). */
+  /** The outcome of a fetch: a credential, or an error (and the {@link Error} to rethrow). */
   record Outcome(VersionedCredential credential, KeyGuardException error, Error fatal) {}
 
   private final KeyProvider provider;

@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  *       same fetch (single flight). {@link #awaitReady(Duration)} does the fetch ahead of time.
  *   <li><b>Fresh.</b> After a successful fetch, {@code current()} is a read of a volatile field
  *       and of the time source: no lock, no backend call. A refresh is scheduled on the scheduler
- *       after {@code refreshAfter} (default 5 minutes), jittered by ±{@code jitter} (default 10 %) so
- *       that a fleet of instances does not call the backend in step. If the credential has an
+ *       after {@code refreshAfter} (default 5 minutes), jittered by ±{@code jitter} (default 10 %)
+ *       so that a fleet of instances does not call the backend in step. If the credential has an
  *       expiry, the refresh comes earlier: after at most three quarters of the lifetime that
  *       remained at the fetch (jittered), and no later than the expiry.
  *   <li><b>Refresh.</b> A refresh that finds the version already served changes nothing and fires
@@ -102,14 +102,15 @@ import org.slf4j.LoggerFactory;
  * provider is called only from those threads, from the caller of a cold-start or hard-expiry
  * {@code current()}, and from the caller of {@code rejected()}; never twice at once for the same
  * key. Time comes from the injectable {@link TimeSource} (the system's by default), so tests drive
- * refresh, expiry and the {@code awaitReady} timeout without sleeping. Listeners run on whichever of those threads made the change (see {@link
- * KeyEventListener}).
+ * refresh, expiry and the {@code awaitReady} timeout without sleeping. Listeners run on whichever
+ * of those threads made the change (see {@link KeyEventListener}).
  *
  * <h2>Secrets</h2>
  *
- * <p>Every secret the manager fetches is registered with {@link Redactor#global()}, the one redactor
- * of the SDK, and retired when its version is rotated out (or the manager is closed). Logs (through SLF4J, logger {@code
- * dev.keyguard.key.KeyManager}) and events name key ids, versions and fingerprints, never a value.
+ * <p>Every secret the manager fetches is registered with {@link Redactor#global()}, the one
+ * redactor of the SDK, and retired when its version is rotated out (or the manager is closed).
+ * Logs (through SLF4J, logger {@code dev.keyguard.key.KeyManager}) and events name key ids,
+ * versions and fingerprints, never a value.
  */
 public final class KeyManager implements AutoCloseable {
 

@@ -152,7 +152,7 @@ final class KeyState {
     return Optional.ofNullable(untilExpiry);
   }
 
-  /** The exception for a caller that finds nothing servable at {@code now}; see {@link Unservable}. */
+  /** The exception for a caller that finds nothing servable at {@code now}. */
   KeyGuardException unservable(Instant now) {
     return Unservable.at(this, now);
   }
@@ -242,7 +242,8 @@ final class KeyState {
       if (notYetValid && old != null && d.servable(old, now)) {
         LOG.info(
             "Key {}: new version {} ({}) is valid from {}; serving version {} until then",
-            keyId, fetched.version(), fingerprint(fetched), fetched.notBefore().get(), old.version());
+            keyId, fetched.version(), fingerprint(fetched), fetched.notBefore().get(),
+            old.version());
       } else {
         if (notYetValid) {
           LOG.warn(
@@ -375,9 +376,9 @@ final class KeyState {
     return new KeyState(d);
   }
 
-  // ---------------------------------------------------------------- rules shared by reads and transitions
+  // ---------------------------------------------------------------- shared rules
 
-  /** Whether a credential in the served slot may be served now (ignoring notBefore, see resolve). */
+  /** Whether a credential in the served slot may be served now (notBefore: see resolvedAt). */
   private boolean servable(VersionedCredential c, Instant now) {
     return servable(c, now, failure, lastSuccess, policy);
   }
@@ -466,7 +467,8 @@ final class KeyState {
       return plusSaturated(lastSuccess, policy.maxStale());
     }
 
-    void rotated(VersionedCredential old, VersionedCredential next, Instant now, List<KeyEvent> events) {
+    void rotated(
+        VersionedCredential old, VersionedCredential next, Instant now, List<KeyEvent> events) {
       if (old == null) {
         LOG.info(
             "Key {}: loaded version {} ({}) from {}",

@@ -37,22 +37,22 @@ import java.util.function.BooleanSupplier;
  * that leave it (with the events they fire):
  *
  * <pre>
- *   COLD        nothing fetched: the      fetched ───────────────────▶ FRESH       KeyLoaded
- *               caller runs the fetch     failed ────────────────────▶ COLD        RefreshFailed
+ *   COLD        nothing fetched: the      fetched ───────────────────▶ FRESH     KeyLoaded
+ *               caller runs the fetch     failed ────────────────────▶ COLD      RefreshFailed
  *                                         (callers fail fast while the retry backoff runs)
- *   FRESH       serves current, no lock   fetched, same version ─────▶ FRESH       (none)
- *                                         fetched, new version ──────▶ FRESH       KeyRotated
+ *   FRESH       serves current, no lock   fetched, same version ─────▶ FRESH     (none)
+ *                                         fetched, new version ──────▶ FRESH     KeyRotated
  *                                         fetched, notBefore later ──▶ PENDING
- *                                         failed ────────────────────▶ STALE       RefreshFailed
- *                                         accepted(alternate) ───────▶ PROMOTED    AlternatePromoted
- *   PENDING     serves the old version    resolvedAt(notBefore) ─────▶ FRESH       KeyRotated
- *   PROMOTED    serves the alternate      fetched, it became current ▶ FRESH       (none)
- *                                         fetched, new version ──────▶ FRESH       KeyRotated
- *                                         resolvedAt(its expiresAt) ─▶ FRESH       KeyRotated
- *   STALE       serves the last good      fetched ───────────────────▶ FRESH       RefreshRecovered
+ *                                         failed ────────────────────▶ STALE     RefreshFailed
+ *                                         accepted(alternate) ───────▶ PROMOTED  AlternatePromoted
+ *   PENDING     serves the old version    resolvedAt(notBefore) ─────▶ FRESH     KeyRotated
+ *   PROMOTED    serves the alternate      fetched, it became current ▶ FRESH     (none)
+ *                                         fetched, new version ──────▶ FRESH     KeyRotated
+ *                                         resolvedAt(its expiresAt) ─▶ FRESH     KeyRotated
+ *   STALE       serves the last good      fetched ───────────────────▶ FRESH     RefreshRecovered
  *               version, no lock          resolvedAt(lastSuccess + maxStale) ─▶ UNSERVABLE
  *                                         (a revocation with serveStale off: UNSERVABLE at once)
- *   UNSERVABLE  throws; retries go on     fetched ───────────────────▶ FRESH       RefreshRecovered
+ *   UNSERVABLE  throws; retries go on     fetched ───────────────────▶ FRESH     RefreshRecovered
  *   EXPIRED     (served at/after its expiresAt) the caller blocks on one shared fetch, as COLD
  *   any         close() ──▶ CLOSED: nothing held, every secret retired, every call throws
  * </pre>
@@ -81,7 +81,7 @@ import java.util.function.BooleanSupplier;
  */
 final class RefreshingManagedKey implements ManagedKey {
 
-  /** A waiter re-reads the time source at least this often, so that a fake one that moves ends it. */
+  /** A waiter re-reads the time source this often, so that a fake one that moves ends it. */
   private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final KeyId keyId;
@@ -383,7 +383,8 @@ final class RefreshingManagedKey implements ManagedKey {
           if (error == null && KeyState.isExpired(fetched, now)) {
             error = new KeyProviderUnavailableException(
                 "Key '" + keyId + "': the backend's current version " + fetched.version()
-                    + " expired at " + fetched.expiresAt().get() + "; rotate the key in the backend",
+                    + " expired at " + fetched.expiresAt().get()
+                    + "; rotate the key in the backend",
                 null, keyId, fetched.version());
           }
           if (error == null) {

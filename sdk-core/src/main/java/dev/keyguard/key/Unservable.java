@@ -36,9 +36,9 @@ final class Unservable {
             served.version());
       }
       return new KeyProviderUnavailableException(
-          "Key '" + keyId + "': refreshes have failed since " + s.failingSince() + " (" + s.failedAttempts()
-              + " attempts) and version " + served.version() + " was last confirmed at " + s.lastSuccess()
-              + ", longer ago than maxStale (" + s.maxStale() + "). Last failure: "
+          "Key '" + keyId + "': refreshes have failed since " + s.failingSince() + " ("
+              + s.failedAttempts() + " attempts) and version " + served.version()
+              + " was last confirmed at " + s.lastSuccess() + ", longer ago than maxStale (" + s.maxStale() + "). Last failure: "
               + failure.getMessage() + ". Check the backend (" + providerName
               + "); retries continue, next at " + nextRetryAt + ".",
           failure, keyId, served.version());
@@ -62,8 +62,10 @@ final class Unservable {
         keyId,
         "Key '" + keyId + "' could not be fetched from " + providerName + " (attempt "
             + s.failedAttempts() + "): " + failure.getMessage() + ". "
-            + (failure.isRetryable() ? "Retrying in the background, next at " + nextRetryAt + "."
-                : "Check the key id and the provider's configuration; retried at " + nextRetryAt + "."),
+            + (failure.isRetryable()
+                ? "Retrying in the background, next at " + nextRetryAt + "."
+                : "Check the key id and the provider's configuration; retried at " + nextRetryAt
+                    + "."),
         null);
   }
 

@@ -133,7 +133,10 @@ class KeyManagerAwaitReadyTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> f.backend.fetchesInProgress() == 1);
     // The waiter re-reads the (unmoving) time source every few tens of milliseconds: it must not
     // give up, whatever real time passes.
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10)).until(() -> !waiting.isDone());
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !waiting.isDone());
     f.backend.releaseFetches();
 
     waiting.get(10, TimeUnit.SECONDS);

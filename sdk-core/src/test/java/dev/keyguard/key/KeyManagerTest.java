@@ -663,7 +663,8 @@ class KeyManagerTest {
     void ownScheduler_runsOnDaemonThreadsNamedKeyguardRefreshAndIsShutDownByClose() {
       f.put("1");
       KeyManager manager =
-          f.start(KeyManager.builder().provider(f.provider).timeSource(f.clock).listener(f.events::add));
+          f.start(
+              KeyManager.builder().provider(f.provider).timeSource(f.clock).listener(f.events::add));
 
       manager.key(KEY).awaitReady(Duration.ofSeconds(10));
 

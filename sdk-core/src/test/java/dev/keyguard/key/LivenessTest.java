@@ -31,7 +31,10 @@ class LivenessTest {
   }
 
   private static VersionedCredential credential(String version) {
-    return VersionedCredential.builder(KEY, newSecret()).apiSecret(newSecret()).version(version).build();
+    return VersionedCredential.builder(KEY, newSecret())
+        .apiSecret(newSecret())
+        .version(version)
+        .build();
   }
 
   @Test

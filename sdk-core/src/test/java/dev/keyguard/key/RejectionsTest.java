@@ -21,7 +21,8 @@ class RejectionsTest {
   private final Rejections rejections = new Rejections(COOLDOWN);
 
   private static VersionedCredential credential(String version) {
-    return VersionedCredential.builder(KeyId.of("market-data"), Secret.of(TestSecrets.randomBase64Url(24)))
+    Secret apiKey = Secret.of(TestSecrets.randomBase64Url(24));
+    return VersionedCredential.builder(KeyId.of("market-data"), apiKey)
         .version(version)
         .build();
   }
