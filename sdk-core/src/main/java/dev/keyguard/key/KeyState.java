@@ -18,7 +18,7 @@ import java.util.function.Predicate;
 
 /**
  * What one key knows, as an immutable value: the version served, the backend's current version,
- * the last success, the running failure and the lifetime warnings already given. Each transition
+ * the last success, the running failure and the {@link LifetimeWarnings} already given. Each transition
  * ({@link #fetched}, {@link #failed}, {@link #resolvedAt}, {@link #accepted}, {@link #rejected})
  * is a pure function of the state, its arguments and the {@link KeyPolicy}: it returns the next
  * state with the events it causes and touches nothing else (apart from log lines through the
@@ -52,8 +52,7 @@ final class KeyState {
   private final Instant failingSince;
   private final int failedAttempts;
   private final Instant nextRetryAt;
-  private final String warnedTooOld;
-  private final String warnedExpiring;
+  private final LifetimeWarnings warned;
 
   private KeyState(Draft d) {
     this.keyId = d.keyId;
@@ -67,8 +66,7 @@ final class KeyState {
     this.failingSince = d.failingSince;
     this.failedAttempts = d.failedAttempts;
     this.nextRetryAt = d.nextRetryAt;
-    this.warnedTooOld = d.warnedTooOld;
-    this.warnedExpiring = d.warnedExpiring;
+    this.warned = d.warned;
   }
 
   /** The state of a key never fetched. */
@@ -419,12 +417,6 @@ final class KeyState {
         .orElse(c.apiKey().fingerprint());
   }
 
-  private static String readable(Duration d) {
-    return d.toHours() % 24 == 0 && d.toDays() > 0 && d.equals(Duration.ofDays(d.toDays()))
-        ? d.toDays() + " days"
-        : d.toString();
-  }
-
   /** The next state while a transition builds it; never escapes this class. */
   private static final class Draft {
     KeyId keyId;
@@ -438,8 +430,7 @@ final class KeyState {
     Instant failingSince;
     int failedAttempts;
     Instant nextRetryAt;
-    String warnedTooOld;
-    String warnedExpiring;
+    LifetimeWarnings warned = LifetimeWarnings.NONE;
 
     Draft() {}
 
@@ -455,8 +446,7 @@ final class KeyState {
       failingSince = s.failingSince;
       failedAttempts = s.failedAttempts;
       nextRetryAt = s.nextRetryAt;
-      warnedTooOld = s.warnedTooOld;
-      warnedExpiring = s.warnedExpiring;
+      warned = s.warned;
     }
 
     boolean servable(VersionedCredential c, Instant now) {
@@ -483,38 +473,8 @@ final class KeyState {
       }
     }
 
-    /** Fires the lifetime warnings for the served version, once per version. */
     void checkWarnings(Instant now, List<KeyEvent> events) {
-      VersionedCredential c = served;
-      if (c == null) {
-        return;
-      }
-      Optional<Instant> created = c.createdAt();
-      Duration maxKeyAge = policy.maxKeyAge();
-      if (created.isPresent()
-          && !c.version().equals(warnedTooOld)
-          && Duration.between(created.get(), now).compareTo(maxKeyAge) > 0) {
-        warnedTooOld = c.version();
-        LOG.warn(
-            "Key {}: version {} ({}) was created at {}, more than {} ago; rotate it",
-            keyId, c.version(), fingerprint(c), created.get(), readable(maxKeyAge));
-        events.add(new KeyEvent.KeyTooOld(
-            keyId, now, c.version(), fingerprint(c), created.get(), maxKeyAge));
-      }
-      Optional<Instant> expires = c.expiresAt();
-      Duration expiringSoon = policy.expiringSoon();
-      if (expires.isPresent()
-          && !expiringSoon.isZero()
-          && !c.version().equals(warnedExpiring)
-          && !isExpired(c, now)
-          && Duration.between(now, expires.get()).compareTo(expiringSoon) <= 0) {
-        warnedExpiring = c.version();
-        LOG.warn(
-            "Key {}: version {} ({}) expires at {}; rotate it",
-            keyId, c.version(), fingerprint(c), expires.get());
-        events.add(new KeyEvent.KeyExpiringSoon(
-            keyId, now, c.version(), fingerprint(c), expires.get()));
-      }
+      warned = warned.check(keyId, served, now, policy, events);
     }
   }
 }
