@@ -41,7 +41,7 @@ public sealed interface KeyEvent {
   KeyId keyId();
 
   /**
-   * When the event happened, by the key manager's clock.
+   * When the event happened, by the key manager's time source.
    *
    * @return the time
    */

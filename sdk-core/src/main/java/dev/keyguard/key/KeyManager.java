@@ -6,11 +6,10 @@ import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
-import dev.keyguard.RedactedThrowable;
 import dev.keyguard.Redactor;
+import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,9 +52,9 @@ import org.slf4j.LoggerFactory;
  *       fetch runs on the calling thread; every other thread that asks meanwhile waits for that
  *       same fetch (single flight). {@link #awaitReady(Duration)} does the fetch ahead of time.
  *   <li><b>Fresh.</b> After a successful fetch, {@code current()} is a read of a volatile field
- *       and a clock read: no lock, no backend call. A refresh is scheduled on the scheduler after
- *       {@code refreshAfter} (default 5 minutes), jittered by ±{@code jitter} (default 10 %) so
- *       that a fleet of instances does not call the backend in step. If the credential has an
+ *       and of the time source: no lock, no backend call. A refresh is scheduled on the scheduler
+ *       after {@code refreshAfter} (default 5 minutes), jittered by ±{@code jitter} (default 10 %)
+ *       so that a fleet of instances does not call the backend in step. If the credential has an
  *       expiry, the refresh comes earlier: after at most three quarters of the lifetime that
  *       remained at the fetch (jittered), and no later than the expiry.
  *   <li><b>Refresh.</b> A refresh that finds the version already served changes nothing and fires
@@ -102,15 +101,16 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#scheduler(ScheduledExecutorService)}, which {@code close()} leaves running. The
  * provider is called only from those threads, from the caller of a cold-start or hard-expiry
  * {@code current()}, and from the caller of {@code rejected()}; never twice at once for the same
- * key. Time comes from the injectable {@link Clock}, so tests drive refresh and expiry without
- * sleeping. Listeners run on whichever of those threads made the change (see {@link
- * KeyEventListener}).
+ * key. Time comes from the injectable {@link TimeSource} (the system's by default), so tests drive
+ * refresh, expiry and the {@code awaitReady} timeout without sleeping. Listeners run on whichever
+ * of those threads made the change (see {@link KeyEventListener}).
  *
  * <h2>Secrets</h2>
  *
- * <p>Every secret the manager fetches is registered with the {@link Redactor} (the global one by
- * default) and retired when its version is rotated out. Logs (through SLF4J, logger {@code
- * dev.keyguard.key.KeyManager}) and events name key ids, versions and fingerprints, never a value.
+ * <p>Every secret the manager fetches is registered with {@link Redactor#global()}, the one
+ * redactor of the SDK, and retired when its version is rotated out (or the manager is closed).
+ * Logs (through SLF4J, logger {@code dev.keyguard.key.KeyManager}) and events name key ids,
+ * versions and fingerprints, never a value.
  */
 public final class KeyManager implements AutoCloseable {
 
@@ -119,43 +119,37 @@ public final class KeyManager implements AutoCloseable {
   private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
   private static final int OWN_SCHEDULER_THREADS = 2;
 
-  final KeyProvider provider;
-  final Clock clock;
-  final ScheduledExecutorService scheduler;
+  private final KeyProvider provider;
+  private final ScheduledExecutorService scheduler;
   private final boolean ownScheduler;
-  final Duration refreshAfter;
-  final double jitter;
-  private final RandomGenerator random;
-  final Duration maxStale;
-  final Duration retryBackoffMin;
-  final Duration retryBackoffMax;
-  final Duration rejectionCooldown;
-  final Duration expiringSoon;
-  final Duration maxKeyAge;
-  final boolean serveStaleWhenNotFoundOrDenied;
-  final Redactor redactor;
-  private final List<KeyEventListener> listeners;
+  /** What every key of this manager runs by; the keys never read the manager's fields. */
+  private final KeyPolicy policy;
 
   private final Map<KeyId, RefreshingManagedKey> keys = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private KeyManager(Builder b) {
     this.provider = b.provider;
-    this.clock = b.clock;
     this.ownScheduler = b.scheduler == null;
     this.scheduler = ownScheduler ? newOwnScheduler() : b.scheduler;
-    this.refreshAfter = b.refreshAfter;
-    this.jitter = b.jitter;
-    this.random = b.random != null ? b.random : new SplittableRandom();
-    this.maxStale = b.maxStale;
-    this.retryBackoffMin = b.retryBackoffMin;
-    this.retryBackoffMax = b.retryBackoffMax;
-    this.rejectionCooldown = b.rejectionCooldown;
-    this.expiringSoon = b.expiringSoon;
-    this.maxKeyAge = b.maxKeyAge;
-    this.serveStaleWhenNotFoundOrDenied = b.serveStaleWhenNotFoundOrDenied;
-    this.redactor = b.redactor != null ? b.redactor : Redactor.global();
-    this.listeners = List.copyOf(b.listeners);
+    RefreshSchedule schedule =
+        RefreshSchedule.jittered(
+            b.refreshAfter,
+            b.jitter,
+            b.random != null ? b.random : new SplittableRandom(),
+            b.retryBackoffMin,
+            b.retryBackoffMax);
+    this.policy =
+        new KeyPolicy(
+            b.timeSource,
+            scheduler,
+            schedule,
+            b.maxStale,
+            b.rejectionCooldown,
+            b.expiringSoon,
+            b.maxKeyAge,
+            b.serveStaleWhenNotFoundOrDenied,
+            new KeyEventDispatch(b.listeners));
   }
 
   /**
@@ -179,7 +173,8 @@ public final class KeyManager implements AutoCloseable {
   public ManagedKey key(KeyId keyId) {
     Objects.requireNonNull(keyId, "keyId");
     checkOpen();
-    return keys.computeIfAbsent(keyId, id -> new RefreshingManagedKey(this, id));
+    return keys.computeIfAbsent(
+        keyId, id -> new RefreshingManagedKey(id, provider, policy, this::isClosed));
   }
 
   /**
@@ -201,7 +196,8 @@ public final class KeyManager implements AutoCloseable {
    * timeout; a non-retryable error (not found, denied, malformed) ends the wait at once. Keys
    * already fetched return at once.
    *
-   * <p>The timeout is real time, not the manager's clock: it bounds how long this thread waits.
+   * <p>The timeout is measured by the manager's {@link TimeSource} ({@link TimeSource#nanoTime()}),
+   * which is real time unless {@link Builder#timeSource(TimeSource)} set another one.
    *
    * @param timeout how long to wait for all keys together; positive
    * @throws KeyNotFoundException if a key does not exist (other failing keys are added as
@@ -213,7 +209,7 @@ public final class KeyManager implements AutoCloseable {
    * @throws IllegalStateException if the manager is closed
    */
   public void awaitReady(Duration timeout) {
-    long deadline = deadlineNanos(timeout);
+    long deadline = TimeMath.deadlineNanos(policy.time(), timeout);
     checkOpen();
     List<RefreshingManagedKey> all = new ArrayList<>(keys.values());
     all.sort((a, b) -> a.keyId().compareTo(b.keyId()));
@@ -283,70 +279,8 @@ public final class KeyManager implements AutoCloseable {
     }
   }
 
-  /** A uniform random number in [0, 1), for jitter. */
-  double nextRandom() {
-    synchronized (random) {
-      return random.nextDouble();
-    }
-  }
-
-  /** Spreads a delay uniformly over ±jitter around itself. */
-  Duration jittered(Duration base) {
-    if (jitter == 0) {
-      return base;
-    }
-    double factor = 1 + jitter * (2 * nextRandom() - 1);
-    return Duration.ofNanos(Math.max(0, (long) (saturatedNanos(base) * factor)));
-  }
-
-  /** Capped exponential backoff for the given consecutive failed attempt (from 1), jittered. */
-  Duration backoff(int attempt) {
-    long min = saturatedNanos(retryBackoffMin);
-    long max = saturatedNanos(retryBackoffMax);
-    int shift = Math.min(Math.max(attempt - 1, 0), 62);
-    long base = min > (max >> shift) ? max : Math.min(max, min << shift);
-    Duration jittered = jittered(Duration.ofNanos(base));
-    return jittered.compareTo(retryBackoffMax) > 0 ? retryBackoffMax : jittered;
-  }
-
-  void fire(List<KeyEvent> events) {
-    for (KeyEvent event : events) {
-      for (KeyEventListener listener : listeners) {
-        try {
-          listener.onEvent(event);
-        } catch (RuntimeException e) {
-          LOG.warn(
-              "KeyEvent listener {} threw {} on {} for key {}; ignored",
-              listener.getClass().getName(),
-              e.getClass().getName(),
-              event.getClass().getSimpleName(),
-              event.keyId());
-          LOG.debug("listener failure", RedactedThrowable.protect(e, redactor));
-        }
-      }
-    }
-  }
-
   ScheduledExecutorService scheduler() {
     return scheduler;
-  }
-
-  static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
-  }
-
-  static long deadlineNanos(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-    }
-    long now = System.nanoTime();
-    long nanos = saturatedNanos(timeout);
-    return nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
   }
 
   private static ScheduledExecutorService newOwnScheduler() {
@@ -380,7 +314,7 @@ public final class KeyManager implements AutoCloseable {
     private static final double MAX_JITTER = 0.5;
 
     private KeyProvider provider;
-    private Clock clock = Clock.systemUTC();
+    private TimeSource timeSource = TimeSource.system();
     private ScheduledExecutorService scheduler;
     private Duration refreshAfter = Duration.ofMinutes(5);
     private double jitter = 0.10;
@@ -392,7 +326,6 @@ public final class KeyManager implements AutoCloseable {
     private Duration expiringSoon = Duration.ofHours(24);
     private Duration maxKeyAge = Duration.ofDays(90);
     private boolean serveStaleWhenNotFoundOrDenied = true;
-    private Redactor redactor;
     private final List<KeyEventListener> listeners = new ArrayList<>();
 
     private Builder() {}
@@ -409,14 +342,15 @@ public final class KeyManager implements AutoCloseable {
     }
 
     /**
-     * Sets the clock that refresh times, staleness, expiry and events are measured by. Default:
-     * {@link Clock#systemUTC()}. Tests pass a settable clock.
+     * Sets the time source that refresh times, staleness, expiry, events and the {@link
+     * KeyManager#awaitReady(Duration)} timeout are measured by. Default: {@link
+     * TimeSource#system()}. Tests pass the fake in {@code keyguard-testing}.
      *
-     * @param clock the clock
+     * @param timeSource the time source
      * @return this builder
      */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+    public Builder timeSource(TimeSource timeSource) {
+      this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
       return this;
     }
 
@@ -568,18 +502,6 @@ public final class KeyManager implements AutoCloseable {
     }
 
     /**
-     * Sets the redactor that every fetched secret is registered with (and rotated-out secrets
-     * retired from). Default: {@link Redactor#global()}, which KeyGuard's own logging uses.
-     *
-     * @param redactor the redactor
-     * @return this builder
-     */
-    public Builder redactor(Redactor redactor) {
-      this.redactor = Objects.requireNonNull(redactor, "redactor");
-      return this;
-    }
-
-    /**
      * Adds a listener for {@link KeyEvent}s. Listeners are called in the order added.
      *
      * @param listener the listener
@@ -603,7 +525,7 @@ public final class KeyManager implements AutoCloseable {
             "provider is required: call KeyManager.builder().provider(...) with the source of your keys");
       }
       Duration latestRefresh =
-          Duration.ofNanos((long) (saturatedNanos(refreshAfter) * (1 + jitter)));
+          Duration.ofNanos((long) (TimeMath.saturatedNanos(refreshAfter) * (1 + jitter)));
       if (maxStale.compareTo(latestRefresh) <= 0) {
         throw new IllegalStateException(
             "maxStale ("

@@ -40,6 +40,12 @@ public interface ManagedKey {
    * first use (cold start) and when the credential has passed its hard expiry, and then all
    * waiting callers share one backend fetch.
    *
+   * <p>While background refreshes fail, it keeps returning the last good credential, without
+   * blocking and without calling the backend, until {@code maxStale} after the last successful
+   * fetch (never at or after the credential's own {@code expiresAt}); from then on it throws at
+   * once while the background retries go on, and the first successful one ends the outage. Safe to
+   * call from any number of threads.
+   *
    * @return the current credential, never null, never expired
    * @throws KeyNotFoundException if the key does not exist and none was ever fetched
    * @throws KeyProviderUnavailableException if no usable credential can be had (backend down past
@@ -52,7 +58,8 @@ public interface ManagedKey {
   /**
    * Fails fast at start-up: waits until {@link #current()} can serve a credential without
    * blocking, fetching it now if needed. A retryable failure is retried with the key manager's
-   * backoff until the timeout; a non-retryable one ends the wait at once. The timeout is real time.
+   * backoff until the timeout; a non-retryable one ends the wait at once. The timeout is measured
+   * by the key manager's time source (real time unless the manager was built with another one).
    *
    * <p>The default implementation calls {@link #current()} and ignores the timeout; the key
    * manager's keys fetch on its scheduler and honour the timeout.

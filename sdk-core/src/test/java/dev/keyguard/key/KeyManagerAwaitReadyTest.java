@@ -12,6 +12,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class KeyManagerAwaitReadyTest {
     return f.start(
         KeyManager.builder()
             .provider(f.provider)
-            .clock(f.clock)
+            .timeSource(f.clock)
             .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(20))
             .listener(f.events::add));
   }
@@ -88,11 +89,67 @@ class KeyManagerAwaitReadyTest {
     KeyManager manager = startWithOwnScheduler();
     manager.key(KEY);
 
+    // The timeout runs on the manager's time source: the fake clock moves while the fetch hangs.
+    CompletableFuture<Void> waiting =
+        CompletableFuture.runAsync(() -> manager.awaitReady(Duration.ofMillis(200)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.backend.fetchesInProgress() == 1);
+    f.clock.advance(Duration.ofMillis(200));
+
     KeyProviderUnavailableException e =
-        catchThrowableOfType(KeyProviderUnavailableException.class, () -> manager.awaitReady(Duration.ofMillis(200)));
+        catchThrowableOfType(KeyProviderUnavailableException.class, () -> joinUnwrapped(waiting));
 
     assertThat(e.getMessage()).contains("market-data").contains("PT0.2S").contains("still running");
     assertThat(f.backend.fetchesInProgress()).isEqualTo(1);
+  }
+
+  @Test
+  void awaitReady_measuresTheTimeoutOnTheTimeSource_soAFakeClockEndsALongWaitAtOnce() {
+    f.put("1");
+    f.backend.holdFetches();
+    KeyManager manager = startWithOwnScheduler();
+    ManagedKey key = manager.key(KEY);
+
+    CompletableFuture<Void> waiting =
+        CompletableFuture.runAsync(() -> key.awaitReady(Duration.ofHours(1)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.backend.fetchesInProgress() == 1);
+    assertThat(waiting).as("an hour has not passed on the time source").isNotDone();
+    f.clock.advance(Duration.ofHours(1));
+
+    // Real time would keep it waiting for an hour; the time source says the hour is over.
+    KeyProviderUnavailableException e =
+        catchThrowableOfType(KeyProviderUnavailableException.class, () -> joinUnwrapped(waiting));
+    assertThat(e.getMessage()).contains("market-data").contains("PT1H").contains("still running");
+  }
+
+  @Test
+  void awaitReady_whileTheTimeSourceStandsStill_keepsWaitingForTheFetch() throws Exception {
+    VersionedCredential v1 = f.put("1");
+    f.backend.holdFetches();
+    KeyManager manager = startWithOwnScheduler();
+    ManagedKey key = manager.key(KEY);
+
+    CompletableFuture<Void> waiting =
+        CompletableFuture.runAsync(() -> key.awaitReady(Duration.ofMillis(1)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.backend.fetchesInProgress() == 1);
+    // The waiter re-reads the (unmoving) time source every few tens of milliseconds: it must not
+    // give up, whatever real time passes.
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !waiting.isDone());
+    f.backend.releaseFetches();
+
+    waiting.get(10, TimeUnit.SECONDS);
+    assertThat(key.current()).isSameAs(v1);
+  }
+
+  /** Waits for the future and rethrows what it failed with. */
+  private static void joinUnwrapped(CompletableFuture<Void> future) throws Throwable {
+    try {
+      future.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause();
+    }
   }
 
   @Test
@@ -116,7 +173,7 @@ class KeyManagerAwaitReadyTest {
     KeyManager manager =
         f.start(KeyManager.builder()
             .provider(f.provider)
-            .clock(f.clock)
+            .timeSource(f.clock)
             .retryBackoff(Duration.ofNanos(1), Duration.ofMillis(1))
             .listener(f.events::add));
     ManagedKey key = manager.key(KEY);

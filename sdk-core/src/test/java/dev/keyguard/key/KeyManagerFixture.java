@@ -64,7 +64,7 @@ public final class KeyManagerFixture implements AutoCloseable {
   public KeyManager.Builder builder() {
     return KeyManager.builder()
         .provider(provider)
-        .clock(clock)
+        .timeSource(clock)
         .scheduler(scheduler)
         .jitter(0)
         .refreshAfter(REFRESH)

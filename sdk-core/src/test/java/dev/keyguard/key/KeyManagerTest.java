@@ -191,40 +191,44 @@ class KeyManagerTest {
 
     @Test
     void rotation_registersTheNewSecretsAndRetiresTheOldOnesWithTheRedactor() {
-      Redactor redactor = org.mockito.Mockito.mock(Redactor.class);
-      VersionedCredential v1 = f.put("1");
-      ManagedKey key = f.start(f.builder().redactor(redactor)).key(KEY);
-      key.current();
-      org.mockito.Mockito.verify(redactor).register(v1.apiKey());
-      org.mockito.Mockito.verify(redactor).register(v1.apiSecret().orElseThrow());
+      try (GlobalRedactorSpy spy = new GlobalRedactorSpy()) {
+        Redactor redactor = spy.redactor;
+        VersionedCredential v1 = f.put("1");
+        ManagedKey key = f.startKey();
+        key.current();
+        org.mockito.Mockito.verify(redactor).register(v1.apiKey());
+        org.mockito.Mockito.verify(redactor).register(v1.apiSecret().orElseThrow());
 
-      VersionedCredential v2 = f.put("2");
-      f.scheduler.advance(REFRESH);
+        VersionedCredential v2 = f.put("2");
+        f.scheduler.advance(REFRESH);
 
-      org.mockito.Mockito.verify(redactor).register(v2.apiKey());
-      org.mockito.Mockito.verify(redactor).register(v2.apiSecret().orElseThrow());
-      org.mockito.Mockito.verify(redactor).retire(v1.apiKey());
-      org.mockito.Mockito.verify(redactor).retire(v1.apiSecret().orElseThrow());
-      org.mockito.Mockito.verify(redactor, org.mockito.Mockito.never()).retire(v2.apiKey());
+        org.mockito.Mockito.verify(redactor).register(v2.apiKey());
+        org.mockito.Mockito.verify(redactor).register(v2.apiSecret().orElseThrow());
+        org.mockito.Mockito.verify(redactor).retire(v1.apiKey());
+        org.mockito.Mockito.verify(redactor).retire(v1.apiSecret().orElseThrow());
+        org.mockito.Mockito.verify(redactor, org.mockito.Mockito.never()).retire(v2.apiKey());
 
-      f.manager().close();
-      org.mockito.Mockito.verify(redactor).retire(v2.apiKey());
+        f.manager().close();
+        org.mockito.Mockito.verify(redactor).retire(v2.apiKey());
+      }
     }
 
     @Test
     void rotation_toAVersionWithTheSameSecretValue_doesNotRetireTheLiveValue() {
-      Redactor redactor = org.mockito.Mockito.mock(Redactor.class);
-      VersionedCredential v1 = f.put("1");
-      ManagedKey key = f.start(f.builder().redactor(redactor)).key(KEY);
-      key.current();
-      // Version 2 only changes the API secret; the API key value stays (in a new Secret object).
-      Secret sameKey = Secret.of(v1.apiKey().value(InsecureSecretAccess.get()));
-      f.put(VersionedCredential.builder(KEY, sameKey).apiSecret(f.newSecret()).version("2").build());
+      try (GlobalRedactorSpy spy = new GlobalRedactorSpy()) {
+        Redactor redactor = spy.redactor;
+        VersionedCredential v1 = f.put("1");
+        ManagedKey key = f.startKey();
+        key.current();
+        // Version 2 only changes the API secret; the API key value stays (in a new Secret object).
+        Secret sameKey = Secret.of(v1.apiKey().value(InsecureSecretAccess.get()));
+        f.put(VersionedCredential.builder(KEY, sameKey).apiSecret(f.newSecret()).version("2").build());
 
-      f.scheduler.advance(REFRESH);
+        f.scheduler.advance(REFRESH);
 
-      org.mockito.Mockito.verify(redactor, org.mockito.Mockito.never()).retire(v1.apiKey());
-      org.mockito.Mockito.verify(redactor).retire(v1.apiSecret().orElseThrow());
+        org.mockito.Mockito.verify(redactor, org.mockito.Mockito.never()).retire(v1.apiKey());
+        org.mockito.Mockito.verify(redactor).retire(v1.apiSecret().orElseThrow());
+      }
     }
   }
 
@@ -659,7 +663,8 @@ class KeyManagerTest {
     void ownScheduler_runsOnDaemonThreadsNamedKeyguardRefreshAndIsShutDownByClose() {
       f.put("1");
       KeyManager manager =
-          f.start(KeyManager.builder().provider(f.provider).clock(f.clock).listener(f.events::add));
+          f.start(
+              KeyManager.builder().provider(f.provider).timeSource(f.clock).listener(f.events::add));
 
       manager.key(KEY).awaitReady(Duration.ofSeconds(10));
 

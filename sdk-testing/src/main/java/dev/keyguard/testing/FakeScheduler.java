@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * FakeClock clock = new FakeClock();
  * FakeScheduler scheduler = new FakeScheduler(clock);
- * KeyManager keys = KeyManager.builder().provider(provider).clock(clock).scheduler(scheduler).build();
+ * KeyManager keys = KeyManager.builder().provider(provider).timeSource(clock).scheduler(scheduler).build();
  * scheduler.advance(Duration.ofMinutes(5)); // runs the refresh that falls due
  * }</pre>
  */

@@ -1,0 +1,85 @@
+package dev.keyguard.key;
+
+import dev.keyguard.VersionedCredential;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The memory of rejections of one key: which versions the API rejected recently (not offered again
+ * within the cool-down), and the outcome of the last rejection round (the alternates the provider
+ * offered, newest first, reused within the cool-down instead of calling the backend again). Not
+ * thread-safe by itself: guarded by the lock of its {@link RefreshingManagedKey}.
+ */
+final class Rejections {
+
+  private final Duration cooldown;
+  private final Map<String, Instant> rejectedAt = new LinkedHashMap<>();
+  private String roundVersion;
+  private Instant roundAt;
+  private List<VersionedCredential> alternates = List.of();
+
+  Rejections(Duration cooldown) {
+    this.cooldown = cooldown;
+  }
+
+  /** Remembers that the API rejected {@code version} now; forgets rejections past the cool-down. */
+  void rejected(String version, Instant now) {
+    for (Iterator<Instant> it = rejectedAt.values().iterator(); it.hasNext(); ) {
+      if (!now.isBefore(TimeMath.plusSaturated(it.next(), cooldown))) {
+        it.remove();
+      }
+    }
+    rejectedAt.put(version, now);
+  }
+
+  /** Forgets a rejection of a version the API has just accepted. */
+  void accepted(String version) {
+    rejectedAt.remove(version);
+  }
+
+  /** Whether the API rejected {@code version} within the cool-down. */
+  boolean isRejected(String version, Instant now) {
+    Instant at = rejectedAt.get(version);
+    return at != null && now.isBefore(TimeMath.plusSaturated(at, cooldown));
+  }
+
+  /** Whether the last round was for {@code version} and is recent enough to reuse its answer. */
+  boolean hasRecentRound(String version, Instant now) {
+    return roundVersion != null
+        && roundVersion.equals(version)
+        && now.isBefore(TimeMath.plusSaturated(roundAt, cooldown));
+  }
+
+  /** Records the outcome of a round: the alternates the provider offered (newest first). */
+  void roundDone(String version, Instant now, List<VersionedCredential> offered) {
+    roundVersion = version;
+    roundAt = now;
+    alternates = List.copyOf(offered);
+  }
+
+  /** The alternates of the last round, newest first; empty before the first round. */
+  List<VersionedCredential> alternates() {
+    return alternates;
+  }
+
+  /** The alternate on offer with the same version as {@code c}, or null. */
+  VersionedCredential alternateLike(VersionedCredential c) {
+    for (VersionedCredential alt : alternates) {
+      if (alt.sameVersionAs(c)) {
+        return alt;
+      }
+    }
+    return null;
+  }
+
+  /** Drops the last round (on close). */
+  void clear() {
+    roundVersion = null;
+    roundAt = null;
+    alternates = List.of();
+  }
+}

@@ -1,0 +1,88 @@
+package dev.keyguard.key;
+
+import dev.keyguard.KeyAccessDeniedException;
+import dev.keyguard.KeyGuardException;
+import dev.keyguard.KeyId;
+import dev.keyguard.KeyNotFoundException;
+import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.MalformedSecretException;
+import dev.keyguard.VersionedCredential;
+import java.time.Instant;
+
+/**
+ * Why a key cannot be served, as the exception its caller gets: it names the key, the version, the
+ * provider, what failed and what to do next; never a value. The failure of the provider is the
+ * cause, and a not-found, denied or malformed failure keeps its type so that callers can act on it.
+ */
+final class Unservable {
+
+  private Unservable() {}
+
+  /** The exception for a caller that finds nothing servable in {@code s} at {@code now}. */
+  static KeyGuardException at(KeyState s, Instant now) {
+    KeyId keyId = s.keyId();
+    String providerName = s.providerName();
+    VersionedCredential served = s.served();
+    KeyGuardException failure = s.failure();
+    Instant nextRetryAt = s.nextRetryAt();
+    if (served != null && !KeyState.isExpired(served, now)) {
+      if (failure != null && s.stopsServingOnFailure()) {
+        return copyOf(
+            failure,
+            keyId,
+            "Key '" + keyId + "' is no longer served: the last refresh (from " + providerName
+                + ") failed with " + failure.getClass().getSimpleName()
+                + ". Restore the key or its permission; it is retried in the background.",
+            served.version());
+      }
+      return new KeyProviderUnavailableException(
+          "Key '" + keyId + "': refreshes have failed since " + s.failingSince() + " ("
+              + s.failedAttempts() + " attempts) and version " + served.version()
+              + " was last confirmed at " + s.lastSuccess() + ", longer ago than maxStale (" + s.maxStale() + "). Last failure: "
+              + failure.getMessage() + ". Check the backend (" + providerName
+              + "); retries continue, next at " + nextRetryAt + ".",
+          failure, keyId, served.version());
+    }
+    if (served != null) {
+      String when = served.expiresAt().map(Instant::toString).orElse("?");
+      return new KeyProviderUnavailableException(
+          "Key '" + keyId + "': version " + served.version() + " expired at " + when
+              + " and no newer version could be fetched from " + providerName
+              + (failure == null ? "" : " (" + failure.getClass().getSimpleName() + ")")
+              + ". Rotate the key in the backend; retries continue"
+              + (nextRetryAt == null ? "." : ", next at " + nextRetryAt + "."),
+          failure, keyId, served.version());
+    }
+    if (failure == null) {
+      return new KeyProviderUnavailableException(
+          "Key '" + keyId + "' could not be fetched from " + providerName, keyId);
+    }
+    return copyOf(
+        failure,
+        keyId,
+        "Key '" + keyId + "' could not be fetched from " + providerName + " (attempt "
+            + s.failedAttempts() + "): " + failure.getMessage() + ". "
+            + (failure.isRetryable()
+                ? "Retrying in the background, next at " + nextRetryAt + "."
+                : "Check the key id and the provider's configuration; retried at " + nextRetryAt
+                    + "."),
+        null);
+  }
+
+  private static KeyGuardException copyOf(
+      KeyGuardException cause, KeyId keyId, String message, String version) {
+    if (cause instanceof KeyNotFoundException) {
+      return new KeyNotFoundException(message, cause, keyId, version);
+    }
+    if (cause instanceof KeyAccessDeniedException) {
+      return new KeyAccessDeniedException(message, cause, keyId, version);
+    }
+    if (cause instanceof MalformedSecretException) {
+      return new MalformedSecretException(message, cause, keyId, version);
+    }
+    if (cause.isRetryable()) {
+      return new KeyProviderUnavailableException(message, cause, keyId, version);
+    }
+    return new KeyGuardException(message, cause, keyId, version, false);
+  }
+}
