@@ -8,7 +8,6 @@ import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.KeyProvider;
 
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-import dev.keyguard.internal.RefusingSerializer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Thread-safe. Neither Java- nor Jackson-serializable: it holds secret values.
  */
-@JsonSerialize(using = RefusingSerializer.class)
+@JsonSerialize(using = RefusingJsonSerializer.class)
 public final class InMemoryKeyProviderForTesting implements KeyProvider {
 
   private final Map<KeyId, VersionedCredential> current = new ConcurrentHashMap<>();

@@ -8,6 +8,8 @@ import dev.keyguard.VersionedCredential;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,20 @@ class InMemoryKeyProviderForTestingTest {
 
     assertThat(provider.fetch(ID)).isSameAs(v2);
     assertThat(provider.fetchCount()).isEqualTo(2);
+  }
+
+  @Test
+  void jacksonSerialization_isRefused_andNamesNoSecret() {
+    VersionedCredential v1 = credential(ID, "1");
+    provider.put(v1);
+
+    assertThatThrownBy(() -> new ObjectMapper().writeValueAsString(provider))
+        .isInstanceOf(JsonMappingException.class)
+        .hasMessageContaining("InMemoryKeyProviderForTesting holds or reaches secret material")
+        .satisfies(
+            e ->
+                SecretLeakAssertions.assertNoLeakInText(
+                    "exception message", String.valueOf(e.getMessage()), v1.apiKey()));
   }
 
   @Test

@@ -1,0 +1,41 @@
+/**
+ * KeyGuard core: the {@link dev.keyguard.Secret} type and its vocabulary, the key path ({@link
+ * dev.keyguard.key.KeyManager} over a {@link dev.keyguard.key.KeyProvider}), the local providers,
+ * the authentication schemes, the HTTPS-only {@link dev.keyguard.client.KeyGuardClient} and the
+ * logging integrations. {@code dev.keyguard.internal} is not exported: it is not API.
+ */
+module dev.keyguard.core {
+  // the API exposes these types (OkHttp interceptors and clients, Jackson type references and
+  // mappers, SLF4J loggers), so a module that reads KeyGuard reads them too
+  requires transitive okhttp3;
+  requires transitive com.fasterxml.jackson.databind;
+  requires transitive org.slf4j;
+
+  // logging integrations: compiled against, never required at run time; an application that
+  // configures dev.keyguard.logging.logback or .log4j brings that backend itself (transitive: the
+  // integration classes extend the backend's types)
+  requires static transitive ch.qos.logback.classic;
+  requires static transitive ch.qos.logback.core;
+  requires static transitive org.apache.logging.log4j;
+  requires static transitive org.apache.logging.log4j.core;
+
+  exports dev.keyguard;
+  exports dev.keyguard.key;
+  exports dev.keyguard.provider;
+  exports dev.keyguard.auth;
+  exports dev.keyguard.client;
+  exports dev.keyguard.logging;
+  exports dev.keyguard.logging.logback;
+  exports dev.keyguard.logging.log4j;
+
+  // Jackson instantiates the refusing serializer named by @JsonSerialize on Secret,
+  // VersionedCredential and the providers (and makes its constructor accessible): deep reflection
+  // into this one package, for Jackson only; nothing is exported
+  opens dev.keyguard.internal to
+      com.fasterxml.jackson.databind;
+
+  // Log4j finds the plugins through the Log4j2Plugins.dat index in this jar and creates them by
+  // reflection (@PluginFactory methods, converters' newInstance)
+  opens dev.keyguard.logging.log4j to
+      org.apache.logging.log4j.core;
+}
