@@ -12,12 +12,13 @@ module dev.keyguard.core {
   requires transitive org.slf4j;
 
   // logging integrations: compiled against, never required at run time; an application that
-  // configures dev.keyguard.logging.logback or .log4j brings that backend itself (transitive: the
-  // integration classes extend the backend's types)
-  requires static transitive ch.qos.logback.classic;
-  requires static transitive ch.qos.logback.core;
-  requires static transitive org.apache.logging.log4j;
-  requires static transitive org.apache.logging.log4j.core;
+  // configures dev.keyguard.logging.logback or .log4j brings that backend itself. Not transitive,
+  // although those classes extend the backend's types: javac would then require both backends on
+  // the module path of every consumer's compilation (the exports lint is off for this reason)
+  requires static ch.qos.logback.classic;
+  requires static ch.qos.logback.core;
+  requires static org.apache.logging.log4j;
+  requires static org.apache.logging.log4j.core;
 
   exports dev.keyguard;
   exports dev.keyguard.key;
@@ -34,8 +35,8 @@ module dev.keyguard.core {
   opens dev.keyguard.internal to
       com.fasterxml.jackson.databind;
 
-  // Log4j finds the plugins through the Log4j2Plugins.dat index in this jar and creates them by
-  // reflection (@PluginFactory methods, converters' newInstance)
-  opens dev.keyguard.logging.log4j to
-      org.apache.logging.log4j.core;
+  // Log4j finds its plugins through the Log4j2Plugins.dat index in this jar (META-INF is not
+  // encapsulated) and calls their public static factories, which the export above allows: no
+  // opens is needed (module-check proves both). A builder-style plugin whose @PluginBuilderAttribute
+  // fields are private would need `opens dev.keyguard.logging.log4j to org.apache.logging.log4j.core`.
 }
