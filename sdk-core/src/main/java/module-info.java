@@ -19,6 +19,8 @@ module dev.keyguard.core {
   requires static ch.qos.logback.core;
   requires static org.apache.logging.log4j;
   requires static org.apache.logging.log4j.core;
+  // @NullMarked on every package: annotations only, not needed at run time
+  requires static org.jspecify;
 
   exports dev.keyguard;
   exports dev.keyguard.key;

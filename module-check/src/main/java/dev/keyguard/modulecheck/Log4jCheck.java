@@ -1,6 +1,7 @@
 package dev.keyguard.modulecheck;
 
 import java.util.List;
+import java.util.Optional;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.config.Node;
 import org.apache.logging.log4j.core.config.plugins.util.PluginManager;
@@ -23,13 +24,13 @@ final class Log4jCheck {
   /**
    * Looks up the rewrite policy plugin the way a Log4j configuration does.
    *
-   * @return the class the {@code KeyGuardRedaction} element resolves to, or null if not found
+   * @return the class the {@code KeyGuardRedaction} element resolves to, if found
    */
-  static Class<?> rewritePolicyPluginClass() {
+  static Optional<Class<?>> rewritePolicyPluginClass() {
     PluginManager core = new PluginManager(Node.CATEGORY);
     core.collectPlugins();
-    PluginType<?> type = core.getPluginType("KeyGuardRedaction");
-    return type == null ? null : type.getPluginClass();
+    return Optional.ofNullable(core.getPluginType("KeyGuardRedaction"))
+        .map(PluginType::getPluginClass);
   }
 
   /**

@@ -147,10 +147,9 @@ public final class EcPrivateKeys {
     } catch (GeneralSecurityException | ClassCastException e) {
       throw new IllegalArgumentException("the PKCS#8 key is not an EC private key");
     }
-    if (!(key instanceof ECPrivateKey)) {
+    if (!(key instanceof ECPrivateKey ecKey)) {
       throw new IllegalArgumentException("the PKCS#8 key is not an EC private key");
     }
-    ECPrivateKey ecKey = (ECPrivateKey) key;
     if (!isP256(ecKey.getParams())) {
       throw new IllegalArgumentException(
           "the EC key is not on curve P-256 (secp256r1), which ES256 requires");

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The text forms in which a secret value can appear in a log line, an exception message or a
@@ -53,7 +54,7 @@ public final class SecretForms {
    * @param value the secret bytes
    * @return the text, or null for binary data
    */
-  public static String text(byte[] value) {
+  public static @Nullable String text(byte[] value) {
     try {
       return StandardCharsets.UTF_8
           .newDecoder()

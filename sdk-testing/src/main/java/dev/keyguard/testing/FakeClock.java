@@ -76,18 +76,23 @@ public final class FakeClock extends Clock implements TimeSource {
 
   @Override
   public Instant instant() {
-    return now.get();
+    return reading();
   }
 
   @Override
   public Instant now() {
-    return now.get();
+    return reading();
+  }
+
+  private Instant reading() {
+    // never null: set only through requireNonNull, advanced only by plus
+    return Objects.requireNonNull(now.get(), "now");
   }
 
   /** Nanoseconds since the epoch of the current reading, so elapsed times follow the clock. */
   @Override
   public long nanoTime() {
-    Instant t = now.get();
+    Instant t = reading();
     return t.getEpochSecond() * 1_000_000_000L + t.getNano();
   }
 

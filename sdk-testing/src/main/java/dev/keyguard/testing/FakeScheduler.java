@@ -19,6 +19,7 @@ import java.util.concurrent.RunnableScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A deterministic {@link ScheduledExecutorService} driven by a {@link FakeClock}: nothing runs
@@ -175,7 +176,8 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
 
   @Override
   public void execute(Runnable command) {
-    schedule(command, 0, TimeUnit.NANOSECONDS);
+    // the task is queued like any other; execute() has no future to hand back
+    ScheduledFuture<?> unused = schedule(command, 0, TimeUnit.NANOSECONDS);
   }
 
   /** Stops accepting tasks and drops the pending ones. */
@@ -250,9 +252,9 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
     private volatile Instant due;
     private final long seq;
     /** Null for one-shot; positive for fixed rate; negative for fixed delay. */
-    private final Duration period;
+    private final @Nullable Duration period;
 
-    Task(Callable<V> callable, Duration delay, Duration period) {
+    Task(Callable<V> callable, Duration delay, @Nullable Duration period) {
       super(callable);
       synchronized (FakeScheduler.this) {
         this.seq = sequence++;
@@ -262,7 +264,8 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
     }
 
     void runAndCheck() {
-      if (isPeriodic()) {
+      Duration period = this.period;
+      if (period != null) {
         if (runAndReset()) {
           due = period.isNegative() ? clock.instant().plus(period.negated()) : due.plus(period);
           requeue(this);

@@ -111,7 +111,8 @@ public final class LogCapture implements AutoCloseable {
    * @return a copy of the events so far
    */
   public List<ILoggingEvent> events() {
-    synchronized (appender.list) {
+    // AppenderBase.doAppend holds the appender's monitor while it appends: the same lock here
+    synchronized (appender) {
       return List.copyOf(appender.list);
     }
   }

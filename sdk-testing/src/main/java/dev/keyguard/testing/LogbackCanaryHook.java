@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogbackCanaryHook {
 
-  private static Appender<ILoggingEvent> appender;
+  private static @Nullable Appender<ILoggingEvent> appender;
 
   private LogbackCanaryHook() {}
 

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Asserts that an object does not reveal a secret value through any of the ways objects usually
@@ -105,8 +106,8 @@ public final class SecretLeakAssertions {
     String type = subject == null ? "null" : subject.getClass().getName();
 
     checkText("toString()", String.valueOf(subject), forms, findings);
-    if (subject instanceof Throwable) {
-      checkThrowable("exception", (Throwable) subject, forms, findings);
+    if (subject instanceof Throwable thrown) {
+      checkThrowable("exception", thrown, forms, findings);
     }
     for (Map.Entry<String, ObjectMapper> mapper : MAPPERS.entrySet()) {
       checkJackson(mapper.getKey(), mapper.getValue(), subject, forms, findings);
@@ -199,7 +200,7 @@ public final class SecretLeakAssertions {
     checkBytes("Java serialization output", bytes.toByteArray(), forms, findings);
   }
 
-  private static void checkText(String where, String text, List<Forms> forms, List<String> findings) {
+  private static void checkText(String where, @Nullable String text, List<Forms> forms, List<String> findings) {
     if (text == null) {
       return;
     }
@@ -315,7 +316,7 @@ public final class SecretLeakAssertions {
       }
     }
 
-    private static String utf8(byte[] raw) {
+    private static @Nullable String utf8(byte[] raw) {
       try {
         return StandardCharsets.UTF_8
             .newDecoder()
