@@ -29,6 +29,10 @@ module dev.keyguard.core {
   exports dev.keyguard.client;
   exports dev.keyguard.logging;
   exports dev.keyguard.logging.logback;
+  // Log4j finds its plugins through the Log4j2Plugins.dat index in this jar (META-INF is not
+  // encapsulated) and calls their public static factories, which this export allows: no opens is
+  // needed (module-check proves both). A builder-style plugin with private @PluginBuilderAttribute
+  // fields would need: opens dev.keyguard.logging.log4j to org.apache.logging.log4j.core
   exports dev.keyguard.logging.log4j;
 
   // Jackson instantiates the refusing serializer named by @JsonSerialize on Secret,
@@ -36,9 +40,4 @@ module dev.keyguard.core {
   // into this one package, for Jackson only; nothing is exported
   opens dev.keyguard.internal to
       com.fasterxml.jackson.databind;
-
-  // Log4j finds its plugins through the Log4j2Plugins.dat index in this jar (META-INF is not
-  // encapsulated) and calls their public static factories, which the export above allows: no
-  // opens is needed (module-check proves both). A builder-style plugin whose @PluginBuilderAttribute
-  // fields are private would need `opens dev.keyguard.logging.log4j to org.apache.logging.log4j.core`.
 }

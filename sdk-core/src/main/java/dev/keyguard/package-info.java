@@ -8,8 +8,8 @@
  * exception tree rooted at {@link dev.keyguard.KeyGuardException}.
  *
  * <p>Where to start: an application usually names only {@code Secret}, {@code KeyId} and the
- * exceptions from here; keys come from {@link dev.keyguard.key.KeyManager}, requests go out
- * through {@link dev.keyguard.client.KeyGuardClient}.
+ * exceptions from here; keys come from {@link dev.keyguard.key.KeyManager}, requests go out through
+ * {@link dev.keyguard.client.KeyGuardClient}.
  *
  * <p>Every type and member of this package is non-null unless annotated {@code @Nullable}.
  */

@@ -23,9 +23,9 @@ import java.util.stream.Collectors;
 import okhttp3.HttpUrl;
 
 /**
- * Uses the public API of several KeyGuard packages from a named module, without network, and
- * checks the shape of the {@code dev.keyguard.core} module as the JVM resolved it. Exits non-zero
- * (an uncaught exception) on the first failed check.
+ * Uses the public API of several KeyGuard packages from a named module, without network, and checks
+ * the shape of the {@code dev.keyguard.core} module as the JVM resolved it. Exits non-zero (an
+ * uncaught exception) on the first failed check.
  */
 public final class ModuleCheck {
 
@@ -51,7 +51,8 @@ public final class ModuleCheck {
   public static void main(String[] args) throws Exception {
     checkModuleShape();
     checkApiWorks();
-    System.out.println("module-check: dev.keyguard.core resolved on the module path; all checks passed");
+    System.out.println(
+        "module-check: dev.keyguard.core resolved on the module path; all checks passed");
   }
 
   private static void checkModuleShape() {
@@ -70,7 +71,10 @@ public final class ModuleCheck {
             .collect(Collectors.toCollection(TreeSet::new));
     check(
         unqualifiedExports.equals(new TreeSet<>(API_PACKAGES)),
-        "dev.keyguard.core exports " + unqualifiedExports + ", expected " + new TreeSet<>(API_PACKAGES));
+        "dev.keyguard.core exports "
+            + unqualifiedExports
+            + ", expected "
+            + new TreeSet<>(API_PACKAGES));
     for (String pkg : API_PACKAGES) {
       check(core.isExported(pkg, self), pkg + " is not readable from a consumer module");
     }
@@ -82,8 +86,10 @@ public final class ModuleCheck {
     check(
         !core.isExported("dev.keyguard.internal", self),
         "dev.keyguard.internal is readable from a consumer module");
-    check(!core.isOpen("dev.keyguard.internal", self), "dev.keyguard.internal is open to consumers");
-    check(core.getDescriptor().opens().stream().allMatch(ModuleDescriptor.Opens::isQualified),
+    check(
+        !core.isOpen("dev.keyguard.internal", self), "dev.keyguard.internal is open to consumers");
+    check(
+        core.getDescriptor().opens().stream().allMatch(ModuleDescriptor.Opens::isQualified),
         "dev.keyguard.core opens a package to every module");
   }
 
@@ -140,12 +146,13 @@ public final class ModuleCheck {
           String.valueOf(expected.getMessage()).contains("never serialized"),
           "Jackson failed otherwise than by the refusing serializer: "
               + expected.getClass().getName());
-      check(!String.valueOf(expected.getMessage()).contains(raw), "Jackson's message shows the secret");
+      check(
+          !String.valueOf(expected.getMessage()).contains(raw),
+          "Jackson's message shows the secret");
     }
 
     check(!secret.toString().contains(raw), "Secret.toString shows the value");
-    check(
-        secret.value(InsecureSecretAccess.get()).equals(raw), "raw access returns another value");
+    check(secret.value(InsecureSecretAccess.get()).equals(raw), "raw access returns another value");
     secret.destroy();
     check(secret.isDestroyed(), "destroy() did not destroy");
   }

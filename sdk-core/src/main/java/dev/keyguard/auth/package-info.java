@@ -1,8 +1,8 @@
 /**
  * How a credential is put on a request: {@link dev.keyguard.auth.AuthScheme}, the one-method
- * extension point, and {@link dev.keyguard.auth.AuthSchemes}, the factory of the built-in
- * schemes (header, bearer token, query parameter, Binance and Kraken HMAC signatures, Coinbase
- * JWT). The implementations are package-private.
+ * extension point, and {@link dev.keyguard.auth.AuthSchemes}, the factory of the built-in schemes
+ * (header, bearer token, query parameter, Binance and Kraken HMAC signatures, Coinbase JWT). The
+ * implementations are package-private.
  *
  * <p>Where to start: pick a scheme from {@link dev.keyguard.auth.AuthSchemes} and pass it to the
  * {@link dev.keyguard.client.KeyGuardClient} builder; implement {@link

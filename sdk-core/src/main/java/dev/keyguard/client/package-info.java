@@ -1,7 +1,7 @@
 /**
- * The request path: {@link dev.keyguard.client.KeyGuardClient}, an immutable HTTPS-only client
- * for one API that applies a managed key per request and retries once with a rotated key when
- * the API rejects the current one; its settings ({@link dev.keyguard.client.HttpsPolicy}, {@link
+ * The request path: {@link dev.keyguard.client.KeyGuardClient}, an immutable HTTPS-only client for
+ * one API that applies a managed key per request and retries once with a rotated key when the API
+ * rejects the current one; its settings ({@link dev.keyguard.client.HttpsPolicy}, {@link
  * dev.keyguard.client.RetryOptions}, presets for known APIs), the {@link
  * dev.keyguard.client.ApiResponse} it returns, the exceptions it throws, and the redacting {@link
  * dev.keyguard.client.HttpLogger}. Every interceptor of the OkHttp chain is package-private.

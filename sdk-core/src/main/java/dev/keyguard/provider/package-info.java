@@ -1,8 +1,8 @@
 /**
- * The key providers that need no backend service: environment variables, system properties,
- * files (Kubernetes and Docker secret mounts, agent-written files) and {@link
- * dev.keyguard.provider.ChainKeyProvider}, which asks several providers in order. Each parses a
- * raw value or a JSON document into a {@link dev.keyguard.VersionedCredential} with a {@link
+ * The key providers that need no backend service: environment variables, system properties, files
+ * (Kubernetes and Docker secret mounts, agent-written files) and {@link
+ * dev.keyguard.provider.ChainKeyProvider}, which asks several providers in order. Each parses a raw
+ * value or a JSON document into a {@link dev.keyguard.VersionedCredential} with a {@link
  * dev.keyguard.CredentialFieldMapping}. Backend providers (AWS Secrets Manager, Azure Key Vault,
  * Vault / OpenBao) live in their own artifacts.
  *

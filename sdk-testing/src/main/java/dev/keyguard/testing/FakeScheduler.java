@@ -1,7 +1,5 @@
 package dev.keyguard.testing;
 
-import dev.keyguard.key.KeyManager;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  * scheduler.advance(Duration.ofMinutes(5)); // runs the refresh that falls due
  * }</pre>
  */
-public final class FakeScheduler extends AbstractExecutorService implements ScheduledExecutorService {
+public final class FakeScheduler extends AbstractExecutorService
+    implements ScheduledExecutorService {
 
   private static final int MAX_TASKS_PER_ADVANCE = 1_000_000;
 
@@ -96,7 +95,10 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
         }
       }
       if (++ran > MAX_TASKS_PER_ADVANCE) {
-        throw new IllegalStateException("more than " + MAX_TASKS_PER_ADVANCE + " tasks in one advance: a task reschedules itself with no delay?");
+        throw new IllegalStateException(
+            "more than "
+                + MAX_TASKS_PER_ADVANCE
+                + " tasks in one advance: a task reschedules itself with no delay?");
       }
       task.runAndCheck();
     }
@@ -117,8 +119,8 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
   }
 
   /**
-   * Runs the tasks due at the clock's current reading (for example after the test moved the
-   * {@link FakeClock} itself), without moving time.
+   * Runs the tasks due at the clock's current reading (for example after the test moved the {@link
+   * FakeClock} itself), without moving time.
    *
    * @return how many tasks ran
    */
@@ -142,7 +144,9 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
    */
   public synchronized Optional<Duration> nextDelay() {
     Task<?> next = queue.peek();
-    return next == null ? Optional.empty() : Optional.of(Duration.between(clock.instant(), next.due));
+    return next == null
+        ? Optional.empty()
+        : Optional.of(Duration.between(clock.instant(), next.due));
   }
 
   /**
@@ -165,13 +169,23 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
   }
 
   @Override
-  public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
-    return enqueue(new Task<Void>(Executors.callable(command, null), delayOf(initialDelay, unit), positive(period, unit)));
+  public ScheduledFuture<?> scheduleAtFixedRate(
+      Runnable command, long initialDelay, long period, TimeUnit unit) {
+    return enqueue(
+        new Task<Void>(
+            Executors.callable(command, null),
+            delayOf(initialDelay, unit),
+            positive(period, unit)));
   }
 
   @Override
-  public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
-    return enqueue(new Task<Void>(Executors.callable(command, null), delayOf(initialDelay, unit), positive(delay, unit).negated()));
+  public ScheduledFuture<?> scheduleWithFixedDelay(
+      Runnable command, long initialDelay, long delay, TimeUnit unit) {
+    return enqueue(
+        new Task<Void>(
+            Executors.callable(command, null),
+            delayOf(initialDelay, unit),
+            positive(delay, unit).negated()));
   }
 
   @Override
@@ -214,7 +228,11 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
 
   @Override
   public synchronized String toString() {
-    return "FakeScheduler[" + clock.instant() + ", pending=" + queue.size() + (shutdown ? ", shut down]" : "]");
+    return "FakeScheduler["
+        + clock.instant()
+        + ", pending="
+        + queue.size()
+        + (shutdown ? ", shut down]" : "]");
   }
 
   private synchronized <V> Task<V> enqueue(Task<V> task) {
@@ -251,6 +269,7 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
   private final class Task<V> extends FutureTask<V> implements RunnableScheduledFuture<V> {
     private volatile Instant due;
     private final long seq;
+
     /** Null for one-shot; positive for fixed rate; negative for fixed delay. */
     private final @Nullable Duration period;
 
@@ -284,7 +303,8 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
       try {
         get();
       } catch (java.util.concurrent.ExecutionException e) {
-        throw new IllegalStateException("a task scheduled on the FakeScheduler threw", e.getCause());
+        throw new IllegalStateException(
+            "a task scheduled on the FakeScheduler threw", e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);

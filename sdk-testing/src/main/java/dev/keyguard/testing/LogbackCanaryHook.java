@@ -22,8 +22,8 @@ public final class LogbackCanaryHook {
   private LogbackCanaryHook() {}
 
   /**
-   * A Logback appender that scans every event: the formatted message, key-value pairs, MDC and
-   * the stack trace.
+   * A Logback appender that scans every event: the formatted message, key-value pairs, MDC and the
+   * stack trace.
    *
    * @param detector the detector that records what it finds
    * @return a new, started appender
@@ -67,6 +67,7 @@ public final class LogbackCanaryHook {
   }
 
   private static Logger root() {
-    return ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    return ((LoggerContext) LoggerFactory.getILoggerFactory())
+        .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   }
 }

@@ -1,15 +1,14 @@
 package dev.keyguard.testing;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.KeyNotFoundException;
-import dev.keyguard.KeyProviderUnavailableException;
-import dev.keyguard.VersionedCredential;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyguard.KeyId;
+import dev.keyguard.KeyNotFoundException;
+import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.VersionedCredential;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -78,20 +77,25 @@ class InMemoryKeyProviderForTestingTest {
 
   @Test
   void fetchAlternates_returnsACopyNewestFirst() {
-    List<VersionedCredential> alternates = new ArrayList<>(List.of(credential(ID, "3"), credential(ID, "2")));
+    List<VersionedCredential> alternates =
+        new ArrayList<>(List.of(credential(ID, "3"), credential(ID, "2")));
     provider.putAlternates(ID, alternates);
     alternates.clear();
 
     List<VersionedCredential> out = provider.fetchAlternates(ID);
     out.clear();
 
-    assertThat(provider.fetchAlternates(ID)).extracting(VersionedCredential::version).containsExactly("3", "2");
+    assertThat(provider.fetchAlternates(ID))
+        .extracting(VersionedCredential::version)
+        .containsExactly("3", "2");
     assertThat(provider.alternateFetchCount()).isEqualTo(2);
   }
 
   @Test
   void put_whenNull_throwsNullPointerExceptionNamingTheArgument() {
-    assertThatThrownBy(() -> provider.put(null)).isInstanceOf(NullPointerException.class).hasMessage("credential");
+    assertThatThrownBy(() -> provider.put(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("credential");
     assertThatThrownBy(() -> provider.failWith(null)).isInstanceOf(NullPointerException.class);
   }
 
