@@ -7,6 +7,9 @@
  * dev.keyguard.client.RejectionRule}) and logs with nothing secret in it ({@link
  * dev.keyguard.client.HttpLogger}). Every interceptor and helper is package-private.
  *
+ * <p>Where to start: {@link dev.keyguard.client.KeyGuardClient#builder()}. Every type and member of
+ * this package is non-null unless annotated {@code @Nullable}.
+ *
  * <h2>Builders</h2>
  *
  * One rule for every builder in this package ({@code KeyGuardClient.Builder}, {@code
@@ -29,4 +32,7 @@
  *       settings, to derive a variant. Builders are not thread-safe.
  * </ul>
  */
+@NullMarked
 package dev.keyguard.client;
+
+import org.jspecify.annotations.NullMarked;

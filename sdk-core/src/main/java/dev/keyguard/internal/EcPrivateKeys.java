@@ -20,8 +20,8 @@ import java.util.Base64;
  * newlines ({@code \n} written as two characters, as in environment variables and JSON copied by
  * hand) are accepted.
  *
- * <p>Every failure is an {@link IllegalArgumentException} whose message says what is wrong with
- * the key's format and never contains any part of the key. Thread-safe (stateless).
+ * <p>Every failure is an {@link IllegalArgumentException} whose message says what is wrong with the
+ * key's format and never contains any part of the key. Thread-safe (stateless).
  */
 public final class EcPrivateKeys {
 
@@ -31,7 +31,9 @@ public final class EcPrivateKeys {
   private static final String PKCS8_END = "-----END PRIVATE KEY-----";
 
   /** DER encoding of OID 1.2.840.10045.3.1.7 (prime256v1 / secp256r1), contents only. */
-  private static final byte[] P256_OID = {0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x03, 0x01, 0x07};
+  private static final byte[] P256_OID = {
+    0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x03, 0x01, 0x07
+  };
 
   private static final int P256_SCALAR_BYTES = 32;
 
@@ -48,7 +50,8 @@ public final class EcPrivateKeys {
    *     names the problem, never the content
    */
   public static ECPrivateKey parseP256(byte[] pemUtf8) {
-    String text = new String(pemUtf8, StandardCharsets.UTF_8).replace("\\r", "").replace("\\n", "\n");
+    String text =
+        new String(pemUtf8, StandardCharsets.UTF_8).replace("\\r", "").replace("\\n", "\n");
     byte[] der;
     if (text.contains(SEC1_BEGIN)) {
       der = decodeBlock(text, SEC1_BEGIN, SEC1_END);
@@ -86,7 +89,8 @@ public final class EcPrivateKeys {
     int start = text.indexOf(begin) + begin.length();
     int stop = text.indexOf(end, start);
     if (stop < 0) {
-      throw new IllegalArgumentException("the PEM block has no '" + end.replace("-----", "") + "' line");
+      throw new IllegalArgumentException(
+          "the PEM block has no '" + end.replace("-----", "") + "' line");
     }
     StringBuilder base64 = new StringBuilder(stop - start);
     for (int i = start; i < stop; i++) {
@@ -147,10 +151,9 @@ public final class EcPrivateKeys {
     } catch (GeneralSecurityException | ClassCastException e) {
       throw new IllegalArgumentException("the PKCS#8 key is not an EC private key");
     }
-    if (!(key instanceof ECPrivateKey)) {
+    if (!(key instanceof ECPrivateKey ecKey)) {
       throw new IllegalArgumentException("the PKCS#8 key is not an EC private key");
     }
-    ECPrivateKey ecKey = (ECPrivateKey) key;
     if (!isP256(ecKey.getParams())) {
       throw new IllegalArgumentException(
           "the EC key is not on curve P-256 (secp256r1), which ES256 requires");

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The text forms in which a secret value can appear in a log line, an exception message or a
@@ -53,7 +54,7 @@ public final class SecretForms {
    * @param value the secret bytes
    * @return the text, or null for binary data
    */
-  public static String text(byte[] value) {
+  public static @Nullable String text(byte[] value) {
     try {
       return StandardCharsets.UTF_8
           .newDecoder()
@@ -92,7 +93,8 @@ public final class SecretForms {
     }
     derived.add(hex(value, LOWER_HEX));
     derived.add(hex(value, UPPER_HEX));
-    for (Base64.Encoder encoder : new Base64.Encoder[] {Base64.getEncoder(), Base64.getUrlEncoder()}) {
+    for (Base64.Encoder encoder :
+        new Base64.Encoder[] {Base64.getEncoder(), Base64.getUrlEncoder()}) {
       String padded = encoder.encodeToString(value);
       derived.add(padded);
       derived.add(stripPadding(padded));
@@ -141,10 +143,11 @@ public final class SecretForms {
   }
 
   /**
-   * Percent-encodes UTF-8 bytes: letters, digits and the given punctuation stay, other bytes
-   * become %XX.
+   * Percent-encodes UTF-8 bytes: letters, digits and the given punctuation stay, other bytes become
+   * %XX.
    */
-  static String percentEncode(byte[] value, String unreserved, char[] hexDigits, boolean spaceAsPlus) {
+  static String percentEncode(
+      byte[] value, String unreserved, char[] hexDigits, boolean spaceAsPlus) {
     StringBuilder out = new StringBuilder(value.length * 3);
     for (byte b : value) {
       int u = b & 0xFF;
@@ -160,8 +163,8 @@ public final class SecretForms {
   }
 
   /**
-   * JSON string escaping: as Jackson writes it (quote, backslash, controls with upper-case hex),
-   * or as Gson writes it by default (also {@code < > & = '} and U+2028/U+2029, lower-case hex).
+   * JSON string escaping: as Jackson writes it (quote, backslash, controls with upper-case hex), or
+   * as Gson writes it by default (also {@code < > & = '} and U+2028/U+2029, lower-case hex).
    */
   static String jsonEscape(String text, boolean htmlSafe) {
     StringBuilder out = new StringBuilder(text.length() + 8);
@@ -180,8 +183,13 @@ public final class SecretForms {
           boolean escape =
               c < 0x20
                   || (htmlSafe
-                      && (c == '<' || c == '>' || c == '&' || c == '=' || c == '\''
-                          || c == '\u2028' || c == '\u2029'));
+                      && (c == '<'
+                          || c == '>'
+                          || c == '&'
+                          || c == '='
+                          || c == '\''
+                          || c == '\u2028'
+                          || c == '\u2029'));
           if (escape) {
             out.append("\\u")
                 .append(hexDigits[(c >> 12) & 0xF])

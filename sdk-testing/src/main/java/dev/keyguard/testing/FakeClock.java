@@ -13,12 +13,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * The fake {@link TimeSource} (also usable as a {@link Clock}): it stands still until the test
  * moves it, so that refresh times, staleness, expiry, backoff and {@code Retry-After} are tested
  * without sleeping. Its monotonic reading follows its wall-clock reading, and {@link #sleep}
- * returns at once after moving the clock forward by the duration. Thread-safe: many threads may read it while the test thread
- * moves it. Time never runs backwards unless the test calls {@link #set(Instant)} with an earlier
- * instant.
+ * returns at once after moving the clock forward by the duration. Thread-safe: many threads may
+ * read it while the test thread moves it. Time never runs backwards unless the test calls {@link
+ * #set(Instant)} with an earlier instant.
  *
- * <p>To run scheduled work as time passes, advance through a {@link FakeScheduler} instead of
- * this clock directly.
+ * <p>To run scheduled work as time passes, advance through a {@link FakeScheduler} instead of this
+ * clock directly.
  *
  * <pre>{@code
  * FakeClock clock = new FakeClock();
@@ -60,7 +60,8 @@ public final class FakeClock extends Clock implements TimeSource {
    */
   public Instant advance(Duration duration) {
     if (duration.isNegative()) {
-      throw new IllegalArgumentException("a fake clock only moves forward with advance(): " + duration);
+      throw new IllegalArgumentException(
+          "a fake clock only moves forward with advance(): " + duration);
     }
     return now.updateAndGet(t -> t.plus(duration));
   }
@@ -76,18 +77,23 @@ public final class FakeClock extends Clock implements TimeSource {
 
   @Override
   public Instant instant() {
-    return now.get();
+    return reading();
   }
 
   @Override
   public Instant now() {
-    return now.get();
+    return reading();
+  }
+
+  private Instant reading() {
+    // never null: set only through requireNonNull, advanced only by plus
+    return Objects.requireNonNull(now.get(), "now");
   }
 
   /** Nanoseconds since the epoch of the current reading, so elapsed times follow the clock. */
   @Override
   public long nanoTime() {
-    Instant t = now.get();
+    Instant t = reading();
     return t.getEpochSecond() * 1_000_000_000L + t.getNano();
   }
 

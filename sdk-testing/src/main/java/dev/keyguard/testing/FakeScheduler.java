@@ -1,7 +1,5 @@
 package dev.keyguard.testing;
 
-import dev.keyguard.key.KeyManager;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +17,7 @@ import java.util.concurrent.RunnableScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A deterministic {@link ScheduledExecutorService} driven by a {@link FakeClock}: nothing runs
@@ -39,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * scheduler.advance(Duration.ofMinutes(5)); // runs the refresh that falls due
  * }</pre>
  */
-public final class FakeScheduler extends AbstractExecutorService implements ScheduledExecutorService {
+public final class FakeScheduler extends AbstractExecutorService
+    implements ScheduledExecutorService {
 
   private static final int MAX_TASKS_PER_ADVANCE = 1_000_000;
 
@@ -95,7 +95,10 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
         }
       }
       if (++ran > MAX_TASKS_PER_ADVANCE) {
-        throw new IllegalStateException("more than " + MAX_TASKS_PER_ADVANCE + " tasks in one advance: a task reschedules itself with no delay?");
+        throw new IllegalStateException(
+            "more than "
+                + MAX_TASKS_PER_ADVANCE
+                + " tasks in one advance: a task reschedules itself with no delay?");
       }
       task.runAndCheck();
     }
@@ -116,8 +119,8 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
   }
 
   /**
-   * Runs the tasks due at the clock's current reading (for example after the test moved the
-   * {@link FakeClock} itself), without moving time.
+   * Runs the tasks due at the clock's current reading (for example after the test moved the {@link
+   * FakeClock} itself), without moving time.
    *
    * @return how many tasks ran
    */
@@ -141,7 +144,9 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
    */
   public synchronized Optional<Duration> nextDelay() {
     Task<?> next = queue.peek();
-    return next == null ? Optional.empty() : Optional.of(Duration.between(clock.instant(), next.due));
+    return next == null
+        ? Optional.empty()
+        : Optional.of(Duration.between(clock.instant(), next.due));
   }
 
   /**
@@ -164,18 +169,29 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
   }
 
   @Override
-  public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
-    return enqueue(new Task<Void>(Executors.callable(command, null), delayOf(initialDelay, unit), positive(period, unit)));
+  public ScheduledFuture<?> scheduleAtFixedRate(
+      Runnable command, long initialDelay, long period, TimeUnit unit) {
+    return enqueue(
+        new Task<Void>(
+            Executors.callable(command, null),
+            delayOf(initialDelay, unit),
+            positive(period, unit)));
   }
 
   @Override
-  public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
-    return enqueue(new Task<Void>(Executors.callable(command, null), delayOf(initialDelay, unit), positive(delay, unit).negated()));
+  public ScheduledFuture<?> scheduleWithFixedDelay(
+      Runnable command, long initialDelay, long delay, TimeUnit unit) {
+    return enqueue(
+        new Task<Void>(
+            Executors.callable(command, null),
+            delayOf(initialDelay, unit),
+            positive(delay, unit).negated()));
   }
 
   @Override
   public void execute(Runnable command) {
-    schedule(command, 0, TimeUnit.NANOSECONDS);
+    // the task is queued like any other; execute() has no future to hand back
+    ScheduledFuture<?> unused = schedule(command, 0, TimeUnit.NANOSECONDS);
   }
 
   /** Stops accepting tasks and drops the pending ones. */
@@ -212,7 +228,11 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
 
   @Override
   public synchronized String toString() {
-    return "FakeScheduler[" + clock.instant() + ", pending=" + queue.size() + (shutdown ? ", shut down]" : "]");
+    return "FakeScheduler["
+        + clock.instant()
+        + ", pending="
+        + queue.size()
+        + (shutdown ? ", shut down]" : "]");
   }
 
   private synchronized <V> Task<V> enqueue(Task<V> task) {
@@ -249,10 +269,11 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
   private final class Task<V> extends FutureTask<V> implements RunnableScheduledFuture<V> {
     private volatile Instant due;
     private final long seq;
-    /** Null for one-shot; positive for fixed rate; negative for fixed delay. */
-    private final Duration period;
 
-    Task(Callable<V> callable, Duration delay, Duration period) {
+    /** Null for one-shot; positive for fixed rate; negative for fixed delay. */
+    private final @Nullable Duration period;
+
+    Task(Callable<V> callable, Duration delay, @Nullable Duration period) {
       super(callable);
       synchronized (FakeScheduler.this) {
         this.seq = sequence++;
@@ -262,7 +283,8 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
     }
 
     void runAndCheck() {
-      if (isPeriodic()) {
+      Duration period = this.period;
+      if (period != null) {
         if (runAndReset()) {
           due = period.isNegative() ? clock.instant().plus(period.negated()) : due.plus(period);
           requeue(this);
@@ -281,7 +303,8 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
       try {
         get();
       } catch (java.util.concurrent.ExecutionException e) {
-        throw new IllegalStateException("a task scheduled on the FakeScheduler threw", e.getCause());
+        throw new IllegalStateException(
+            "a task scheduled on the FakeScheduler threw", e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);

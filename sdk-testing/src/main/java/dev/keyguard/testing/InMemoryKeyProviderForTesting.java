@@ -1,14 +1,11 @@
 package dev.keyguard.testing;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
-import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.KeyProvider;
-
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-import dev.keyguard.internal.RefusingSerializer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Thread-safe. Neither Java- nor Jackson-serializable: it holds secret values.
  */
-@JsonSerialize(using = RefusingSerializer.class)
+@JsonSerialize(using = RefusingJsonSerializer.class)
 public final class InMemoryKeyProviderForTesting implements KeyProvider {
 
   private final Map<KeyId, VersionedCredential> current = new ConcurrentHashMap<>();
@@ -65,7 +62,8 @@ public final class InMemoryKeyProviderForTesting implements KeyProvider {
    * @param versions the alternates
    * @return this provider
    */
-  public InMemoryKeyProviderForTesting putAlternates(KeyId keyId, List<VersionedCredential> versions) {
+  public InMemoryKeyProviderForTesting putAlternates(
+      KeyId keyId, List<VersionedCredential> versions) {
     alternates.put(keyId, List.copyOf(versions));
     return this;
   }
@@ -161,7 +159,8 @@ public final class InMemoryKeyProviderForTesting implements KeyProvider {
       }
       VersionedCredential credential = current.get(keyId);
       if (credential == null) {
-        throw new KeyNotFoundException("no key '" + keyId + "' in the in-memory test provider", keyId);
+        throw new KeyNotFoundException(
+            "no key '" + keyId + "' in the in-memory test provider", keyId);
       }
       return credential;
     } finally {

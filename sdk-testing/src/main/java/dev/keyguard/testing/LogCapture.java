@@ -1,7 +1,5 @@
 package dev.keyguard.testing;
 
-import dev.keyguard.provider.FileKeyProvider;
-
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -13,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Captures what a logger (and the loggers below it) writes through SLF4J into Logback, at every
- * level from DEBUG up, so a test can assert what was logged and that no secret was. The one
- * Logback capture helper of the test tree.
+ * level from DEBUG up, so a test can assert what was logged and that no secret was. The one Logback
+ * capture helper of the test tree.
  *
  * <pre>{@code
  * try (LogCapture logs = LogCapture.of(FileKeyProvider.class)) {
@@ -111,7 +109,8 @@ public final class LogCapture implements AutoCloseable {
    * @return a copy of the events so far
    */
   public List<ILoggingEvent> events() {
-    synchronized (appender.list) {
+    // AppenderBase.doAppend holds the appender's monitor while it appends: the same lock here
+    synchronized (appender) {
       return List.copyOf(appender.list);
     }
   }

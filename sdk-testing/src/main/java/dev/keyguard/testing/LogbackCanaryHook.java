@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -16,13 +17,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogbackCanaryHook {
 
-  private static Appender<ILoggingEvent> appender;
+  private static @Nullable Appender<ILoggingEvent> appender;
 
   private LogbackCanaryHook() {}
 
   /**
-   * A Logback appender that scans every event: the formatted message, key-value pairs, MDC and
-   * the stack trace.
+   * A Logback appender that scans every event: the formatted message, key-value pairs, MDC and the
+   * stack trace.
    *
    * @param detector the detector that records what it finds
    * @return a new, started appender
@@ -66,6 +67,7 @@ public final class LogbackCanaryHook {
   }
 
   private static Logger root() {
-    return ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    return ((LoggerContext) LoggerFactory.getILoggerFactory())
+        .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   }
 }

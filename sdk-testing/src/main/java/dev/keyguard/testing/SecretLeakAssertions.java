@@ -1,7 +1,5 @@
 package dev.keyguard.testing;
 
-import dev.keyguard.KeyId;
-
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
@@ -32,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Asserts that an object does not reveal a secret value through any of the ways objects usually
@@ -44,19 +43,18 @@ import java.util.Set;
  *   <li>if it is a {@link Throwable}: {@code getMessage()}, {@code getLocalizedMessage()} and
  *       {@code toString()} of it, of every cause and of every suppressed exception, and the printed
  *       stack trace;
- *   <li>Jackson serialization with a default {@link ObjectMapper}, with {@code
- *       FAIL_ON_EMPTY_BEANS} disabled, and with private fields visible (the most permissive
- *       configuration an application might use); a refusal is fine, but its message is checked
- *       too;
+ *   <li>Jackson serialization with a default {@link ObjectMapper}, with {@code FAIL_ON_EMPTY_BEANS}
+ *       disabled, and with private fields visible (the most permissive configuration an application
+ *       might use); a refusal is fine, but its message is checked too;
  *   <li>Java serialization with {@link ObjectOutputStream}: the bytes written (also those written
  *       before a {@link java.io.NotSerializableException}) and the failure's message.
  * </ul>
  *
  * <p>Each secret is looked for as raw text and bytes, URL-encoded (form and {@code %20} style),
- * JSON-escaped, in standard and URL-safe base64 (with and without padding), in lower- and upper-case
- * hex, and as UTF-16 (how Java serialization writes a {@code char[]}). A secret embedded in a larger
- * value before encoding (say, {@code base64("user:" + secret)}) is not found in that encoded form:
- * check the raw text where that matters.
+ * JSON-escaped, in standard and URL-safe base64 (with and without padding), in lower- and
+ * upper-case hex, and as UTF-16 (how Java serialization writes a {@code char[]}). A secret embedded
+ * in a larger value before encoding (say, {@code base64("user:" + secret)}) is not found in that
+ * encoded form: check the raw text where that matters.
  *
  * <p>A failure names the check, the form found and the secret's fingerprint, never the text that
  * contained the value, so a failing test does not leak either.
@@ -105,8 +103,8 @@ public final class SecretLeakAssertions {
     String type = subject == null ? "null" : subject.getClass().getName();
 
     checkText("toString()", String.valueOf(subject), forms, findings);
-    if (subject instanceof Throwable) {
-      checkThrowable("exception", (Throwable) subject, forms, findings);
+    if (subject instanceof Throwable thrown) {
+      checkThrowable("exception", thrown, forms, findings);
     }
     for (Map.Entry<String, ObjectMapper> mapper : MAPPERS.entrySet()) {
       checkJackson(mapper.getKey(), mapper.getValue(), subject, forms, findings);
@@ -199,7 +197,8 @@ public final class SecretLeakAssertions {
     checkBytes("Java serialization output", bytes.toByteArray(), forms, findings);
   }
 
-  private static void checkText(String where, String text, List<Forms> forms, List<String> findings) {
+  private static void checkText(
+      String where, @Nullable String text, List<Forms> forms, List<String> findings) {
     if (text == null) {
       return;
     }
@@ -212,7 +211,8 @@ public final class SecretLeakAssertions {
     }
   }
 
-  private static void checkBytes(String where, byte[] data, List<Forms> forms, List<String> findings) {
+  private static void checkBytes(
+      String where, byte[] data, List<Forms> forms, List<String> findings) {
     for (Forms f : forms) {
       for (Map.Entry<String, byte[]> form : f.bytes.entrySet()) {
         if (indexOf(data, form.getValue()) >= 0) {
@@ -271,14 +271,17 @@ public final class SecretLeakAssertions {
 
     Forms(Secret secret) {
       if (secret.isDestroyed()) {
-        throw new IllegalArgumentException(secret + " is destroyed: look for it before destroying it");
+        throw new IllegalArgumentException(
+            secret + " is destroyed: look for it before destroying it");
       }
       this.fingerprint = secret.toString();
       byte[] raw = secret.bytes(InsecureSecretAccess.get());
       try {
         if (raw.length < MIN_SECRET_BYTES) {
           throw new IllegalArgumentException(
-              secret + " is shorter than " + MIN_SECRET_BYTES
+              secret
+                  + " is shorter than "
+                  + MIN_SECRET_BYTES
                   + " bytes and would be found by chance; use TestSecrets");
         }
         bytes.put("raw bytes", raw.clone());
@@ -289,7 +292,8 @@ public final class SecretLeakAssertions {
           text.putIfAbsent(
               URLEncoder.encode(utf8, StandardCharsets.UTF_8).replace("+", "%20"),
               "URL-encoded, %20 for space");
-          text.putIfAbsent(new String(JsonStringEncoder.getInstance().quoteAsString(utf8)), "JSON-escaped");
+          text.putIfAbsent(
+              new String(JsonStringEncoder.getInstance().quoteAsString(utf8)), "JSON-escaped");
           bytes.put("UTF-16", utf8.getBytes(StandardCharsets.UTF_16BE));
           bytes.put("UTF-16LE", utf8.getBytes(StandardCharsets.UTF_16LE));
         } else {
@@ -315,7 +319,7 @@ public final class SecretLeakAssertions {
       }
     }
 
-    private static String utf8(byte[] raw) {
+    private static @Nullable String utf8(byte[] raw) {
       try {
         return StandardCharsets.UTF_8
             .newDecoder()

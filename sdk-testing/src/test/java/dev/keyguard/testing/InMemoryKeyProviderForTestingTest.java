@@ -1,13 +1,14 @@
 package dev.keyguard.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.VersionedCredential;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,20 @@ class InMemoryKeyProviderForTestingTest {
 
     assertThat(provider.fetch(ID)).isSameAs(v2);
     assertThat(provider.fetchCount()).isEqualTo(2);
+  }
+
+  @Test
+  void jacksonSerialization_isRefused_andNamesNoSecret() {
+    VersionedCredential v1 = credential(ID, "1");
+    provider.put(v1);
+
+    assertThatThrownBy(() -> new ObjectMapper().writeValueAsString(provider))
+        .isInstanceOf(JsonMappingException.class)
+        .hasMessageContaining("InMemoryKeyProviderForTesting holds or reaches secret material")
+        .satisfies(
+            e ->
+                SecretLeakAssertions.assertNoLeakInText(
+                    "exception message", String.valueOf(e.getMessage()), v1.apiKey()));
   }
 
   @Test
@@ -62,20 +77,25 @@ class InMemoryKeyProviderForTestingTest {
 
   @Test
   void fetchAlternates_returnsACopyNewestFirst() {
-    List<VersionedCredential> alternates = new ArrayList<>(List.of(credential(ID, "3"), credential(ID, "2")));
+    List<VersionedCredential> alternates =
+        new ArrayList<>(List.of(credential(ID, "3"), credential(ID, "2")));
     provider.putAlternates(ID, alternates);
     alternates.clear();
 
     List<VersionedCredential> out = provider.fetchAlternates(ID);
     out.clear();
 
-    assertThat(provider.fetchAlternates(ID)).extracting(VersionedCredential::version).containsExactly("3", "2");
+    assertThat(provider.fetchAlternates(ID))
+        .extracting(VersionedCredential::version)
+        .containsExactly("3", "2");
     assertThat(provider.alternateFetchCount()).isEqualTo(2);
   }
 
   @Test
   void put_whenNull_throwsNullPointerExceptionNamingTheArgument() {
-    assertThatThrownBy(() -> provider.put(null)).isInstanceOf(NullPointerException.class).hasMessage("credential");
+    assertThatThrownBy(() -> provider.put(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("credential");
     assertThatThrownBy(() -> provider.failWith(null)).isInstanceOf(NullPointerException.class);
   }
 
