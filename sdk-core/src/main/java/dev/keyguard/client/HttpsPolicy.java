@@ -1,10 +1,14 @@
 package dev.keyguard.client;
 
 import dev.keyguard.auth.AuthScheme;
+import dev.keyguard.internal.TrustedCertificates;
 
 import java.net.InetAddress;
 import java.net.Proxy;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,6 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.Authenticator;
 import okhttp3.CertificatePinner;
 import okhttp3.ConnectionSpec;
@@ -38,6 +44,10 @@ import okhttp3.TlsVersion;
  *       credential at all (no header, query parameter or signature the {@link AuthScheme} adds, no
  *       {@code Authorization} or {@code Cookie} header), and neither does any later hop of the same
  *       call. A redirect from https to http is refused with {@link InsecureTransportException}.
+ *   <li>Server certificates are checked against the system CAs by default. A private CA is
+ *       trusted with {@link Builder#trustCertificates(Path)} (that CA instead of the system CAs)
+ *       or {@link Builder#addTrustedCertificates(Path)} (that CA as well as the system CAs), from
+ *       a PEM file, PEM bytes or a {@link KeyStore}; pins and the TLS versions apply either way.
  *   <li>Optional certificate pins per host, and an optional proxy (for provider-side IP
  *       allowlists; HTTPS goes through it in a CONNECT tunnel, so the proxy never sees the key).
  * </ul>
@@ -51,6 +61,7 @@ import okhttp3.TlsVersion;
  *
  * <pre>{@code
  * HttpsPolicy policy = HttpsPolicy.builder()
+ *     .addTrustedCertificates(Path.of("/etc/ssl/private-ca.pem"))
  *     .pin("api.example.com", "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
  *     .proxy(new Proxy(Proxy.Type.HTTP, new InetSocketAddress("egress.internal", 3128)))
  *     .build();
@@ -74,6 +85,11 @@ public final class HttpsPolicy {
   private final Proxy proxy;
   private final Authenticator proxyAuthenticator;
   private final boolean loopbackCleartextForTesting;
+  private final boolean trustsSystemCertificates;
+  private final List<X509Certificate> trustedCertificates;
+  // both null while the trust is the default: the OkHttp client's own socket factory stays
+  private final X509TrustManager trustManager;
+  private final SSLSocketFactory sslSocketFactory;
 
   private HttpsPolicy(Builder b) {
     this.maxRedirects = b.maxRedirects;
@@ -90,6 +106,16 @@ public final class HttpsPolicy {
     this.proxy = b.proxy;
     this.proxyAuthenticator = b.proxyAuthenticator;
     this.loopbackCleartextForTesting = b.loopbackCleartextForTesting;
+    this.trustsSystemCertificates = b.trustsSystemCertificates;
+    this.trustedCertificates = List.copyOf(b.trustedCertificates);
+    if (trustsSystemCertificates && trustedCertificates.isEmpty()) {
+      this.trustManager = null;
+      this.sslSocketFactory = null;
+    } else {
+      this.trustManager =
+          TrustedCertificates.trustManager(trustedCertificates, trustsSystemCertificates);
+      this.sslSocketFactory = TrustedCertificates.sslContext(trustManager).getSocketFactory();
+    }
   }
 
   /**
@@ -122,6 +148,8 @@ public final class HttpsPolicy {
     b.proxy = proxy;
     b.proxyAuthenticator = proxyAuthenticator;
     b.loopbackCleartextForTesting = loopbackCleartextForTesting;
+    b.trustsSystemCertificates = trustsSystemCertificates;
+    b.trustedCertificates.addAll(trustedCertificates);
     return b;
   }
 
@@ -153,6 +181,27 @@ public final class HttpsPolicy {
   }
 
   /**
+   * Tells whether server certificates issued by the system CAs (the JDK's {@code cacerts}, or the
+   * {@code javax.net.ssl.trustStore}) are trusted: true unless {@link
+   * Builder#trustCertificates(Path)} or one of its overloads replaced them.
+   *
+   * @return whether the system CAs are trusted
+   */
+  public boolean trustsSystemCertificates() {
+    return trustsSystemCertificates;
+  }
+
+  /**
+   * The certificates trusted besides the system CAs, or instead of them if {@link
+   * #trustsSystemCertificates()} is false.
+   *
+   * @return an unmodifiable list, empty if none were given
+   */
+  public List<X509Certificate> trustedCertificates() {
+    return trustedCertificates;
+  }
+
+  /**
    * Tells whether cleartext to loopback addresses is allowed (tests only).
    *
    * @return true if {@link Builder#allowLoopbackCleartextForTesting()} was called
@@ -179,6 +228,9 @@ public final class HttpsPolicy {
       builder.dns(loopbackOnlyLocalhost(callerDns));
     }
     builder.connectionSpecs(specs);
+    if (sslSocketFactory != null) {
+      builder.sslSocketFactory(sslSocketFactory, trustManager);
+    }
     if (certificatePinner != null) {
       builder.certificatePinner(certificatePinner);
     }
@@ -239,17 +291,31 @@ public final class HttpsPolicy {
     return "HttpsPolicy[maxRedirects=" + maxRedirects
         + ", pins=" + pins
         + ", proxy=" + (proxy == null ? "none" : proxy)
+        + (trustManager == null ? "" : ", trust=" + describeTrust())
         + (loopbackCleartextForTesting ? ", LOOPBACK CLEARTEXT ALLOWED FOR TESTING" : "")
         + "]";
   }
 
-  /** Builds an {@link HttpsPolicy}, following the {@linkplain dev.keyguard.client builder rules}. */
+  private String describeTrust() {
+    int n = trustedCertificates.size();
+    String certificates = n + (n == 1 ? " certificate" : " certificates");
+    return trustsSystemCertificates ? "system CAs + " + certificates : certificates + " only";
+  }
+
+  /**
+   * Builds an {@link HttpsPolicy}, following the {@linkplain dev.keyguard.client builder rules}.
+   * The trust settings are one set, which starts as the system CAs: {@code trustCertificates}
+   * replaces the whole set (last call wins), {@code addTrustedCertificates} adds to it (as {@link
+   * #pin(String, String...)} does), {@link #trustSystemCertificates()} restores the default.
+   */
   public static final class Builder {
     private int maxRedirects = 5;
     private final Map<String, List<String>> pins = new LinkedHashMap<>();
     private Proxy proxy;
     private Authenticator proxyAuthenticator;
     private boolean loopbackCleartextForTesting;
+    private boolean trustsSystemCertificates = true;
+    private final List<X509Certificate> trustedCertificates = new ArrayList<>();
 
     private Builder() {}
 
@@ -324,6 +390,128 @@ public final class HttpsPolicy {
      */
     public Builder allowLoopbackCleartextForTesting() {
       this.loopbackCleartextForTesting = true;
+      return this;
+    }
+
+    /**
+     * Trusts only the certificates of a PEM file (a private CA, or a bundle of several), and no
+     * longer the system CAs: a server whose chain does not lead to one of them is refused, even
+     * one with a publicly trusted certificate. Replaces what earlier trust calls set (last call
+     * wins). Pins, the TLS versions and the host-name check still apply.
+     *
+     * <p>The file is read and checked now: it must hold one or more {@code -----BEGIN
+     * CERTIFICATE-----} blocks (text between blocks, as in CA bundles, is ignored) and nothing
+     * else; a private key block is refused. Error messages name the file and the block, never its
+     * content. A later change of the file has no effect on the built policy.
+     *
+     * <p>With trusted certificates, the policy sets the SSL socket factory of the client's OkHttp
+     * client; one given to {@link KeyGuardClient.Builder#okHttpClient(okhttp3.OkHttpClient)} with
+     * a socket factory of its own (a client certificate) loses it: configure the trust on that
+     * client instead.
+     *
+     * @param pemFile the PEM file, such as {@code /etc/ssl/private-ca.pem}
+     * @return this builder
+     * @throws IllegalArgumentException if the file is missing or unreadable, holds no certificate,
+     *     holds a private key or a block of another kind, or a block that is not an X.509
+     *     certificate
+     */
+    public Builder trustCertificates(Path pemFile) {
+      Objects.requireNonNull(pemFile, "pemFile");
+      return trustOnly(TrustedCertificates.fromPemFile(pemFile, "trustCertificates"));
+    }
+
+    /**
+     * Trusts only the certificates of PEM text instead of the system CAs; see {@link
+     * #trustCertificates(Path)}. The bytes are parsed now; later changes to the array have no
+     * effect.
+     *
+     * @param pem PEM text: one or more {@code CERTIFICATE} blocks
+     * @return this builder
+     * @throws IllegalArgumentException as {@link #trustCertificates(Path)} does
+     */
+    public Builder trustCertificates(byte[] pem) {
+      Objects.requireNonNull(pem, "pem");
+      return trustOnly(TrustedCertificates.fromPem(pem.clone(), "trustCertificates"));
+    }
+
+    /**
+     * Trusts only the trusted certificate entries of a key store (as {@code keytool -importcert}
+     * makes them) instead of the system CAs; see {@link #trustCertificates(Path)}. Key entries are
+     * not trusted. The entries are read now.
+     *
+     * @param trustStore a loaded key store
+     * @return this builder
+     * @throws IllegalArgumentException if the store is not loaded or has no trusted certificate
+     *     entry
+     */
+    public Builder trustCertificates(KeyStore trustStore) {
+      Objects.requireNonNull(trustStore, "trustStore");
+      return trustOnly(TrustedCertificates.fromKeyStore(trustStore, "trustCertificates"));
+    }
+
+    /**
+     * Trusts the certificates of a PEM file as well as those already trusted: the system CAs by
+     * default, or the certificates an earlier {@link #trustCertificates(Path)} set. Adds to the
+     * trust set; the file is read and checked as for {@link #trustCertificates(Path)}.
+     *
+     * @param pemFile the PEM file
+     * @return this builder
+     * @throws IllegalArgumentException as {@link #trustCertificates(Path)} does
+     */
+    public Builder addTrustedCertificates(Path pemFile) {
+      Objects.requireNonNull(pemFile, "pemFile");
+      trustedCertificates.addAll(
+          TrustedCertificates.fromPemFile(pemFile, "addTrustedCertificates"));
+      return this;
+    }
+
+    /**
+     * Trusts the certificates of PEM text as well as those already trusted; see {@link
+     * #addTrustedCertificates(Path)}.
+     *
+     * @param pem PEM text: one or more {@code CERTIFICATE} blocks
+     * @return this builder
+     * @throws IllegalArgumentException as {@link #trustCertificates(Path)} does
+     */
+    public Builder addTrustedCertificates(byte[] pem) {
+      Objects.requireNonNull(pem, "pem");
+      trustedCertificates.addAll(
+          TrustedCertificates.fromPem(pem.clone(), "addTrustedCertificates"));
+      return this;
+    }
+
+    /**
+     * Trusts the trusted certificate entries of a key store as well as those already trusted; see
+     * {@link #addTrustedCertificates(Path)} and {@link #trustCertificates(KeyStore)}.
+     *
+     * @param trustStore a loaded key store
+     * @return this builder
+     * @throws IllegalArgumentException as {@link #trustCertificates(KeyStore)} does
+     */
+    public Builder addTrustedCertificates(KeyStore trustStore) {
+      Objects.requireNonNull(trustStore, "trustStore");
+      trustedCertificates.addAll(
+          TrustedCertificates.fromKeyStore(trustStore, "addTrustedCertificates"));
+      return this;
+    }
+
+    /**
+     * Trusts the system CAs only, the default: undoes earlier {@code trustCertificates} and
+     * {@code addTrustedCertificates} calls (for a variant made with {@link
+     * HttpsPolicy#toBuilder()}).
+     *
+     * @return this builder
+     */
+    public Builder trustSystemCertificates() {
+      trustsSystemCertificates = true;
+      trustedCertificates.clear();
+      return this;
+    }
+
+    private Builder trustOnly(List<X509Certificate> certificates) {
+      trustsSystemCertificates = false;
+      trustedCertificates.clear();
+      trustedCertificates.addAll(certificates);
       return this;
     }
 

@@ -7,6 +7,9 @@ import dev.keyguard.Redactor;
 import java.io.IOException;
 import java.net.UnknownServiceException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -166,14 +169,16 @@ final class ResponseFailures {
     if (e instanceof SSLPeerUnverifiedException) {
       return InsecureTransportException.noRequestSent(
           target + ": the server's certificate was refused (certificate pin or host name"
-              + " mismatch); no request was sent. " + firstLine(e.getMessage()),
+              + " mismatch); no request was sent ("
+              + stripTrailingColon(firstLine(e.getMessage())) + ")" + HOST_OR_PIN_HINT,
           e,
           keyId);
     }
     if (e instanceof SSLHandshakeException) {
       return InsecureTransportException.noRequestSent(
           target + ": the TLS handshake failed and no request was sent; KeyGuard requires TLS 1.2"
-              + " or 1.3 with a trusted certificate (" + firstLine(e.getMessage()) + ")",
+              + " or 1.3 with a trusted certificate (" + firstLine(e.getMessage()) + ")"
+              + (refusedCertificate(e) ? UNTRUSTED_HINT : ""),
           e,
           keyId);
     }
@@ -191,6 +196,36 @@ final class ResponseFailures {
             + "; the call may succeed if retried",
         e,
         keyId);
+  }
+
+  /** What to do when the server's certificate chain does not lead to a trusted CA. */
+  static final String UNTRUSTED_HINT =
+      "; if the server's certificate comes from a private CA, trust that CA with"
+          + " HttpsPolicy.builder().trustCertificates(...) (it alone) or"
+          + " .addTrustedCertificates(...) (it and the system CAs)";
+
+  /** What to do when the certificate does not name the host or does not match a pin. */
+  static final String HOST_OR_PIN_HINT =
+      "; the certificate must name the host of the base URL and, if the host is pinned, match one"
+          + " of the HttpsPolicy pins; a certificate from a private CA is trusted with"
+          + " HttpsPolicy.builder().trustCertificates(...) or .addTrustedCertificates(...)";
+
+  /** Whether a handshake failed on the server's certificate, not on the protocol or a cipher. */
+  private static boolean refusedCertificate(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      // the JDK's PKIX checks throw CertificateException subtypes, or CertPath* exceptions
+      if (t instanceof CertificateException
+          || t instanceof CertPathValidatorException
+          || t instanceof CertPathBuilderException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** OkHttp's "Hostname x not verified:" introduces lines that are not kept. */
+  private static String stripTrailingColon(String line) {
+    return line.endsWith(":") ? line.substring(0, line.length() - 1) : line;
   }
 
   private static String firstLine(String message) {

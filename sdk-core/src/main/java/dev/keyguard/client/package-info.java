@@ -22,7 +22,8 @@
  *       retryStatuses(int...)}, {@code allowedHeaders(Collection)}) replaces the whole set. Only
  *       methods that say they add ({@code HttpLogger.Builder.allowHeader}, {@code
  *       allowQueryParameter}, {@code authScheme}; {@code HttpsPolicy.Builder.pin}, as OkHttp's
- *       {@code CertificatePinner.Builder.add}) add to what is there.
+ *       {@code CertificatePinner.Builder.add}; {@code HttpsPolicy.Builder.addTrustedCertificates})
+ *       add to what is there.
  *   <li><b>Each setting is checked when it is set</b>: a bad value fails at once with an {@link
  *       java.lang.IllegalArgumentException} (or {@link java.lang.NullPointerException} for null)
  *       that names the setting.
