@@ -158,7 +158,7 @@ public final class Sandboxes {
 
     try (KeyManager manager = KeyManager.builder()
         .provider(keys)
-        .clock(clock)
+        .timeSource(clock)
         .scheduler(scheduler)
         .refreshAfter(Duration.ofMinutes(5))
         .build()) {
