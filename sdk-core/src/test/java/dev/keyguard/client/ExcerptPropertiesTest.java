@@ -12,6 +12,8 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.keyguard.testing.LogCapture;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +31,11 @@ import org.quicktheories.core.Gen;
 
 /**
  * Excerpts are correct by construction: for any body, no 6 chars of a live secret appear in an
- * {@link ApiResponseException}'s excerpt (1 KiB) or message. Each body places a live secret
- * across one of the cuts (the end of what is read, the excerpt's size limit, the message's 200
- * chars), after a run of tokens the redactor shrinks: long JWT-shaped tokens and {@code
- * api_key=…} assignments (caught by the known-formats net) and other live secrets, which pull
- * text from past a cut forward.
+ * {@link ApiResponseException}'s excerpt (1 KiB) or message, nor in the {@link HttpLogger}'s BODY
+ * log ({@code maxBodyBytes}). Each body places a live secret across one of the cuts (the end of
+ * what is read, the excerpt's or log's size limit, the message's 200 chars), after a run of
+ * tokens the redactor shrinks: long JWT-shaped tokens and {@code api_key=…} assignments (caught
+ * by the known-formats net) and other live secrets, which pull text from past a cut forward.
  *
  * <p>Property tests on QuickTheories inside plain Jupiter {@code @Test}s, so the suite-wide canary
  * extension covers them; each run draws a fresh seed, and a falsified property fails with {@code
@@ -183,5 +185,46 @@ class ExcerptPropertiesTest {
               assertThat(e.bodyExcerpt().getBytes(StandardCharsets.UTF_8))
                   .hasSizeLessThanOrEqualTo(ApiResponseException.MAX_EXCERPT_BYTES);
             });
+  }
+
+  @Test
+  void httpLoggerBody_holdsNoPartOfALiveSecret_whereverTheCutsFall() {
+    for (int maxBodyBytes : new int[] {64, 1000, (int) HttpLogger.DEFAULT_MAX_BODY_BYTES}) {
+      try (LogCapture captured = LogCapture.isolated("test.excerpts")) {
+        HttpLogger logger =
+            HttpLogger.builder()
+                .level(HttpLogger.Level.BODY)
+                .maxBodyBytes(maxBodyBytes)
+                .logger(captured.logger())
+                .build();
+        qt().withExamples(100)
+            .forAll(plans(maxBodyBytes, maxBodyBytes + BodyPeek.REDACTION_WINDOW))
+            .checkAssert(
+                plan -> {
+                  String log = logResponse(logger, captured, plan.body());
+
+                  assertNoFragment("the BODY log (maxBodyBytes " + maxBodyBytes + ")", log, LIVE);
+                });
+      }
+    }
+  }
+
+  /** Runs one call through the logger, answered by an interceptor behind it: no network. */
+  private static String logResponse(HttpLogger logger, LogCapture captured, String body) {
+    OkHttpClient client =
+        new OkHttpClient.Builder()
+            .addInterceptor(logger)
+            .addInterceptor(
+                chain -> response(200, body).newBuilder().request(chain.request()).build())
+            .build();
+    int before = captured.messages().size();
+    Request request = new Request.Builder().url("https://api.example.com/v2/price").build();
+    try (Response response = client.newCall(request).execute()) {
+      assertThat(response.code()).isEqualTo(200);
+    } catch (IOException e) {
+      throw new AssertionError("the canned call failed: " + e.getClass().getName());
+    }
+    List<String> messages = captured.messages();
+    return String.join("\n", messages.subList(before, messages.size()));
   }
 }
