@@ -154,14 +154,56 @@ final class RedactionSnapshot {
     throw new IllegalStateException("no character is free for a redaction marker");
   }
 
+  /**
+   * How far past a cut the redactor may need to see before it can tell what the text before the
+   * cut holds: the anchored formats of {@link KnownFormats} look at most this far past the start
+   * of their anchor (a keyword, 32 chars of suffix, quotes, blanks, separator and scheme, then a
+   * value of at most 4096 chars). Formats that read further (a JWT, a PEM block) are redacted to
+   * the end of the text when they reach it, or hold no credential yet (a JWT cut before its
+   * signature).
+   */
+  static final int FORMAT_REACH = 4096 + 256;
+
   String redact(String text) {
+    return redact(text, text.length());
+  }
+
+  /**
+   * Redacts the start of a longer text whose rest was not seen: the last chars where a live
+   * secret's form or an anchored format could begin and run on past the end are left out, so the
+   * result is what {@link #redact(String)} gives for the whole text, up to a point before any
+   * cut secret or format; a marker whose match starts before that point is kept whole.
+   */
+  String redactTruncated(String text) {
+    int reach = 0;
+    if (automaton != null) {
+      reach = Math.max(0, automaton.maxSecretLength() - 1);
+      if (knownFormats) {
+        reach = Math.max(reach, FORMAT_REACH);
+      }
+    }
+    int certified = Math.max(0, text.length() - reach);
+    if (certified > 0
+        && certified < text.length()
+        && Character.isLowSurrogate(text.charAt(certified))
+        && Character.isHighSurrogate(text.charAt(certified - 1))) {
+      certified--;
+    }
+    return redact(text, certified);
+  }
+
+  /**
+   * Redacts the whole text and returns the redaction of its first {@code limit} chars: matches
+   * are found in all of {@code text}; one that starts before {@code limit} is replaced whole.
+   */
+  private String redact(String text, int limit) {
     AhoCorasick ac = automaton;
     if (ac == null) {
-      return text;
+      return limit == text.length() ? text : text.substring(0, limit);
     }
     AhoCorasick.Hits hits = ac.scan(text, null);
     if (hits == null) {
-      return text;
+      return limit == text.length() ? text : text.substring(0, limit);
     }
     int capacity = hits.size() * 2;
     int[] starts = new int[capacity];
@@ -192,7 +234,7 @@ final class RedactionSnapshot {
       }
     }
     if (m == 0) {
-      return text;
+      return limit == text.length() ? text : text.substring(0, limit);
     }
     // leftmost first, then longest; among equal spans a registered secret wins over a format
     Integer[] order = new Integer[m];
@@ -210,11 +252,14 @@ final class RedactionSnapshot {
     StringBuilder out = new StringBuilder(text.length() + 16 * m);
     int cursor = 0;
     int k = 0;
-    while (k < m) {
+    while (k < m && cursor < limit) {
       int first = order[k];
       if (ends[first] <= cursor) {
         k++;
         continue;
+      }
+      if (starts[first] >= limit) {
+        break;
       }
       if (starts[first] > cursor) {
         out.append(text, cursor, starts[first]);
@@ -233,7 +278,9 @@ final class RedactionSnapshot {
       cursor = ends[best];
       k = j;
     }
-    out.append(text, cursor, text.length());
+    if (cursor < limit) {
+      out.append(text, cursor, limit);
+    }
     return out.toString();
   }
 }

@@ -328,6 +328,40 @@ public final class Redactor {
   }
 
   /**
+   * Redacts the start of a longer text whose rest was not read (the first bytes of a response
+   * body, say), so that the result can then be cut anywhere without leaving part of a secret.
+   *
+   * <p>{@link #redact(CharSequence)} recognises whole values only: a secret that the read cut in
+   * two stays, and once the text before it is redacted (a long token shrinks to a short marker)
+   * its first half can come within any later cut. This method redacts {@code start} whole and
+   * leaves out its end, from the first position where the form of a live secret or a well-known
+   * format could begin and run on past the cut: at most as many chars as the longest form of a
+   * live secret, or, with the known-formats net on, as far as the net looks past an anchor (about
+   * 4 KiB). A marker for a match that starts before that point is kept whole. The result is a
+   * prefix of what {@code redact(start)} returns; it is empty when {@code start} is shorter than
+   * what is left out.
+   *
+   * <pre>{@code
+   * byte[] head = peek(body, 64 * 1024);   // more may follow
+   * String safe = Redactor.global().redactTruncated(new String(head, UTF_8));
+   * String excerpt = safe.substring(0, Math.min(safe.length(), 1024));   // a cut anywhere is safe
+   * }</pre>
+   *
+   * @param start the start of a text; null gives null
+   * @return the redacted text, without the part at its end that could hold a cut secret
+   */
+  public String redactTruncated(CharSequence start) {
+    if (start == null) {
+      return null;
+    }
+    RedactionSnapshot current = snapshot;
+    if (current.nextExpiry != Long.MAX_VALUE && time.now().toEpochMilli() >= current.nextExpiry) {
+      current = expireIfFree();
+    }
+    return current.redactTruncated(start.toString());
+  }
+
+  /**
    * Tells whether the second net (well-known formats) is on.
    *
    * @return true if well-known formats are redacted

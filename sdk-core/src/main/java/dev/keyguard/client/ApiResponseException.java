@@ -157,7 +157,9 @@ public class ApiResponseException extends KeyGuardException {
 
   /**
    * The start of the response body: at most {@link #MAX_EXCERPT_BYTES} bytes as UTF-8, control
-   * characters replaced, known secrets redacted.
+   * characters replaced, known secrets redacted. The text read is redacted whole before it is
+   * cut, and when the body is longer than what is read, the end of the read is left out where a
+   * secret could be cut in two, so no part of a live secret is in the excerpt.
    *
    * @return the excerpt, empty if the body was empty or unreadable
    */

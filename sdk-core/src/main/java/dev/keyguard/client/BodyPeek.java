@@ -15,7 +15,8 @@ import okhttp3.Response;
  *       of its JSON; a field past it is no match</td></tr>
  *   <tr><td>{@link #REDACTION_WINDOW}</td><td>64 KiB</td><td>text is redacted whole before it
  *       is cut, so a secret that crosses a cut is replaced whole; read this much past any
- *       cut</td></tr>
+ *       cut (the end of the read, a cut itself, is left out by {@code
+ *       Redactor.redactTruncated})</td></tr>
  *   <tr><td>{@link #MAX_BUFFERED_BODY}</td><td>1 MiB</td><td>the largest body (request or
  *       logged) ever copied into memory for inspection</td></tr>
  * </table>

@@ -22,8 +22,10 @@ import okio.Buffer;
 /**
  * The text of the {@link HttpLogger}'s events: request and response lines, headers with values
  * shown only where allow-listed, and size-capped textual bodies (forms follow the query
- * allowlist). Body text is redacted before it is cut; the logger redacts the whole event again
- * before writing it. Immutable and thread-safe.
+ * allowlist). Body text is redacted whole before it is cut, and a response body read only in
+ * part has the end of what was read (where a cut secret could sit) left out by {@link
+ * Redactor#redactTruncated}; the logger redacts the whole event again before writing it.
+ * Immutable and thread-safe.
  */
 final class HttpLogText {
 
@@ -139,7 +141,7 @@ final class HttpLogText {
         Charset charset = body.contentType().charset(StandardCharsets.UTF_8);
         return cap(Redactor.global().redact(maskForm(buffer.readString(charset))));
       }
-      return decode(buffer, body.contentType(), length);
+      return decode(buffer, body.contentType(), length, true);
     } catch (IOException e) {
       return "(body unavailable: " + e.getClass().getSimpleName() + ")";
     }
@@ -163,8 +165,9 @@ final class HttpLogText {
     }
     long peek = maxBodyBytes + BodyPeek.REDACTION_WINDOW;
     try (Buffer buffer = new Buffer().write(BodyPeek.peek(response, peek))) {
-      long total = length >= 0 ? length : buffer.size() < peek ? buffer.size() : -1;
-      return decode(buffer, type, total);
+      boolean whole = buffer.size() < peek || buffer.size() == length;
+      long total = length >= 0 ? length : whole ? buffer.size() : -1;
+      return decode(buffer, type, total, whole);
     } catch (IOException e) {
       return "(body unavailable: " + e.getClass().getSimpleName() + ")";
     }
@@ -172,12 +175,16 @@ final class HttpLogText {
 
   /**
    * Decodes the buffer, redacts it, then keeps at most {@link #maxBodyBytes} chars; notes a
-   * truncation.
+   * truncation. {@code whole} tells whether the buffer holds the whole body: if not, its end is
+   * a cut, and what could hold a cut secret there is left out before anything is shown.
    */
-  private String decode(Buffer buffer, MediaType type, long total) throws IOException {
+  private String decode(Buffer buffer, MediaType type, long total, boolean whole)
+      throws IOException {
     Charset charset = type == null ? StandardCharsets.UTF_8 : type.charset(StandardCharsets.UTF_8);
     long shown = Math.min(buffer.size(), maxBodyBytes);
-    String text = Redactor.global().redact(buffer.readString(charset));
+    String read = buffer.readString(charset);
+    String text =
+        whole ? Redactor.global().redact(read) : Redactor.global().redactTruncated(read);
     if (total < 0 || total > shown) {
       return prefix(text, shown)
           + "\n...(truncated at " + shown + " bytes" + (total > 0 ? " of " + total : "") + ")";

@@ -52,7 +52,10 @@ import org.slf4j.LoggerFactory;
  *       that asks to show a credential is a mistake worth hearing about.
  *   <li>Bodies: only textual content types, up to {@link Builder#maxBodyBytes(long)} bytes
  *       (default 4 KiB, read without consuming the response), never one-shot, duplex, compressed
- *       or server-sent-event bodies; then the {@code Redactor}.
+ *       or server-sent-event bodies; then the {@code Redactor}. What is read is redacted whole
+ *       before it is cut to size, and when a response body is longer than what is read, the end
+ *       of the read (where a secret could be cut in two) is left out first, so no part of a live
+ *       secret is shown wherever it falls.
  *   <li>Each request and each response is one SLF4J event (multi-line at HEADERS and BODY), at
  *       {@code INFO} on the logger {@code dev.keyguard.http} unless configured otherwise. The whole
  *       event text goes through the {@code Redactor} last, so a live secret in a path, an

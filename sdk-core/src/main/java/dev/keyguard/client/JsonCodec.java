@@ -2,12 +2,16 @@ package dev.keyguard.client;
 
 import dev.keyguard.Redactor;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DatabindException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -20,6 +24,12 @@ import okhttp3.RequestBody;
 /**
  * JSON in and out of one client: request bodies serialized with the client's mapper, response
  * bodies decoded into the caller's type ({@code String} and {@code byte[]} raw, {@code Void} none).
+ *
+ * <p>Nothing Jackson says about a response body leaves this class: its messages quote the bad
+ * token or value (cut at 256 or 500 chars, so a key longer than the cut, or one the cut falls
+ * inside, survives as a prefix that whole-value redaction cannot recognise), and its location
+ * may hold the source. A decoding failure is rethrown as a {@link JsonProcessingException} that
+ * says what was expected and where (line and column), with no cause and no location object.
  */
 final class JsonCodec {
 
@@ -74,7 +84,8 @@ final class JsonCodec {
   /**
    * Decodes a response body; null for an empty body or {@code Void}.
    *
-   * @throws JsonProcessingException if the body is not JSON of that type
+   * @throws JsonProcessingException if the body is not JSON of that type; its message names the
+   *     expected type and the line and column, never content of the body, and it has no cause
    * @throws IOException if it cannot be read as JSON
    */
   @SuppressWarnings("unchecked")
@@ -90,6 +101,40 @@ final class JsonCodec {
       Charset charset = contentType == null ? null : contentType.charset(null);
       return (T) new String(bytes, charset != null ? charset : StandardCharsets.UTF_8);
     }
-    return mapper.readValue(bytes, type);
+    try {
+      return mapper.readValue(bytes, type);
+    } catch (JsonProcessingException e) {
+      throw new UndecodableBodyException(describe(e, type));
+    }
+  }
+
+  /** What was expected and where, from types and numbers only: never Jackson's message text. */
+  private static String describe(JsonProcessingException e, JavaType requested) {
+    String what;
+    if (e instanceof DatabindException) {
+      Class<?> target = e instanceof MismatchedInputException m ? m.getTargetType() : null;
+      what = "expected " + (target != null ? target.getTypeName() : requested.toCanonical());
+    } else if (e instanceof StreamConstraintsException) {
+      what = "JSON beyond the parser's size limits";
+    } else {
+      what = "not well-formed JSON";
+    }
+    JsonLocation at = e.getLocation();
+    if (at != null && at.getLineNr() > 0) {
+      what += " at line " + at.getLineNr();
+      if (at.getColumnNr() > 0) {
+        what += ", column " + at.getColumnNr();
+      }
+    }
+    return what;
+  }
+
+  /** A decoding failure with a content-free message, no cause and no location. */
+  private static final class UndecodableBodyException extends JsonProcessingException {
+    private static final long serialVersionUID = 1L;
+
+    UndecodableBodyException(String message) {
+      super(message);
+    }
   }
 }

@@ -38,26 +38,22 @@ final class ResponseFailures {
   ApiResponseException forStatus(Response response) {
     String noProblem = null;
     String noErrorCode = null;
-    return build(
-        response,
-        excerpt(BodyPeek.peekOrEmpty(response, BodyPeek.REDACTION_WINDOW)),
-        noProblem,
-        noErrorCode);
+    return build(response, peekExcerpt(response), noProblem, noErrorCode);
   }
 
   /** A 2xx response whose body, already read as {@code body}, could not be decoded. */
   ApiResponseException forUndecodableBody(Response response, byte[] body, String problem) {
-    byte[] window =
-        body.length > BodyPeek.REDACTION_WINDOW ? Arrays.copyOf(body, BodyPeek.REDACTION_WINDOW) : body;
+    boolean whole = body.length <= BodyPeek.REDACTION_WINDOW;
+    byte[] window = whole ? body : Arrays.copyOf(body, BodyPeek.REDACTION_WINDOW);
     String noErrorCode = null;
-    return build(response, excerpt(window), problem, noErrorCode);
+    return build(response, excerpt(window, whole), problem, noErrorCode);
   }
 
   /** A response whose body carries {@code errorCode}, one of the API's rejection codes. */
   ApiResponseException forRejectionCode(Response response, String errorCode) {
     return build(
         response,
-        excerpt(BodyPeek.peekOrEmpty(response, BodyPeek.REDACTION_WINDOW)),
+        peekExcerpt(response),
         "the body carries error code " + errorCode + ", which means the API rejected the"
             + " credential",
         errorCode);
@@ -125,21 +121,33 @@ final class ResponseFailures {
     return "";
   }
 
+  /** The excerpt of a body peeked at without consuming it. */
+  private static String peekExcerpt(Response response) {
+    byte[] window = BodyPeek.peekOrEmpty(response, BodyPeek.REDACTION_WINDOW);
+    return excerpt(window, window.length < BodyPeek.REDACTION_WINDOW);
+  }
+
   /**
-   * The redacted start of a body. The whole window is redacted before the excerpt is cut: cutting
-   * first would leave the start of a secret that crosses the cut, which the redactor (matching
-   * whole values) no longer sees.
+   * The redacted start of a body, correct by construction: everything read is redacted before
+   * the excerpt is cut from it (cutting first would leave the start of a secret that crosses the
+   * cut, which the redactor, matching whole values, no longer sees). When the window is not the
+   * whole body, its own end is a cut too: {@link Redactor#redactTruncated} leaves out the part
+   * of it that could hold a cut secret, which would otherwise reach the excerpt once the text
+   * before it shrinks under redaction.
+   *
+   * @param whole whether {@code window} is the whole body
    */
-  private static String excerpt(byte[] window) {
+  private static String excerpt(byte[] window, boolean whole) {
     // malformed bytes become U+FFFD
     String text = new String(window, StandardCharsets.UTF_8);
-    StringBuilder clean = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
+    String redacted =
+        whole ? Redactor.global().redact(text) : Redactor.global().redactTruncated(text);
+    StringBuilder clean = new StringBuilder(redacted.length());
+    for (int i = 0; i < redacted.length(); i++) {
+      char c = redacted.charAt(i);
       clean.append(Character.isISOControl(c) && c != '\n' && c != '\t' ? '?' : c);
     }
-    String redacted = Redactor.global().redact(clean.toString().strip());
-    return truncateUtf8(redacted, ApiResponseException.MAX_EXCERPT_BYTES).strip();
+    return truncateUtf8(clean.toString().strip(), ApiResponseException.MAX_EXCERPT_BYTES).strip();
   }
 
   /** The longest prefix of {@code text} that is at most {@code maxBytes} in UTF-8, whole code points. */
