@@ -57,7 +57,7 @@ final class AuthenticationInterceptor implements Interceptor {
 
     ApiResponseException rejection = first.toException(response, settings);
     response.close();
-    String what = request.method() + " " + request.url().encodedPath();
+    String what = request.method() + " " + settings.safeUrl(request.url());
     Optional<VersionedCredential> other;
     try {
       other = key.rejected(credential);

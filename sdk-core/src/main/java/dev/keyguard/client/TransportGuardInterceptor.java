@@ -38,7 +38,7 @@ final class TransportGuardInterceptor implements Interceptor {
           new InsecureTransportException(
               "Refused to send key '" + used.keyId() + "' version " + used.version() + " to "
                   + settings.safeUrl(request.url()) + ", which is not the origin of the base URL "
-                  + settings.baseUrl() + "; nothing was written. This happens when OkHttp's own"
+                  + settings.safeUrl(settings.baseUrl()) + "; nothing was written. This happens when OkHttp's own"
                   + " redirect following is turned back on in a client derived from"
                   + " KeyGuardClient.okHttpClient(); leave it off, KeyGuard follows redirects"
                   + " itself.",
