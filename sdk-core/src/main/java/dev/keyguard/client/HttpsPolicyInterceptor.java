@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * First interceptor of the chain: refuses cleartext before a connection is opened, and follows
  * redirects itself (OkHttp's own following is off) so that it decides, per hop, whether the hop may
  * carry a credential. The request it holds is the one the application made, without credentials;
- * the authenticator further down adds them to each hop that keeps the base URL's origin.
+ * the authenticator further down adds them to each hop that keeps the base URL's origin. A hop to
+ * another origin whose URL still carries a live secret once the scheme's parameters are stripped
+ * (a server that echoed the key into the redirect) is refused, never sent.
  */
 final class HttpsPolicyInterceptor implements Interceptor {
 
@@ -80,7 +82,21 @@ final class HttpsPolicyInterceptor implements Interceptor {
             settings.safeUrl(hop.url()),
             settings.safeUrl(target));
       }
+      Request previous = hop;
       hop = mayCarryCredential ? next : withoutCredentials(next);
+      if (!settings.isCredentialOrigin(hop.url()) && SafeUrl.carriesLiveSecret(hop.url())) {
+        // stripping by parameter name cannot find a secret the server put elsewhere in the URL
+        throw new KeyGuardIOException(
+            new InsecureTransportException(
+                "Refused a redirect from " + settings.safeUrl(previous.url())
+                    + " to another origin, " + settings.safeUrl(hop.url())
+                    + ": the target URL carries a live secret (in its path, query or fragment,"
+                    + " under a name the auth scheme does not use), so following it would hand"
+                    + " that secret to the other origin; nothing was sent there. The server put"
+                    + " a credential into the redirect: ask the API provider why, and rotate the"
+                    + " key if the redirect may have been seen by others.",
+                settings.managedKey().keyId()));
+      }
     }
   }
 

@@ -4,6 +4,8 @@ import dev.keyguard.Redactor;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -74,6 +76,36 @@ final class SafeUrl {
       }
     }
     return Redactor.global().redact(b);
+  }
+
+  /**
+   * Whether any part of the URL holds something {@link Redactor#global()} would redact (a live
+   * secret in any form it knows, or a credential of a well-known shape): the URL as OkHttp
+   * writes it, and each decoded part (user info, host, path segments, query names and values,
+   * fragment), so one more level of percent-encoding does not hide a value.
+   *
+   * @param url the URL
+   * @return true if the URL carries a secret
+   */
+  static boolean carriesLiveSecret(HttpUrl url) {
+    Redactor redactor = Redactor.global();
+    List<String> parts = new ArrayList<>();
+    parts.add(url.toString());
+    parts.add(url.username());
+    parts.add(url.password());
+    parts.add(url.host());
+    parts.addAll(url.pathSegments());
+    for (int i = 0; i < url.querySize(); i++) {
+      parts.add(url.queryParameterName(i));
+      parts.add(url.queryParameterValue(i));
+    }
+    parts.add(url.fragment());
+    for (String part : parts) {
+      if (part != null && !part.isEmpty() && !redactor.redact(part).equals(part)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** As OkHttp encodes a query component: the URLEncoder set, space as %20. */
