@@ -28,8 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A redirect from the credential origin to another origin whose target URL carries a live secret
- * (the server echoed it, in the path or under a parameter name the scheme does not use) is
- * refused, whatever the auth scheme: stripping credentials by parameter name cannot find it.
+ * (the server echoed it, in the path or under a parameter name the scheme does not use) is refused,
+ * whatever the auth scheme: stripping credentials by parameter name cannot find it.
  */
 class KeyGuardClientCrossOriginRedirectTest {
 

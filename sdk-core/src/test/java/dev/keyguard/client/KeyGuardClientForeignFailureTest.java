@@ -18,8 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A foreign exception the client attaches to its own (here: thrown by a custom {@link
- * ManagedKey#rejected(VersionedCredential)}) is protected when it is attached, so that code
- * reading {@code getSuppressed()} directly, as a logging backend does, sees no live secret.
+ * ManagedKey#rejected(VersionedCredential)}) is protected when it is attached, so that code reading
+ * {@code getSuppressed()} directly, as a logging backend does, sees no live secret.
  */
 class KeyGuardClientForeignFailureTest {
 
@@ -44,7 +44,8 @@ class KeyGuardClientForeignFailureTest {
             .build();
 
     KeyRejectedException failure =
-        catchThrowableOfType(KeyRejectedException.class, () -> client.get("/price", JsonNode.class));
+        catchThrowableOfType(
+            KeyRejectedException.class, () -> client.get("/price", JsonNode.class));
 
     assertThat(failure.getMessage()).contains("looking for another version failed");
     // assertions that print classes and booleans only: a failure must not print the key either
@@ -54,7 +55,9 @@ class KeyGuardClientForeignFailureTest {
     assertThat(((RedactedThrowable) suppressed).originalClassName())
         .isEqualTo(IllegalStateException.class.getName());
     assertThat(suppressed.getMessage().contains("vault refused to rotate key")).isTrue();
-    assertThat(suppressed.getMessage().contains(apiKey)).as("the suppressed message quotes the key").isFalse();
+    assertThat(suppressed.getMessage().contains(apiKey))
+        .as("the suppressed message quotes the key")
+        .isFalse();
     assertThat(key.rejectedCalls).hasSize(1);
     SecretLeakAssertions.assertNoLeak(failure, SecretLeakAssertions.secretsOf(credential));
   }

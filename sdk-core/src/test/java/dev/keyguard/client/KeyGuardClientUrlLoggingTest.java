@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The URLs in KeyGuard's own log lines (rotation retry at INFO, throttling retry at DEBUG) go
- * through the one safe rendering: a live key in the path or in a parameter the scheme does not
- * use is redacted, whether an API puts keys in paths or a caller did so by mistake.
+ * through the one safe rendering: a live key in the path or in a parameter the scheme does not use
+ * is redacted, whether an API puts keys in paths or a caller did so by mistake.
  */
 class KeyGuardClientUrlLoggingTest {
 
@@ -66,6 +66,9 @@ class KeyGuardClientUrlLoggingTest {
     assertThat(logs.messages(Level.DEBUG))
         .anySatisfy(m -> assertThat(m).contains("got HTTP 503; retry 1 of"));
     assertThat(logs.messages())
-        .anySatisfy(m -> assertThat(m).contains("/v2/accounts/[REDACTED:" + v1.apiKey().fingerprint() + "]/balance"));
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .contains("/v2/accounts/[REDACTED:" + v1.apiKey().fingerprint() + "]/balance"));
   }
 }
