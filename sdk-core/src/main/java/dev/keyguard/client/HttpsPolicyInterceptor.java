@@ -1,6 +1,7 @@
 package dev.keyguard.client;
 
 import java.io.IOException;
+import java.net.UnknownServiceException;
 import java.util.Locale;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
@@ -40,7 +41,7 @@ final class HttpsPolicyInterceptor implements Interceptor {
     HttpsPolicy policy = settings.httpsPolicy();
     int redirects = 0;
     while (true) {
-      Response response = chain.proceed(hop);
+      Response response = proceed(chain, hop);
       if (policy.maxRedirects() == 0 || !isRedirect(response.code())) {
         return response;
       }
@@ -97,6 +98,31 @@ final class HttpsPolicyInterceptor implements Interceptor {
                     + " key if the redirect may have been seen by others.",
                 settings.managedKey().keyId()));
       }
+    }
+  }
+
+  /**
+   * Proceeds with one hop. OkHttp refuses a connection its connection specs do not allow with an
+   * {@link UnknownServiceException} of its own, below this interceptor: a redirect to http that
+   * OkHttp's own following (turned back on in a client derived from {@link
+   * KeyGuardClient#okHttpClient()}) tried to follow, or replaced specs with nothing in common with
+   * the server. That is a refusal of an insecure transport, so it surfaces as the documented one.
+   */
+  private Response proceed(Chain chain, Request hop) throws IOException {
+    try {
+      return chain.proceed(hop);
+    } catch (UnknownServiceException e) {
+      throw new KeyGuardIOException(
+          InsecureTransportException.noRequestSent(
+              hop.method() + " " + settings.safeUrl(hop.url()) + ": OkHttp refused to open a"
+                  + " connection its connection specs do not allow (a cleartext http URL, or no"
+                  + " TLS version or cipher suite in common with the server); nothing was sent on"
+                  + " it. This happens when OkHttp's own redirect following is turned back on in a"
+                  + " client derived from KeyGuardClient.okHttpClient() and a redirect leads to"
+                  + " http, or when its connection specs are replaced: leave both as KeyGuard sets"
+                  + " them (KeyGuard follows redirects itself and refuses https to http).",
+              e,
+              settings.managedKey().keyId()));
     }
   }
 
