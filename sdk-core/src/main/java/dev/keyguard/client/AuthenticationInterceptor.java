@@ -2,6 +2,7 @@ package dev.keyguard.client;
 
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.RedactedThrowable;
 import dev.keyguard.Redactor;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.auth.AuthScheme;
@@ -56,7 +57,7 @@ final class AuthenticationInterceptor implements Interceptor {
 
     ApiResponseException rejection = first.toException(response, settings);
     response.close();
-    String what = request.method() + " " + request.url().encodedPath();
+    String what = request.method() + " " + settings.safeUrl(request.url());
     Optional<VersionedCredential> other;
     try {
       other = key.rejected(credential);
@@ -71,7 +72,8 @@ final class AuthenticationInterceptor implements Interceptor {
               rejection,
               credential.keyId(),
               credential.version());
-      failure.addSuppressed(e);
+      // attached protected: a logging backend reads getSuppressed() directly, not our printout
+      failure.addSuppressed(RedactedThrowable.protect(e));
       throw new KeyGuardIOException(failure);
     }
     if (other.isEmpty() || other.get().sameVersionAs(credential)) {

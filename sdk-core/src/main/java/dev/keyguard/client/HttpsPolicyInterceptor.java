@@ -1,6 +1,7 @@
 package dev.keyguard.client;
 
 import java.io.IOException;
+import java.net.UnknownServiceException;
 import java.util.Locale;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
@@ -14,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * First interceptor of the chain: refuses cleartext before a connection is opened, and follows
  * redirects itself (OkHttp's own following is off) so that it decides, per hop, whether the hop may
  * carry a credential. The request it holds is the one the application made, without credentials;
- * the authenticator further down adds them to each hop that keeps the base URL's origin.
+ * the authenticator further down adds them to each hop that keeps the base URL's origin. A hop to
+ * another origin whose URL still carries a live secret once the scheme's parameters are stripped
+ * (a server that echoed the key into the redirect) is refused, never sent.
  */
 final class HttpsPolicyInterceptor implements Interceptor {
 
@@ -38,7 +41,7 @@ final class HttpsPolicyInterceptor implements Interceptor {
     HttpsPolicy policy = settings.httpsPolicy();
     int redirects = 0;
     while (true) {
-      Response response = chain.proceed(hop);
+      Response response = proceed(chain, hop);
       if (policy.maxRedirects() == 0 || !isRedirect(response.code())) {
         return response;
       }
@@ -80,7 +83,46 @@ final class HttpsPolicyInterceptor implements Interceptor {
             settings.safeUrl(hop.url()),
             settings.safeUrl(target));
       }
+      Request previous = hop;
       hop = mayCarryCredential ? next : withoutCredentials(next);
+      if (!settings.isCredentialOrigin(hop.url()) && SafeUrl.carriesLiveSecret(hop.url())) {
+        // stripping by parameter name cannot find a secret the server put elsewhere in the URL
+        throw new KeyGuardIOException(
+            new InsecureTransportException(
+                "Refused a redirect from " + settings.safeUrl(previous.url())
+                    + " to another origin, " + settings.safeUrl(hop.url())
+                    + ": the target URL carries a live secret (in its path, query or fragment,"
+                    + " under a name the auth scheme does not use), so following it would hand"
+                    + " that secret to the other origin; nothing was sent there. The server put"
+                    + " a credential into the redirect: ask the API provider why, and rotate the"
+                    + " key if the redirect may have been seen by others.",
+                settings.managedKey().keyId()));
+      }
+    }
+  }
+
+  /**
+   * Proceeds with one hop. OkHttp refuses a connection its connection specs do not allow with an
+   * {@link UnknownServiceException} of its own, below this interceptor: a redirect to http that
+   * OkHttp's own following (turned back on in a client derived from {@link
+   * KeyGuardClient#okHttpClient()}) tried to follow, or replaced specs with nothing in common with
+   * the server. That is a refusal of an insecure transport, so it surfaces as the documented one.
+   */
+  private Response proceed(Chain chain, Request hop) throws IOException {
+    try {
+      return chain.proceed(hop);
+    } catch (UnknownServiceException e) {
+      throw new KeyGuardIOException(
+          InsecureTransportException.noRequestSent(
+              hop.method() + " " + settings.safeUrl(hop.url()) + ": OkHttp refused to open a"
+                  + " connection its connection specs do not allow (a cleartext http URL, or no"
+                  + " TLS version or cipher suite in common with the server); nothing was sent on"
+                  + " it. This happens when OkHttp's own redirect following is turned back on in a"
+                  + " client derived from KeyGuardClient.okHttpClient() and a redirect leads to"
+                  + " http, or when its connection specs are replaced: leave both as KeyGuard sets"
+                  + " them (KeyGuard follows redirects itself and refuses https to http).",
+              e,
+              settings.managedKey().keyId()));
     }
   }
 

@@ -51,7 +51,7 @@ final class RetryInterceptor implements Interceptor {
         log.debug(
             "{} {} got HTTP {}; not retrying: waiting {} ms more would pass the maximum total wait of {}",
             request.method(),
-            request.url().encodedPath(),
+            settings.safeUrl(request.url()),
             code,
             delay.toMillis(),
             options.maxTotalWait());
@@ -60,7 +60,7 @@ final class RetryInterceptor implements Interceptor {
       log.debug(
           "{} {} got HTTP {}; retry {} of {} in {} ms",
           request.method(),
-          request.url().encodedPath(),
+          settings.safeUrl(request.url()),
           code,
           attempt,
           options.maxAttempts() - 1,

@@ -20,6 +20,7 @@ final class FakeManagedKey implements ManagedKey {
   private final AtomicReference<VersionedCredential> current = new AtomicReference<>();
   private final AtomicReference<VersionedCredential> offer = new AtomicReference<>();
   private final AtomicReference<RuntimeException> currentFailure = new AtomicReference<>();
+  private final AtomicReference<RuntimeException> rejectedFailure = new AtomicReference<>();
   final List<VersionedCredential> rejectedCalls = new CopyOnWriteArrayList<>();
   final List<VersionedCredential> acceptedCalls = new CopyOnWriteArrayList<>();
   final AtomicInteger currentCalls = new AtomicInteger();
@@ -37,6 +38,12 @@ final class FakeManagedKey implements ManagedKey {
 
   FakeManagedKey failCurrentWith(RuntimeException e) {
     currentFailure.set(e);
+    return this;
+  }
+
+  /** What rejected() throws from now on (after recording the call), as a custom ManagedKey might. */
+  FakeManagedKey failRejectedWith(RuntimeException e) {
+    rejectedFailure.set(e);
     return this;
   }
 
@@ -58,6 +65,10 @@ final class FakeManagedKey implements ManagedKey {
   @Override
   public Optional<VersionedCredential> rejected(VersionedCredential rejected) {
     rejectedCalls.add(rejected);
+    RuntimeException f = rejectedFailure.get();
+    if (f != null) {
+      throw f;
+    }
     VersionedCredential next = offer.getAndSet(null);
     if (next != null) {
       current.set(next);

@@ -51,6 +51,26 @@ class SafeUrlTest {
   }
 
   @Test
+  void render_whenALiveSecretIsInThePathOrAShownValue_scrubsIt() {
+    Secret secret = Secret.of(TestSecrets.randomBase64Url(24));
+    String value = secret.value(InsecureSecretAccess.get());
+    Redactor.global().register(secret);
+    try {
+      HttpUrl url = HttpUrl.get("https://api.example.com/keys/" + value + "?page=" + value + "#" + value);
+
+      String rendered = SafeUrl.render(url, "page"::equals, "REDACTED");
+
+      assertThat(rendered.contains(value)).as("the rendering shows the secret").isFalse();
+      assertThat(rendered)
+          .isEqualTo(
+              "https://api.example.com/keys/[REDACTED:" + secret.fingerprint() + "]?page=[REDACTED:"
+                  + secret.fingerprint() + "]");
+    } finally {
+      Redactor.global().retire(secret);
+    }
+  }
+
+  @Test
   void render_bracketsAnIpv6Host_andMasksWhatThePredicateRefuses() {
     HttpUrl url = HttpUrl.get("https://[::1]:9443/x?page=2&sig=" + key);
 
