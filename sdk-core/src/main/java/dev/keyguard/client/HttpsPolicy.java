@@ -38,12 +38,19 @@ import okhttp3.TlsVersion;
  *       KeyGuardClient#okHttpClient()}, is refused with {@link InsecureTransportException} before
  *       a connection is opened.
  *   <li>TLS 1.2 and 1.3 only, with OkHttp's modern cipher suites; no cleartext connection spec.
+ *       Before a credential is written, a network-level guard checks the TLS version and cipher
+ *       suite the connection actually negotiated, so a client derived with weaker connection specs
+ *       ({@code okHttpClient().newBuilder().connectionSpecs(...)}) still never sends one over TLS
+ *       below 1.2 or a NULL, anonymous, export, RC4, DES, 3DES or MD5 suite.
  *   <li>Redirects are followed by KeyGuard, not by OkHttp (at most {@link #maxRedirects()}). A hop
  *       to the base URL's origin (scheme, host and port) is authenticated afresh; a hop to any
  *       other origin is rebuilt from the request as the application made it and carries no
  *       credential at all (no header, query parameter or signature the {@link AuthScheme} adds, no
  *       {@code Authorization} or {@code Cookie} header), and neither does any later hop of the same
- *       call. A redirect from https to http is refused with {@link InsecureTransportException}.
+ *       call. A hop to another origin whose URL still carries a live secret in any encoded form (in
+ *       the path, or under a parameter name the scheme does not use) is refused (fail closed). A
+ *       redirect from https to http is refused with {@link InsecureTransportException}, also when a
+ *       derived client lets OkHttp follow redirects itself.
  *   <li>Server certificates are checked against the system CAs by default. A private CA is
  *       trusted with {@link Builder#trustCertificates(Path)} (that CA instead of the system CAs)
  *       or {@link Builder#addTrustedCertificates(Path)} (that CA as well as the system CAs), from

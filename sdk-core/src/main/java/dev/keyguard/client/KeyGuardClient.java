@@ -33,11 +33,13 @@ import okhttp3.OkHttpClient;
  * <p>Every protection lives in the {@link OkHttpClient} the client is built on ({@link
  * #okHttpClient()}), in this order of interceptors: the {@link HttpsPolicy} (refuses cleartext
  * before a connection is opened, follows redirects itself and strips every credential from a hop
- * to another origin, refuses https→http), the rate limit and retry ({@link RetryOptions}, optional
+ * to another origin, refuses such a hop if its URL still carries a live secret, refuses
+ * https→http), the rate limit and retry ({@link RetryOptions}, optional
  * client-side limit), the authenticator ({@link ManagedKey#current()}, {@link AuthScheme}; on a
  * rejection status {@link ManagedKey#rejected(VersionedCredential)} and at most one retry), then
  * the optional logging interceptor; a network interceptor checks, below OkHttp's own retries, that
- * a signed request goes nowhere but the base URL's origin. Credentials are only ever applied to
+ * a signed request goes nowhere but the base URL's origin, over TLS 1.2+ with a strong cipher
+ * suite as negotiated. Credentials are only ever applied to
  * requests for the base URL's origin. OkHttp's own redirect following, response cache and 401
  * authenticator are off.
  *
