@@ -25,10 +25,9 @@ import java.util.List;
  *       missing)</td></tr>
  *   <tr><td>credential</td><td>{@code api_key apikey api-key secret token password passwd
  *       passphrase access_key access-key private_key authorization} (lower, UPPER, Capitalised,
- *       camelCase; also {@code API-Key})</td><td>the
- *       value after {@code =} or {@code :} (quoted or not; a leading {@code Bearer }/{@code
- *       Basic }/{@code Token } is kept) if it looks like a credential (below); the keyword stays
- *       visible</td></tr>
+ *       camelCase; also {@code API-Key})</td><td>the value after {@code =} or {@code :} (quoted
+ *       or not; a leading {@code Bearer }/{@code Basic }/{@code Token } is kept) if it looks like
+ *       a credential (below); the keyword stays visible</td></tr>
  *   <tr><td>bearer-token</td><td>{@code Bearer }</td><td>the token68 chars after it, if they
  *       look like a credential (below)</td></tr>
  * </table>
