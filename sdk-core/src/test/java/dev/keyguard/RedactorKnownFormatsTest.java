@@ -172,4 +172,49 @@ class RedactorKnownFormatsTest {
     assertThat(redactor.redact("{\"apiSecret\":\"" + value + "\"}"))
         .isEqualTo("{\"apiSecret\":\"[REDACTED:" + secret.fingerprint() + "]\"}");
   }
+
+  @Test
+  void redact_whenExchangeHeadersAndPassphrase_redactsTheValues() {
+    String kraken = TestSecrets.randomBase64(64);
+    String coinbase = TestSecrets.randomHex(16);
+    String passphrase = TestSecrets.randomAlphanumeric(20);
+
+    assertThat(redactor.redact("API-Key: " + kraken)).isEqualTo("API-Key: [REDACTED:credential]");
+    assertThat(redactor.redact("CB-ACCESS-KEY: " + coinbase))
+        .isEqualTo("CB-ACCESS-KEY: [REDACTED:credential]");
+    assertThat(redactor.redact("passphrase=" + passphrase))
+        .isEqualTo("passphrase=[REDACTED:credential]");
+  }
+
+  @Test
+  void redact_whenKeywordValueIsAUuid_redactsIt() {
+    String key = java.util.UUID.randomUUID().toString();
+
+    assertThat(redactor.redact("X-CMC_PRO_API_KEY: " + key))
+        .isEqualTo("X-CMC_PRO_API_KEY: [REDACTED:credential]");
+  }
+
+  @Test
+  void redact_whenUnquotedValueEndsASentence_keepsThePeriod() {
+    String key = TestSecrets.randomBase64Url(24);
+
+    assertThat(redactor.redact("the request used api_key=" + key + "."))
+        .isEqualTo("the request used api_key=[REDACTED:credential].");
+  }
+
+  @Test
+  void redact_whenBearerIsFollowedByAWord_leavesIt() {
+    String text = "Bearer authentication is required; send Bearer tokens only over https";
+
+    assertThat(redactor.redact(text)).isSameAs(text);
+  }
+
+  @Test
+  void redact_whenKeywordValueIsAPlainWordOrNumber_leavesItButRedactsARandomValue() {
+    String random = TestSecrets.randomBase64Url(24);
+    String text = "Key coingecko-api-key: loaded version 3; token: " + random + "; password: 12345678";
+
+    assertThat(redactor.redact(text))
+        .isEqualTo("Key coingecko-api-key: loaded version 3; token: [REDACTED:credential]; password: 12345678");
+  }
 }

@@ -24,12 +24,23 @@ import java.util.List;
  *       {@code PRIVATE KEY}, through its END line (to the end of the text if the END line is
  *       missing)</td></tr>
  *   <tr><td>credential</td><td>{@code api_key apikey api-key secret token password passwd
- *       access_key private_key authorization} (lower, UPPER, Capitalised, camelCase)</td><td>the
- *       value after {@code =} or {@code :} (quoted or not, at least 6 chars; a leading
- *       {@code Bearer }/{@code Basic }/{@code Token } is kept); the keyword stays visible, and a
- *       KeyGuard fingerprint ({@code fp:3f2a9c1b07d4}, {@code Secret[…]}) is left alone</td></tr>
- *   <tr><td>bearer-token</td><td>{@code Bearer }</td><td>at least 8 token68 chars</td></tr>
+ *       passphrase access_key access-key private_key authorization} (lower, UPPER, Capitalised,
+ *       camelCase; also {@code API-Key})</td><td>the value after {@code =} or {@code :} (quoted
+ *       or not; a leading {@code Bearer }/{@code Basic }/{@code Token } is kept) if it looks like
+ *       a credential (below); the keyword stays visible</td></tr>
+ *   <tr><td>bearer-token</td><td>{@code Bearer }</td><td>the token68 chars after it, if they
+ *       look like a credential (below)</td></tr>
  * </table>
+ *
+ * <p>The prefix-anchored formats (AWS, GitHub, Slack, JWT, PEM) are recognised by their exact
+ * shape. A keyword or {@code Bearer } says nothing by itself ({@code token refresh failed},
+ * {@code Key coingecko-api-key: loaded version 3}, {@code Bearer authentication}): the value
+ * after it is redacted only if it looks like a credential, as secret scanners judge a generic
+ * assignment: at least 8 chars without whitespace, at least one letter, not made only of words,
+ * numbers and words with numbers (names, paths, URLs, versions such as {@code 1.2.3-SNAPSHOT}
+ * stay), enough Shannon entropy, and not what KeyGuard prints instead of a value (a fingerprint
+ * {@code fp:3f2a9c1b07d4}, {@code Secret[…]}, a {@code [REDACTED…]} marker). The check runs only
+ * at an anchor hit; {@code CredentialShape} has the rules.
  */
 public final class KnownFormats {
 
@@ -55,7 +66,6 @@ public final class KnownFormats {
   private static final int BEARER = 7;
 
   private static final int MAX_VALUE = 4096;
-  private static final int MIN_KEYWORD_VALUE = 6;
 
   private static final List<String> ANCHOR_TEXT = new ArrayList<>();
   private static final List<Integer> ANCHOR_KIND = new ArrayList<>();
@@ -70,8 +80,8 @@ public final class KnownFormats {
     anchor(BEARER, "Bearer ", "bearer ", "BEARER ");
     for (String keyword :
         new String[] {
-          "api_key", "api-key", "apikey", "secret", "token", "password", "passwd", "access_key",
-          "private_key", "authorization"
+          "api_key", "api-key", "apikey", "secret", "token", "password", "passwd", "passphrase",
+          "access_key", "access-key", "private_key", "authorization"
         }) {
       anchor(KEYWORD, keyword, keyword.toUpperCase(java.util.Locale.ROOT), capitalise(keyword));
       int sep = Math.max(keyword.indexOf('_'), keyword.indexOf('-'));
@@ -80,7 +90,7 @@ public final class KnownFormats {
         anchor(KEYWORD, camel, capitalise(camel), capitalise(keyword.substring(0, sep)) + keyword.charAt(sep) + capitalise(keyword.substring(sep + 1)));
       }
     }
-    anchor(KEYWORD, "apiKey", "ApiKey", "APIKey");
+    anchor(KEYWORD, "apiKey", "ApiKey", "APIKey", "API-Key"); // API-Key: Kraken's header
   }
 
   private KnownFormats() {}
@@ -225,7 +235,7 @@ public final class KnownFormats {
         while (i < n && text.charAt(i) == '=') {
           i++;
         }
-        return i - end >= 8 ? span(end, i) : -1;
+        return CredentialShape.looksLikeCredential(text, end, i) ? span(end, i) : -1;
       }
       default -> {
         return keywordValue(text, end);
@@ -284,15 +294,15 @@ public final class KnownFormats {
       }
     }
     int valueEnd = Math.min(i, n);
-    if (valueEnd - valueStart < MIN_KEYWORD_VALUE || isFingerprint(text, valueStart, valueEnd)) {
-      return -1;
+    if (quote == 0) {
+      while (valueEnd > valueStart && ".:".indexOf(text.charAt(valueEnd - 1)) >= 0) {
+        valueEnd--; // the end of a sentence or of a label, not part of the value
+      }
+    }
+    if (!CredentialShape.looksLikeCredential(text, valueStart, valueEnd)) {
+      return -1; // prose, a name, a number, a fingerprint: the keyword alone proves nothing
     }
     return span(valueStart, valueEnd);
-  }
-
-  /** A fingerprint, or {@code Secret[}: what KeyGuard prints instead of a value. */
-  private static boolean isFingerprint(String text, int start, int end) {
-    return text.startsWith("Secret[", start) || Fingerprints.isFingerprint(text, start, end);
   }
 
   private static int skipBlanks(String text, int i) {
