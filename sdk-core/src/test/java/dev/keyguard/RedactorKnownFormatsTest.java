@@ -86,7 +86,7 @@ class RedactorKnownFormatsTest {
   void redact_whenKeywordAssignments_replacesTheValuesOnly() {
     String v1 = TestSecrets.randomBase64Url(16);
     String v2 = TestSecrets.randomBase64Url(16);
-    String v3 = TestSecrets.randomHex(10);
+    String v3 = "a" + TestSecrets.randomHex(10) // a letter: an all-digit value reads as a number;
     String v4 = TestSecrets.randomBase64Url(20);
     String v5 = TestSecrets.randomBase64Url(12);
 
@@ -176,7 +176,7 @@ class RedactorKnownFormatsTest {
   @Test
   void redact_whenExchangeHeadersAndPassphrase_redactsTheValues() {
     String kraken = TestSecrets.randomBase64(64);
-    String coinbase = TestSecrets.randomHex(16);
+    String coinbase = "c" + TestSecrets.randomHex(16);
     String passphrase = TestSecrets.randomAlphanumeric(20);
 
     assertThat(redactor.redact("API-Key: " + kraken)).isEqualTo("API-Key: [REDACTED:credential]");
