@@ -86,7 +86,7 @@ class RedactorKnownFormatsTest {
   void redact_whenKeywordAssignments_replacesTheValuesOnly() {
     String v1 = TestSecrets.randomBase64Url(16);
     String v2 = TestSecrets.randomBase64Url(16);
-    String v3 = "a" + TestSecrets.randomHex(10) // a letter: an all-digit value reads as a number;
+    String v3 = "a" + TestSecrets.randomHex(10); // a letter: an all-digit value reads as a number
     String v4 = TestSecrets.randomBase64Url(20);
     String v5 = TestSecrets.randomBase64Url(12);
 
