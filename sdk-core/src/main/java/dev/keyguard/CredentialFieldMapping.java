@@ -11,8 +11,10 @@ import dev.keyguard.internal.SecretForms;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Maps a stored secret to the parts of a {@link VersionedCredential}; the one facility every
@@ -26,8 +28,12 @@ import java.util.Objects;
  *  "notBefore": "2026-01-01T00:00:00Z", "expiresAt": "2026-04-01T00:00:00Z", "createdAt": "…"}
  * }</pre>
  *
- * <p>Only {@code apiKey} is required; the field names are configurable for secrets that were
- * stored under other names. {@code scopes} may be an array of strings or a comma-separated string.
+ * <p>Only {@code apiKey} is required here; what a user of the key needs besides (an API secret for
+ * a signing scheme) is a {@link CredentialRequirement}, checked where the key is loaded. The
+ * returned builder records the names of the fields found (JSON object keys, or the fact that the
+ * value was a plain string; never a value), so that a message about a missing field can list
+ * them. The field names are configurable for secrets that were stored under other names.
+ * {@code scopes} may be an array of strings or a comma-separated string.
  * {@code version} (a string or an integer) sets the version id; without it the version is derived
  * from the fingerprints of the secret parts, and a backend that has its own version ids sets them on
  * the returned builder, which overrides the field. Unknown fields are ignored. A leading UTF-8 byte
@@ -132,7 +138,8 @@ public final class CredentialFieldMapping {
       throw new MalformedSecretException("the stored value of key '" + keyId + "' is empty or blank", keyId);
     }
     if (!trimmed.startsWith("{")) {
-      return VersionedCredential.builder(keyId, secretOf(keyId, trimmed, "the stored value"));
+      return VersionedCredential.builder(keyId, secretOf(keyId, trimmed, "the stored value"))
+          .storedFields(StoredFields.wholeValue(apiKeyField, apiSecretField));
     }
     JsonNode root;
     try (JsonParser parser = MAPPER.createParser(trimmed)) {
@@ -153,11 +160,13 @@ public final class CredentialFieldMapping {
               + apiKeyField + "'",
           keyId);
     }
-    Secret apiKey = requiredSecret(keyId, root, apiKeyField);
+    StoredFields found = storedFields(root);
+    Secret apiKey = requiredSecret(keyId, root, apiKeyField, found);
     Secret apiSecret = null;
     try {
-      apiSecret = optionalSecret(keyId, root, apiSecretField);
-      VersionedCredential.Builder builder = VersionedCredential.builder(keyId, apiKey);
+      apiSecret = optionalSecret(keyId, root, apiSecretField, found);
+      VersionedCredential.Builder builder =
+          VersionedCredential.builder(keyId, apiKey).storedFields(found);
       builder.apiSecret(apiSecret);
       builder.scopes(scopes(keyId, root));
       builder.environment(optionalText(keyId, root, environmentField));
@@ -206,11 +215,27 @@ public final class CredentialFieldMapping {
     return parse(keyId, text);
   }
 
-  private Secret requiredSecret(KeyId keyId, JsonNode root, String field) {
+  /** The names of the object's fields (never a value), for messages about a missing one. */
+  private StoredFields storedFields(JsonNode root) {
+    List<String> names = new ArrayList<>();
+    Set<String> nullNames = new HashSet<>();
+    root.fields()
+        .forEachRemaining(
+            e -> {
+              names.add(e.getKey());
+              if (e.getValue().isNull()) {
+                nullNames.add(e.getKey());
+              }
+            });
+    return StoredFields.objectFields(names, nullNames, apiKeyField, apiSecretField);
+  }
+
+  private Secret requiredSecret(KeyId keyId, JsonNode root, String field, StoredFields found) {
     JsonNode node = root.get(field);
     if (node == null || node.isNull()) {
       throw new MalformedSecretException(
-          "the JSON value of key '" + keyId + "' has no field '" + field + "'", keyId);
+          "the JSON value of key '" + keyId + "' has no field '" + field + "'; " + found.found(),
+          keyId);
     }
     if (!node.isTextual() || node.textValue().isBlank()) {
       throw new MalformedSecretException(
@@ -230,12 +255,12 @@ public final class CredentialFieldMapping {
     }
   }
 
-  private Secret optionalSecret(KeyId keyId, JsonNode root, String field) {
+  private Secret optionalSecret(KeyId keyId, JsonNode root, String field, StoredFields found) {
     JsonNode node = root.get(field);
     if (node == null || node.isNull()) {
       return null;
     }
-    return requiredSecret(keyId, root, field);
+    return requiredSecret(keyId, root, field, found);
   }
 
   private static String optionalText(KeyId keyId, JsonNode root, String field) {

@@ -42,6 +42,8 @@ public final class VersionedCredential {
   private final Instant createdAt;
   private final Set<String> scopes;
   private final String environment;
+  /** The field names a {@link CredentialFieldMapping} found, or null if not parsed by one. */
+  private final StoredFields storedFields;
 
   private VersionedCredential(Builder b) {
     this.keyId = b.keyId;
@@ -59,6 +61,7 @@ public final class VersionedCredential {
     this.createdAt = b.createdAt;
     this.scopes = Set.copyOf(b.scopes);
     this.environment = b.environment;
+    this.storedFields = b.storedFields;
   }
 
   /**
@@ -87,6 +90,7 @@ public final class VersionedCredential {
     b.createdAt = createdAt;
     b.scopes.addAll(scopes);
     b.environment = environment;
+    b.storedFields = storedFields;
     return b;
   }
 
@@ -182,6 +186,14 @@ public final class VersionedCredential {
   }
 
   /**
+   * What the {@link CredentialFieldMapping} that parsed this credential found (field names only),
+   * for messages about a missing part; null for a credential built in code.
+   */
+  StoredFields storedFields() {
+    return storedFields;
+  }
+
+  /**
    * Tells whether this and another credential are the same version of the same key.
    *
    * @param other the other credential; may be null
@@ -237,6 +249,7 @@ public final class VersionedCredential {
     private Instant createdAt;
     private final Set<String> scopes = new LinkedHashSet<>();
     private String environment;
+    private StoredFields storedFields;
 
     private Builder(KeyId keyId, Secret apiKey) {
       this.keyId = Objects.requireNonNull(keyId, "keyId");
@@ -334,6 +347,12 @@ public final class VersionedCredential {
      */
     public Builder environment(String environment) {
       this.environment = environment;
+      return this;
+    }
+
+    /** Records what a {@link CredentialFieldMapping} found in the stored value (names only). */
+    Builder storedFields(StoredFields storedFields) {
+      this.storedFields = storedFields;
       return this;
     }
 

@@ -201,6 +201,14 @@ class CredentialFieldMappingTest {
         .hasMessageContaining("has no field 'apiKey'");
   }
 
+  @Test
+  void parse_whenApiKeyIsStoredUnderAnotherName_listsTheFieldsFound() {
+    String value = TestSecrets.randomValue();
+
+    assertThat(assertMalformedWithoutEcho("{\"key\":\"" + value + "\",\"secret\":null}", value))
+        .hasMessageContaining("has no field 'apiKey'; found fields: key, secret (null)");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"\"\"", "\"  \\t \"", "42", "true", "[\"VALUE\"]", "{\"v\":\"VALUE\"}"})
   void parse_whenApiKeyBlankOrNotAString_namesTheField(String apiKey) {

@@ -1,5 +1,6 @@
 package dev.keyguard.auth;
 
+import dev.keyguard.CredentialRequirement;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.VersionedCredential;
 
@@ -14,6 +15,12 @@ import okhttp3.Request;
  * the application built it (without credentials), so a retry or a same-origin redirect is signed
  * afresh and a cross-origin redirect is sent without anything a scheme added. The names a scheme
  * declares are never allow-listed by the HTTP logger and are scrubbed from logs and errors.
+ *
+ * <p>A scheme declares the parts of a credential it needs with {@link #requirement()} (by default
+ * the API key alone). A client built on a {@code ManagedKey} registers it with the key, and a key
+ * obtained with {@code KeyManager.key(id, scheme.requirement())} knows it before the first fetch,
+ * so that a credential without a needed part fails at {@code awaitReady} or the refresh that
+ * loaded it, not at the first request.
  *
  * <p>Implementations must be immutable and thread-safe, and must not log or keep the credential.
  */
@@ -30,6 +37,19 @@ public interface AuthScheme {
    *     for an HMAC scheme)
    */
   Request apply(Request request, VersionedCredential credential);
+
+  /**
+   * The parts of a credential this scheme needs. The key path checks every credential it loads
+   * against it, so a credential that lacks a part fails where it is loaded (with a message naming
+   * the part, the expected field and the fields found) instead of at {@link #apply}. A scheme that
+   * signs with the API secret or a private key returns {@link
+   * CredentialRequirement#apiKeyAndSecret(String, String)}.
+   *
+   * @return the requirement; {@link CredentialRequirement#apiKeyOnly()} by default
+   */
+  default CredentialRequirement requirement() {
+    return CredentialRequirement.apiKeyOnly();
+  }
 
   /**
    * The header names this scheme sets, lower-case.

@@ -31,6 +31,19 @@ import java.util.Objects;
  * retry is signed afresh (new timestamp, nonce or JWT). Schemes keep no credential: the signing
  * schemes read the secret, use it and wipe their copies. All returned schemes are thread-safe.
  *
+ * <p>Each scheme declares the parts it needs ({@link AuthScheme#requirement()}: the API key for
+ * the first three, the API key and API secret for the others). A client registers it with its
+ * managed key, and {@code KeyManager.key(id, scheme.requirement())} hands it to the key before
+ * {@code awaitReady}, so that a credential without the API secret (say a Binance secret stored as
+ * {@code {"apiKey": …, "secretKey": …}}) fails where it is loaded, with a message that names the
+ * expected field and the fields found:
+ *
+ * <pre>{@code
+ * AuthScheme binance = AuthSchemes.binanceHmac();
+ * ManagedKey key = keyManager.key("binance", binance.requirement());
+ * key.awaitReady(Duration.ofSeconds(10)); // MalformedSecretException: ... has no API secret ...
+ * }</pre>
+ *
  * <p>Errors: a credential that lacks a part the scheme needs (no API secret for an HMAC scheme), or
  * whose part cannot be used (an API key with a newline, a secret that is not base64, a PEM that is
  * not a P-256 key) fails with a {@link MalformedSecretException} that names the key id, version
@@ -47,7 +60,8 @@ import java.util.Objects;
  * {@link AuthScheme} has one abstract method, so a lambda is a scheme. Declare the header and query
  * parameter names your scheme sets by overriding {@link AuthScheme#headerNames()} and {@link
  * AuthScheme#queryParameterNames()}: the HTTP logger never logs them and errors scrub them, which a
- * bare lambda (declaring nothing) cannot get.
+ * bare lambda (declaring nothing) cannot get. A scheme that needs the API secret overrides {@link
+ * AuthScheme#requirement()} too, so that a credential without it fails when it is loaded.
  *
  * <pre>{@code
  * AuthScheme custom = new AuthScheme() {

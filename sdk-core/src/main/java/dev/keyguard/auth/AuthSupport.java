@@ -1,5 +1,6 @@
 package dev.keyguard.auth;
 
+import dev.keyguard.CredentialRequirement;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.Secret;
@@ -52,20 +53,15 @@ final class AuthSupport {
     }
   }
 
-  /** Returns the API secret or fails with a message that names the key, version and scheme. */
-  static Secret requireApiSecret(VersionedCredential credential, String scheme, String what) {
-    return credential
-        .apiSecret()
-        .orElseThrow(
-            () ->
-                new MalformedSecretException(
-                    "credential '" + credential.keyId() + "' version '" + credential.version()
-                        + "' has no API secret, which the " + scheme + " scheme needs (" + what
-                        + "); store it in the 'apiSecret' field of the key's JSON value next to"
-                        + " 'apiKey'",
-                    null,
-                    credential.keyId(),
-                    credential.version()));
+  /**
+   * Returns the API secret, or fails as the key path does when it loads a credential that does not
+   * meet the scheme's requirement: one message, naming the key, version, scheme, expected field and
+   * the fields found.
+   */
+  static Secret requireApiSecret(
+      VersionedCredential credential, CredentialRequirement requirement) {
+    requirement.check(credential);
+    return credential.apiSecret().orElseThrow();
   }
 
   static MalformedSecretException malformedSecret(VersionedCredential credential, String problem) {

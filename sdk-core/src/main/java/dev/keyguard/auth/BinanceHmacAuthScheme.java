@@ -1,5 +1,6 @@
 package dev.keyguard.auth;
 
+import dev.keyguard.CredentialRequirement;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.Secret;
 import dev.keyguard.TimeSource;
@@ -32,6 +33,8 @@ final class BinanceHmacAuthScheme implements AuthScheme {
 
   static final String API_KEY_HEADER = "X-MBX-APIKEY";
   private static final String SCHEME = "Binance HMAC-SHA256";
+  private static final CredentialRequirement REQUIREMENT =
+      CredentialRequirement.apiKeyAndSecret("the " + SCHEME + " scheme", "API secret");
   private static final Set<String> ADDED_PARAMETERS = Set.of("signature", "timestamp", "recvWindow");
 
   private final TimeSource time;
@@ -45,8 +48,7 @@ final class BinanceHmacAuthScheme implements AuthScheme {
   @Override
   public Request apply(Request request, VersionedCredential credential) {
     String apiKey = AuthSupport.headerSafeApiKey(credential, SCHEME);
-    Secret secret =
-        AuthSupport.requireApiSecret(credential, SCHEME, "it is the HMAC key of every signature");
+    Secret secret = AuthSupport.requireApiSecret(credential, REQUIREMENT);
     byte[] body = AuthSupport.bodyBytes(request, SCHEME);
     boolean paramsInBody = body.length > 0;
     if (paramsInBody && !AuthSupport.isFormOrUntyped(request)) {
@@ -104,6 +106,12 @@ final class BinanceHmacAuthScheme implements AuthScheme {
 
   private static byte[] ascii(String text) {
     return text.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** The API key and the API secret (Binance's "Secret Key"), the HMAC key of every signature. */
+  @Override
+  public CredentialRequirement requirement() {
+    return REQUIREMENT;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.keyguard.auth;
 
+import dev.keyguard.CredentialRequirement;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.Secret;
 import dev.keyguard.TimeSource;
@@ -45,6 +46,9 @@ final class CoinbaseJwtAuthScheme implements AuthScheme {
 
   static final Duration LIFETIME = Duration.ofSeconds(120);
   private static final String SCHEME = "Coinbase JWT (ES256)";
+  private static final CredentialRequirement REQUIREMENT =
+      CredentialRequirement.apiKeyAndSecret(
+          "the " + SCHEME + " scheme", "EC private key (the API secret, in PEM)");
   private static final int NONCE_BYTES = 16;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
@@ -59,9 +63,7 @@ final class CoinbaseJwtAuthScheme implements AuthScheme {
   @Override
   public Request apply(Request request, VersionedCredential credential) {
     String keyName = credential.apiKey().value(InsecureSecretAccess.get());
-    Secret pem =
-        AuthSupport.requireApiSecret(
-            credential, SCHEME, "it holds the EC private key in PEM that signs each JWT");
+    Secret pem = AuthSupport.requireApiSecret(credential, REQUIREMENT);
     ECPrivateKey privateKey = parse(pem, credential);
 
     long now = time.now().getEpochSecond();
@@ -120,6 +122,12 @@ final class CoinbaseJwtAuthScheme implements AuthScheme {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("could not encode the JWT as JSON", e);
     }
+  }
+
+  /** The key name (the API key) and the EC private key in PEM (the API secret). */
+  @Override
+  public CredentialRequirement requirement() {
+    return REQUIREMENT;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.keyguard.auth;
 
+import dev.keyguard.CredentialRequirement;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.Secret;
 import dev.keyguard.TimeSource;
@@ -33,6 +34,9 @@ import okhttp3.RequestBody;
 final class KrakenAuthScheme implements AuthScheme {
 
   private static final String SCHEME = "Kraken HMAC-SHA512";
+  private static final CredentialRequirement REQUIREMENT =
+      CredentialRequirement.apiKeyAndSecret(
+          "the " + SCHEME + " scheme", "API secret (base64, the HMAC-SHA512 key)");
 
   private final TimeSource time;
   private final AtomicLong lastNonce = new AtomicLong();
@@ -44,9 +48,7 @@ final class KrakenAuthScheme implements AuthScheme {
   @Override
   public Request apply(Request request, VersionedCredential credential) {
     String apiKey = AuthSupport.headerSafeApiKey(credential, SCHEME);
-    Secret secret =
-        AuthSupport.requireApiSecret(
-            credential, SCHEME, "its base64-decoded value is the HMAC-SHA512 key");
+    Secret secret = AuthSupport.requireApiSecret(credential, REQUIREMENT);
     if (request.body() == null) {
       throw new IllegalArgumentException(
           "Kraken private endpoints are POST requests with a form body; a " + request.method()
@@ -135,6 +137,12 @@ final class KrakenAuthScheme implements AuthScheme {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }
+  }
+
+  /** The API key and the base64 API secret, whose decoded value is the HMAC-SHA512 key. */
+  @Override
+  public CredentialRequirement requirement() {
+    return REQUIREMENT;
   }
 
   @Override

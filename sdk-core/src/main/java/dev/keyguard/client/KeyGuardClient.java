@@ -902,6 +902,10 @@ public final class KeyGuardClient {
      *     credentials in (the message names it), or if the class path holds an OkHttp older than 5
      *     (such as the okhttp 3.14 Retrofit 2 brings) next to or instead of KeyGuard's okhttp-jvm
      *     (the message names the jars and the exclusion to add)
+     * @throws dev.keyguard.MalformedSecretException if the managed key already holds a credential
+     *     that lacks a part the auth scheme needs ({@link AuthScheme#requirement()}, registered
+     *     with the key by {@link ManagedKey#require}); the message names the part, the expected
+     *     field and the fields found
      */
     public KeyGuardClient build() {
       OkHttpCheck.requireSupportedOkHttp();
@@ -929,6 +933,11 @@ public final class KeyGuardClient {
                   + " permits http to localhost, 127.0.0.0/8 and ::1");
         }
       }
+      // The key learns what the scheme needs: a loaded credential that lacks a part fails here,
+      // and every later fetch that lacks one is treated like a malformed secret.
+      managedKey.require(
+          Objects.requireNonNull(
+              authScheme.requirement(), "the auth scheme's requirement() returned null"));
       ClientSettings settings =
           new ClientSettings(this, okHttpClient != null ? okHttpClient : DefaultOkHttp.INSTANCE);
       return new KeyGuardClient(settings, RequestChain.assemble(settings));

@@ -1,5 +1,6 @@
 package dev.keyguard.key;
 
+import dev.keyguard.CredentialRequirement;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *     .maxStale(Duration.ofHours(1))
  *     .listener(event -> log.info("key event: {}", event))   // events never hold a secret
  *     .build();
- * ManagedKey binance = keys.key("binance");
+ * AuthScheme signing = AuthSchemes.binanceHmac();
+ * ManagedKey binance = keys.key("binance", signing.requirement()); // needs the API secret too
  * keys.awaitReady(Duration.ofSeconds(10));                  // fail fast at start-up
  * VersionedCredential credential = binance.current();       // lock-free from now on
  * // ... on shutdown:
@@ -87,6 +89,13 @@ import org.slf4j.LoggerFactory;
  *       (shared by concurrent callers), then asks the provider for alternate versions; repeated
  *       rejections of one version within {@code rejectionCooldown} (default 30 seconds) reuse that
  *       answer without calling the backend.
+ *   <li><b>Requirements.</b> A key knows the parts its users need: the requirement given to
+ *       {@link #key(KeyId, CredentialRequirement)}, and the auth scheme's of every client built on
+ *       it. A fetched credential that lacks one (no API secret for a signing scheme) counts as a
+ *       malformed secret: {@code awaitReady} and a cold {@code current()} fail with {@link
+ *       MalformedSecretException} naming the missing part, the field it was expected in and the
+ *       fields found (names only); during a refresh the last good credential stays served and
+ *       {@link KeyEvent.RefreshFailed} fires, as for any failed refresh.
  *   <li><b>Warnings.</b> {@link KeyEvent.KeyExpiringSoon} when the served version expires within
  *       {@code expiringSoon} (default 24 hours), {@link KeyEvent.KeyTooOld} when it was created
  *       more than {@code maxKeyAge} ago (default 90 days); each once per version, checked at every
@@ -190,6 +199,50 @@ public final class KeyManager implements AutoCloseable {
   }
 
   /**
+   * Returns the managed key for a key id, as {@link #key(KeyId)} does, and registers what its user
+   * needs from it ({@link ManagedKey#require(CredentialRequirement)}), so that {@link
+   * #awaitReady(Duration)} and every later fetch fail on a credential that lacks a part, with a
+   * message that names the part, the field it was expected in and the fields found. Pass the
+   * requirement of the auth scheme the key will be used with:
+   *
+   * <pre>{@code
+   * AuthScheme scheme = AuthSchemes.binanceHmac();
+   * ManagedKey binance = keys.key("binance", scheme.requirement());
+   * keys.awaitReady(Duration.ofSeconds(10)); // fails here if the API secret is missing
+   * }</pre>
+   *
+   * <p>A client built on the key registers its scheme's requirement too, so keys obtained with
+   * {@link #key(KeyId)} are checked from the client's build on.
+   *
+   * @param keyId the key id
+   * @param requirement the parts its user needs
+   * @return the managed key
+   * @throws MalformedSecretException if the key already holds a credential that lacks a part
+   * @throws IllegalStateException if the manager is closed
+   */
+  public ManagedKey key(KeyId keyId, CredentialRequirement requirement) {
+    Objects.requireNonNull(requirement, "requirement");
+    ManagedKey key = key(keyId);
+    key.require(requirement);
+    return key;
+  }
+
+  /**
+   * Returns the managed key for a key id given by name, with a requirement; same as {@code
+   * key(KeyId.of(keyId), requirement)}.
+   *
+   * @param keyId the key id
+   * @param requirement the parts its user needs
+   * @return the managed key
+   * @throws IllegalArgumentException if the name is not a valid {@link KeyId}
+   * @throws MalformedSecretException if the key already holds a credential that lacks a part
+   * @throws IllegalStateException if the manager is closed
+   */
+  public ManagedKey key(String keyId, CredentialRequirement requirement) {
+    return key(KeyId.of(keyId), requirement);
+  }
+
+  /**
    * Fails fast at start-up: makes sure every key obtained so far with {@link #key(KeyId)} has been
    * fetched, fetching those that have not (all at once, on the scheduler), and waits for them. A
    * key whose fetch fails with a retryable error is retried with the usual backoff until the
@@ -203,7 +256,8 @@ public final class KeyManager implements AutoCloseable {
    * @throws KeyNotFoundException if a key does not exist (other failing keys are added as
    *     suppressed exceptions)
    * @throws KeyAccessDeniedException if the backend refuses a key
-   * @throws MalformedSecretException if a stored value is not a usable credential
+   * @throws MalformedSecretException if a stored value is not a usable credential, or lacks a part
+   *     that was required of its key ({@link #key(KeyId, CredentialRequirement)})
    * @throws KeyProviderUnavailableException if a key is not ready within the timeout; the cause is
    *     the last failure, if any
    * @throws IllegalStateException if the manager is closed

@@ -1,5 +1,6 @@
 package dev.keyguard.key;
 
+import dev.keyguard.CredentialRequirement;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
@@ -75,6 +76,27 @@ public interface ManagedKey {
   default void awaitReady(Duration timeout) {
     current();
   }
+
+  /**
+   * Declares that a user of this key needs the parts of {@code requirement} (an auth scheme's
+   * {@link dev.keyguard.auth.AuthScheme#requirement()}). From now on every credential this key
+   * loads must meet it: a fetch whose credential lacks a part is treated like a fetch of a
+   * malformed secret (it fails with {@link MalformedSecretException}; the last good credential, if
+   * any, stays served; {@link KeyEvent.RefreshFailed} fires and a warning is logged), and an
+   * alternate version that lacks a part is not offered. Requirements accumulate; registering one
+   * already registered changes nothing. A client built on this key registers its scheme's
+   * requirement; {@link KeyManager#key(KeyId, CredentialRequirement)} registers one before the
+   * first fetch, so that {@link #awaitReady(Duration)} fails on an incomplete credential.
+   *
+   * <p>The default implementation does nothing: a custom key leaves the check to the auth scheme,
+   * at the first request.
+   *
+   * @param requirement what the user needs
+   * @throws MalformedSecretException if a credential this key already holds lacks a part; the
+   *     requirement is then not registered
+   * @throws IllegalStateException if the key manager was closed
+   */
+  default void require(CredentialRequirement requirement) {}
 
   /**
    * Reports that the API refused a credential (401/403) and asks for a different one to retry

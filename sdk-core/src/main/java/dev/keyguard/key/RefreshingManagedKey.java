@@ -3,6 +3,7 @@ package dev.keyguard.key;
 import static dev.keyguard.key.KeyManager.LOG;
 import static dev.keyguard.key.KeyState.fingerprint;
 
+import dev.keyguard.CredentialRequirement;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyProviderUnavailableException;
@@ -30,7 +31,9 @@ import java.util.function.BooleanSupplier;
  * {@link RefreshSchedule} in the {@link KeyPolicy}. {@link SingleFlight} makes sure there is at
  * most one backend call sequence at a time; {@link Rejections} remembers rejected versions and the
  * last rejection round for the cool-down; {@link Liveness} registers the credentials the key holds
- * with the global redactor and retires the dropped ones. This class only decides which transition
+ * with the global redactor and retires the dropped ones; {@link Requirements} holds what the
+ * key's users need from a credential (their auth schemes' parts). This class only decides which
+ * transition
  * to apply, under which lock, on which thread, and with which backend call.
  *
  * <p><b>States.</b> What {@code current()} does in each, and the transitions of {@link KeyState}
@@ -56,6 +59,14 @@ import java.util.function.BooleanSupplier;
  *   EXPIRED     (served at/after its expiresAt) the caller blocks on one shared fetch, as COLD
  *   any         close() ──▶ CLOSED: nothing held, every secret retired, every call throws
  * </pre>
+ *
+ * <p>A fetched credential that lacks a part a user {@linkplain #require required} is a failed
+ * fetch, like a malformed secret: {@code failed} with a {@link
+ * dev.keyguard.MalformedSecretException}
+ * (COLD stays COLD and {@code awaitReady} fails at once, FRESH becomes STALE and keeps serving the
+ * last good version). The check runs under the lock, as does {@link #require}, so a requirement
+ * registered while a fetch runs applies to that fetch's credential; an alternate that lacks a part
+ * is dropped before it is offered.
  *
  * <p>Every state change also fires the lifetime warnings ({@code KeyExpiringSoon}, {@code
  * KeyTooOld}) once per version. {@code rejected()} does not change the state by itself: it
@@ -99,6 +110,7 @@ final class RefreshingManagedKey implements ManagedKey {
   private final SingleFlight flights = new SingleFlight();
   private final Rejections rejections;
   private final Liveness liveness = new Liveness();
+  private Requirements requirements = Requirements.NONE;
   private ScheduledFuture<?> nextRefresh;
   private boolean closed;
 
@@ -237,6 +249,27 @@ final class RefreshingManagedKey implements ManagedKey {
           "interrupted while waiting for key '" + keyId + "' to be ready", e, keyId, null);
     } finally {
       policy.events().fire(events);
+    }
+  }
+
+  // ================================================================= require
+
+  @Override
+  public void require(CredentialRequirement requirement) {
+    Objects.requireNonNull(requirement, "requirement");
+    synchronized (lock) {
+      checkOpenLocked();
+      Requirements next = requirements.with(requirement);
+      if (next == requirements) {
+        return;
+      }
+      // What is held already must meet it: the caller (a client's build) fails now, not later.
+      for (VersionedCredential held : new VersionedCredential[] {state.served(), state.current()}) {
+        if (held != null) {
+          requirement.check(held);
+        }
+      }
+      requirements = next;
     }
   }
 
@@ -388,6 +421,10 @@ final class RefreshingManagedKey implements ManagedKey {
                 null, keyId, fetched.version());
           }
           if (error == null) {
+            // a credential without a part a user needs is as unusable as a malformed secret
+            error = requirements.unmetBy(fetched);
+          }
+          if (error == null) {
             applyLocked(state.fetched(fetched, now), events);
           } else {
             Duration backoff = policy.schedule().retryDelay(state.failedAttempts() + 1);
@@ -408,7 +445,8 @@ final class RefreshingManagedKey implements ManagedKey {
       if (f.isRejectionRound()) {
         synchronized (lock) {
           if (!closed) {
-            rejections.roundDone(f.roundVersion, time.now(), liveness.reuseHeld(alternates));
+            rejections.roundDone(
+                f.roundVersion, time.now(), liveness.reuseHeld(completeLocked(alternates)));
             holdLocked();
           }
         }
@@ -429,6 +467,21 @@ final class RefreshingManagedKey implements ManagedKey {
     if (fatal != null) {
       throw fatal;
     }
+  }
+
+  /** The alternates that meet every requirement; a warning names each one dropped. */
+  private List<VersionedCredential> completeLocked(List<VersionedCredential> alternates) {
+    List<VersionedCredential> complete = requirements.meeting(alternates);
+    if (complete.size() < alternates.size()) {
+      for (VersionedCredential c : alternates) {
+        if (!complete.contains(c)) {
+          LOG.warn(
+              "Key {}: alternate version {} is not offered: {}",
+              keyId, c.version(), requirements.unmetBy(c).getMessage());
+        }
+      }
+    }
+    return complete;
   }
 
   /** Schedules the next refresh (or retry), replacing the one scheduled. */

@@ -1,6 +1,9 @@
 package dev.keyguard.auth;
 
+import dev.keyguard.CredentialFieldMapping;
+import dev.keyguard.CredentialRequirement;
 import dev.keyguard.InsecureSecretAccess;
+import dev.keyguard.KeyId;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
 
@@ -28,6 +31,38 @@ class SimpleAuthSchemesTest {
   @AfterEach
   void releaseLogs() {
     logs.close();
+  }
+
+  @Test
+  void requirement_ofTheApiKeySchemes_isTheApiKeyOnly_andOfTheSigningSchemes_alsoTheSecret() {
+    List<AuthScheme> keyOnly =
+        List.of(AuthSchemes.header("x-api-key"), AuthSchemes.bearer(), AuthSchemes.queryParameter("k"));
+    List<AuthScheme> signing =
+        List.of(AuthSchemes.binanceHmac(), AuthSchemes.krakenHmac(), AuthSchemes.coinbaseJwt());
+
+    assertThat(keyOnly)
+        .allSatisfy(s -> assertThat(s.requirement()).isEqualTo(CredentialRequirement.apiKeyOnly()));
+    assertThat(signing)
+        .allSatisfy(
+            s ->
+                assertThat(s.requirement().parts())
+                    .contains(CredentialRequirement.Part.API_SECRET));
+  }
+
+  @Test
+  void apply_ofASigningScheme_whenTheSecretIsStoredUnderAnotherName_failsAsTheKeyPathDoes() {
+    String apiKey = randomAlphanumeric(64);
+    VersionedCredential parsed =
+        CredentialFieldMapping.defaults()
+            .parse(KeyId.of("binance"), "{\"apiKey\":\"" + apiKey + "\",\"secretKey\":\"s\"}")
+            .build();
+    Request request = new Request.Builder().url("https://api.binance.com/api/v3/account").build();
+
+    assertThatThrownBy(() -> AuthSchemes.binanceHmac().apply(request, parsed))
+        .isInstanceOf(MalformedSecretException.class)
+        .hasMessageContaining("has no API secret, which the Binance HMAC-SHA256 scheme needs")
+        .hasMessageContaining("found fields: apiKey, secretKey")
+        .satisfies(e -> assertNoSecretIn(allText(e), apiKey));
   }
 
   @Test
