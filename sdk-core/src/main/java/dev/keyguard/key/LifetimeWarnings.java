@@ -6,6 +6,7 @@ import static dev.keyguard.key.KeyState.isExpired;
 
 import dev.keyguard.KeyId;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -43,7 +44,7 @@ record LifetimeWarnings(String tooOld, String expiring) {
       warnedTooOld = c.version();
       LOG.warn(
           "Key {}: version {} ({}) was created at {}, more than {} ago; rotate it",
-          keyId, c.version(), fingerprint(c), created.get(), readable(maxKeyAge));
+          keyId, c.version(), fingerprint(c), created.get(), Durations.readable(maxKeyAge));
       events.add(new KeyEvent.KeyTooOld(
           keyId, now, c.version(), fingerprint(c), created.get(), maxKeyAge));
     }
@@ -66,9 +67,4 @@ record LifetimeWarnings(String tooOld, String expiring) {
         : new LifetimeWarnings(warnedTooOld, warnedExpiring);
   }
 
-  private static String readable(Duration d) {
-    return d.toHours() % 24 == 0 && d.toDays() > 0 && d.equals(Duration.ofDays(d.toDays()))
-        ? d.toDays() + " days"
-        : d.toString();
-  }
 }

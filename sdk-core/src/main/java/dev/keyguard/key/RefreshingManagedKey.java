@@ -9,6 +9,7 @@ import dev.keyguard.KeyId;
 import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.internal.Durations;
 import dev.keyguard.key.SingleFlight.Flight;
 import java.time.Duration;
 import java.time.Instant;
@@ -234,7 +235,7 @@ final class RefreshingManagedKey implements ManagedKey {
           long remaining = deadlineNanos - time.nanoTime();
           if (remaining <= 0) {
             throw new KeyProviderUnavailableException(
-                "Key '" + keyId + "' was not ready within " + timeout + " (provider "
+                "Key '" + keyId + "' was not ready within " + Durations.readable(timeout) + " (provider "
                     + fetcher.providerName() + ", " + state.failedAttempts() + " failed attempts"
                     + (flights.running() != null ? ", a fetch is still running" : "")
                     + "). The cause is the last failure, if any.",

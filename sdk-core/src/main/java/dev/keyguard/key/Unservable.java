@@ -7,6 +7,7 @@ import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.internal.Durations;
 import java.time.Instant;
 
 /**
@@ -38,9 +39,10 @@ final class Unservable {
       return new KeyProviderUnavailableException(
           "Key '" + keyId + "': refreshes have failed since " + s.failingSince() + " ("
               + s.failedAttempts() + " attempts) and version " + served.version()
-              + " was last confirmed at " + s.lastSuccess() + ", longer ago than maxStale (" + s.maxStale() + "). Last failure: "
-              + failure.getMessage() + ". Check the backend (" + providerName
-              + "); retries continue, next at " + nextRetryAt + ".",
+              + " was last confirmed at " + s.lastSuccess() + ", longer ago than maxStale ("
+              + Durations.readable(s.maxStale()) + "). Last failure: "
+              + failure.getClass().getSimpleName() + " (the cause). Check the backend ("
+              + providerName + "); retries continue, next attempt at " + nextRetryAt + ".",
           failure, keyId, served.version());
     }
     if (served != null) {
@@ -50,7 +52,7 @@ final class Unservable {
               + " and no newer version could be fetched from " + providerName
               + (failure == null ? "" : " (" + failure.getClass().getSimpleName() + ")")
               + ". Rotate the key in the backend; retries continue"
-              + (nextRetryAt == null ? "." : ", next at " + nextRetryAt + "."),
+              + (nextRetryAt == null ? "." : ", next attempt at " + nextRetryAt + "."),
           failure, keyId, served.version());
     }
     if (failure == null) {
@@ -63,8 +65,9 @@ final class Unservable {
         "Key '" + keyId + "' could not be fetched from " + providerName + " (attempt "
             + s.failedAttempts() + "): " + failure.getMessage() + ". "
             + (failure.isRetryable()
-                ? "Retrying in the background, next at " + nextRetryAt + "."
-                : "Check the key id and the provider's configuration; retried at " + nextRetryAt
+                ? "Retrying in the background, next attempt at " + nextRetryAt + "."
+                : "Check the key id and the provider's configuration; next attempt at "
+                    + nextRetryAt
                     + "."),
         null);
   }

@@ -98,7 +98,7 @@ class KeyManagerAwaitReadyTest {
     KeyProviderUnavailableException e =
         catchThrowableOfType(KeyProviderUnavailableException.class, () -> joinUnwrapped(waiting));
 
-    assertThat(e.getMessage()).contains("market-data").contains("PT0.2S").contains("still running");
+    assertThat(e.getMessage()).contains("market-data").contains("200 ms").contains("still running");
     assertThat(f.backend.fetchesInProgress()).isEqualTo(1);
   }
 
@@ -118,7 +118,7 @@ class KeyManagerAwaitReadyTest {
     // Real time would keep it waiting for an hour; the time source says the hour is over.
     KeyProviderUnavailableException e =
         catchThrowableOfType(KeyProviderUnavailableException.class, () -> joinUnwrapped(waiting));
-    assertThat(e.getMessage()).contains("market-data").contains("PT1H").contains("still running");
+    assertThat(e.getMessage()).contains("market-data").contains("1 h").contains("still running");
   }
 
   @Test
