@@ -1,5 +1,7 @@
 package dev.keyguard;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A key tagged for one environment was about to be used in another (a prod key in dev). Use the key meant for this environment.
  *
@@ -17,7 +19,8 @@ public class EnvironmentMismatchException extends KeyGuardException {
    * @param keyId the key concerned; may be null
    * @param version the version concerned; may be null
    */
-  public EnvironmentMismatchException(String message, Throwable cause, KeyId keyId, String version) {
+  public EnvironmentMismatchException(
+      String message, @Nullable Throwable cause, @Nullable KeyId keyId, @Nullable String version) {
     super(message, cause, keyId, version, false);
   }
 
@@ -27,7 +30,7 @@ public class EnvironmentMismatchException extends KeyGuardException {
    * @param message what failed and what to do next; never a secret value
    * @param keyId the key concerned; may be null
    */
-  public EnvironmentMismatchException(String message, KeyId keyId) {
+  public EnvironmentMismatchException(String message, @Nullable KeyId keyId) {
     this(message, null, keyId, null);
   }
 }

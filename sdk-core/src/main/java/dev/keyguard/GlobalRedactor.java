@@ -2,6 +2,7 @@ package dev.keyguard;
 
 import java.util.List;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The life of the process-wide {@link Redactor}: options set at most once, before the first use;
@@ -13,10 +14,10 @@ final class GlobalRedactor {
   private static final Object LOCK = new Object();
 
   // written under LOCK; INSTANCE is read without it once set
-  private static volatile Redactor instance;
-  private static RedactorOptions configuredOptions;
-  private static String configuredBy;
-  private static String firstUsedBy;
+  private static volatile @Nullable Redactor instance;
+  private static @Nullable RedactorOptions configuredOptions;
+  private static @Nullable String configuredBy;
+  private static @Nullable String firstUsedBy;
 
   private GlobalRedactor() {}
 
@@ -27,12 +28,14 @@ final class GlobalRedactor {
 
   private static Redactor create() {
     synchronized (LOCK) {
-      if (instance == null) {
+      Redactor g = instance;
+      if (g == null) {
         firstUsedBy = caller();
-        instance =
+        g =
             new Redactor(configuredOptions != null ? configuredOptions : RedactorOptions.defaults());
+        instance = g;
       }
-      return instance;
+      return g;
     }
   }
 

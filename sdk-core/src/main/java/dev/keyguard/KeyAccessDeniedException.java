@@ -1,5 +1,7 @@
 package dev.keyguard;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The backend refused to give out the key: the caller lacks a permission (the message says which where the backend tells), or the key could not be decrypted.
  *
@@ -17,7 +19,8 @@ public class KeyAccessDeniedException extends KeyGuardException {
    * @param keyId the key concerned; may be null
    * @param version the version concerned; may be null
    */
-  public KeyAccessDeniedException(String message, Throwable cause, KeyId keyId, String version) {
+  public KeyAccessDeniedException(
+      String message, @Nullable Throwable cause, @Nullable KeyId keyId, @Nullable String version) {
     super(message, cause, keyId, version, false);
   }
 
@@ -27,7 +30,7 @@ public class KeyAccessDeniedException extends KeyGuardException {
    * @param message what failed and what to do next; never a secret value
    * @param keyId the key concerned; may be null
    */
-  public KeyAccessDeniedException(String message, KeyId keyId) {
+  public KeyAccessDeniedException(String message, @Nullable KeyId keyId) {
     this(message, null, keyId, null);
   }
 }

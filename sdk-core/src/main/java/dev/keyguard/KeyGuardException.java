@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The root of every exception KeyGuard throws. Unchecked.
@@ -24,10 +25,10 @@ public class KeyGuardException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** The key concerned, or null; not serialized. */
-  private final transient KeyId keyId;
+  private final transient @Nullable KeyId keyId;
 
   /** The version concerned, or null. */
-  private final String version;
+  private final @Nullable String version;
 
   /** Whether a later retry may succeed. */
   private final boolean retryable;
@@ -43,7 +44,11 @@ public class KeyGuardException extends RuntimeException {
    * @param retryable whether a later retry may succeed
    */
   public KeyGuardException(
-      String message, Throwable cause, KeyId keyId, String version, boolean retryable) {
+      String message,
+      @Nullable Throwable cause,
+      @Nullable KeyId keyId,
+      @Nullable String version,
+      boolean retryable) {
     super(Redactor.global().redact(message), RedactedThrowable.protect(cause));
     this.keyId = keyId;
     this.version = version;

@@ -1,6 +1,7 @@
 package dev.keyguard;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The name of a key, as the application and the backend know it: an environment variable name, a
@@ -54,8 +55,8 @@ public final class KeyId implements Comparable<KeyId> {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof KeyId && ((KeyId) o).value.equals(value);
+  public boolean equals(@Nullable Object o) {
+    return o instanceof KeyId other && other.value.equals(value);
   }
 
   @Override

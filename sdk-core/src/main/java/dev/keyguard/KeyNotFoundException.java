@@ -1,5 +1,7 @@
 package dev.keyguard;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The backend has no such key (a missing environment variable, file, secret or path). Fix the configuration or create the key.
  *
@@ -17,7 +19,8 @@ public class KeyNotFoundException extends KeyGuardException {
    * @param keyId the key concerned; may be null
    * @param version the version concerned; may be null
    */
-  public KeyNotFoundException(String message, Throwable cause, KeyId keyId, String version) {
+  public KeyNotFoundException(
+      String message, @Nullable Throwable cause, @Nullable KeyId keyId, @Nullable String version) {
     super(message, cause, keyId, version, false);
   }
 
@@ -27,7 +30,7 @@ public class KeyNotFoundException extends KeyGuardException {
    * @param message what failed and what to do next; never a secret value
    * @param keyId the key concerned; may be null
    */
-  public KeyNotFoundException(String message, KeyId keyId) {
+  public KeyNotFoundException(String message, @Nullable KeyId keyId) {
     this(message, null, keyId, null);
   }
 }

@@ -1,5 +1,7 @@
 package dev.keyguard;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The backend could not be reached or failed (network, timeout, throttling, 5xx), or a refresh failed for longer than the stale bound allows. The cause says why.
  *
@@ -17,7 +19,8 @@ public class KeyProviderUnavailableException extends KeyGuardException {
    * @param keyId the key concerned; may be null
    * @param version the version concerned; may be null
    */
-  public KeyProviderUnavailableException(String message, Throwable cause, KeyId keyId, String version) {
+  public KeyProviderUnavailableException(
+      String message, @Nullable Throwable cause, @Nullable KeyId keyId, @Nullable String version) {
     super(message, cause, keyId, version, true);
   }
 
@@ -27,7 +30,7 @@ public class KeyProviderUnavailableException extends KeyGuardException {
    * @param message what failed and what to do next; never a secret value
    * @param keyId the key concerned; may be null
    */
-  public KeyProviderUnavailableException(String message, KeyId keyId) {
+  public KeyProviderUnavailableException(String message, @Nullable KeyId keyId) {
     this(message, null, keyId, null);
   }
 }

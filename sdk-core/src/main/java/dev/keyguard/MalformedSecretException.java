@@ -1,5 +1,7 @@
 package dev.keyguard;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The backend returned a value that is not a usable credential: blank, not UTF-8, or JSON without the expected field. The message names the expected field and never echoes the content.
  *
@@ -17,7 +19,8 @@ public class MalformedSecretException extends KeyGuardException {
    * @param keyId the key concerned; may be null
    * @param version the version concerned; may be null
    */
-  public MalformedSecretException(String message, Throwable cause, KeyId keyId, String version) {
+  public MalformedSecretException(
+      String message, @Nullable Throwable cause, @Nullable KeyId keyId, @Nullable String version) {
     super(message, cause, keyId, version, false);
   }
 
@@ -27,7 +30,7 @@ public class MalformedSecretException extends KeyGuardException {
    * @param message what failed and what to do next; never a secret value
    * @param keyId the key concerned; may be null
    */
-  public MalformedSecretException(String message, KeyId keyId) {
+  public MalformedSecretException(String message, @Nullable KeyId keyId) {
     this(message, null, keyId, null);
   }
 }

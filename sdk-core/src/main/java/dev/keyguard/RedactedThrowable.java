@@ -5,6 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A stand-in for a foreign exception (from a vendor SDK, a JDK class, an HTTP library) whose
@@ -44,7 +45,8 @@ public final class RedactedThrowable extends RuntimeException {
   /** The class name of the exception this copies. */
   private final String originalClassName;
 
-  private RedactedThrowable(String originalClassName, String message, Throwable cause) {
+  private RedactedThrowable(
+      String originalClassName, @Nullable String message, @Nullable Throwable cause) {
     super(message == null ? originalClassName : originalClassName + ": " + message, cause, true, true);
     this.originalClassName = originalClassName;
   }
@@ -57,7 +59,7 @@ public final class RedactedThrowable extends RuntimeException {
    * @param throwable the exception; may be null
    * @return the same exception, a {@code RedactedThrowable}, or null for null
    */
-  public static Throwable protect(Throwable throwable) {
+  public static @Nullable Throwable protect(@Nullable Throwable throwable) {
     return protect(throwable, Redactor.global());
   }
 
@@ -68,7 +70,8 @@ public final class RedactedThrowable extends RuntimeException {
    * @param redactor the redactor
    * @return the same exception, a {@code RedactedThrowable}, or null for null
    */
-  public static Throwable protect(Throwable throwable, Redactor redactor) {
+  public static @Nullable Throwable protect(
+      @Nullable Throwable throwable, Redactor redactor) {
     Objects.requireNonNull(redactor, "redactor");
     if (throwable == null || isClean(throwable, redactor)) {
       return throwable;
@@ -108,7 +111,7 @@ public final class RedactedThrowable extends RuntimeException {
     String message;
     if (t instanceof RedactedThrowable r) {
       className = r.originalClassName;
-      String full = r.getMessage();
+      String full = r.fullMessage();
       message = full.length() > className.length() ? redactor.redact(full.substring(className.length() + 2)) : null;
     } else {
       className = t.getClass().getName();
@@ -134,14 +137,14 @@ public final class RedactedThrowable extends RuntimeException {
    * {@code toString()} was customised to show more, the redacted {@code toString()} minus the
    * class name.
    */
-  private static String messageOf(Throwable t, String className, Redactor redactor) {
+  private static @Nullable String messageOf(Throwable t, String className, Redactor redactor) {
     String shown = safeToString(t);
     String message = t.getLocalizedMessage();
     String standard = message == null ? className : className + ": " + message;
     if (shown != null && !shown.equals(standard)) {
       message = shown.startsWith(className + ": ") ? shown.substring(className.length() + 2) : shown;
     }
-    return redactor.redact(message);
+    return message == null ? null : redactor.redact(message);
   }
 
   /** True if nothing in the chain (messages, causes, suppressed) has anything the global redactor would change. */
@@ -154,7 +157,8 @@ public final class RedactedThrowable extends RuntimeException {
     return isClean(root, redactor, seen, 0);
   }
 
-  private static boolean isClean(Throwable t, Redactor redactor, Set<Throwable> seen, int depth) {
+  private static boolean isClean(
+      @Nullable Throwable t, Redactor redactor, Set<Throwable> seen, int depth) {
     if (t == null || !seen.add(t)) {
       return true;
     }
@@ -175,11 +179,11 @@ public final class RedactedThrowable extends RuntimeException {
     return isClean(t.getCause(), redactor, seen, depth + 1);
   }
 
-  private static boolean unchanged(String text, Redactor redactor) {
+  private static boolean unchanged(@Nullable String text, Redactor redactor) {
     return text == null || redactor.redact(text).equals(text);
   }
 
-  private static String safeToString(Throwable t) {
+  private static @Nullable String safeToString(Throwable t) {
     try {
       return t.toString();
     } catch (RuntimeException e) {
@@ -202,9 +206,20 @@ public final class RedactedThrowable extends RuntimeException {
    *
    * @return {@code originalClassName: redacted message}
    */
+  // toString, not only getMessage, on purpose: Throwable's toString would put this class's name
+  // before the original's, and a stack trace printed by the JDK should read like the original's
+  @SuppressWarnings("OverrideThrowableToString")
   @Override
   public String toString() {
-    return getMessage();
+    return fullMessage();
+  }
+
+  /**
+   * The message as the constructor built it: never null, since the constructor always passes one
+   * and this final class does not override {@link #getMessage()}.
+   */
+  private String fullMessage() {
+    return Objects.requireNonNull(getMessage(), "RedactedThrowable message");
   }
 
   /**

@@ -84,7 +84,8 @@ public final class Secret {
     byte[] bytes = new byte[encoded.remaining()];
     encoded.get(bytes);
     if (encoded.hasArray()) {
-      Arrays.fill(encoded.array(), (byte) 0);
+      int offset = encoded.arrayOffset();
+      Arrays.fill(encoded.array(), offset, offset + encoded.capacity(), (byte) 0);
     }
     return new Secret(bytes);
   }

@@ -2,6 +2,7 @@ package dev.keyguard.internal;
 
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable Aho-Corasick automaton over UTF-16 chars, built once and then shared by any number
@@ -269,7 +270,7 @@ public final class AhoCorasick {
    * @return the hits (the given object, a new one if it was null and something matched), or null
    *     if nothing matched
    */
-  public Hits scan(String text, Hits hits) {
+  public @Nullable Hits scan(String text, @Nullable Hits hits) {
     final char[] cls = classOf;
     final int[] table = fastTable;
     final int w = width;

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -176,7 +177,8 @@ public final class ChainKeyProvider implements KeyProvider {
     KeyProvider provider = servedBy.get(keyId);
     if (provider == null) {
       fetch(keyId);
-      provider = servedBy.get(keyId);
+      // fetch records the provider that served the key, or throws
+      provider = Objects.requireNonNull(servedBy.get(keyId), "serving provider");
     }
     return provider.fetchAlternates(keyId);
   }
@@ -202,7 +204,7 @@ public final class ChainKeyProvider implements KeyProvider {
         "key '" + keyId + "': provider " + provider.name() + " (" + (index + 1) + " of "
             + providers.size() + " in the chain) failed, so lower-priority providers were not"
             + " asked: " + describe(e);
-    String version = e instanceof KeyGuardException ? ((KeyGuardException) e).version().orElse(null) : null;
+    String version = e instanceof KeyGuardException k ? k.version().orElse(null) : null;
     LOG.debug("key '{}': provider {} of the chain failed ({}), not falling through", keyId, provider.name(), e.getClass().getSimpleName());
     if (e instanceof KeyAccessDeniedException) {
       return new KeyAccessDeniedException(message, e, keyId, version);
@@ -210,14 +212,13 @@ public final class ChainKeyProvider implements KeyProvider {
     if (e instanceof MalformedSecretException) {
       return new MalformedSecretException(message, e, keyId, version);
     }
-    if (e instanceof KeyGuardException && !(e instanceof KeyProviderUnavailableException)) {
-      KeyGuardException k = (KeyGuardException) e;
+    if (e instanceof KeyGuardException k && !(e instanceof KeyProviderUnavailableException)) {
       return new KeyGuardException(message, e, keyId, version, k.isRetryable());
     }
     return new KeyProviderUnavailableException(message, e, keyId, version);
   }
 
-  private static String describe(RuntimeException e) {
+  private static @Nullable String describe(RuntimeException e) {
     // a KeyGuard message is safe by contract; a foreign one may quote anything: name its type only
     return e instanceof KeyGuardException ? e.getMessage() : e.getClass().getName();
   }

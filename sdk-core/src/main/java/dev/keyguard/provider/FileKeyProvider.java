@@ -31,6 +31,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +93,7 @@ public final class FileKeyProvider implements KeyProvider {
   /** Resolutions tried when a file disappears between resolving its links and opening it. */
   private static final int ATTEMPTS = 5;
 
-  private final Path directory;
+  private final @Nullable Path directory;
   private final Map<KeyId, Path> files;
   private final CredentialFieldMapping mapping;
   private final TimeSource timeSource;
@@ -202,14 +203,16 @@ public final class FileKeyProvider implements KeyProvider {
         last = e;
       }
     }
-    if (last instanceof NoSuchFileException) {
+    // ATTEMPTS is at least 1, so every way out of the loop but a return or a throw sets last
+    IOException failure = Objects.requireNonNull(last, "last failure");
+    if (failure instanceof NoSuchFileException) {
       throw new KeyNotFoundException(
           "key '" + keyId + "': the secret file " + file + " does not exist", keyId);
     }
     throw new KeyProviderUnavailableException(
         "key '" + keyId + "': reading the secret file " + file + " failed ("
-            + last.getClass().getSimpleName() + ")",
-        last, keyId, null);
+            + failure.getClass().getSimpleName() + ")",
+        failure, keyId, null);
   }
 
   /** Returns {@code file}. */
@@ -344,7 +347,7 @@ public final class FileKeyProvider implements KeyProvider {
    * }</pre>
    */
   public static final class Builder {
-    private Path directory;
+    private @Nullable Path directory;
     private final Map<KeyId, Path> files = new LinkedHashMap<>();
     private CredentialFieldMapping fieldMapping = CredentialFieldMapping.defaults();
     private TimeSource timeSource = TimeSource.system();

@@ -8,6 +8,7 @@ import dev.keyguard.VersionedCredential;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one builder of the named-value providers: {@link EnvKeyProvider.Builder} and {@link
@@ -22,11 +23,11 @@ abstract class NamedValueBuilder<B extends NamedValueBuilder<B>> {
 
   private final NamedValueKind kind;
   private final Class<B> type;
-  private String prefix;
+  private @Nullable String prefix;
   private boolean upperCase;
-  private Function<KeyId, String> nameMapping;
+  private @Nullable Function<KeyId, String> nameMapping;
   private Function<String, String> lookup;
-  private String lookupDescription;
+  private @Nullable String lookupDescription;
   private CredentialFieldMapping fieldMapping = CredentialFieldMapping.defaults();
   private TimeSource timeSource = TimeSource.system();
 
@@ -167,6 +168,8 @@ abstract class NamedValueBuilder<B extends NamedValueBuilder<B>> {
     return sb.toString();
   }
 
+  // returns this: the cast is checked against the builder's own class instead of unchecked
+  @SuppressWarnings("SelfAlwaysReturnsThis")
   private B self() {
     return type.cast(this);
   }

@@ -28,6 +28,8 @@ enum NamedValueKind {
   private final String providerName;
   private final String noun;
   private final String plural;
+  // System::getenv and System::getProperty: method references without state
+  @SuppressWarnings("ImmutableEnumChecker")
   private final Function<String, String> defaultLookup;
   private final boolean forbidsEquals;
   private final String invalidPrefix;

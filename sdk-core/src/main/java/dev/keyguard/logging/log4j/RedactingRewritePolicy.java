@@ -4,6 +4,7 @@ import dev.keyguard.RedactedThrowable;
 import dev.keyguard.Redactor;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.logging.log4j.core.Core;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.appender.rewrite.RewritePolicy;
@@ -15,6 +16,7 @@ import org.apache.logging.log4j.message.Message;
 import org.apache.logging.log4j.message.SimpleMessage;
 import org.apache.logging.log4j.util.ReadOnlyStringMap;
 import org.apache.logging.log4j.util.StringMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Log4j 2 rewrite policy that replaces each event's message with its redacted formatted text
@@ -71,9 +73,10 @@ public final class RedactingRewritePolicy implements RewritePolicy {
     Redactor redactor = Redactor.global();
     Message message = source.getMessage();
     String formatted = message == null ? null : message.getFormattedMessage();
-    String redacted = redactor.redact(formatted);
+    String redacted = formatted == null ? null : redactor.redact(formatted);
     // a layout may print the parameters themselves (JsonTemplateLayout), including unused ones
-    boolean replaceMessage = redacted != formatted || !parametersClean(message, redactor);
+    boolean replaceMessage =
+        !Objects.equals(redacted, formatted) || !parametersClean(message, redactor);
     Throwable thrown = source.getThrown();
     Throwable safe = RedactedThrowable.protect(thrown, redactor);
     StringMap data = redactedContextData(source.getContextData(), redactor);
@@ -85,7 +88,7 @@ public final class RedactingRewritePolicy implements RewritePolicy {
       builder.setMessage(new SimpleMessage(redacted));
     }
     if (safe != thrown) {
-      builder.setThrown(safe).setThrownProxy(null);
+      clearThrownProxy(builder.setThrown(safe));
     }
     if (data != null) {
       builder.setContextData(data);
@@ -93,7 +96,19 @@ public final class RedactingRewritePolicy implements RewritePolicy {
     return builder.build();
   }
 
-  private static boolean parametersClean(Message message, Redactor redactor) {
+  /**
+   * Drops the thrown proxy the builder copied from the source event: Log4j before 2.24 copies it,
+   * and a layout printing {@code %ex} reads the proxy (built from the original exception, secret
+   * and all) rather than the redacted throwable. Log4j 2.24 deprecated the setter and made it a
+   * no-op, as the proxy is derived from the throwable there; the call stays for the older
+   * versions an application may bring.
+   */
+  @SuppressWarnings("deprecation")
+  private static void clearThrownProxy(Log4jLogEvent.Builder builder) {
+    builder.setThrownProxy(null);
+  }
+
+  private static boolean parametersClean(@Nullable Message message, Redactor redactor) {
     Object[] parameters = message == null ? null : message.getParameters();
     if (parameters == null) {
       return true;
@@ -108,7 +123,7 @@ public final class RedactingRewritePolicy implements RewritePolicy {
       } catch (RuntimeException e) {
         return false;
       }
-      if (redactor.redact(text) != text) {
+      if (!redactor.redact(text).equals(text)) {
         return false;
       }
     }
@@ -116,7 +131,8 @@ public final class RedactingRewritePolicy implements RewritePolicy {
   }
 
   /** A redacted copy of the context data (MDC), or null if nothing in it changes. */
-  private static StringMap redactedContextData(ReadOnlyStringMap data, Redactor redactor) {
+  private static @Nullable StringMap redactedContextData(
+      @Nullable ReadOnlyStringMap data, Redactor redactor) {
     if (data == null || data.isEmpty()) {
       return null;
     }
@@ -126,7 +142,7 @@ public final class RedactingRewritePolicy implements RewritePolicy {
           if (value != null) {
             String text = String.valueOf(value);
             String scrubbed = redactor.redact(text);
-            if (scrubbed != text) {
+            if (!scrubbed.equals(text)) {
               changed.put(key, scrubbed);
             }
           }

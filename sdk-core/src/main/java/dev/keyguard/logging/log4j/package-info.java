@@ -4,5 +4,10 @@
  * Needs log4j-core on the application's class path; KeyGuard core does not bring it. Both are
  * found through the plugin index compiled into the KeyGuard jar: no {@code packages} attribute
  * is needed.
+ *
+ * <p>Every type and member of this package is non-null unless annotated {@code @Nullable}.
  */
+@NullMarked
 package dev.keyguard.logging.log4j;
+
+import org.jspecify.annotations.NullMarked;

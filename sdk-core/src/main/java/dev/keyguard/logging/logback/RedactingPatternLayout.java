@@ -16,6 +16,7 @@ import ch.qos.logback.core.spi.ScanException;
 import dev.keyguard.Redactor;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link PatternLayout} in which each conversion's output is redacted before the pattern's
@@ -117,7 +118,8 @@ final class RedactingPatternLayout extends PatternLayout {
   }
 
   /** Names the first conversion that would see raw text inside a composite, or null. */
-  private static String unsafeInsideComposites(Converter<ILoggingEvent> first, boolean inside) {
+  private static @Nullable String unsafeInsideComposites(
+      @Nullable Converter<ILoggingEvent> first, boolean inside) {
     for (Converter<ILoggingEvent> c = first; c != null; c = c.getNext()) {
       if (c instanceof ReplacingCompositeConverter) {
         return "%replace";
