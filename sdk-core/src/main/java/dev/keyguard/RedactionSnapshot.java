@@ -7,6 +7,7 @@ import dev.keyguard.internal.SecretForms;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The immutable half of a {@link Redactor}: one Aho-Corasick automaton over every form of every
@@ -17,14 +18,14 @@ import java.util.List;
 final class RedactionSnapshot {
   private static final char[] FALLBACK_MARKER_CHARS = {'\u2588', '\u2593', '\u25A0', '#', '*'};
 
-  final AhoCorasick automaton;
+  final @Nullable AhoCorasick automaton;
   final String[] secretMarkers;
   final String[] formatMarkers;
   final boolean knownFormats;
   final long nextExpiry;
 
   private RedactionSnapshot(
-      AhoCorasick automaton,
+      @Nullable AhoCorasick automaton,
       String[] secretMarkers,
       String[] formatMarkers,
       boolean knownFormats,
@@ -137,7 +138,7 @@ final class RedactionSnapshot {
     return true;
   }
 
-  private static char fallbackChar(AhoCorasick automaton) {
+  private static char fallbackChar(@Nullable AhoCorasick automaton) {
     if (automaton == null) {
       return FALLBACK_MARKER_CHARS[0];
     }
