@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import okhttp3.HttpUrl;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What KeyGuard needs to know to call one API: its https base URL, how a credential is put on a
@@ -43,11 +44,12 @@ public final class ApiPreset {
 
   private ApiPreset(Builder b) {
     this.name = b.name;
-    this.baseUrl = b.baseUrl;
-    this.authScheme = b.authScheme;
+    // build() has checked the three required values
+    this.baseUrl = Objects.requireNonNull(b.baseUrl, "baseUrl");
+    this.authScheme = Objects.requireNonNull(b.authScheme, "authScheme");
     this.rejectionRule = b.rejectionRule;
     this.rateLimitHeaders = Collections.unmodifiableSet(new LinkedHashSet<>(b.rateLimitHeaders));
-    this.documentation = b.documentation;
+    this.documentation = Objects.requireNonNull(b.documentation, "documentation");
   }
 
   /**
@@ -161,11 +163,11 @@ public final class ApiPreset {
   /** Builds an {@link ApiPreset}, following the {@linkplain dev.keyguard.client builder rules}. */
   public static final class Builder {
     private final String name;
-    private HttpUrl baseUrl;
-    private Function<TimeSource, AuthScheme> authScheme;
+    private @Nullable HttpUrl baseUrl;
+    private @Nullable Function<TimeSource, AuthScheme> authScheme;
     private RejectionRule rejectionRule = RejectionRule.defaults();
     private final Set<String> rateLimitHeaders = new LinkedHashSet<>();
-    private String documentation;
+    private @Nullable String documentation;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");

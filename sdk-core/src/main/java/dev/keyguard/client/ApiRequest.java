@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import okhttp3.RequestBody;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One call to the API, as a value: the method, a path relative to the client's base URL, query
@@ -31,7 +32,7 @@ public final class ApiRequest {
   private final String method;
   private final String path;
   private final Map<String, String> queryParameters;
-  private final Object body;
+  private final @Nullable Object body;
   private final Map<String, String> headers;
 
   private ApiRequest(Builder b) {
@@ -167,7 +168,7 @@ public final class ApiRequest {
     private final String method;
     private final String path;
     private final Map<String, String> queryParameters = new LinkedHashMap<>();
-    private Object body;
+    private @Nullable Object body;
     private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
 
     private Builder(String method, String path) {

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import okhttp3.Headers;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A successful API response: the decoded body with the status and headers it came with, and the
@@ -26,9 +27,14 @@ public final class ApiResponse<T> {
   private final Headers headers;
   private final T body;
   private final Map<String, String> rateLimitHeaders;
-  private final String requestId;
+  private final @Nullable String requestId;
 
-  ApiResponse(int status, Headers headers, T body, Map<String, String> rateLimitHeaders, String requestId) {
+  ApiResponse(
+      int status,
+      Headers headers,
+      T body,
+      Map<String, String> rateLimitHeaders,
+      @Nullable String requestId) {
     this.status = status;
     this.headers = Objects.requireNonNull(headers, "headers");
     this.body = body;

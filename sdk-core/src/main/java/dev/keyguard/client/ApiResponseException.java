@@ -7,6 +7,7 @@ import dev.keyguard.auth.AuthScheme;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The API answered with a status that is not a success (or with a 2xx body that could not be
@@ -45,7 +46,7 @@ public class ApiResponseException extends KeyGuardException {
   private final String url;
 
   /** The preferred request id, or null. */
-  private final String requestId;
+  private final @Nullable String requestId;
 
   /** Every request-id header of the response. */
   private final Map<String, String> requestIds;
@@ -54,13 +55,13 @@ public class ApiResponseException extends KeyGuardException {
   private final Map<String, String> rateLimitHeaders;
 
   /** The delay asked for by Retry-After, or null. */
-  private final Duration retryAfter;
+  private final @Nullable Duration retryAfter;
 
   /** At most 1 KiB of the body, redacted. */
   private final String bodyExcerpt;
 
   /** The configured rejection error code found in the body; null when there was none. */
-  private final String errorCode;
+  private final @Nullable String errorCode;
 
   /** Carries the facts {@link ResponseFailures} extracted from a response; does no I/O. */
   ApiResponseException(String message, ResponseFacts facts, boolean retryable) {

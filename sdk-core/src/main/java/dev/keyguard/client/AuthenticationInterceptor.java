@@ -13,6 +13,7 @@ import java.util.Optional;
 import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,12 +31,12 @@ final class AuthenticationInterceptor implements Interceptor {
   private static final Logger log = LoggerFactory.getLogger(KeyGuardClient.class);
 
   /** The scheme failed without an exception (it returned no request). */
-  private static final Throwable NO_CAUSE = null;
+  private static final @Nullable Throwable NO_CAUSE = null;
 
   private final ClientSettings settings;
 
   /** The last credential whose secrets were made known to the redactor (identity check). */
-  private volatile VersionedCredential lastRegistered;
+  private volatile @Nullable VersionedCredential lastRegistered;
 
   AuthenticationInterceptor(ClientSettings settings) {
     this.settings = settings;
@@ -151,7 +152,7 @@ final class AuthenticationInterceptor implements Interceptor {
    * Whether the response rejects the credential: by status, or (only when the client has a body
    * matcher) by an error code in the first bytes of the body, peeked without consuming it.
    */
-  private Rejection rejection(Response response) {
+  private @Nullable Rejection rejection(Response response) {
     if (settings.isRejection(response.code())) {
       return Rejection.BY_STATUS;
     }
@@ -173,9 +174,9 @@ final class AuthenticationInterceptor implements Interceptor {
   private static final class Rejection {
     static final Rejection BY_STATUS = new Rejection(null);
 
-    final String errorCode;
+    final @Nullable String errorCode;
 
-    Rejection(String errorCode) {
+    Rejection(@Nullable String errorCode) {
       this.errorCode = errorCode;
     }
 

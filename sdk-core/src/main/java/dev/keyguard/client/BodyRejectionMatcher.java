@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.Objects;
 import java.util.Set;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Recognises a credential rejection that an API reports in the response body rather than by
@@ -57,7 +58,7 @@ final class BodyRejectionMatcher {
    * Returns the configured code (never text taken from the body) that the response's body carries,
    * or null if it carries none, the status is not looked at, or the body cannot be peeked.
    */
-  String match(Response response) {
+  @Nullable String match(Response response) {
     if (!inspects(response.code())) {
       return null;
     }
@@ -65,7 +66,7 @@ final class BodyRejectionMatcher {
   }
 
   /** The configured code found in a (possibly truncated) JSON body, or null. */
-  String match(byte[] body) {
+  @Nullable String match(byte[] body) {
     if (body.length == 0) {
       return null;
     }
@@ -88,7 +89,7 @@ final class BodyRejectionMatcher {
     }
   }
 
-  private String matchValue(JsonParser p, JsonToken value) throws IOException {
+  private @Nullable String matchValue(JsonParser p, JsonToken value) throws IOException {
     if (value == JsonToken.START_ARRAY) {
       JsonToken t;
       while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
@@ -103,7 +104,7 @@ final class BodyRejectionMatcher {
     return scalar(p, value);
   }
 
-  private String scalar(JsonParser p, JsonToken t) throws IOException {
+  private @Nullable String scalar(JsonParser p, JsonToken t) throws IOException {
     if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT) {
       String text = p.getText();
       for (String code : codes) {

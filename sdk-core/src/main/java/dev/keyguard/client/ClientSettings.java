@@ -13,6 +13,7 @@ import java.util.Set;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The immutable settings of one client, taken from its builder at {@link
@@ -44,8 +45,8 @@ final class ClientSettings {
   private final ResponseHeaderSelector headerSelector;
   private final Set<String> credentialHeaderNames;
   private final Set<String> credentialQueryNames;
-  private final ClientRateLimiter limiter;
-  private final BodyRejectionMatcher bodyRejectionMatcher;
+  private final @Nullable ClientRateLimiter limiter;
+  private final @Nullable BodyRejectionMatcher bodyRejectionMatcher;
   private final ResponseFailures failures;
 
   ClientSettings(KeyGuardClient.Builder b, OkHttpClient baseOkHttp) {
@@ -180,12 +181,12 @@ final class ClientSettings {
   }
 
   /** The client-side rate limit; null when there is none. */
-  ClientRateLimiter limiter() {
+  @Nullable ClientRateLimiter limiter() {
     return limiter;
   }
 
   /** Recognises a rejection in a response body; null when the API reports rejections by status only. */
-  BodyRejectionMatcher bodyRejectionMatcher() {
+  @Nullable BodyRejectionMatcher bodyRejectionMatcher() {
     return bodyRejectionMatcher;
   }
 

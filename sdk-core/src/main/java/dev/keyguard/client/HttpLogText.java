@@ -18,6 +18,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.Buffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The text of the {@link HttpLogger}'s events: request and response lines, headers with values
@@ -147,7 +148,7 @@ final class HttpLogText {
     }
   }
 
-  private String responseBody(Response response) {
+  private @Nullable String responseBody(Response response) {
     ResponseBody body = response.body();
     long length = body.contentLength();
     if (length == 0 || "HEAD".equals(response.request().method())) {

@@ -27,6 +27,7 @@ import okhttp3.Dns;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.TlsVersion;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The transport rules of a {@link KeyGuardClient}: what may carry a credential and where it may go.
@@ -88,15 +89,15 @@ public final class HttpsPolicy {
 
   private final int maxRedirects;
   private final Map<String, List<String>> pins;
-  private final CertificatePinner certificatePinner;
-  private final Proxy proxy;
-  private final Authenticator proxyAuthenticator;
+  private final @Nullable CertificatePinner certificatePinner;
+  private final @Nullable Proxy proxy;
+  private final @Nullable Authenticator proxyAuthenticator;
   private final boolean loopbackCleartextForTesting;
   private final boolean trustsSystemCertificates;
   private final List<X509Certificate> trustedCertificates;
   // both null while the trust is the default: the OkHttp client's own socket factory stays
-  private final X509TrustManager trustManager;
-  private final SSLSocketFactory sslSocketFactory;
+  private final @Nullable X509TrustManager trustManager;
+  private final @Nullable SSLSocketFactory sslSocketFactory;
 
   private HttpsPolicy(Builder b) {
     this.maxRedirects = b.maxRedirects;
@@ -318,8 +319,8 @@ public final class HttpsPolicy {
   public static final class Builder {
     private int maxRedirects = 5;
     private final Map<String, List<String>> pins = new LinkedHashMap<>();
-    private Proxy proxy;
-    private Authenticator proxyAuthenticator;
+    private @Nullable Proxy proxy;
+    private @Nullable Authenticator proxyAuthenticator;
     private boolean loopbackCleartextForTesting;
     private boolean trustsSystemCertificates = true;
     private final List<X509Certificate> trustedCertificates = new ArrayList<>();

@@ -8,6 +8,7 @@ import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,7 +148,7 @@ final class HttpsPolicyInterceptor implements Interceptor {
    * keep the method and body, the others turn a request with a body into a GET. Credential query
    * parameters are dropped from the target; the authenticator adds fresh ones where allowed.
    */
-  private Request redirectRequest(Request hop, int code, HttpUrl target) {
+  private @Nullable Request redirectRequest(Request hop, int code, HttpUrl target) {
     Request.Builder b = hop.newBuilder().url(stripCredentialQuery(target));
     String method = hop.method();
     boolean bodyless = method.equals("GET") || method.equals("HEAD");

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import okhttp3.MediaType;
 import okhttp3.RequestBody;
+import org.jspecify.annotations.Nullable;
 
 /**
  * JSON in and out of one client: request bodies serialized with the client's mapper, response
@@ -89,7 +90,7 @@ final class JsonCodec {
    * @throws IOException if it cannot be read as JSON
    */
   @SuppressWarnings("unchecked")
-  <T> T decode(byte[] bytes, MediaType contentType, JavaType type) throws IOException {
+  <T> @Nullable T decode(byte[] bytes, MediaType contentType, JavaType type) throws IOException {
     Class<?> raw = type.getRawClass();
     if (raw == Void.class || raw == void.class || bytes.length == 0) {
       return null;

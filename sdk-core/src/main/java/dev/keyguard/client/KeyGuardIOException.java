@@ -3,6 +3,8 @@ package dev.keyguard.client;
 import dev.keyguard.KeyGuardException;
 
 import java.io.IOException;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Carries a {@link KeyGuardException} out of an OkHttp interceptor. OkHttp delivers only
@@ -19,11 +21,12 @@ final class KeyGuardIOException extends IOException {
   }
 
   KeyGuardException keyGuardException() {
-    return (KeyGuardException) getCause();
+    // the constructor sets the cause, and a cause cannot be set twice
+    return (KeyGuardException) Objects.requireNonNull(getCause(), "cause");
   }
 
   /** Finds a KeyGuard failure in an exception chain, or null. */
-  static KeyGuardException find(Throwable t) {
+  static @Nullable KeyGuardException find(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof KeyGuardIOException) {
         return ((KeyGuardIOException) c).keyGuardException();

@@ -5,6 +5,7 @@ import java.net.URL;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes sure KeyGuard runs on the OkHttp it was built for. Maven treats {@code okhttp} (3.x, 4.x;
@@ -75,7 +76,7 @@ final class OkHttpCheck {
           + " 'com.squareup.okhttp3', module: 'okhttp'); Retrofit runs on OkHttp 5";
 
   /** {@code okhttp3.OkHttp.VERSION}, which OkHttp has since 4.0; null if absent. */
-  private static String versionSeenBy(ClassLoader loader) {
+  private static @Nullable String versionSeenBy(ClassLoader loader) {
     try {
       Class<?> okHttp = Class.forName("okhttp3.OkHttp", false, loader);
       return (String) okHttp.getField("VERSION").get(null);

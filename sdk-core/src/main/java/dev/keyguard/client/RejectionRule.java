@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How an API says that it refused the credential: by HTTP status (401 and 403 by default), and,
@@ -40,10 +41,11 @@ public final class RejectionRule {
   private static final RejectionRule NONE = new RejectionRule(Set.of(), null, Set.of());
 
   private final Set<Integer> statuses;
-  private final String errorField;
+  private final @Nullable String errorField;
   private final Set<String> errorCodes;
 
-  private RejectionRule(Set<Integer> statuses, String errorField, Set<String> errorCodes) {
+  private RejectionRule(
+      Set<Integer> statuses, @Nullable String errorField, Set<String> errorCodes) {
     this.statuses = Collections.unmodifiableSet(new TreeSet<>(statuses));
     this.errorField = errorField;
     this.errorCodes = Collections.unmodifiableSet(new LinkedHashSet<>(errorCodes));

@@ -4,6 +4,7 @@ import dev.keyguard.KeyId;
 
 import java.time.Duration;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an {@link ApiResponseException} carries about a response, extracted by {@link
@@ -17,8 +18,8 @@ record ResponseFacts(
     String url,
     Map<String, String> requestIds,
     Map<String, String> rateLimitHeaders,
-    Duration retryAfter,
+    @Nullable Duration retryAfter,
     String bodyExcerpt,
-    KeyId keyId,
-    String version,
-    String errorCode) {}
+    @Nullable KeyId keyId,
+    @Nullable String version,
+    @Nullable String errorCode) {}

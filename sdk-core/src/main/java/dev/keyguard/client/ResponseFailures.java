@@ -17,6 +17,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Failure translation for one client: turns a response the caller cannot use into an {@link
@@ -60,7 +61,7 @@ final class ResponseFailures {
   }
 
   private ApiResponseException build(
-      Response response, String excerpt, String problem, String errorCode) {
+      Response response, String excerpt, @Nullable String problem, @Nullable String errorCode) {
     int status = response.code();
     String method = response.request().method();
     String url = settings.safeUrl(response.request().url());
@@ -236,7 +237,7 @@ final class ResponseFailures {
     return line.endsWith(":") ? line.substring(0, line.length() - 1) : line;
   }
 
-  private static String firstLine(String message) {
+  private static String firstLine(@Nullable String message) {
     if (message == null) {
       return "";
     }

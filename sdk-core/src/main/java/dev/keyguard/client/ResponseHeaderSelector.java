@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import okhttp3.Headers;
+import org.jspecify.annotations.Nullable;
 
 /** Picks the rate-limit and request-id headers out of a response. Immutable. */
 final class ResponseHeaderSelector {
@@ -73,7 +74,7 @@ final class ResponseHeaderSelector {
   }
 
   /** The preferred request id, or null. */
-  static String requestId(Headers headers) {
+  static @Nullable String requestId(Headers headers) {
     for (String name : REQUEST_ID_HEADERS) {
       String value = headers.get(name);
       if (value != null) {

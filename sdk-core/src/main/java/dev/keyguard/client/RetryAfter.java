@@ -3,6 +3,7 @@ package dev.keyguard.client;
 import java.time.Duration;
 import java.time.Instant;
 import okhttp3.Headers;
+import org.jspecify.annotations.Nullable;
 
 /** Parses {@code Retry-After}: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
 final class RetryAfter {
@@ -19,7 +20,7 @@ final class RetryAfter {
    * @param now the current wall-clock time, for an HTTP date
    * @return the delay (zero for a date in the past), or null if absent or unparseable
    */
-  static Duration parse(Headers headers, Instant now) {
+  static @Nullable Duration parse(Headers headers, Instant now) {
     String value = headers.get("Retry-After");
     if (value == null) {
       return null;
