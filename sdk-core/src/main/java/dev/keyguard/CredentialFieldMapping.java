@@ -219,8 +219,8 @@ public final class CredentialFieldMapping {
   private StoredFields storedFields(JsonNode root) {
     List<String> names = new ArrayList<>();
     Set<String> nullNames = new HashSet<>();
-    root.fields()
-        .forEachRemaining(
+    root.properties()
+        .forEach(
             e -> {
               names.add(e.getKey());
               if (e.getValue().isNull()) {

@@ -316,6 +316,8 @@ public final class Redactor {
    * @return the scrubbed text; the same {@code String} instance when {@code text} is a string that
    *     holds nothing to redact
    */
+  // null in gives null out (a tolerance for callers outside NullAway); non-null in never gives null
+  @SuppressWarnings("NullAway")
   public String redact(CharSequence text) {
     if (text == null) {
       return null;
@@ -350,6 +352,8 @@ public final class Redactor {
    * @param start the start of a text; null gives null
    * @return the redacted text, without the part at its end that could hold a cut secret
    */
+  // null in gives null out (a tolerance for callers outside NullAway); non-null in never gives null
+  @SuppressWarnings("NullAway")
   public String redactTruncated(CharSequence start) {
     if (start == null) {
       return null;

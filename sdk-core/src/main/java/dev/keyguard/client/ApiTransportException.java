@@ -2,6 +2,7 @@ package dev.keyguard.client;
 
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A call to the API failed without a usable HTTP response: the connection was refused or reset,
@@ -25,17 +26,17 @@ public class ApiTransportException extends KeyGuardException {
    * @param retryable whether the same call may succeed later
    */
   public ApiTransportException(
-      String message, Throwable cause, KeyId keyId, String version, boolean retryable) {
+      String message, @Nullable Throwable cause, @Nullable KeyId keyId, @Nullable String version, boolean retryable) {
     super(message, cause, keyId, version, retryable);
   }
 
   /** A network failure or timeout, {@code cause}: the same call may succeed later. */
-  static ApiTransportException retryable(String message, Throwable cause, KeyId keyId) {
+  static ApiTransportException retryable(String message, @Nullable Throwable cause, @Nullable KeyId keyId) {
     return new ApiTransportException(message, cause, keyId, null, true);
   }
 
   /** A failure that repeating the call will not fix (a redirect loop). */
-  static ApiTransportException notRetryable(String message, KeyId keyId) {
+  static ApiTransportException notRetryable(String message, @Nullable KeyId keyId) {
     return new ApiTransportException(message, null, keyId, null, false);
   }
 }

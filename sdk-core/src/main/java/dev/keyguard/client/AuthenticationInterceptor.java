@@ -244,7 +244,7 @@ final class AuthenticationInterceptor implements Interceptor {
 
   /** A failure of the auth scheme with this credential: not retryable, the scheme is at fault. */
   private static KeyGuardException schemeFailure(
-      String message, VersionedCredential credential, Throwable cause) {
+      String message, VersionedCredential credential, @Nullable Throwable cause) {
     boolean retryable = false;
     return new KeyGuardException(
         message, cause, credential.keyId(), credential.version(), retryable);

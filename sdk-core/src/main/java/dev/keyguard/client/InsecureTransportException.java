@@ -2,6 +2,7 @@ package dev.keyguard.client;
 
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request was refused before a byte was sent because it would have exposed a credential: a cleartext URL, a downgraded TLS version, a redirect to another origin or to http, or a certificate that does not match a pin.
@@ -20,7 +21,7 @@ public class InsecureTransportException extends KeyGuardException {
    * @param keyId the key concerned; may be null
    * @param version the version concerned; may be null
    */
-  public InsecureTransportException(String message, Throwable cause, KeyId keyId, String version) {
+  public InsecureTransportException(String message, @Nullable Throwable cause, @Nullable KeyId keyId, @Nullable String version) {
     super(message, cause, keyId, version, false);
   }
 
@@ -30,12 +31,12 @@ public class InsecureTransportException extends KeyGuardException {
    * @param message what failed and what to do next; never a secret value
    * @param keyId the key concerned; may be null
    */
-  public InsecureTransportException(String message, KeyId keyId) {
+  public InsecureTransportException(String message, @Nullable KeyId keyId) {
     this(message, null, keyId, null);
   }
 
   /** A refusal caused by {@code cause} (a TLS failure, say) before any request was sent. */
-  static InsecureTransportException noRequestSent(String message, Throwable cause, KeyId keyId) {
+  static InsecureTransportException noRequestSent(String message, @Nullable Throwable cause, @Nullable KeyId keyId) {
     return new InsecureTransportException(message, cause, keyId, null);
   }
 }

@@ -2,6 +2,7 @@ package dev.keyguard.client;
 
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -24,7 +25,7 @@ public class KeyRejectedException extends KeyGuardException {
    * @param keyId the key concerned; may be null
    * @param version the version concerned; may be null
    */
-  public KeyRejectedException(String message, Throwable cause, KeyId keyId, String version) {
+  public KeyRejectedException(String message, @Nullable Throwable cause, @Nullable KeyId keyId, @Nullable String version) {
     super(message, cause, keyId, version, false);
   }
 
@@ -34,7 +35,7 @@ public class KeyRejectedException extends KeyGuardException {
    * @param message what failed and what to do next; never a secret value
    * @param keyId the key concerned; may be null
    */
-  public KeyRejectedException(String message, KeyId keyId) {
+  public KeyRejectedException(String message, @Nullable KeyId keyId) {
     this(message, null, keyId, null);
   }
 
