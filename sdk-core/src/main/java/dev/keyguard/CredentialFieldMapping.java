@@ -31,15 +31,14 @@ import java.util.Set;
  * <p>Only {@code apiKey} is required here; what a user of the key needs besides (an API secret for
  * a signing scheme) is a {@link CredentialRequirement}, checked where the key is loaded. The
  * returned builder records the names of the fields found (JSON object keys, or the fact that the
- * value was a plain string; never a value), so that a message about a missing field can list
- * them. The field names are configurable for secrets that were stored under other names.
- * {@code scopes} may be an array of strings or a comma-separated string.
- * {@code version} (a string or an integer) sets the version id; without it the version is derived
- * from the fingerprints of the secret parts, and a backend that has its own version ids sets them on
- * the returned builder, which overrides the field. Unknown fields are ignored. A leading UTF-8 byte
- * order mark is ignored. A value that starts with an opening brace is always parsed as JSON: a
- * malformed object is an error, never an API key. Parsing either returns a complete builder or
- * throws: nothing half-parsed is returned.
+ * value was a plain string; never a value), so that a message about a missing field can list them.
+ * The field names are configurable for secrets that were stored under other names. {@code scopes}
+ * may be an array of strings or a comma-separated string. {@code version} (a string or an integer)
+ * sets the version id; without it the version is derived from the fingerprints of the secret parts,
+ * and a backend that has its own version ids sets them on the returned builder, which overrides the
+ * field. Unknown fields are ignored. A leading UTF-8 byte order mark is ignored. A value that
+ * starts with an opening brace is always parsed as JSON: a malformed object is an error, never an
+ * API key. Parsing either returns a complete builder or throws: nothing half-parsed is returned.
  *
  * <p>Errors are {@link MalformedSecretException}s that name the key and the expected field and
  * never echo the content (Jackson's own messages, which quote the input, are not kept).
@@ -135,7 +134,8 @@ public final class CredentialFieldMapping {
       trimmed = trimmed.substring(BYTE_ORDER_MARK.length()).strip();
     }
     if (trimmed.isEmpty()) {
-      throw new MalformedSecretException("the stored value of key '" + keyId + "' is empty or blank", keyId);
+      throw new MalformedSecretException(
+          "the stored value of key '" + keyId + "' is empty or blank", keyId);
     }
     if (!trimmed.startsWith("{")) {
       return VersionedCredential.builder(keyId, secretOf(keyId, trimmed, "the stored value"))
@@ -147,8 +147,12 @@ public final class CredentialFieldMapping {
     } catch (JsonProcessingException e) {
       // Jackson's message quotes the input: keep neither message nor cause.
       throw new MalformedSecretException(
-          "the stored value of key '" + keyId + "' starts like a JSON object but is not valid JSON"
-              + " (expected an object with a string field '" + apiKeyField + "')",
+          "the stored value of key '"
+              + keyId
+              + "' starts like a JSON object but is not valid JSON"
+              + " (expected an object with a string field '"
+              + apiKeyField
+              + "')",
           keyId);
     } catch (java.io.IOException e) {
       throw new MalformedSecretException(
@@ -156,8 +160,11 @@ public final class CredentialFieldMapping {
     }
     if (root == null || !root.isObject()) {
       throw new MalformedSecretException(
-          "the stored value of key '" + keyId + "' is not a JSON object with a string field '"
-              + apiKeyField + "'",
+          "the stored value of key '"
+              + keyId
+              + "' is not a JSON object with a string field '"
+              + apiKeyField
+              + "'",
           keyId);
     }
     StoredFields found = storedFields(root);
@@ -174,8 +181,17 @@ public final class CredentialFieldMapping {
       Instant expiresAt = optionalInstant(keyId, root, expiresAtField);
       if (notBefore != null && expiresAt != null && !notBefore.isBefore(expiresAt)) {
         throw new MalformedSecretException(
-            "field '" + notBeforeField + "' of key '" + keyId + "' (" + notBefore
-                + ") must be before field '" + expiresAtField + "' (" + expiresAt + ")",
+            "field '"
+                + notBeforeField
+                + "' of key '"
+                + keyId
+                + "' ("
+                + notBefore
+                + ") must be before field '"
+                + expiresAtField
+                + "' ("
+                + expiresAt
+                + ")",
             keyId);
       }
       builder.notBefore(notBefore);
@@ -284,7 +300,10 @@ public final class CredentialFieldMapping {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {
       throw new MalformedSecretException(
-          "field '" + field + "' of key '" + keyId
+          "field '"
+              + field
+              + "' of key '"
+              + keyId
               + "' must be an ISO-8601 instant such as 2026-01-01T00:00:00Z",
           keyId);
     }
@@ -300,7 +319,11 @@ public final class CredentialFieldMapping {
     }
     if (!node.isTextual() || node.textValue().isBlank()) {
       throw new MalformedSecretException(
-          "field '" + versionField + "' of key '" + keyId + "' must be a non-blank string or an integer",
+          "field '"
+              + versionField
+              + "' of key '"
+              + keyId
+              + "' must be a non-blank string or an integer",
           keyId);
     }
     return node.textValue().strip();
@@ -333,7 +356,10 @@ public final class CredentialFieldMapping {
       return scopes;
     }
     throw new MalformedSecretException(
-        "field '" + scopesField + "' of key '" + keyId
+        "field '"
+            + scopesField
+            + "' of key '"
+            + keyId
             + "' must be an array of strings or a comma-separated string",
         keyId);
   }

@@ -5,16 +5,16 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The parts of a credential something needs: the API key alone (a header, bearer or query
- * parameter scheme), or the API key and the API secret (an HMAC signing scheme's secret, a JWT
- * scheme's private key). An {@code AuthScheme} declares it ({@code AuthScheme.requirement()}), and
- * the key path checks every fetched credential against it, so that a credential that lacks a part
- * fails where it is loaded ({@code awaitReady}, the first fetch, a refresh) rather than at the
- * first signed request.
+ * The parts of a credential something needs: the API key alone (a header, bearer or query parameter
+ * scheme), or the API key and the API secret (an HMAC signing scheme's secret, a JWT scheme's
+ * private key). An {@code AuthScheme} declares it ({@code AuthScheme.requirement()}), and the key
+ * path checks every fetched credential against it, so that a credential that lacks a part fails
+ * where it is loaded ({@code awaitReady}, the first fetch, a refresh) rather than at the first
+ * signed request.
  *
  * <p>A credential that does not meet the requirement fails with a {@link MalformedSecretException}
- * that names the key, the version, the missing part, who needs it, the field it was expected in
- * and the fields that were found (names only, never values), for example:
+ * that names the key, the version, the missing part, who needs it, the field it was expected in and
+ * the fields that were found (names only, never values), for example:
  *
  * <pre>
  * key 'binance' (version 3) has no API secret, which the Binance HMAC-SHA256 scheme needs:
@@ -68,8 +68,8 @@ public final class CredentialRequirement {
    *
    * @param neededBy who needs them, as a message should name it, such as {@code "the Binance
    *     HMAC-SHA256 scheme"}
-   * @param secretName what the one who needs it calls the API secret, such as {@code "API
-   *     secret"} or {@code "EC private key"}
+   * @param secretName what the one who needs it calls the API secret, such as {@code "API secret"}
+   *     or {@code "EC private key"}
    * @return the requirement
    * @throws IllegalArgumentException if a text is blank
    */
@@ -129,16 +129,31 @@ public final class CredentialRequirement {
     } else if (stored.isWholeValue()) {
       where =
           "the stored value is a plain string, taken as the API key alone; store a JSON object"
-              + " with the fields '" + stored.apiKeyField() + "' and '" + stored.apiSecretField()
-              + "' (CredentialFieldMapping sets other names); " + stored.found();
+              + " with the fields '"
+              + stored.apiKeyField()
+              + "' and '"
+              + stored.apiSecretField()
+              + "' (CredentialFieldMapping sets other names); "
+              + stored.found();
     } else {
       where =
-          "expected field '" + stored.apiSecretField() + "' (CredentialFieldMapping.Builder"
-              + ".apiSecretField sets another name); " + stored.found();
+          "expected field '"
+              + stored.apiSecretField()
+              + "' (CredentialFieldMapping.Builder"
+              + ".apiSecretField sets another name); "
+              + stored.found();
     }
     throw new MalformedSecretException(
-        "key '" + credential.keyId() + "' (version " + credential.version() + ") has no "
-            + secretName + ", which " + neededBy + " needs: " + where,
+        "key '"
+            + credential.keyId()
+            + "' (version "
+            + credential.version()
+            + ") has no "
+            + secretName
+            + ", which "
+            + neededBy
+            + " needs: "
+            + where,
         null,
         credential.keyId(),
         credential.version());

@@ -3,7 +3,8 @@ package dev.keyguard;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A key tagged for one environment was about to be used in another (a prod key in dev). Use the key meant for this environment.
+ * A key tagged for one environment was about to be used in another (a prod key in dev). Use the key
+ * meant for this environment.
  *
  * <p>{@link #isRetryable()} is {@code false}.
  */

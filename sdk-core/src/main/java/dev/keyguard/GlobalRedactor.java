@@ -32,7 +32,8 @@ final class GlobalRedactor {
       if (g == null) {
         firstUsedBy = caller();
         g =
-            new Redactor(configuredOptions != null ? configuredOptions : RedactorOptions.defaults());
+            new Redactor(
+                configuredOptions != null ? configuredOptions : RedactorOptions.defaults());
         instance = g;
       }
       return g;
@@ -69,8 +70,10 @@ final class GlobalRedactor {
             .walk(
                 stream ->
                     stream
-                        .filter(f -> !f.getClassName().equals(Redactor.class.getName())
-                                && !f.getClassName().equals(GlobalRedactor.class.getName()))
+                        .filter(
+                            f ->
+                                !f.getClassName().equals(Redactor.class.getName())
+                                    && !f.getClassName().equals(GlobalRedactor.class.getName()))
                         .filter(f -> !isPlatform(f.getClassName()))
                         .limit(64)
                         .collect(Collectors.toList()));
@@ -105,5 +108,4 @@ final class GlobalRedactor {
         + f.getLineNumber()
         + ")";
   }
-
 }

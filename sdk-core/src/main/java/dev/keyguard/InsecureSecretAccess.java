@@ -4,9 +4,9 @@ package dev.keyguard;
  * The access token that unlocks the raw value of a {@link Secret}.
  *
  * <p>Every place that reads a raw key value must name this class, so that a code review can find
- * them all with one search ({@code grep -r InsecureSecretAccess}). In the manner of Tink's
- * {@code InsecureSecretKeyAccess}, the token carries no state: its only purpose is to make raw
- * access explicit and greppable.
+ * them all with one search ({@code grep -r InsecureSecretAccess}). In the manner of Tink's {@code
+ * InsecureSecretKeyAccess}, the token carries no state: its only purpose is to make raw access
+ * explicit and greppable.
  *
  * <pre>{@code
  * String raw = secret.value(InsecureSecretAccess.get()); // reviewed: sent as the x-api-key header

@@ -3,7 +3,8 @@ package dev.keyguard;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The backend refused to give out the key: the caller lacks a permission (the message says which where the backend tells), or the key could not be decrypted.
+ * The backend refused to give out the key: the caller lacks a permission (the message says which
+ * where the backend tells), or the key could not be decrypted.
  *
  * <p>{@link #isRetryable()} is {@code false}.
  */

@@ -83,8 +83,8 @@ public class KeyGuardException extends RuntimeException {
   }
 
   /**
-   * Tells whether the same call may succeed later (a backend that is down, a throttled request),
-   * as opposed to a failure that needs a change (a missing key, a denied permission).
+   * Tells whether the same call may succeed later (a backend that is down, a throttled request), as
+   * opposed to a failure that needs a change (a missing key, a denied permission).
    *
    * @return true if retrying later may succeed
    */

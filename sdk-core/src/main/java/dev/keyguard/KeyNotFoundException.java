@@ -3,7 +3,8 @@ package dev.keyguard;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The backend has no such key (a missing environment variable, file, secret or path). Fix the configuration or create the key.
+ * The backend has no such key (a missing environment variable, file, secret or path). Fix the
+ * configuration or create the key.
  *
  * <p>{@link #isRetryable()} is {@code false}.
  */

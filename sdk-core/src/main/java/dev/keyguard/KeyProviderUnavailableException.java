@@ -3,7 +3,8 @@ package dev.keyguard;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The backend could not be reached or failed (network, timeout, throttling, 5xx), or a refresh failed for longer than the stale bound allows. The cause says why.
+ * The backend could not be reached or failed (network, timeout, throttling, 5xx), or a refresh
+ * failed for longer than the stale bound allows. The cause says why.
  *
  * <p>{@link #isRetryable()} is {@code true}.
  */

@@ -3,7 +3,8 @@ package dev.keyguard;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The backend returned a value that is not a usable credential: blank, not UTF-8, or JSON without the expected field. The message names the expected field and never echoes the content.
+ * The backend returned a value that is not a usable credential: blank, not UTF-8, or JSON without
+ * the expected field. The message names the expected field and never echoes the content.
  *
  * <p>{@link #isRetryable()} is {@code false}.
  */

@@ -2,7 +2,6 @@ package dev.keyguard;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -14,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * way.
  *
  * <p>Why a copy and not the original as the cause: a stack trace prints every cause's {@code
- * toString()}, so keeping the original anywhere in the chain would print the secret in every log
- * of that stack trace. The copy prints the same lines with the secret replaced:
+ * toString()}, so keeping the original anywhere in the chain would print the secret in every log of
+ * that stack trace. The copy prints the same lines with the secret replaced:
  *
  * <pre>
  * dev.keyguard.KeyProviderUnavailableException: AWS Secrets Manager is unavailable for key prices
@@ -29,11 +28,11 @@ import org.jspecify.annotations.Nullable;
  * logging backend (which shows the real class) reads {@code dev.keyguard.RedactedThrowable:
  * java.io.IOException: ...}.
  *
- * <p>What is lost is the type: code that tests {@code getCause() instanceof VendorException}
- * sees a {@code RedactedThrowable}; {@link #originalClassName()} names the original type. So
- * {@link #protect(Throwable)} copies only when it must: when a message or {@code toString()}
- * somewhere in the chain changes under redaction; otherwise it returns the original unchanged.
- * Every {@link KeyGuardException} protects its cause this way in its constructor.
+ * <p>What is lost is the type: code that tests {@code getCause() instanceof VendorException} sees a
+ * {@code RedactedThrowable}; {@link #originalClassName()} names the original type. So {@link
+ * #protect(Throwable)} copies only when it must: when a message or {@code toString()} somewhere in
+ * the chain changes under redaction; otherwise it returns the original unchanged. Every {@link
+ * KeyGuardException} protects its cause this way in its constructor.
  *
  * <p>Instances are immutable once built and thread-safe.
  */
@@ -47,7 +46,11 @@ public final class RedactedThrowable extends RuntimeException {
 
   private RedactedThrowable(
       String originalClassName, @Nullable String message, @Nullable Throwable cause) {
-    super(message == null ? originalClassName : originalClassName + ": " + message, cause, true, true);
+    super(
+        message == null ? originalClassName : originalClassName + ": " + message,
+        cause,
+        true,
+        true);
     this.originalClassName = originalClassName;
   }
 
@@ -70,8 +73,7 @@ public final class RedactedThrowable extends RuntimeException {
    * @param redactor the redactor
    * @return the same exception, a {@code RedactedThrowable}, or null for null
    */
-  public static @Nullable Throwable protect(
-      @Nullable Throwable throwable, Redactor redactor) {
+  public static @Nullable Throwable protect(@Nullable Throwable throwable, Redactor redactor) {
     Objects.requireNonNull(redactor, "redactor");
     if (throwable == null || isClean(throwable, redactor)) {
       return throwable;
@@ -112,7 +114,10 @@ public final class RedactedThrowable extends RuntimeException {
     if (t instanceof RedactedThrowable r) {
       className = r.originalClassName;
       String full = r.fullMessage();
-      message = full.length() > className.length() ? redactor.redact(full.substring(className.length() + 2)) : null;
+      message =
+          full.length() > className.length()
+              ? redactor.redact(full.substring(className.length() + 2))
+              : null;
     } else {
       className = t.getClass().getName();
       message = messageOf(t, className, redactor);
@@ -133,21 +138,24 @@ public final class RedactedThrowable extends RuntimeException {
   }
 
   /**
-   * The message of the copy: the redacted {@code getLocalizedMessage()}; if the exception's
-   * {@code toString()} was customised to show more, the redacted {@code toString()} minus the
-   * class name.
+   * The message of the copy: the redacted {@code getLocalizedMessage()}; if the exception's {@code
+   * toString()} was customised to show more, the redacted {@code toString()} minus the class name.
    */
   private static @Nullable String messageOf(Throwable t, String className, Redactor redactor) {
     String shown = safeToString(t);
     String message = t.getLocalizedMessage();
     String standard = message == null ? className : className + ": " + message;
     if (shown != null && !shown.equals(standard)) {
-      message = shown.startsWith(className + ": ") ? shown.substring(className.length() + 2) : shown;
+      message =
+          shown.startsWith(className + ": ") ? shown.substring(className.length() + 2) : shown;
     }
     return message == null ? null : redactor.redact(message);
   }
 
-  /** True if nothing in the chain (messages, causes, suppressed) has anything the global redactor would change. */
+  /**
+   * True if nothing in the chain (messages, causes, suppressed) has anything the global redactor
+   * would change.
+   */
   static boolean isClean(Throwable root) {
     return isClean(root, Redactor.global());
   }

@@ -20,6 +20,7 @@ final class RedactionSnapshot {
 
   /** Null when there is nothing to look for (no secrets, known formats off). */
   final @Nullable AhoCorasick automaton;
+
   final String[] secretMarkers;
   final String[] formatMarkers;
   final boolean knownFormats;
@@ -42,7 +43,8 @@ final class RedactionSnapshot {
     return new RedactionSnapshot(automaton, secretMarkers, formatMarkers, knownFormats, next);
   }
 
-  static RedactionSnapshot build(List<Redactor.Entry> entries, boolean knownFormats, long nextExpiry) {
+  static RedactionSnapshot build(
+      List<Redactor.Entry> entries, boolean knownFormats, long nextExpiry) {
     List<char[]> patterns = new ArrayList<>();
     List<String> patternText = new ArrayList<>();
     int[] ids = new int[16];
@@ -131,8 +133,11 @@ final class RedactionSnapshot {
   private static boolean markerAlphabet(String p) {
     for (int i = 0; i < p.length(); i++) {
       char c = p.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == ':' || c == '-')) {
+      if (!((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == ':'
+          || c == '-')) {
         return false;
       }
     }
@@ -157,12 +162,11 @@ final class RedactionSnapshot {
   }
 
   /**
-   * How far past a cut the redactor may need to see before it can tell what the text before the
-   * cut holds: the anchored formats of {@link KnownFormats} look at most this far past the start
-   * of their anchor (a keyword, 32 chars of suffix, quotes, blanks, separator and scheme, then a
-   * value of at most 4096 chars). Formats that read further (a JWT, a PEM block) are redacted to
-   * the end of the text when they reach it, or hold no credential yet (a JWT cut before its
-   * signature).
+   * How far past a cut the redactor may need to see before it can tell what the text before the cut
+   * holds: the anchored formats of {@link KnownFormats} look at most this far past the start of
+   * their anchor (a keyword, 32 chars of suffix, quotes, blanks, separator and scheme, then a value
+   * of at most 4096 chars). Formats that read further (a JWT, a PEM block) are redacted to the end
+   * of the text when they reach it, or hold no credential yet (a JWT cut before its signature).
    */
   static final int FORMAT_REACH = 4096 + 256;
 
@@ -173,8 +177,8 @@ final class RedactionSnapshot {
   /**
    * Redacts the start of a longer text whose rest was not seen: the last chars where a live
    * secret's form or an anchored format could begin and run on past the end are left out, so the
-   * result is what {@link #redact(String)} gives for the whole text, up to a point before any
-   * cut secret or format; a marker whose match starts before that point is kept whole.
+   * result is what {@link #redact(String)} gives for the whole text, up to a point before any cut
+   * secret or format; a marker whose match starts before that point is kept whole.
    */
   String redactTruncated(String text) {
     int reach = 0;
@@ -195,8 +199,8 @@ final class RedactionSnapshot {
   }
 
   /**
-   * Redacts the whole text and returns the redaction of its first {@code limit} chars: matches
-   * are found in all of {@code text}; one that starts before {@code limit} is replaced whole.
+   * Redacts the whole text and returns the redaction of its first {@code limit} chars: matches are
+   * found in all of {@code text}; one that starts before {@code limit} is replaced whole.
    */
   private String redact(String text, int limit) {
     AhoCorasick ac = automaton;
@@ -250,7 +254,9 @@ final class RedactionSnapshot {
                 ? Integer.compare(starts[a], starts[b])
                 : ends[a] != ends[b]
                     ? Integer.compare(ends[b], ends[a])
-                    : format[a] != format[b] ? Boolean.compare(format[a], format[b]) : Integer.compare(a, b));
+                    : format[a] != format[b]
+                        ? Boolean.compare(format[a], format[b])
+                        : Integer.compare(a, b));
     StringBuilder out = new StringBuilder(text.length() + 16 * m);
     int cursor = 0;
     int k = 0;

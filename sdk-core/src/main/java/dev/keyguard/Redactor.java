@@ -1,7 +1,5 @@
 package dev.keyguard;
 
-import dev.keyguard.internal.AhoCorasick;
-import dev.keyguard.internal.KnownFormats;
 import dev.keyguard.internal.SecretForms;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scrubs every live secret value, in every form it is commonly written in, from text before it
- * is logged or put in an exception message.
+ * Scrubs every live secret value, in every form it is commonly written in, from text before it is
+ * logged or put in an exception message.
  *
  * <pre>{@code
  * Redactor.global().register(credential.apiKey());   // the KeyManager does this on every fetch
@@ -54,8 +52,8 @@ import org.slf4j.LoggerFactory;
  *       that mix secret and neighbouring bits stay)</td></tr>
  * </table>
  *
- * <p>Derived (encoded) forms shorter than 8 chars, and base64 fragments shorter than 12 chars,
- * are not matched: they would mask ordinary text. The raw form is always matched. Not covered:
+ * <p>Derived (encoded) forms shorter than 8 chars, and base64 fragments shorter than 12 chars, are
+ * not matched: they would mask ordinary text. The raw form is always matched. Not covered:
  * mixed-case hex, encoders that escape a different subset of punctuation, double encoding, MIME
  * base64 with line breaks inside the secret, and secrets split across log lines.
  *
@@ -70,41 +68,42 @@ import org.slf4j.LoggerFactory;
  * <p>Values never registered are still caught when they have a recognisable shape: AWS access key
  * ids ({@code AKIA…}, {@code ASIA…}), GitHub tokens ({@code ghp_…}, {@code github_pat_…}), Slack
  * tokens ({@code xoxb-…}), JWTs, PEM private-key blocks, {@code Bearer} tokens and {@code
- * api_key=…} / {@code "secret": "…"} / {@code token: …} style assignments, each anchored on a
- * fixed prefix or keyword so that ordinary text is left alone. They are replaced with {@code
+ * api_key=…} / {@code "secret": "…"} / {@code token: …} style assignments, each anchored on a fixed
+ * prefix or keyword so that ordinary text is left alone. They are replaced with {@code
  * [REDACTED:aws-access-key-id]}, {@code [REDACTED:credential]} and the like. The anchors live in
  * the same automaton as the secrets, so the net costs no extra pass; switch it off with {@link
  * RedactorOptions.Builder#knownFormats(boolean)} (a start-up option).
  *
  * <h2>Cost</h2>
  *
- * <p>{@link #redact(CharSequence)} makes one pass over the text with an Aho-Corasick automaton:
- * one table read per char, whatever the number of secrets; no allocation when nothing matches
- * (the same {@code String} comes back). A match costs a small extra step proportional to its
- * length. Measured on a shared 2-vCPU machine: about 2 µs per 1 KiB line (2.2 µs with 100
- * secrets, 2.9 µs with 1,000), some 90 times faster than one regex alternation of 100 quoted
- * secrets; see {@code bench/README.md}. The automaton is rebuilt on the caller's thread when the
- * set of secrets changes (a new value registered, a retired one expiring, a setting) and swapped
- * atomically, so {@code redact} never locks or waits; a rebuild takes milliseconds (about 10 ms
- * for 100 secrets). Use {@link #registerAll(Collection)} to register many at once.
+ * <p>{@link #redact(CharSequence)} makes one pass over the text with an Aho-Corasick automaton: one
+ * table read per char, whatever the number of secrets; no allocation when nothing matches (the same
+ * {@code String} comes back). A match costs a small extra step proportional to its length. Measured
+ * on a shared 2-vCPU machine: about 2 µs per 1 KiB line (2.2 µs with 100 secrets, 2.9 µs with
+ * 1,000), some 90 times faster than one regex alternation of 100 quoted secrets; see {@code
+ * bench/README.md}. The automaton is rebuilt on the caller's thread when the set of secrets changes
+ * (a new value registered, a retired one expiring, a setting) and swapped atomically, so {@code
+ * redact} never locks or waits; a rebuild takes milliseconds (about 10 ms for 100 secrets). Use
+ * {@link #registerAll(Collection)} to register many at once.
  *
  * <h2>Lifecycle of a secret</h2>
  *
- * <p>The {@link dev.keyguard.key.KeyManager} registers every secret it fetches and retires the one a rotation
- * replaces. {@link #register(Secret)} makes a value live; {@link #retire(Secret)} starts its grace period
- * (default {@link RedactorOptions#DEFAULT_GRACE_PERIOD}), after which it is forgotten and its copy wiped. At most
- * {@link RedactorOptions#DEFAULT_MAX_RETIRED} retired values are kept (the oldest go first), so memory is bounded
- * by the live secrets plus that number. Values are keyed by content: registering the same value
- * through two {@code Secret} objects keeps one entry, and the latest register or retire call wins.
+ * <p>The {@link dev.keyguard.key.KeyManager} registers every secret it fetches and retires the one
+ * a rotation replaces. {@link #register(Secret)} makes a value live; {@link #retire(Secret)} starts
+ * its grace period (default {@link RedactorOptions#DEFAULT_GRACE_PERIOD}), after which it is
+ * forgotten and its copy wiped. At most {@link RedactorOptions#DEFAULT_MAX_RETIRED} retired values
+ * are kept (the oldest go first), so memory is bounded by the live secrets plus that number. Values
+ * are keyed by content: registering the same value through two {@code Secret} objects keeps one
+ * entry, and the latest register or retire call wins.
  *
  * <h2>One redactor per process</h2>
  *
  * <p>{@link #global()} is the process-wide instance, and the only one KeyGuard uses: the key
- * manager registers and retires through it, and every exception, logger, HTTP log and error
- * excerpt KeyGuard produces is redacted by it. Its options are set at most once, at start-up,
- * with {@link #configureGlobal(RedactorOptions)}, before anything uses it; afterwards they are
- * fixed (a later call fails, naming where the redactor was first used), so no library in the JVM
- * can switch the net off or shorten the grace period behind the application's back. {@link
+ * manager registers and retires through it, and every exception, logger, HTTP log and error excerpt
+ * KeyGuard produces is redacted by it. Its options are set at most once, at start-up, with {@link
+ * #configureGlobal(RedactorOptions)}, before anything uses it; afterwards they are fixed (a later
+ * call fails, naming where the redactor was first used), so no library in the JVM can switch the
+ * net off or shorten the grace period behind the application's back. {@link
  * #isolated(RedactorOptions)} makes an independent instance for tests; KeyGuard's components never
  * use one.
  *
@@ -129,9 +128,9 @@ public final class Redactor {
   private volatile RedactionSnapshot snapshot;
 
   /**
-   * The last few secrets registered and still live, compared by identity: registering one of
-   * them again (as a request path may do on every call) returns without locking or hashing.
-   * Cleared on every retirement; replaced, never mutated.
+   * The last few secrets registered and still live, compared by identity: registering one of them
+   * again (as a request path may do on every call) returns without locking or hashing. Cleared on
+   * every retirement; replaced, never mutated.
    */
   private volatile Secret[] recent = new Secret[0];
 
@@ -178,10 +177,9 @@ public final class Redactor {
     GlobalRedactor.configure(Objects.requireNonNull(options, "options"));
   }
 
-
   /**
-   * Makes a redactor of its own, independent of {@link #global()}, for tests. KeyGuard's
-   * components never use it.
+   * Makes a redactor of its own, independent of {@link #global()}, for tests. KeyGuard's components
+   * never use it.
    *
    * <pre>{@code
    * Redactor redactor =
@@ -279,9 +277,8 @@ public final class Redactor {
   }
 
   /**
-   * Marks a secret as rotated out: it is still redacted during the grace period, then forgotten
-   * and its copy wiped. Unknown secrets are ignored; retiring twice keeps the first retirement
-   * time.
+   * Marks a secret as rotated out: it is still redacted during the grace period, then forgotten and
+   * its copy wiped. Unknown secrets are ignored; retiring twice keeps the first retirement time.
    *
    * @param secret the secret (it may have been destroyed since it was registered)
    * @throws NullPointerException if {@code secret} is null
@@ -330,18 +327,18 @@ public final class Redactor {
   }
 
   /**
-   * Redacts the start of a longer text whose rest was not read (the first bytes of a response
-   * body, say), so that the result can then be cut anywhere without leaving part of a secret.
+   * Redacts the start of a longer text whose rest was not read (the first bytes of a response body,
+   * say), so that the result can then be cut anywhere without leaving part of a secret.
    *
    * <p>{@link #redact(CharSequence)} recognises whole values only: a secret that the read cut in
-   * two stays, and once the text before it is redacted (a long token shrinks to a short marker)
-   * its first half can come within any later cut. This method redacts {@code start} whole and
-   * leaves out its end, from the first position where the form of a live secret or a well-known
-   * format could begin and run on past the cut: at most as many chars as the longest form of a
-   * live secret, or, with the known-formats net on, as far as the net looks past an anchor (about
-   * 4 KiB). A marker for a match that starts before that point is kept whole. The result is a
-   * prefix of what {@code redact(start)} returns; it is empty when {@code start} is shorter than
-   * what is left out.
+   * two stays, and once the text before it is redacted (a long token shrinks to a short marker) its
+   * first half can come within any later cut. This method redacts {@code start} whole and leaves
+   * out its end, from the first position where the form of a live secret or a well-known format
+   * could begin and run on past the cut: at most as many chars as the longest form of a live
+   * secret, or, with the known-formats net on, as far as the net looks past an anchor (about 4
+   * KiB). A marker for a match that starts before that point is kept whole. The result is a prefix
+   * of what {@code redact(start)} returns; it is empty when {@code start} is shorter than what is
+   * left out.
    *
    * <pre>{@code
    * byte[] head = peek(body, 64 * 1024);   // more may follow

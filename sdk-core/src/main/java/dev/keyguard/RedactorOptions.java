@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The settings of a {@link Redactor}: the grace period of retired secrets, how many retired
- * secrets are kept, whether the known-formats net is on, and the time source that times grace
- * periods. Immutable and thread-safe.
+ * The settings of a {@link Redactor}: the grace period of retired secrets, how many retired secrets
+ * are kept, whether the known-formats net is on, and the time source that times grace periods.
+ * Immutable and thread-safe.
  *
  * <p>The process-wide redactor takes its options once, at start-up, through {@link
  * Redactor#configureGlobal(RedactorOptions)}; {@link Redactor#isolated(RedactorOptions)} makes an
@@ -149,8 +149,8 @@ public final class RedactorOptions {
     }
 
     /**
-     * The maximum number of retired secrets kept; beyond it the oldest are forgotten early.
-     * Default {@link #DEFAULT_MAX_RETIRED}.
+     * The maximum number of retired secrets kept; beyond it the oldest are forgotten early. Default
+     * {@link #DEFAULT_MAX_RETIRED}.
      *
      * @param maxRetired zero or more
      * @return this builder

@@ -52,8 +52,8 @@ public final class Secret {
    *
    * @param value the secret text; not null, not blank
    * @return a new secret holding a copy of the UTF-8 bytes of {@code value}
-   * @throws IllegalArgumentException if the value is empty or only whitespace, or holds an
-   *     unpaired surrogate (which has no UTF-8 form); the message never contains the value
+   * @throws IllegalArgumentException if the value is empty or only whitespace, or holds an unpaired
+   *     surrogate (which has no UTF-8 form); the message never contains the value
    */
   public static Secret of(String value) {
     Objects.requireNonNull(value, "value");
@@ -70,8 +70,8 @@ public final class Secret {
    *
    * @param value the secret characters; not null, not blank
    * @return a new secret holding the UTF-8 encoding of {@code value}
-   * @throws IllegalArgumentException if the value is empty or only whitespace, or holds an
-   *     unpaired surrogate (which has no UTF-8 form); the message never contains the value
+   * @throws IllegalArgumentException if the value is empty or only whitespace, or holds an unpaired
+   *     surrogate (which has no UTF-8 form); the message never contains the value
    */
   public static Secret of(char[] value) {
     Objects.requireNonNull(value, "value");
@@ -120,7 +120,8 @@ public final class Secret {
     checkNotDestroyed();
     String text = SecretForms.text(value);
     if (text == null) {
-      throw new IllegalStateException(this + " holds binary data that is not UTF-8 text; use bytes()");
+      throw new IllegalStateException(
+          this + " holds binary data that is not UTF-8 text; use bytes()");
     }
     return text;
   }
@@ -143,8 +144,8 @@ public final class Secret {
    * value, keyed with a random key made once per process. Safe to log, even for a short or
    * low-entropy value: without the process's key nobody can test a guess against it. Equal values
    * have equal fingerprints within one process; in another process (or after a restart) the same
-   * value has another fingerprint, so correlate across processes by version id. It stays
-   * available after {@link #destroy()}.
+   * value has another fingerprint, so correlate across processes by version id. It stays available
+   * after {@link #destroy()}.
    *
    * @return the fingerprint
    */
@@ -206,7 +207,8 @@ public final class Secret {
   private static void checkSurrogates(CharSequence text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < text.length()
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
           && Character.isLowSurrogate(text.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {

@@ -6,13 +6,13 @@ import java.util.Set;
 /**
  * What a {@link CredentialFieldMapping} found in a stored value, by name only: the names of the
  * fields of a JSON object (in stored order), or the fact that the value was a plain string (the
- * whole value is the API key), and the field names the mapping read the API key and the API
- * secret from. It holds no value, so that a {@link CredentialRequirement} a credential does not
- * meet can say which field was expected and which were there.
+ * whole value is the API key), and the field names the mapping read the API key and the API secret
+ * from. It holds no value, so that a {@link CredentialRequirement} a credential does not meet can
+ * say which field was expected and which were there.
  *
  * <p>A field name that looks like a value (long, digit-heavy, or with characters a field name
- * rarely has, as when a key was stored as a name) is described, not shown; and every message
- * goes through the {@link Redactor} as usual. Immutable.
+ * rarely has, as when a key was stored as a name) is described, not shown; and every message goes
+ * through the {@link Redactor} as usual. Immutable.
  */
 final class StoredFields {
 
@@ -45,8 +45,7 @@ final class StoredFields {
   /** A JSON object with these field names, of which those in {@code nullNames} hold null. */
   static StoredFields objectFields(
       List<String> names, Set<String> nullNames, String apiKeyField, String apiSecretField) {
-    return new StoredFields(
-        List.copyOf(names), Set.copyOf(nullNames), apiKeyField, apiSecretField);
+    return new StoredFields(List.copyOf(names), Set.copyOf(nullNames), apiKeyField, apiSecretField);
   }
 
   boolean isWholeValue() {
@@ -88,7 +87,10 @@ final class StoredFields {
       char c = name.charAt(i);
       if (c >= '0' && c <= '9') {
         digits++;
-      } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-'
+      } else if (!((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || c == '_'
+          || c == '-'
           || c == '.')) {
         nameLike = false;
       }

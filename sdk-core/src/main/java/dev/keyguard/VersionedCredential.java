@@ -10,9 +10,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One version of a credential as a backend returned it: the key id, the version id, the API key,
- * an optional second secret (an API secret for HMAC signing, or a private key for JWTs), and what
- * the backend knows about its lifetime, scopes and environment.
+ * One version of a credential as a backend returned it: the key id, the version id, the API key, an
+ * optional second secret (an API secret for HMAC signing, or a private key for JWTs), and what the
+ * backend knows about its lifetime, scopes and environment.
  *
  * <p>The version id is the backend's own (an AWS version id, a Vault KV version, an Azure version).
  * Backends that have no versions (environment variables, files) use the fingerprints of the secret
@@ -42,6 +42,7 @@ public final class VersionedCredential {
   private final Instant createdAt;
   private final Set<String> scopes;
   private final String environment;
+
   /** The field names a {@link CredentialFieldMapping} found, or null if not parsed by one. */
   private final StoredFields storedFields;
 
@@ -365,7 +366,12 @@ public final class VersionedCredential {
     public VersionedCredential build() {
       if (notBefore != null && expiresAt != null && !notBefore.isBefore(expiresAt)) {
         throw new IllegalStateException(
-            "credential " + keyId + ": notBefore " + notBefore + " is not before expiresAt " + expiresAt);
+            "credential "
+                + keyId
+                + ": notBefore "
+                + notBefore
+                + " is not before expiresAt "
+                + expiresAt);
       }
       return new VersionedCredential(this);
     }

@@ -23,9 +23,11 @@ class CredentialFieldMappingTest {
   }
 
   /** Asserts the failure names the key and does not echo the input or keep Jackson's exception. */
-  private static MalformedSecretException assertMalformedWithoutEcho(String stored, String... values) {
-    MalformedSecretException e = org.junit.jupiter.api.Assertions.assertThrows(
-        MalformedSecretException.class, () -> parse(stored));
+  private static MalformedSecretException assertMalformedWithoutEcho(
+      String stored, String... values) {
+    MalformedSecretException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            MalformedSecretException.class, () -> parse(stored));
     assertThat(e.getMessage()).contains("'exchange'").doesNotContain(stored);
     assertThat(e.getCause()).isNull();
     assertThat(e.keyId()).contains(ID);
@@ -77,7 +79,10 @@ class CredentialFieldMappingTest {
     String key = TestSecrets.randomValue();
     String secret = TestSecrets.randomValueWithSpecialCharacters();
     String json =
-        "{\"apiKey\":\" " + key + " \",\"apiSecret\":\"" + secret.replace("\\", "\\\\").replace("\"", "\\\"")
+        "{\"apiKey\":\" "
+            + key
+            + " \",\"apiSecret\":\""
+            + secret.replace("\\", "\\\\").replace("\"", "\\\"")
             + "\",\"scopes\":[\"read\",\" trade \"],\"environment\":\"prod\",\"version\":\"v12\","
             + "\"notBefore\":\"2026-01-01T00:00:00Z\",\"expiresAt\":\"2026-04-01T00:00:00Z\","
             + "\"createdAt\":\"2025-12-31T23:00:00Z\",\"comment\":{\"ignored\":true}}";
@@ -109,7 +114,8 @@ class CredentialFieldMappingTest {
 
   @Test
   void parse_whenVersionIsAnInteger_usesItsDigits() {
-    assertThat(parse("{\"apiKey\":\"" + TestSecrets.randomValue() + "\",\"version\":42}").version()).isEqualTo("42");
+    assertThat(parse("{\"apiKey\":\"" + TestSecrets.randomValue() + "\",\"version\":42}").version())
+        .isEqualTo("42");
   }
 
   @ParameterizedTest
@@ -117,7 +123,9 @@ class CredentialFieldMappingTest {
   void parse_whenVersionIsNotAStringOrInteger_namesTheField(String version) {
     String key = TestSecrets.randomValue();
 
-    assertThat(assertMalformedWithoutEcho("{\"apiKey\":\"" + key + "\",\"version\":" + version + "}", key))
+    assertThat(
+            assertMalformedWithoutEcho(
+                "{\"apiKey\":\"" + key + "\",\"version\":" + version + "}", key))
         .hasMessageContaining("'version'");
   }
 
@@ -139,8 +147,13 @@ class CredentialFieldMappingTest {
 
     VersionedCredential c =
         mapping
-            .parse(ID,
-                "{\"key\":\"" + key + "\",\"secret\":\"" + secret + "\",\"perms\":\"a,b\",\"env\":\"dev\","
+            .parse(
+                ID,
+                "{\"key\":\""
+                    + key
+                    + "\",\"secret\":\""
+                    + secret
+                    + "\",\"perms\":\"a,b\",\"env\":\"dev\","
                     + "\"nbf\":\"2026-01-01T00:00:00Z\",\"exp\":\"2026-02-01T00:00:00Z\","
                     + "\"created\":\"2025-01-01T00:00:00Z\",\"rev\":\"r5\",\"apiKey\":\"ignored-default-name\"}")
             .build();
@@ -170,7 +183,10 @@ class CredentialFieldMappingTest {
   @Test
   void parse_whenScopesIsACommaSeparatedString_splitsAndDropsBlanks() {
     VersionedCredential c =
-        parse("{\"apiKey\":\"" + TestSecrets.randomValue() + "\",\"scopes\":\" read, trade,, ,withdraw \"}");
+        parse(
+            "{\"apiKey\":\""
+                + TestSecrets.randomValue()
+                + "\",\"scopes\":\" read, trade,, ,withdraw \"}");
 
     assertThat(c.scopes()).containsExactlyInAnyOrder("read", "trade", "withdraw");
   }
@@ -178,7 +194,8 @@ class CredentialFieldMappingTest {
   @Test
   void parse_whenScopesArrayHasBlankElements_dropsThemLikeTheStringForm() {
     VersionedCredential c =
-        parse("{\"apiKey\":\"" + TestSecrets.randomValue() + "\",\"scopes\":[\"read\",\"\",\"  \"]}");
+        parse(
+            "{\"apiKey\":\"" + TestSecrets.randomValue() + "\",\"scopes\":[\"read\",\"\",\"  \"]}");
 
     assertThat(c.scopes()).containsExactly("read");
   }
@@ -188,12 +205,15 @@ class CredentialFieldMappingTest {
   void parse_whenScopesIsNeitherStringsNorAString_namesTheField(String scopes) {
     String key = TestSecrets.randomValue();
 
-    assertThat(assertMalformedWithoutEcho("{\"apiKey\":\"" + key + "\",\"scopes\":" + scopes + "}", key))
+    assertThat(
+            assertMalformedWithoutEcho(
+                "{\"apiKey\":\"" + key + "\",\"scopes\":" + scopes + "}", key))
         .hasMessageContaining("'scopes'");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"{}", "{\"apiKey\":null}", "{\"apikey\":\"VALUE\"}", "{\"secret\":\"VALUE\"}"})
+  @ValueSource(
+      strings = {"{}", "{\"apiKey\":null}", "{\"apikey\":\"VALUE\"}", "{\"secret\":\"VALUE\"}"})
   void parse_whenApiKeyMissing_namesTheExpectedField(String template) {
     String value = TestSecrets.randomValue();
 
@@ -214,7 +234,9 @@ class CredentialFieldMappingTest {
   void parse_whenApiKeyBlankOrNotAString_namesTheField(String apiKey) {
     String value = TestSecrets.randomValue();
 
-    assertThat(assertMalformedWithoutEcho("{\"apiKey\":" + apiKey.replace("VALUE", value) + "}", value))
+    assertThat(
+            assertMalformedWithoutEcho(
+                "{\"apiKey\":" + apiKey.replace("VALUE", value) + "}", value))
         .hasMessageContaining("field 'apiKey'")
         .hasMessageContaining("non-blank string");
   }
@@ -227,25 +249,30 @@ class CredentialFieldMappingTest {
 
     assertThat(
             assertMalformedWithoutEcho(
-                "{\"apiKey\":\"" + key + "\",\"apiSecret\":" + apiSecret.replace("VALUE", value) + "}",
-                key, value))
+                "{\"apiKey\":\""
+                    + key
+                    + "\",\"apiSecret\":"
+                    + apiSecret.replace("VALUE", value)
+                    + "}",
+                key,
+                value))
         .hasMessageContaining("field 'apiSecret'");
   }
 
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "{\"apiKey\":\"VALUE\"",                       // truncated
-        "{\"apiKey\":\"VALUE\",}",                     // trailing comma
-        "{'apiKey':'VALUE'}",                          // single quotes
-        "{apiKey:\"VALUE\"}",                          // unquoted name
-        "{\"apiKey\":\"VALUE\"} {\"apiKey\":\"x\"}",   // trailing tokens
-        "{\"apiKey\":\"VALUE\"} VALUE",                // trailing garbage
-        "{/*c*/\"apiKey\":\"VALUE\"}",                 // comment
+        "{\"apiKey\":\"VALUE\"", // truncated
+        "{\"apiKey\":\"VALUE\",}", // trailing comma
+        "{'apiKey':'VALUE'}", // single quotes
+        "{apiKey:\"VALUE\"}", // unquoted name
+        "{\"apiKey\":\"VALUE\"} {\"apiKey\":\"x\"}", // trailing tokens
+        "{\"apiKey\":\"VALUE\"} VALUE", // trailing garbage
+        "{/*c*/\"apiKey\":\"VALUE\"}", // comment
         "{\"apiKey\":\"VALUE\",\"apiKey\":\"VALUE2\"}", // duplicate key
-        "{\"apiKey\":\"VAL\nUE\"}",                    // raw control character in a string
-        "{\"apiKey\":\"VALUE\\q\"}",                   // bad escape
-        "{\"apiKey\" \"VALUE\"}",                      // missing colon
+        "{\"apiKey\":\"VAL\nUE\"}", // raw control character in a string
+        "{\"apiKey\":\"VALUE\\q\"}", // bad escape
+        "{\"apiKey\" \"VALUE\"}", // missing colon
         "{",
       })
   void parse_whenMalformedJson_failsNamingTheFieldWithoutEchoingAnyInput(String template) {
@@ -257,7 +284,9 @@ class CredentialFieldMappingTest {
 
     assertThat(e).hasMessageContaining("not valid JSON").hasMessageContaining("'apiKey'");
     // nothing of the input beyond the field name: no fragment of either random value
-    assertThat(e.getMessage()).doesNotContain(value.substring(0, 8)).doesNotContain(value2.substring(0, 8));
+    assertThat(e.getMessage())
+        .doesNotContain(value.substring(0, 8))
+        .doesNotContain(value2.substring(0, 8));
   }
 
   @Test
@@ -280,7 +309,9 @@ class CredentialFieldMappingTest {
   void parse_whenTimestampInvalid_namesTheFieldAndTheExpectedFormat(String time) {
     String key = TestSecrets.randomValue();
 
-    assertThat(assertMalformedWithoutEcho("{\"apiKey\":\"" + key + "\",\"expiresAt\":\"" + time + "\"}", key))
+    assertThat(
+            assertMalformedWithoutEcho(
+                "{\"apiKey\":\"" + key + "\",\"expiresAt\":\"" + time + "\"}", key))
         .hasMessageContaining("'expiresAt'")
         .hasMessageContaining("ISO-8601")
         .hasMessageNotContaining(time);
@@ -290,7 +321,9 @@ class CredentialFieldMappingTest {
   void parse_whenTimestampIsANumber_namesTheField() {
     String key = TestSecrets.randomValue();
 
-    assertThat(assertMalformedWithoutEcho("{\"apiKey\":\"" + key + "\",\"createdAt\":1767225600}", key))
+    assertThat(
+            assertMalformedWithoutEcho(
+                "{\"apiKey\":\"" + key + "\",\"createdAt\":1767225600}", key))
         .hasMessageContaining("'createdAt'");
   }
 
@@ -300,7 +333,9 @@ class CredentialFieldMappingTest {
 
     assertThat(
             assertMalformedWithoutEcho(
-                "{\"apiKey\":\"" + key + "\",\"notBefore\":\"2026-02-01T00:00:00Z\","
+                "{\"apiKey\":\""
+                    + key
+                    + "\",\"notBefore\":\"2026-02-01T00:00:00Z\","
                     + "\"expiresAt\":\"2026-01-01T00:00:00Z\"}",
                 key))
         .hasMessageContaining("'notBefore'")
@@ -339,8 +374,10 @@ class CredentialFieldMappingTest {
   @Test
   void parse_whenNullArguments_throwsNullPointerException() {
     assertThatThrownBy(() -> DEFAULTS.parse(null, "x")).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> DEFAULTS.parse(ID, (String) null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> DEFAULTS.parse(ID, (byte[]) null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> DEFAULTS.parse(ID, (String) null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> DEFAULTS.parse(ID, (byte[]) null))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test
@@ -351,7 +388,8 @@ class CredentialFieldMappingTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> CredentialFieldMapping.builder().scopesField(null))
         .isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> CredentialFieldMapping.builder().apiKeyField("k").apiSecretField("k").build())
+    assertThatThrownBy(
+            () -> CredentialFieldMapping.builder().apiKeyField("k").apiSecretField("k").build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("'k'");
   }
@@ -369,7 +407,8 @@ class CredentialFieldMappingTest {
       String stored = "{" + noise + nonce + noise;
 
       MalformedSecretException e =
-          org.junit.jupiter.api.Assertions.assertThrows(MalformedSecretException.class, () -> parse(stored));
+          org.junit.jupiter.api.Assertions.assertThrows(
+              MalformedSecretException.class, () -> parse(stored));
       assertThat(e.getMessage()).doesNotContain(nonce);
       assertThat(e.getCause()).isNull();
     }

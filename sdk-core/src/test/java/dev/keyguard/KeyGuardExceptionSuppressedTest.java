@@ -35,7 +35,8 @@ class KeyGuardExceptionSuppressedTest {
 
   private KeyGuardException withForeignSuppressed() {
     KeyGuardException e =
-        new KeyProviderUnavailableException("backend down; retry later", null, KeyId.of("exchange"), null);
+        new KeyProviderUnavailableException(
+            "backend down; retry later", null, KeyId.of("exchange"), null);
     e.addSuppressed(new IllegalStateException("close failed for key " + key));
     return e;
   }
@@ -69,7 +70,8 @@ class KeyGuardExceptionSuppressedTest {
 
     assertThat(new String(bytes.toByteArray(), StandardCharsets.ISO_8859_1)).doesNotContain(key);
     Object back;
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       back = in.readObject();
     }
     assertThat(back).isInstanceOf(RedactedThrowable.class);
@@ -87,7 +89,8 @@ class KeyGuardExceptionSuppressedTest {
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(clean);
     }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       Object back = in.readObject();
       assertThat(back).isInstanceOf(KeyNotFoundException.class);
       assertThat(((KeyNotFoundException) back).getMessage()).isEqualTo("no such key");

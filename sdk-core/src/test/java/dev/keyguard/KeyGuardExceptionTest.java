@@ -1,10 +1,9 @@
 package dev.keyguard;
 
-import dev.keyguard.client.InsecureTransportException;
-import dev.keyguard.client.KeyRejectedException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyguard.client.InsecureTransportException;
+import dev.keyguard.client.KeyRejectedException;
 import dev.keyguard.testing.TestSecrets;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -28,26 +27,49 @@ class KeyGuardExceptionTest {
 
   static Stream<Arguments> types() {
     return Stream.of(
-        Arguments.of("KeyNotFoundException", (FullConstructor) KeyNotFoundException::new,
-            (BiFunction<String, KeyId, KeyGuardException>) KeyNotFoundException::new, false),
-        Arguments.of("KeyProviderUnavailableException", (FullConstructor) KeyProviderUnavailableException::new,
-            (BiFunction<String, KeyId, KeyGuardException>) KeyProviderUnavailableException::new, true),
-        Arguments.of("KeyAccessDeniedException", (FullConstructor) KeyAccessDeniedException::new,
-            (BiFunction<String, KeyId, KeyGuardException>) KeyAccessDeniedException::new, false),
-        Arguments.of("MalformedSecretException", (FullConstructor) MalformedSecretException::new,
-            (BiFunction<String, KeyId, KeyGuardException>) MalformedSecretException::new, false),
-        Arguments.of("KeyRejectedException", (FullConstructor) KeyRejectedException::new,
-            (BiFunction<String, KeyId, KeyGuardException>) KeyRejectedException::new, false),
-        Arguments.of("InsecureTransportException", (FullConstructor) InsecureTransportException::new,
-            (BiFunction<String, KeyId, KeyGuardException>) InsecureTransportException::new, false),
-        Arguments.of("EnvironmentMismatchException", (FullConstructor) EnvironmentMismatchException::new,
-            (BiFunction<String, KeyId, KeyGuardException>) EnvironmentMismatchException::new, false));
+        Arguments.of(
+            "KeyNotFoundException",
+            (FullConstructor) KeyNotFoundException::new,
+            (BiFunction<String, KeyId, KeyGuardException>) KeyNotFoundException::new,
+            false),
+        Arguments.of(
+            "KeyProviderUnavailableException",
+            (FullConstructor) KeyProviderUnavailableException::new,
+            (BiFunction<String, KeyId, KeyGuardException>) KeyProviderUnavailableException::new,
+            true),
+        Arguments.of(
+            "KeyAccessDeniedException",
+            (FullConstructor) KeyAccessDeniedException::new,
+            (BiFunction<String, KeyId, KeyGuardException>) KeyAccessDeniedException::new,
+            false),
+        Arguments.of(
+            "MalformedSecretException",
+            (FullConstructor) MalformedSecretException::new,
+            (BiFunction<String, KeyId, KeyGuardException>) MalformedSecretException::new,
+            false),
+        Arguments.of(
+            "KeyRejectedException",
+            (FullConstructor) KeyRejectedException::new,
+            (BiFunction<String, KeyId, KeyGuardException>) KeyRejectedException::new,
+            false),
+        Arguments.of(
+            "InsecureTransportException",
+            (FullConstructor) InsecureTransportException::new,
+            (BiFunction<String, KeyId, KeyGuardException>) InsecureTransportException::new,
+            false),
+        Arguments.of(
+            "EnvironmentMismatchException",
+            (FullConstructor) EnvironmentMismatchException::new,
+            (BiFunction<String, KeyId, KeyGuardException>) EnvironmentMismatchException::new,
+            false));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("types")
   void fullConstructor_keepsMessageCauseKeyIdVersion_andHasTheTypesRetryability(
-      String name, FullConstructor full, BiFunction<String, KeyId, KeyGuardException> shortForm,
+      String name,
+      FullConstructor full,
+      BiFunction<String, KeyId, KeyGuardException> shortForm,
       boolean retryable) {
     IOException cause = new IOException("connection reset");
 
@@ -63,7 +85,9 @@ class KeyGuardExceptionTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("types")
   void shortConstructor_hasKeyIdButNoCauseOrVersion(
-      String name, FullConstructor full, BiFunction<String, KeyId, KeyGuardException> shortForm,
+      String name,
+      FullConstructor full,
+      BiFunction<String, KeyId, KeyGuardException> shortForm,
       boolean retryable) {
     KeyGuardException e = shortForm.apply("what failed", ID);
 
@@ -91,7 +115,9 @@ class KeyGuardExceptionTest {
 
     KeyGuardException e = new KeyProviderUnavailableException("vendor said: bad key " + value, ID);
 
-    assertThat(e.getMessage()).doesNotContain(value).contains("[REDACTED:" + secret.fingerprint() + "]");
+    assertThat(e.getMessage())
+        .doesNotContain(value)
+        .contains("[REDACTED:" + secret.fingerprint() + "]");
   }
 
   @Test
@@ -103,7 +129,8 @@ class KeyGuardExceptionTest {
       out.writeObject(e);
     }
     KeyGuardException back;
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       back = (KeyGuardException) in.readObject();
     }
 

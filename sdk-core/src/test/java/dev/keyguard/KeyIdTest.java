@@ -34,7 +34,8 @@ class KeyIdTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", " key", "key ", "\tkey", "ke\ny", "ke\u0000y", "ke\u007fy", "ke\u0085y"})
+  @ValueSource(
+      strings = {"", " key", "key ", "\tkey", "ke\ny", "ke\u0000y", "ke\u007fy", "ke\u0085y"})
   void of_whenEmptyPaddedOrWithControlCharacters_isRejected(String bad) {
     assertThatThrownBy(() -> KeyId.of(bad)).isInstanceOf(IllegalArgumentException.class);
   }

@@ -33,17 +33,23 @@ class RedactedThrowableTest {
     RuntimeException wrapper = new RuntimeException("outer", vendor);
 
     KeyGuardException e =
-        new KeyProviderUnavailableException("backend down for key prices", wrapper, KeyId.of("prices"), "v3");
+        new KeyProviderUnavailableException(
+            "backend down for key prices", wrapper, KeyId.of("prices"), "v3");
 
     String trace = printed(e);
     assertThat(trace).doesNotContain(value);
     assertThat(trace)
         .contains("Caused by: java.lang.RuntimeException: outer")
-        .contains("Caused by: java.io.IOException: request to https://api/x?key=[REDACTED:" + secret.fingerprint() + "] failed")
+        .contains(
+            "Caused by: java.io.IOException: request to https://api/x?key=[REDACTED:"
+                + secret.fingerprint()
+                + "] failed")
         .contains("Suppressed: java.lang.IllegalStateException: retry with [REDACTED:")
-        .contains("at dev.keyguard.RedactedThrowableTest.keyGuardException_whenCauseMessageHoldsLiveSecret_printsNoSecret");
+        .contains(
+            "at dev.keyguard.RedactedThrowableTest.keyGuardException_whenCauseMessageHoldsLiveSecret_printsNoSecret");
     assertThat(e.getCause()).isInstanceOf(RedactedThrowable.class);
-    assertThat(((RedactedThrowable) e.getCause()).originalClassName()).isEqualTo("java.lang.RuntimeException");
+    assertThat(((RedactedThrowable) e.getCause()).originalClassName())
+        .isEqualTo("java.lang.RuntimeException");
     assertThat(e.getCause().getStackTrace()).isEqualTo(wrapper.getStackTrace());
   }
 

@@ -62,7 +62,8 @@ class RedactorConcurrencyTest {
       for (int i = 0; i < 50; i++) {
         String value = TestSecrets.randomBase64Url(20);
         redactor.register(Secret.of(value));
-        assertThat(pool.submit(() -> redactor.redact(value)).get(10, TimeUnit.SECONDS)).doesNotContain(value);
+        assertThat(pool.submit(() -> redactor.redact(value)).get(10, TimeUnit.SECONDS))
+            .doesNotContain(value);
       }
     } finally {
       pool.shutdownNow();

@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
-/** The second net: values never registered, recognised by their shape. Every value is built at run time. */
+/**
+ * The second net: values never registered, recognised by their shape. Every value is built at run
+ * time.
+ */
 class RedactorKnownFormatsTest {
 
   private final Redactor redactor = Redactor.isolated();
@@ -32,7 +35,12 @@ class RedactorKnownFormatsTest {
   void redact_whenGitHubTokens_replacesThem() {
     String classic = "gh" + "p_" + TestSecrets.randomAlphanumeric(36);
     String oauth = "gh" + "o_" + TestSecrets.randomAlphanumeric(36);
-    String fineGrained = "github" + "_pat_" + TestSecrets.randomAlphanumeric(22) + "_" + TestSecrets.randomAlphanumeric(59);
+    String fineGrained =
+        "github"
+            + "_pat_"
+            + TestSecrets.randomAlphanumeric(22)
+            + "_"
+            + TestSecrets.randomAlphanumeric(59);
 
     assertThat(redactor.redact(classic + " " + oauth + " " + fineGrained))
         .isEqualTo("[REDACTED:github-token] [REDACTED:github-token] [REDACTED:github-token]");
@@ -40,7 +48,12 @@ class RedactorKnownFormatsTest {
 
   @Test
   void redact_whenSlackToken_replacesIt() {
-    String token = "xo" + "xb-" + TestSecrets.randomAlphanumeric(11) + "-" + TestSecrets.randomAlphanumeric(24);
+    String token =
+        "xo"
+            + "xb-"
+            + TestSecrets.randomAlphanumeric(11)
+            + "-"
+            + TestSecrets.randomAlphanumeric(24);
 
     assertThat(redactor.redact("slack=" + token)).isEqualTo("slack=[REDACTED:slack-token]");
   }
@@ -51,7 +64,8 @@ class RedactorKnownFormatsTest {
     String jwt =
         b64.encodeToString("{\"alg\":\"ES256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
             + "."
-            + b64.encodeToString(("{\"sub\":\"" + TestSecrets.randomHex(8) + "\"}").getBytes(StandardCharsets.UTF_8))
+            + b64.encodeToString(
+                ("{\"sub\":\"" + TestSecrets.randomHex(8) + "\"}").getBytes(StandardCharsets.UTF_8))
             + "."
             + TestSecrets.randomBase64Url(64);
 
@@ -61,11 +75,16 @@ class RedactorKnownFormatsTest {
   @Test
   void redact_whenPemPrivateKeyBlock_replacesTheWholeBlock() {
     String block =
-        "-----BEGIN " + "EC PRIVATE KEY-----\n"
-            + TestSecrets.randomBase64Url(48) + "\n" + TestSecrets.randomBase64Url(48)
-            + "\n-----END " + "EC PRIVATE KEY-----";
+        "-----BEGIN "
+            + "EC PRIVATE KEY-----\n"
+            + TestSecrets.randomBase64Url(48)
+            + "\n"
+            + TestSecrets.randomBase64Url(48)
+            + "\n-----END "
+            + "EC PRIVATE KEY-----";
 
-    assertThat(redactor.redact("key:\n" + block + "\ndone")).isEqualTo("key:\n[REDACTED:private-key]\ndone");
+    assertThat(redactor.redact("key:\n" + block + "\ndone"))
+        .isEqualTo("key:\n[REDACTED:private-key]\ndone");
   }
 
   @Test
@@ -77,7 +96,10 @@ class RedactorKnownFormatsTest {
 
   @Test
   void redact_whenPemPublicKeyOrCertificate_leavesIt() {
-    String text = "-----BEGIN CERTIFICATE-----\n" + TestSecrets.randomBase64Url(48) + "\n-----END CERTIFICATE-----";
+    String text =
+        "-----BEGIN CERTIFICATE-----\n"
+            + TestSecrets.randomBase64Url(48)
+            + "\n-----END CERTIFICATE-----";
 
     assertThat(redactor.redact(text)).isSameAs(text);
   }
@@ -92,8 +114,16 @@ class RedactorKnownFormatsTest {
 
     String out =
         redactor.redact(
-            "api_key=" + v1 + "&x=1 {\"client_secret\": \"" + v2 + "\"} apiKey: " + v3
-                + " ACCESS_TOKEN='" + v4 + "' password => " + v5);
+            "api_key="
+                + v1
+                + "&x=1 {\"client_secret\": \""
+                + v2
+                + "\"} apiKey: "
+                + v3
+                + " ACCESS_TOKEN='"
+                + v4
+                + "' password => "
+                + v5);
 
     assertThat(out)
         .isEqualTo(
@@ -103,14 +133,17 @@ class RedactorKnownFormatsTest {
 
   @Test
   void redact_whenAuthorizationHeader_keepsSchemeAndRedactsCredential() {
-    String basic = Base64.getEncoder().encodeToString(("user:" + TestSecrets.randomHex(8)).getBytes(StandardCharsets.UTF_8));
+    String basic =
+        Base64.getEncoder()
+            .encodeToString(("user:" + TestSecrets.randomHex(8)).getBytes(StandardCharsets.UTF_8));
     String bearer = TestSecrets.randomBase64Url(32);
 
     assertThat(redactor.redact("Authorization: Basic " + basic))
         .isEqualTo("Authorization: Basic [REDACTED:credential]");
     assertThat(redactor.redact("Authorization: Bearer " + bearer))
         .isEqualTo("Authorization: Bearer [REDACTED:credential]");
-    assertThat(redactor.redact("sent Bearer " + bearer)).isEqualTo("sent Bearer [REDACTED:bearer-token]");
+    assertThat(redactor.redact("sent Bearer " + bearer))
+        .isEqualTo("sent Bearer [REDACTED:bearer-token]");
   }
 
   @Test
@@ -136,8 +169,10 @@ class RedactorKnownFormatsTest {
   void redact_whenKeywordEndsAtCamelCaseOrSeparator_stillRedactsTheValue() {
     String value = "Zq" + Long.toHexString(System.nanoTime()) + "xY";
 
-    assertThat(redactor.redact("secretKey: " + value)).isEqualTo("secretKey: [REDACTED:credential]");
-    assertThat(redactor.redact("SECRET_KEY=" + value)).isEqualTo("SECRET_KEY=[REDACTED:credential]");
+    assertThat(redactor.redact("secretKey: " + value))
+        .isEqualTo("secretKey: [REDACTED:credential]");
+    assertThat(redactor.redact("SECRET_KEY=" + value))
+        .isEqualTo("SECRET_KEY=[REDACTED:credential]");
     assertThat(redactor.redact("app.token.value=" + value))
         .isEqualTo("app.token.value=[REDACTED:credential]");
   }
@@ -147,8 +182,12 @@ class RedactorKnownFormatsTest {
     Secret key = Secret.of(TestSecrets.randomBase64Url(24));
     Secret secret = Secret.of(TestSecrets.randomBase64Url(24));
     String text =
-        "VersionedCredential[keyId=prices, version=v3, apiKey=" + key.fingerprint() + ", apiSecret="
-            + secret.fingerprint() + "] token=" + key;
+        "VersionedCredential[keyId=prices, version=v3, apiKey="
+            + key.fingerprint()
+            + ", apiSecret="
+            + secret.fingerprint()
+            + "] token="
+            + key;
 
     assertThat(redactor.redact(text)).isSameAs(text);
   }
@@ -212,9 +251,11 @@ class RedactorKnownFormatsTest {
   @Test
   void redact_whenKeywordValueIsAPlainWordOrNumber_leavesItButRedactsARandomValue() {
     String random = TestSecrets.randomBase64Url(24);
-    String text = "Key coingecko-api-key: loaded version 3; token: " + random + "; password: 12345678";
+    String text =
+        "Key coingecko-api-key: loaded version 3; token: " + random + "; password: 12345678";
 
     assertThat(redactor.redact(text))
-        .isEqualTo("Key coingecko-api-key: loaded version 3; token: [REDACTED:credential]; password: 12345678");
+        .isEqualTo(
+            "Key coingecko-api-key: loaded version 3; token: [REDACTED:credential]; password: 12345678");
   }
 }

@@ -29,11 +29,11 @@ import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 
 /**
- * Properties of {@link Redactor#redact(CharSequence)} over arbitrary secrets (regex
- * metacharacters, Unicode including surrogate pairs, secrets inside each other, shared prefixes)
- * embedded in arbitrary text in every supported encoding. Each encoding is computed here by the
- * library that really produces it (URLEncoder, OkHttp, Jackson, java.util.Base64), independently
- * of the redactor's own list of forms.
+ * Properties of {@link Redactor#redact(CharSequence)} over arbitrary secrets (regex metacharacters,
+ * Unicode including surrogate pairs, secrets inside each other, shared prefixes) embedded in
+ * arbitrary text in every supported encoding. Each encoding is computed here by the library that
+ * really produces it (URLEncoder, OkHttp, Jackson, java.util.Base64), independently of the
+ * redactor's own list of forms.
  *
  * <p>Property tests on QuickTheories inside plain Jupiter {@code @Test}s, so the suite-wide canary
  * extension covers them like every other test. Each run draws a fresh random seed; a falsified
@@ -71,7 +71,8 @@ class RedactorPropertiesTest {
             UPPER_PERCENT
                 .matcher(URLEncoder.encode(secret, StandardCharsets.UTF_8))
                 .replaceAll(m -> m.group().toLowerCase(Locale.ROOT));
-        case URL_PERCENT_20 -> URLEncoder.encode(secret, StandardCharsets.UTF_8).replace("+", "%20");
+        case URL_PERCENT_20 ->
+            URLEncoder.encode(secret, StandardCharsets.UTF_8).replace("+", "%20");
         case OKHTTP_QUERY ->
             new HttpUrl.Builder()
                 .scheme("https")
@@ -81,7 +82,13 @@ class RedactorPropertiesTest {
                 .encodedQuery()
                 .substring(2);
         case OKHTTP_PATH ->
-            new HttpUrl.Builder().scheme("https").host("h").addPathSegment(secret).build().encodedPath().substring(1);
+            new HttpUrl.Builder()
+                .scheme("https")
+                .host("h")
+                .addPathSegment(secret)
+                .build()
+                .encodedPath()
+                .substring(1);
         case OKHTTP_FORM_BODY -> formBody(secret);
         case JSON_JACKSON -> json(secret);
         case HEX_LOWER -> HexFormat.of().formatHex(bytes);
@@ -113,7 +120,8 @@ class RedactorPropertiesTest {
   }
 
   /** A secret written into text between two arbitrary strings, in one encoding. */
-  record Embedding(String secret, String before, Encoding encoding, String after, boolean knownFormats) {}
+  record Embedding(
+      String secret, String before, Encoding encoding, String after, boolean knownFormats) {}
 
   @Test
   void redact_neverLeavesASecretInAnyEncoding() {
@@ -121,7 +129,9 @@ class RedactorPropertiesTest {
         .forAll(secrets().zip(texts(), encodings(), texts(), booleans().all(), Embedding::new))
         .checkAssert(
             e -> {
-              Redactor redactor = Redactor.isolated(RedactorOptions.builder().knownFormats(e.knownFormats()).build());
+              Redactor redactor =
+                  Redactor.isolated(
+                      RedactorOptions.builder().knownFormats(e.knownFormats()).build());
               redactor.register(Secret.of(e.secret()));
 
               String out = redactor.redact(e.before() + e.encoding().apply(e.secret()) + e.after());
@@ -166,7 +176,8 @@ class RedactorPropertiesTest {
         .assuming((secret, text) -> forms(secret).stream().noneMatch(text::contains))
         .checkAssert(
             (secret, text) -> {
-              Redactor redactor = Redactor.isolated(RedactorOptions.builder().knownFormats(false).build());
+              Redactor redactor =
+                  Redactor.isolated(RedactorOptions.builder().knownFormats(false).build());
               redactor.register(Secret.of(secret));
 
               assertThat(redactor.redact(text)).isSameAs(text);
@@ -194,7 +205,10 @@ class RedactorPropertiesTest {
     }
   }
 
-  /** Every encoding of the secret, as documented: derived forms of fewer than 8 chars are not covered. */
+  /**
+   * Every encoding of the secret, as documented: derived forms of fewer than 8 chars are not
+   * covered.
+   */
   private static Set<String> forms(String secret) {
     Set<String> forms = new LinkedHashSet<>();
     forms.add(secret);
@@ -214,7 +228,9 @@ class RedactorPropertiesTest {
             Pair.of(6, integers().between('a', 'z')),
             Pair.of(3, integers().between('0', '9')),
             Pair.of(2, integers().between('A', 'Z')),
-            Pair.of(4, Generate.pick(".*+?^$()[]{}|\\/:;=&%#@!'\"<>,~` -_\t\n".chars().boxed().toList())),
+            Pair.of(
+                4,
+                Generate.pick(".*+?^$()[]{}|\\/:;=&%#@!'\"<>,~` -_\t\n".chars().boxed().toList())),
             Pair.of(1, integers().between(0xA0, 0x2FFF)),
             // supplementary code points: UTF-16 surrogate pairs
             Pair.of(1, integers().between(0x1F300, 0x1FAFF))));
@@ -256,7 +272,9 @@ class RedactorPropertiesTest {
               family.add(base);
               family.add(base + right);
               family.add(left + base);
-              String prefix = base.substring(0, Character.isHighSurrogate(base.charAt(cut)) ? cut + 2 : cut + 1);
+              String prefix =
+                  base.substring(
+                      0, Character.isHighSurrogate(base.charAt(cut)) ? cut + 2 : cut + 1);
               family.add(prefix + right + left);
               family.add(base.substring(prefix.length()) + left);
               List<String> usable = new ArrayList<>();

@@ -8,7 +8,6 @@ import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.TestSecrets;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -24,7 +23,8 @@ class RedactorTest {
 
   private final FakeClock clock = new FakeClock();
   private final Redactor redactor =
-      Redactor.isolated(RedactorOptions.builder().timeSource(clock).gracePeriod(Duration.ofMinutes(10)).build());
+      Redactor.isolated(
+          RedactorOptions.builder().timeSource(clock).gracePeriod(Duration.ofMinutes(10)).build());
 
   @Test
   void redact_whenSecretRegistered_replacesItWithFingerprintMarker() {
@@ -121,7 +121,8 @@ class RedactorTest {
     String out = redactor.redact(json);
 
     assertThat(out).doesNotContain(value).doesNotContain(value.substring(12));
-    assertThat(out).isEqualTo("{\"apiSecret\":\"[REDACTED:" + Secret.of(value).fingerprint() + "]\"}");
+    assertThat(out)
+        .isEqualTo("{\"apiSecret\":\"[REDACTED:" + Secret.of(value).fingerprint() + "]\"}");
   }
 
   @Test
@@ -133,7 +134,8 @@ class RedactorTest {
     String upper = lower.toUpperCase(java.util.Locale.ROOT);
 
     assertThat(redactor.redact("a=" + lower + " b=" + upper))
-        .isEqualTo("a=[REDACTED:" + secret.fingerprint() + "] b=[REDACTED:" + secret.fingerprint() + "]");
+        .isEqualTo(
+            "a=[REDACTED:" + secret.fingerprint() + "] b=[REDACTED:" + secret.fingerprint() + "]");
   }
 
   @Test
@@ -202,7 +204,8 @@ class RedactorTest {
     String out = redactor.redact("<" + a + shared + b + ">");
 
     assertThat(out)
-        .isEqualTo("<[REDACTED:" + first.fingerprint() + "][REDACTED:" + second.fingerprint() + "]>");
+        .isEqualTo(
+            "<[REDACTED:" + first.fingerprint() + "][REDACTED:" + second.fingerprint() + "]>");
   }
 
   @Test
@@ -215,8 +218,13 @@ class RedactorTest {
 
     assertThat(redactor.redact(prefix + "AAAB " + prefix + "AAAA " + prefix + "AAAC"))
         .isEqualTo(
-            "[REDACTED:" + s2.fingerprint() + "] [REDACTED:" + s1.fingerprint() + "] [REDACTED:"
-                + s3.fingerprint() + "]AAAC");
+            "[REDACTED:"
+                + s2.fingerprint()
+                + "] [REDACTED:"
+                + s1.fingerprint()
+                + "] [REDACTED:"
+                + s3.fingerprint()
+                + "]AAAC");
   }
 
   @Test
@@ -244,7 +252,13 @@ class RedactorTest {
     String value = TestSecrets.randomBase64Url(30);
     redactor.register(Secret.of(value));
     String text =
-        "key=" + value + " aws=" + TestSecrets.randomAwsAccessKeyIdShape() + " api_key=\"" + TestSecrets.randomHex(8) + "\"";
+        "key="
+            + value
+            + " aws="
+            + TestSecrets.randomAwsAccessKeyIdShape()
+            + " api_key=\""
+            + TestSecrets.randomHex(8)
+            + "\"";
 
     String once = redactor.redact(text);
 
@@ -287,7 +301,11 @@ class RedactorTest {
   @Test
   void retire_whenGracePeriodIsEffectivelyForever_keepsRedacting() {
     Redactor forever =
-        Redactor.isolated(RedactorOptions.builder().timeSource(clock).gracePeriod(Duration.ofSeconds(Long.MAX_VALUE)).build());
+        Redactor.isolated(
+            RedactorOptions.builder()
+                .timeSource(clock)
+                .gracePeriod(Duration.ofSeconds(Long.MAX_VALUE))
+                .build());
     String value = TestSecrets.randomBase64Url(30);
     Secret secret = Secret.of(value);
     forever.register(secret);
@@ -355,7 +373,8 @@ class RedactorTest {
 
   @Test
   void retire_whenMoreThanMaxRetired_forgetsTheOldest() {
-    Redactor small = Redactor.isolated(RedactorOptions.builder().timeSource(clock).maxRetired(2).build());
+    Redactor small =
+        Redactor.isolated(RedactorOptions.builder().timeSource(clock).maxRetired(2).build());
     List<String> values = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       String value = TestSecrets.randomBase64Url(20);
@@ -398,7 +417,10 @@ class RedactorTest {
     redactor.registerAll(secrets);
     StringBuilder text = new StringBuilder();
     for (String v : values) {
-      text.append(v).append(' ').append(HexFormat.of().formatHex(v.getBytes(StandardCharsets.UTF_8))).append(' ');
+      text.append(v)
+          .append(' ')
+          .append(HexFormat.of().formatHex(v.getBytes(StandardCharsets.UTF_8)))
+          .append(' ');
     }
 
     String out = redactor.redact(text);

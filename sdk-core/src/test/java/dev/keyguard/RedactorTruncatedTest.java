@@ -49,7 +49,8 @@ class RedactorTruncatedTest {
               String expected =
                   before >= certified
                       ? text.substring(0, certified)
-                      : filler(before) + marker
+                      : filler(before)
+                          + marker
                           + (secretEnd < certified ? text.substring(secretEnd, certified) : "");
 
               String out = redactor.redactTruncated(text);

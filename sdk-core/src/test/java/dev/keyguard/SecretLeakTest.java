@@ -1,5 +1,7 @@
 package dev.keyguard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.keyguard.client.InsecureTransportException;
 import dev.keyguard.client.KeyRejectedException;
 import dev.keyguard.key.KeyEvent;
@@ -13,9 +15,6 @@ import dev.keyguard.provider.FileKeyProvider;
 import dev.keyguard.provider.FileKeyProviderSeams;
 import dev.keyguard.provider.SystemPropertyKeyProvider;
 import dev.keyguard.testing.InMemoryKeyProviderForTesting;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.keyguard.testing.SecretLeakAssertions;
 import dev.keyguard.testing.TestSecrets;
 import java.io.IOException;
@@ -38,8 +37,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The leak test of issue 2: no public type that holds a secret, and no exception KeyGuard builds
  * around one, reveals the value through {@code toString()}, exception messages and causes, Jackson
  * or Java serialization. Every value is generated at run time. Values are registered with the
- * {@link Redactor} only where the scenario relies on it (a vendor message that quotes a key the
- * key manager fetched); everywhere else the code must not echo the value in the first place.
+ * {@link Redactor} only where the scenario relies on it (a vendor message that quotes a key the key
+ * manager fetched); everywhere else the code must not echo the value in the first place.
  */
 class SecretLeakTest {
 
@@ -80,282 +79,449 @@ class SecretLeakTest {
   static Stream<Arguments> scenarios() {
     return Stream.of(
         // the secret-holding value types
-        scenario("Secret (base64 text)", d -> {
-          Secret s = TestSecrets.randomSecret();
-          return new Case(s, List.of(s));
-        }),
-        scenario("Secret (special characters)", d -> {
-          Secret s = Secret.of(TestSecrets.randomValueWithSpecialCharacters());
-          return new Case(s, List.of(s));
-        }),
-        scenario("Secret (binary)", d -> {
-          byte[] raw = TestSecrets.randomBytes(32);
-          raw[0] = (byte) 0xFE;
-          Secret s = Secret.ofBytes(raw);
-          return new Case(s, List.of(s));
-        }),
-        scenario("Secret (destroyed)", d -> {
-          Secret s = TestSecrets.randomSecret();
-          Secret copy = Secret.ofBytes(s.bytes(InsecureSecretAccess.get()));
-          s.destroy();
-          return new Case(s, List.of(copy));
-        }),
-        scenario("VersionedCredential with both parts", d -> {
-          VersionedCredential c =
-              VersionedCredential.builder(ID, TestSecrets.randomSecret())
-                  .apiSecret(Secret.of(TestSecrets.randomValueWithSpecialCharacters()))
-                  .environment("prod")
-                  .scopes(List.of("trade"))
-                  .build();
-          return new Case(c, SecretLeakAssertions.secretsOf(c));
-        }),
-        scenario("VersionedCredential.Builder", d -> {
-          Secret key = TestSecrets.randomSecret();
-          Secret secret = TestSecrets.randomSecret();
-          return new Case(VersionedCredential.builder(ID, key).apiSecret(secret), List.of(key, secret));
-        }),
-        scenario("List of credentials", d -> {
-          VersionedCredential c = VersionedCredential.builder(ID, TestSecrets.randomSecret()).build();
-          return new Case(List.of(c), SecretLeakAssertions.secretsOf(c));
-        }),
+        scenario(
+            "Secret (base64 text)",
+            d -> {
+              Secret s = TestSecrets.randomSecret();
+              return new Case(s, List.of(s));
+            }),
+        scenario(
+            "Secret (special characters)",
+            d -> {
+              Secret s = Secret.of(TestSecrets.randomValueWithSpecialCharacters());
+              return new Case(s, List.of(s));
+            }),
+        scenario(
+            "Secret (binary)",
+            d -> {
+              byte[] raw = TestSecrets.randomBytes(32);
+              raw[0] = (byte) 0xFE;
+              Secret s = Secret.ofBytes(raw);
+              return new Case(s, List.of(s));
+            }),
+        scenario(
+            "Secret (destroyed)",
+            d -> {
+              Secret s = TestSecrets.randomSecret();
+              Secret copy = Secret.ofBytes(s.bytes(InsecureSecretAccess.get()));
+              s.destroy();
+              return new Case(s, List.of(copy));
+            }),
+        scenario(
+            "VersionedCredential with both parts",
+            d -> {
+              VersionedCredential c =
+                  VersionedCredential.builder(ID, TestSecrets.randomSecret())
+                      .apiSecret(Secret.of(TestSecrets.randomValueWithSpecialCharacters()))
+                      .environment("prod")
+                      .scopes(List.of("trade"))
+                      .build();
+              return new Case(c, SecretLeakAssertions.secretsOf(c));
+            }),
+        scenario(
+            "VersionedCredential.Builder",
+            d -> {
+              Secret key = TestSecrets.randomSecret();
+              Secret secret = TestSecrets.randomSecret();
+              return new Case(
+                  VersionedCredential.builder(ID, key).apiSecret(secret), List.of(key, secret));
+            }),
+        scenario(
+            "List of credentials",
+            d -> {
+              VersionedCredential c =
+                  VersionedCredential.builder(ID, TestSecrets.randomSecret()).build();
+              return new Case(List.of(c), SecretLeakAssertions.secretsOf(c));
+            }),
 
         // exceptions as the providers and the field mapping build them
-        scenario("MalformedSecretException: malformed JSON in an environment variable", d -> {
-          String key = TestSecrets.randomValue();
-          String secret = TestSecrets.randomValue();
-          EnvKeyProvider env = EnvKeyProvider.builder().variables(Map.of("exchange", json(key, secret) + ",")).build();
-          return new Case(thrown(MalformedSecretException.class, () -> env.fetch(ID)), secrets(key, secret));
-        }),
-        scenario("MalformedSecretException: apiSecret of the wrong type", d -> {
-          String key = TestSecrets.randomValue();
-          String secret = TestSecrets.randomValue();
-          String stored = "{\"apiKey\":\"" + key + "\",\"apiSecret\":[\"" + secret + "\"]}";
-          return new Case(
-              thrown(MalformedSecretException.class, () -> CredentialFieldMapping.defaults().parse(ID, stored)),
-              secrets(key, secret));
-        }),
-        scenario("MalformedSecretException: bad timestamp after the secrets", d -> {
-          String key = TestSecrets.randomValue();
-          String stored = "{\"apiKey\":\"" + key + "\",\"expiresAt\":\"" + key + "\"}";
-          return new Case(
-              thrown(MalformedSecretException.class, () -> CredentialFieldMapping.defaults().parse(ID, stored)),
-              secrets(key));
-        }),
-        scenario("MalformedSecretException: malformed JSON in a system property", d -> {
-          String key = TestSecrets.randomValue();
-          SystemPropertyKeyProvider p =
-              SystemPropertyKeyProvider.builder().properties(Map.of("exchange", "{\"apiKey\":'" + key + "'}")).build();
-          return new Case(thrown(MalformedSecretException.class, () -> p.fetch(ID)), secrets(key));
-        }),
-        scenario("MalformedSecretException: malformed key file", d -> {
-          String key = TestSecrets.randomValue();
-          String secret = TestSecrets.randomValue();
-          Files.writeString(d.resolve("exchange"), json(key, secret).replace(",", ";"));
-          return new Case(
-              thrown(MalformedSecretException.class, () -> FileKeyProvider.forDirectory(d).fetch(ID)),
-              secrets(key, secret));
-        }),
-        scenario("MalformedSecretException: key file not UTF-8", d -> {
-          String key = TestSecrets.randomValue();
-          byte[] content = (key + "\u0000").getBytes(StandardCharsets.UTF_8);
-          content[content.length - 1] = (byte) 0xFF;
-          Files.write(d.resolve("exchange"), content);
-          return new Case(
-              thrown(MalformedSecretException.class, () -> FileKeyProvider.forDirectory(d).fetch(ID)),
-              secrets(key));
-        }),
-        scenario("MalformedSecretException: key file over 64 KiB", d -> {
-          String key = TestSecrets.randomValue();
-          Files.writeString(d.resolve("exchange"), key + "x".repeat(FileKeyProvider.MAX_FILE_BYTES));
-          return new Case(
-              thrown(MalformedSecretException.class, () -> FileKeyProvider.forDirectory(d).fetch(ID)),
-              secrets(key));
-        }),
-        scenario("MalformedSecretException: through a chain", d -> {
-          String key = TestSecrets.randomValue();
-          ChainKeyProvider chain =
-              ChainKeyProvider.of(EnvKeyProvider.builder().variables(Map.of("exchange", "{\"apiKey\":" + key)).build());
-          return new Case(thrown(MalformedSecretException.class, () -> chain.fetch(ID)), secrets(key));
-        }),
-        scenario("KeyProviderUnavailableException: file I/O error", d -> {
-          String key = TestSecrets.randomValue();
-          Files.writeString(d.resolve("exchange"), key);
-          FileKeyProvider p = FileKeyProviderSeams.opener(FileKeyProvider.builder().directory(d), path -> {
-            throw new IOException("Input/output error: " + path);
-          }).build();
-          return new Case(thrown(KeyProviderUnavailableException.class, () -> p.fetch(ID)), secrets(key));
-        }),
-        scenario("KeyAccessDeniedException: unreadable key file", d -> {
-          String key = TestSecrets.randomValue();
-          Files.writeString(d.resolve("exchange"), key);
-          FileKeyProvider p = FileKeyProviderSeams.opener(FileKeyProvider.builder().directory(d), path -> {
-            throw new AccessDeniedException(path.toString());
-          }).build();
-          return new Case(thrown(KeyAccessDeniedException.class, () -> p.fetch(ID)), secrets(key));
-        }),
-        scenario("KeyAccessDeniedException: path traversal", d -> {
-          String key = TestSecrets.randomValue();
-          Files.writeString(d.resolve("outside"), key);
-          Path inner = Files.createDirectories(d.resolve("inner"));
-          return new Case(
-              thrown(KeyAccessDeniedException.class, () -> FileKeyProvider.forDirectory(inner).fetch(KeyId.of("../outside"))),
-              secrets(key));
-        }),
-        scenario("KeyNotFoundException: no provider of a chain has the key", d -> {
-          String other = TestSecrets.randomValue();
-          ChainKeyProvider chain =
-              ChainKeyProvider.of(
-                  EnvKeyProvider.builder().variables(Map.of("OTHER", other)).build(),
-                  FileKeyProvider.forDirectory(d),
-                  new InMemoryKeyProviderForTesting());
-          return new Case(thrown(KeyNotFoundException.class, () -> chain.fetch(ID)), secrets(other));
-        }),
-        scenario("KeyRejectedException naming version and fingerprint", d -> {
-          VersionedCredential c = VersionedCredential.builder(ID, TestSecrets.randomSecret()).version("7").build();
-          return new Case(
-              new KeyRejectedException(
-                  "the API refused key '" + c.keyId() + "' version " + c.version() + " (" + c.apiKey().fingerprint()
-                      + ") with 401 and no newer version exists; rotate the key",
-                  null, c.keyId(), c.version()),
-              SecretLeakAssertions.secretsOf(c));
-        }),
-        scenario("InsecureTransportException", d -> {
-          Secret s = TestSecrets.randomSecret();
-          return new Case(
-              new InsecureTransportException(
-                  "refusing to send key '" + ID + "' (" + s.fingerprint() + ") over cleartext http://api.example/", ID),
-              List.of(s));
-        }),
-        scenario("EnvironmentMismatchException", d -> {
-          VersionedCredential c =
-              VersionedCredential.builder(ID, TestSecrets.randomSecret()).environment("prod").build();
-          return new Case(
-              new EnvironmentMismatchException("key '" + ID + "' is tagged " + c.environment().orElseThrow()
-                  + " but this is dev: " + c, null, ID, c.version()),
-              SecretLeakAssertions.secretsOf(c));
-        }),
-        scenario("KeyGuardException whose message quotes a live key by accident", d -> {
-          String value = TestSecrets.randomValue();
-          Secret secret = live(value);
-          return new Case(new KeyGuardException("the vendor answered: invalid key " + value), List.of(secret));
-        }),
-        scenario("KeyProviderUnavailableException: chain over a vendor failure quoting a live key", d -> {
-          String value = TestSecrets.randomHex(24);
-          Secret secret = live(value);
-          KeyProvider vendor = keyId -> {
-            throw new IllegalStateException("GET https://vault.example/v1/secret?token=" + value + " failed");
-          };
-          return new Case(
-              thrown(KeyProviderUnavailableException.class, () -> ChainKeyProvider.of(vendor).fetch(ID)), List.of(secret));
-        }),
-        scenario("KeyProviderUnavailableException: vendor cause chain quoting a live key", d -> {
-          String value = TestSecrets.randomHex(24);
-          Secret secret = live(value);
-          RuntimeException vendor =
-              new RuntimeException("request failed", new IOException("response body: {\"key\":\"" + value + "\"}"));
-          vendor.addSuppressed(new IllegalArgumentException("apikey=" + value));
-          return new Case(
-              new KeyProviderUnavailableException("key 'exchange': the vault did not answer", vendor, ID, "v3"),
-              List.of(secret));
-        }),
+        scenario(
+            "MalformedSecretException: malformed JSON in an environment variable",
+            d -> {
+              String key = TestSecrets.randomValue();
+              String secret = TestSecrets.randomValue();
+              EnvKeyProvider env =
+                  EnvKeyProvider.builder()
+                      .variables(Map.of("exchange", json(key, secret) + ","))
+                      .build();
+              return new Case(
+                  thrown(MalformedSecretException.class, () -> env.fetch(ID)),
+                  secrets(key, secret));
+            }),
+        scenario(
+            "MalformedSecretException: apiSecret of the wrong type",
+            d -> {
+              String key = TestSecrets.randomValue();
+              String secret = TestSecrets.randomValue();
+              String stored = "{\"apiKey\":\"" + key + "\",\"apiSecret\":[\"" + secret + "\"]}";
+              return new Case(
+                  thrown(
+                      MalformedSecretException.class,
+                      () -> CredentialFieldMapping.defaults().parse(ID, stored)),
+                  secrets(key, secret));
+            }),
+        scenario(
+            "MalformedSecretException: bad timestamp after the secrets",
+            d -> {
+              String key = TestSecrets.randomValue();
+              String stored = "{\"apiKey\":\"" + key + "\",\"expiresAt\":\"" + key + "\"}";
+              return new Case(
+                  thrown(
+                      MalformedSecretException.class,
+                      () -> CredentialFieldMapping.defaults().parse(ID, stored)),
+                  secrets(key));
+            }),
+        scenario(
+            "MalformedSecretException: malformed JSON in a system property",
+            d -> {
+              String key = TestSecrets.randomValue();
+              SystemPropertyKeyProvider p =
+                  SystemPropertyKeyProvider.builder()
+                      .properties(Map.of("exchange", "{\"apiKey\":'" + key + "'}"))
+                      .build();
+              return new Case(
+                  thrown(MalformedSecretException.class, () -> p.fetch(ID)), secrets(key));
+            }),
+        scenario(
+            "MalformedSecretException: malformed key file",
+            d -> {
+              String key = TestSecrets.randomValue();
+              String secret = TestSecrets.randomValue();
+              Files.writeString(d.resolve("exchange"), json(key, secret).replace(",", ";"));
+              return new Case(
+                  thrown(
+                      MalformedSecretException.class,
+                      () -> FileKeyProvider.forDirectory(d).fetch(ID)),
+                  secrets(key, secret));
+            }),
+        scenario(
+            "MalformedSecretException: key file not UTF-8",
+            d -> {
+              String key = TestSecrets.randomValue();
+              byte[] content = (key + "\u0000").getBytes(StandardCharsets.UTF_8);
+              content[content.length - 1] = (byte) 0xFF;
+              Files.write(d.resolve("exchange"), content);
+              return new Case(
+                  thrown(
+                      MalformedSecretException.class,
+                      () -> FileKeyProvider.forDirectory(d).fetch(ID)),
+                  secrets(key));
+            }),
+        scenario(
+            "MalformedSecretException: key file over 64 KiB",
+            d -> {
+              String key = TestSecrets.randomValue();
+              Files.writeString(
+                  d.resolve("exchange"), key + "x".repeat(FileKeyProvider.MAX_FILE_BYTES));
+              return new Case(
+                  thrown(
+                      MalformedSecretException.class,
+                      () -> FileKeyProvider.forDirectory(d).fetch(ID)),
+                  secrets(key));
+            }),
+        scenario(
+            "MalformedSecretException: through a chain",
+            d -> {
+              String key = TestSecrets.randomValue();
+              ChainKeyProvider chain =
+                  ChainKeyProvider.of(
+                      EnvKeyProvider.builder()
+                          .variables(Map.of("exchange", "{\"apiKey\":" + key))
+                          .build());
+              return new Case(
+                  thrown(MalformedSecretException.class, () -> chain.fetch(ID)), secrets(key));
+            }),
+        scenario(
+            "KeyProviderUnavailableException: file I/O error",
+            d -> {
+              String key = TestSecrets.randomValue();
+              Files.writeString(d.resolve("exchange"), key);
+              FileKeyProvider p =
+                  FileKeyProviderSeams.opener(
+                          FileKeyProvider.builder().directory(d),
+                          path -> {
+                            throw new IOException("Input/output error: " + path);
+                          })
+                      .build();
+              return new Case(
+                  thrown(KeyProviderUnavailableException.class, () -> p.fetch(ID)), secrets(key));
+            }),
+        scenario(
+            "KeyAccessDeniedException: unreadable key file",
+            d -> {
+              String key = TestSecrets.randomValue();
+              Files.writeString(d.resolve("exchange"), key);
+              FileKeyProvider p =
+                  FileKeyProviderSeams.opener(
+                          FileKeyProvider.builder().directory(d),
+                          path -> {
+                            throw new AccessDeniedException(path.toString());
+                          })
+                      .build();
+              return new Case(
+                  thrown(KeyAccessDeniedException.class, () -> p.fetch(ID)), secrets(key));
+            }),
+        scenario(
+            "KeyAccessDeniedException: path traversal",
+            d -> {
+              String key = TestSecrets.randomValue();
+              Files.writeString(d.resolve("outside"), key);
+              Path inner = Files.createDirectories(d.resolve("inner"));
+              return new Case(
+                  thrown(
+                      KeyAccessDeniedException.class,
+                      () -> FileKeyProvider.forDirectory(inner).fetch(KeyId.of("../outside"))),
+                  secrets(key));
+            }),
+        scenario(
+            "KeyNotFoundException: no provider of a chain has the key",
+            d -> {
+              String other = TestSecrets.randomValue();
+              ChainKeyProvider chain =
+                  ChainKeyProvider.of(
+                      EnvKeyProvider.builder().variables(Map.of("OTHER", other)).build(),
+                      FileKeyProvider.forDirectory(d),
+                      new InMemoryKeyProviderForTesting());
+              return new Case(
+                  thrown(KeyNotFoundException.class, () -> chain.fetch(ID)), secrets(other));
+            }),
+        scenario(
+            "KeyRejectedException naming version and fingerprint",
+            d -> {
+              VersionedCredential c =
+                  VersionedCredential.builder(ID, TestSecrets.randomSecret()).version("7").build();
+              return new Case(
+                  new KeyRejectedException(
+                      "the API refused key '"
+                          + c.keyId()
+                          + "' version "
+                          + c.version()
+                          + " ("
+                          + c.apiKey().fingerprint()
+                          + ") with 401 and no newer version exists; rotate the key",
+                      null,
+                      c.keyId(),
+                      c.version()),
+                  SecretLeakAssertions.secretsOf(c));
+            }),
+        scenario(
+            "InsecureTransportException",
+            d -> {
+              Secret s = TestSecrets.randomSecret();
+              return new Case(
+                  new InsecureTransportException(
+                      "refusing to send key '"
+                          + ID
+                          + "' ("
+                          + s.fingerprint()
+                          + ") over cleartext http://api.example/",
+                      ID),
+                  List.of(s));
+            }),
+        scenario(
+            "EnvironmentMismatchException",
+            d -> {
+              VersionedCredential c =
+                  VersionedCredential.builder(ID, TestSecrets.randomSecret())
+                      .environment("prod")
+                      .build();
+              return new Case(
+                  new EnvironmentMismatchException(
+                      "key '"
+                          + ID
+                          + "' is tagged "
+                          + c.environment().orElseThrow()
+                          + " but this is dev: "
+                          + c,
+                      null,
+                      ID,
+                      c.version()),
+                  SecretLeakAssertions.secretsOf(c));
+            }),
+        scenario(
+            "KeyGuardException whose message quotes a live key by accident",
+            d -> {
+              String value = TestSecrets.randomValue();
+              Secret secret = live(value);
+              return new Case(
+                  new KeyGuardException("the vendor answered: invalid key " + value),
+                  List.of(secret));
+            }),
+        scenario(
+            "KeyProviderUnavailableException: chain over a vendor failure quoting a live key",
+            d -> {
+              String value = TestSecrets.randomHex(24);
+              Secret secret = live(value);
+              KeyProvider vendor =
+                  keyId -> {
+                    throw new IllegalStateException(
+                        "GET https://vault.example/v1/secret?token=" + value + " failed");
+                  };
+              return new Case(
+                  thrown(
+                      KeyProviderUnavailableException.class,
+                      () -> ChainKeyProvider.of(vendor).fetch(ID)),
+                  List.of(secret));
+            }),
+        scenario(
+            "KeyProviderUnavailableException: vendor cause chain quoting a live key",
+            d -> {
+              String value = TestSecrets.randomHex(24);
+              Secret secret = live(value);
+              RuntimeException vendor =
+                  new RuntimeException(
+                      "request failed",
+                      new IOException("response body: {\"key\":\"" + value + "\"}"));
+              vendor.addSuppressed(new IllegalArgumentException("apikey=" + value));
+              return new Case(
+                  new KeyProviderUnavailableException(
+                      "key 'exchange': the vault did not answer", vendor, ID, "v3"),
+                  List.of(secret));
+            }),
 
         // the key manager: every event type from a really driven KeyManager, and the manager and
         // its managed key themselves after all of it
         keyEventScenario(KeyEvent.KeyLoaded.class, e -> true),
         keyEventScenario(KeyEvent.KeyRotated.class, e -> true),
         keyEventScenario(KeyEvent.RefreshFailed.class, e -> true),
-        scenario("KeyEvent.RefreshFailed: its cause, as a listener would log it (vendor quoting the key)", d -> {
-          DrivenKeyManager run = DrivenKeyManager.drive();
-          KeyEvent.RefreshFailed failed = run.f.events(KeyEvent.RefreshFailed.class).get(0);
-          return new Case(failed.cause(), run.secrets(), run);
-        }),
+        scenario(
+            "KeyEvent.RefreshFailed: its cause, as a listener would log it (vendor quoting the key)",
+            d -> {
+              DrivenKeyManager run = DrivenKeyManager.drive();
+              KeyEvent.RefreshFailed failed = run.f.events(KeyEvent.RefreshFailed.class).get(0);
+              return new Case(failed.cause(), run.secrets(), run);
+            }),
         keyEventScenario(KeyEvent.RefreshRecovered.class, e -> true),
         keyEventScenario(KeyEvent.KeyExpiringSoon.class, e -> true),
         keyEventScenario(KeyEvent.KeyTooOld.class, e -> true),
         keyEventScenario(
-            KeyEvent.KeyRejected.class, e -> e.resolution() == KeyEvent.KeyRejected.Resolution.NEWER_VERSION),
+            KeyEvent.KeyRejected.class,
+            e -> e.resolution() == KeyEvent.KeyRejected.Resolution.NEWER_VERSION),
         keyEventScenario(
-            KeyEvent.KeyRejected.class, e -> e.resolution() == KeyEvent.KeyRejected.Resolution.ALTERNATE),
-        keyEventScenario(KeyEvent.KeyRejected.class, e -> e.resolution() == KeyEvent.KeyRejected.Resolution.NONE),
+            KeyEvent.KeyRejected.class,
+            e -> e.resolution() == KeyEvent.KeyRejected.Resolution.ALTERNATE),
+        keyEventScenario(
+            KeyEvent.KeyRejected.class,
+            e -> e.resolution() == KeyEvent.KeyRejected.Resolution.NONE),
         keyEventScenario(KeyEvent.AlternatePromoted.class, e -> true),
-        scenario("KeyEvent: all events of a driven KeyManager, as one list", d -> {
-          DrivenKeyManager run = DrivenKeyManager.drive();
-          return new Case(run.events(), run.secrets(), run);
-        }),
-        scenario("ManagedKey after load, rotation, failure, recovery, rejection and promotion", d -> {
-          DrivenKeyManager run = DrivenKeyManager.drive();
-          return new Case(run.key(), run.secrets(), run);
-        }),
-        scenario("KeyManager after load, rotation, failure, recovery, rejection and promotion", d -> {
-          DrivenKeyManager run = DrivenKeyManager.drive();
-          return new Case(run.manager(), run.secrets(), run);
-        }),
-        scenario("KeyProviderUnavailableException from ManagedKey.current() past maxStale, vendor quoting the key", d -> {
-          DrivenKeyManager run = DrivenKeyManager.drive();
-          run.failBeyondMaxStale();
-          return new Case(thrown(KeyProviderUnavailableException.class, () -> run.key().current()), run.secrets(), run);
-        }),
-        scenario("ManagedKey and KeyManager after close", d -> {
-          DrivenKeyManager run = DrivenKeyManager.drive();
-          run.manager().close();
-          return new Case(List.of(run.manager(), run.key()), run.secrets(), run);
-        }),
+        scenario(
+            "KeyEvent: all events of a driven KeyManager, as one list",
+            d -> {
+              DrivenKeyManager run = DrivenKeyManager.drive();
+              return new Case(run.events(), run.secrets(), run);
+            }),
+        scenario(
+            "ManagedKey after load, rotation, failure, recovery, rejection and promotion",
+            d -> {
+              DrivenKeyManager run = DrivenKeyManager.drive();
+              return new Case(run.key(), run.secrets(), run);
+            }),
+        scenario(
+            "KeyManager after load, rotation, failure, recovery, rejection and promotion",
+            d -> {
+              DrivenKeyManager run = DrivenKeyManager.drive();
+              return new Case(run.manager(), run.secrets(), run);
+            }),
+        scenario(
+            "KeyProviderUnavailableException from ManagedKey.current() past maxStale, vendor quoting the key",
+            d -> {
+              DrivenKeyManager run = DrivenKeyManager.drive();
+              run.failBeyondMaxStale();
+              return new Case(
+                  thrown(KeyProviderUnavailableException.class, () -> run.key().current()),
+                  run.secrets(),
+                  run);
+            }),
+        scenario(
+            "ManagedKey and KeyManager after close",
+            d -> {
+              DrivenKeyManager run = DrivenKeyManager.drive();
+              run.manager().close();
+              return new Case(List.of(run.manager(), run.key()), run.secrets(), run);
+            }),
 
         // the providers themselves, holding or having served keys
-        scenario("EnvKeyProvider over a map holding keys", d -> {
-          String key = TestSecrets.randomValue();
-          String secret = TestSecrets.randomValue();
-          EnvKeyProvider p = EnvKeyProvider.builder().variables(Map.of("exchange", json(key, secret))).build();
-          p.fetch(ID);
-          return new Case(p, secrets(key, secret));
-        }),
-        scenario("SystemPropertyKeyProvider over a map holding keys", d -> {
-          String key = TestSecrets.randomValue();
-          SystemPropertyKeyProvider p = SystemPropertyKeyProvider.builder().properties(Map.of("exchange", key)).build();
-          p.fetch(ID);
-          return new Case(p, secrets(key));
-        }),
-        scenario("FileKeyProvider after serving a key", d -> {
-          String key = TestSecrets.randomValue();
-          String secret = TestSecrets.randomValue();
-          Files.writeString(d.resolve("exchange"), json(key, secret));
-          FileKeyProvider p = FileKeyProvider.forDirectory(d);
-          p.fetch(ID);
-          return new Case(p, secrets(key, secret));
-        }),
-        scenario("ChainKeyProvider after serving a key", d -> {
-          VersionedCredential c = VersionedCredential.builder(ID, TestSecrets.randomSecret()).build();
-          InMemoryKeyProviderForTesting memory = new InMemoryKeyProviderForTesting().put(c);
-          ChainKeyProvider chain = ChainKeyProvider.of(EnvKeyProvider.builder().variables(Map.of()).build(), memory);
-          chain.fetch(ID);
-          return new Case(chain, SecretLeakAssertions.secretsOf(c));
-        }),
-        scenario("InMemoryKeyProviderForTesting holding keys and alternates", d -> {
-          VersionedCredential c =
-              VersionedCredential.builder(ID, TestSecrets.randomSecret()).apiSecret(TestSecrets.randomSecret()).build();
-          VersionedCredential alternate = VersionedCredential.builder(ID, TestSecrets.randomSecret()).build();
-          InMemoryKeyProviderForTesting p = new InMemoryKeyProviderForTesting().put(c).putAlternates(ID, List.of(alternate));
-          List<Secret> all = new ArrayList<>(SecretLeakAssertions.secretsOf(c, alternate));
-          return new Case(p, all);
-        }));
-  }
-
-  /** One event of a type (and condition) from a driven key manager, with every secret it fetched. */
-  private static <E extends KeyEvent> Arguments keyEventScenario(Class<E> type, java.util.function.Predicate<E> which) {
-    String name = "KeyEvent." + type.getSimpleName();
-    return scenario(name, d -> {
-      DrivenKeyManager run = DrivenKeyManager.drive();
-      E event = run.f.events(type).stream().filter(which).findFirst()
-          .orElseThrow(() -> new AssertionError("the driven key manager fired no matching " + name));
-      return new Case(event, run.secrets(), run);
-    });
+        scenario(
+            "EnvKeyProvider over a map holding keys",
+            d -> {
+              String key = TestSecrets.randomValue();
+              String secret = TestSecrets.randomValue();
+              EnvKeyProvider p =
+                  EnvKeyProvider.builder().variables(Map.of("exchange", json(key, secret))).build();
+              p.fetch(ID);
+              return new Case(p, secrets(key, secret));
+            }),
+        scenario(
+            "SystemPropertyKeyProvider over a map holding keys",
+            d -> {
+              String key = TestSecrets.randomValue();
+              SystemPropertyKeyProvider p =
+                  SystemPropertyKeyProvider.builder().properties(Map.of("exchange", key)).build();
+              p.fetch(ID);
+              return new Case(p, secrets(key));
+            }),
+        scenario(
+            "FileKeyProvider after serving a key",
+            d -> {
+              String key = TestSecrets.randomValue();
+              String secret = TestSecrets.randomValue();
+              Files.writeString(d.resolve("exchange"), json(key, secret));
+              FileKeyProvider p = FileKeyProvider.forDirectory(d);
+              p.fetch(ID);
+              return new Case(p, secrets(key, secret));
+            }),
+        scenario(
+            "ChainKeyProvider after serving a key",
+            d -> {
+              VersionedCredential c =
+                  VersionedCredential.builder(ID, TestSecrets.randomSecret()).build();
+              InMemoryKeyProviderForTesting memory = new InMemoryKeyProviderForTesting().put(c);
+              ChainKeyProvider chain =
+                  ChainKeyProvider.of(EnvKeyProvider.builder().variables(Map.of()).build(), memory);
+              chain.fetch(ID);
+              return new Case(chain, SecretLeakAssertions.secretsOf(c));
+            }),
+        scenario(
+            "InMemoryKeyProviderForTesting holding keys and alternates",
+            d -> {
+              VersionedCredential c =
+                  VersionedCredential.builder(ID, TestSecrets.randomSecret())
+                      .apiSecret(TestSecrets.randomSecret())
+                      .build();
+              VersionedCredential alternate =
+                  VersionedCredential.builder(ID, TestSecrets.randomSecret()).build();
+              InMemoryKeyProviderForTesting p =
+                  new InMemoryKeyProviderForTesting().put(c).putAlternates(ID, List.of(alternate));
+              List<Secret> all = new ArrayList<>(SecretLeakAssertions.secretsOf(c, alternate));
+              return new Case(p, all);
+            }));
   }
 
   /**
-   * A key manager on a fake clock and scheduler, driven through every kind of event: a first load of
-   * a version that is too old and expires soon, a rotation, refresh failures with a vendor message
-   * quoting the served key, recovery, a rejection answered by a newer version, one answered by an
-   * alternate that is then promoted, and one with nothing left to offer.
+   * One event of a type (and condition) from a driven key manager, with every secret it fetched.
+   */
+  private static <E extends KeyEvent> Arguments keyEventScenario(
+      Class<E> type, java.util.function.Predicate<E> which) {
+    String name = "KeyEvent." + type.getSimpleName();
+    return scenario(
+        name,
+        d -> {
+          DrivenKeyManager run = DrivenKeyManager.drive();
+          E event =
+              run.f.events(type).stream()
+                  .filter(which)
+                  .findFirst()
+                  .orElseThrow(
+                      () -> new AssertionError("the driven key manager fired no matching " + name));
+          return new Case(event, run.secrets(), run);
+        });
+  }
+
+  /**
+   * A key manager on a fake clock and scheduler, driven through every kind of event: a first load
+   * of a version that is too old and expires soon, a rotation, refresh failures with a vendor
+   * message quoting the served key, recovery, a rejection answered by a newer version, one answered
+   * by an alternate that is then promoted, and one with nothing left to offer.
    */
   static final class DrivenKeyManager implements AutoCloseable {
     final KeyManagerFixture f = new KeyManagerFixture();
@@ -374,7 +540,11 @@ class SecretLeakTest {
               .createdAt(f.start.minus(Duration.ofDays(91)))
               .expiresAt(f.start.plus(Duration.ofMinutes(30)))
               .build());
-      manager = f.start(f.builder().expiringSoon(Duration.ofHours(1)).rejectionCooldown(Duration.ofSeconds(30)));
+      manager =
+          f.start(
+              f.builder()
+                  .expiringSoon(Duration.ofHours(1))
+                  .rejectionCooldown(Duration.ofSeconds(30)));
       key = manager.key(KeyManagerFixture.KEY);
       key.current(); // KeyLoaded, KeyTooOld, KeyExpiringSoon
 
@@ -447,8 +617,9 @@ class SecretLeakTest {
   }
 
   /**
-   * Jackson with private fields visible would otherwise walk into a provider's lambdas and serialize
-   * what they capture (an injected map of variables, say): every provider refuses outright.
+   * Jackson with private fields visible would otherwise walk into a provider's lambdas and
+   * serialize what they capture (an injected map of variables, say): every provider refuses
+   * outright.
    */
   @Test
   void providers_areRefusedByJacksonWhateverTheMapperSettings() {
@@ -482,7 +653,9 @@ class SecretLeakTest {
       assertThat(run.events())
           .extracting(e -> e.getClass().getSimpleName())
           .contains(
-              java.util.Arrays.stream(KeyEvent.class.getPermittedSubclasses()).map(Class::getSimpleName).toArray(String[]::new));
+              java.util.Arrays.stream(KeyEvent.class.getPermittedSubclasses())
+                  .map(Class::getSimpleName)
+                  .toArray(String[]::new));
       assertThat(run.f.events(KeyEvent.KeyRejected.class))
           .extracting(KeyEvent.KeyRejected::resolution)
           .contains(KeyEvent.KeyRejected.Resolution.values());
@@ -493,6 +666,7 @@ class SecretLeakTest {
   void vendorCauseWithoutAKnownKey_isKeptAsItIs() {
     IOException vendor = new IOException("connection reset");
 
-    assertThat(new KeyProviderUnavailableException("down", vendor, ID, null).getCause()).isSameAs(vendor);
+    assertThat(new KeyProviderUnavailableException("down", vendor, ID, null).getCause())
+        .isSameAs(vendor);
   }
 }

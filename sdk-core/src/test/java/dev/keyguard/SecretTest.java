@@ -13,17 +13,17 @@ import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.lang.reflect.Field;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -103,7 +103,8 @@ class SecretTest {
     List<String> recovered = new ArrayList<>();
     for (int i = 0; i < 10_000; i++) {
       String candidate = String.format("%04d", i);
-      byte[] sha = MessageDigest.getInstance("SHA-256").digest(candidate.getBytes(StandardCharsets.UTF_8));
+      byte[] sha =
+          MessageDigest.getInstance("SHA-256").digest(candidate.getBytes(StandardCharsets.UTF_8));
       String hex = HexFormat.of().formatHex(sha);
       if (hex.startsWith(digits)) {
         recovered.add(candidate);
@@ -117,12 +118,15 @@ class SecretTest {
   void fingerprint_inAnotherProcess_differs_soItCannotBeLookedUpAcrossProcesses() throws Exception {
     String value = TestSecrets.randomValue();
     URL classes = Secret.class.getProtectionDomain().getCodeSource().getLocation();
-    try (URLClassLoader otherProcess = new URLClassLoader(new URL[] {classes}, ClassLoader.getPlatformClassLoader())) {
+    try (URLClassLoader otherProcess =
+        new URLClassLoader(new URL[] {classes}, ClassLoader.getPlatformClassLoader())) {
       Class<?> secretClass = Class.forName(Secret.class.getName(), true, otherProcess);
       Object other = secretClass.getMethod("of", String.class).invoke(null, value);
       String otherFingerprint = (String) secretClass.getMethod("fingerprint").invoke(other);
 
-      assertThat(otherFingerprint).matches("fp:[0-9a-f]{12}").isNotEqualTo(Secret.of(value).fingerprint());
+      assertThat(otherFingerprint)
+          .matches("fp:[0-9a-f]{12}")
+          .isNotEqualTo(Secret.of(value).fingerprint());
     }
   }
 
@@ -131,7 +135,8 @@ class SecretTest {
     String value = TestSecrets.randomValue();
 
     assertThat(Secret.of(value).fingerprint()).isEqualTo(Secret.of(value).fingerprint());
-    assertThat(Secret.of(value).fingerprint()).isNotEqualTo(Secret.of(TestSecrets.randomValue()).fingerprint());
+    assertThat(Secret.of(value).fingerprint())
+        .isNotEqualTo(Secret.of(TestSecrets.randomValue()).fingerprint());
   }
 
   @Test
@@ -139,7 +144,9 @@ class SecretTest {
     String value = TestSecrets.randomValue();
 
     assertThat(Secret.of(value).equalsSecret(Secret.of(value))).isTrue();
-    assertThat(Secret.of(value).equalsSecret(Secret.ofBytes(value.getBytes(StandardCharsets.UTF_8)))).isTrue();
+    assertThat(
+            Secret.of(value).equalsSecret(Secret.ofBytes(value.getBytes(StandardCharsets.UTF_8))))
+        .isTrue();
   }
 
   @Test
@@ -206,8 +213,10 @@ class SecretTest {
         .hasMessageContaining("destroyed")
         .hasMessageNotContaining(value);
     assertThatThrownBy(() -> secret.bytes(ACCESS)).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> secret.equalsSecret(Secret.of(value))).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> Secret.of(value).equalsSecret(secret)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> secret.equalsSecret(Secret.of(value)))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> Secret.of(value).equalsSecret(secret))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(secret.fingerprint()).isEqualTo(fingerprint);
     assertThat(secret.toString()).contains(fingerprint);
   }
@@ -230,7 +239,8 @@ class SecretTest {
 
   @Test
   void ofBytes_whenEmptyOrAsciiWhitespace_isRejected() {
-    assertThatThrownBy(() -> Secret.ofBytes(new byte[0])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Secret.ofBytes(new byte[0]))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Secret.ofBytes(" \t\n\r\f\u000b".getBytes(StandardCharsets.US_ASCII)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("a secret must not be empty or blank");
@@ -284,19 +294,22 @@ class SecretTest {
     Secret secret = Secret.of(TestSecrets.randomValue());
 
     assertThat(secret).isNotInstanceOf(Serializable.class);
-    assertThatThrownBy(() -> new ObjectOutputStream(new ByteArrayOutputStream()).writeObject(secret))
+    assertThatThrownBy(
+            () -> new ObjectOutputStream(new ByteArrayOutputStream()).writeObject(secret))
         .isInstanceOf(NotSerializableException.class);
   }
 
   @Test
   void jackson_refusesToSerialize_evenWhenNestedOrWithEmptyBeansAllowed() {
     Secret secret = Secret.of(TestSecrets.randomValue());
-    ObjectMapper lenient = JsonMapper.builder().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).build();
+    ObjectMapper lenient =
+        JsonMapper.builder().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS).build();
 
     assertThatThrownBy(() -> new ObjectMapper().writeValueAsString(secret))
         .isInstanceOf(JsonMappingException.class)
         .hasMessageContaining("never serialized");
-    assertThatThrownBy(() -> lenient.writeValueAsString(secret)).isInstanceOf(JsonMappingException.class);
+    assertThatThrownBy(() -> lenient.writeValueAsString(secret))
+        .isInstanceOf(JsonMappingException.class);
     assertThatThrownBy(() -> lenient.writeValueAsString(Map.of("key", secret)))
         .isInstanceOf(JsonMappingException.class);
   }

@@ -61,7 +61,8 @@ class VersionedCredentialTest {
     VersionedCredential c =
         VersionedCredential.builder(ID, TestSecrets.randomSecret()).scopes(List.of("read")).build();
 
-    assertThatThrownBy(() -> c.scopes().add("admin")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> c.scopes().add("admin"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
@@ -79,7 +80,8 @@ class VersionedCredentialTest {
     String value = TestSecrets.randomValue();
     VersionedCredential a = VersionedCredential.builder(ID, Secret.of(value)).build();
     VersionedCredential b = VersionedCredential.builder(ID, Secret.of(value)).fetchedAt(T0).build();
-    VersionedCredential changed = VersionedCredential.builder(ID, TestSecrets.randomSecret()).build();
+    VersionedCredential changed =
+        VersionedCredential.builder(ID, TestSecrets.randomSecret()).build();
 
     assertThat(a.sameVersionAs(b)).isTrue();
     assertThat(a.sameVersionAs(changed)).isFalse();
@@ -90,7 +92,8 @@ class VersionedCredentialTest {
   void sameVersionAs_whenSameVersionOfAnotherKey_isFalse() {
     Secret key = TestSecrets.randomSecret();
     VersionedCredential a = VersionedCredential.builder(ID, key).version("1").build();
-    VersionedCredential other = VersionedCredential.builder(KeyId.of("other"), key).version("1").build();
+    VersionedCredential other =
+        VersionedCredential.builder(KeyId.of("other"), key).version("1").build();
 
     assertThat(a.sameVersionAs(other)).isFalse();
     assertThat(a.sameVersionAs(a.toBuilder().build())).isTrue();
@@ -108,7 +111,8 @@ class VersionedCredentialTest {
     assertThat(c.isUsableAt(T0)).isTrue();
     assertThat(c.isUsableAt(T0.plusSeconds(10).minusNanos(1))).isTrue();
     assertThat(c.isUsableAt(T0.plusSeconds(10))).isFalse();
-    assertThat(VersionedCredential.builder(ID, TestSecrets.randomSecret()).build().isUsableAt(T0)).isTrue();
+    assertThat(VersionedCredential.builder(ID, TestSecrets.randomSecret()).build().isUsableAt(T0))
+        .isTrue();
   }
 
   @Test
@@ -128,12 +132,15 @@ class VersionedCredentialTest {
     Secret key = TestSecrets.randomSecret();
     VersionedCredential.Builder b = VersionedCredential.builder(ID, key);
 
-    assertThatThrownBy(() -> VersionedCredential.builder(null, key)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> VersionedCredential.builder(ID, null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> VersionedCredential.builder(null, key))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> VersionedCredential.builder(ID, null))
+        .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> b.version(" ")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.version(null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> b.fetchedAt(null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> b.scopes(java.util.Arrays.asList("a", null))).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> b.scopes(java.util.Arrays.asList("a", null)))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test

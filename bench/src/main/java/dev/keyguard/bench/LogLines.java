@@ -46,13 +46,21 @@ final class LogLines {
         continue;
       }
       switch (random.nextInt(6)) {
-        case 0 -> b.append(WORDS[random.nextInt(WORDS.length)]).append('=').append(random.nextInt(100000));
+        case 0 ->
+            b.append(WORDS[random.nextInt(WORDS.length)])
+                .append('=')
+                .append(random.nextInt(100000));
         case 1 -> {
           for (int i = 0; i < 32; i++) {
             b.append(HEX[random.nextInt(16)]);
           }
         }
-        case 2 -> b.append("{\"id\":").append(random.nextInt(1000)).append(",\"qty\":\"").append(random.nextDouble()).append("\"}");
+        case 2 ->
+            b.append("{\"id\":")
+                .append(random.nextInt(1000))
+                .append(",\"qty\":\"")
+                .append(random.nextDouble())
+                .append("\"}");
         case 3 -> b.append(java.util.UUID.nameUUIDFromBytes(new byte[] {(byte) random.nextInt()}));
         default -> b.append(WORDS[random.nextInt(WORDS.length)]);
       }

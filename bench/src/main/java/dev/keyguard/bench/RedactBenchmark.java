@@ -22,16 +22,16 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * {@code Redactor.redact()} on 1 KiB log lines against the two usual alternatives, in the same
- * run: one regex alternation of all quoted secrets, and a {@code String.replace} loop.
+ * {@code Redactor.redact()} on 1 KiB log lines against the two usual alternatives, in the same run:
+ * one regex alternation of all quoted secrets, and a {@code String.replace} loop.
  *
  * <p>Input: 64 distinct pseudo-random log lines of exactly 1024 ASCII chars (timestamps, levels,
- * logger names, words, key=value pairs, JSON fragments, hex ids, UUIDs); one line in 16 carries
- * one of the registered secrets in raw form. Secrets are random 40-char base64url strings, as API
- * keys usually are. Each invocation redacts one line; throughput × 1024 bytes gives MB/s.
+ * logger names, words, key=value pairs, JSON fragments, hex ids, UUIDs); one line in 16 carries one
+ * of the registered secrets in raw form. Secrets are random 40-char base64url strings, as API keys
+ * usually are. Each invocation redacts one line; throughput × 1024 bytes gives MB/s.
  *
- * <p>The comparison favours the baselines: they look for the raw form only, while the redactor
- * also matches every URL-encoded, JSON, hex and base64 form of every secret (about 10 patterns per
+ * <p>The comparison favours the baselines: they look for the raw form only, while the redactor also
+ * matches every URL-encoded, JSON, hex and base64 form of every secret (about 10 patterns per
  * secret) and, in {@link #keyguard()}, the well-known formats (AKIA…, JWT, {@code api_key=}…).
  */
 @State(Scope.Thread)
@@ -71,14 +71,16 @@ public class RedactBenchmark {
     }
     redactor = Redactor.isolated();
     redactor.registerAll(secretList);
-    redactorWithoutKnownFormats = Redactor.isolated(RedactorOptions.builder().knownFormats(false).build());
+    redactorWithoutKnownFormats =
+        Redactor.isolated(RedactorOptions.builder().knownFormats(false).build());
     redactorWithoutKnownFormats.registerAll(secretList);
     alternation =
         Pattern.compile(
             java.util.Arrays.stream(values).map(Pattern::quote).collect(Collectors.joining("|")));
     lines = new String[LINES];
     for (int i = 0; i < LINES; i++) {
-      lines[i] = LogLines.line(random, LINE_LENGTH, i % 16 == 0 ? values[random.nextInt(secrets)] : null);
+      lines[i] =
+          LogLines.line(random, LINE_LENGTH, i % 16 == 0 ? values[random.nextInt(secrets)] : null);
     }
     // sanity: all three agree that the secret-carrying lines change and the others do not
     for (String line : lines) {

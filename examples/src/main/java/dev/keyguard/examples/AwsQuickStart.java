@@ -1,9 +1,9 @@
 package dev.keyguard.examples;
 
-import dev.keyguard.key.KeyManager;
-import dev.keyguard.key.ManagedKey;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.aws.AwsSecretsManagerKeyProvider;
+import dev.keyguard.key.KeyManager;
+import dev.keyguard.key.ManagedKey;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -76,19 +76,22 @@ public final class AwsQuickStart {
       region = region != null ? region : Region.US_EAST_1;
       providerBuilder
           .endpointOverride(URI.create(endpoint))
-          .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("demo", "demo")));
+          .credentialsProvider(
+              StaticCredentialsProvider.create(AwsBasicCredentials.create("demo", "demo")));
       if (demo) {
         emulatorAdmin =
             SecretsManagerClient.builder()
                 .region(region)
                 .endpointOverride(URI.create(endpoint))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("demo", "demo")))
+                .credentialsProvider(
+                    StaticCredentialsProvider.create(AwsBasicCredentials.create("demo", "demo")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .build();
         createDemoSecret(emulatorAdmin, secretId);
       }
     } else if (demo) {
-      throw new IllegalArgumentException("--demo writes secrets: it runs only against an emulator (--endpoint)");
+      throw new IllegalArgumentException(
+          "--demo writes secrets: it runs only against an emulator (--endpoint)");
     }
     if (region != null) {
       providerBuilder.region(region);
@@ -111,8 +114,11 @@ public final class AwsQuickStart {
         // 3. A rotation starts: the new key is AWSPENDING, and the API already accepts only it.
         String pending = putPending(emulatorAdmin, secretId);
         LOG.info("rotation started: version {} is AWSPENDING", pending);
-        Optional<VersionedCredential> retryWith = apiKey.rejected(credential); // the API answered 401
-        LOG.info("the API refused {}; KeyGuard retries with {}", credential.version(),
+        Optional<VersionedCredential> retryWith =
+            apiKey.rejected(credential); // the API answered 401
+        LOG.info(
+            "the API refused {}; KeyGuard retries with {}",
+            credential.version(),
             retryWith.map(Object::toString).orElse("nothing"));
 
         // 4. The rotation finishes: AWSCURRENT moves; the next refresh serves the new version.
@@ -123,7 +129,8 @@ public final class AwsQuickStart {
         }
         VersionedCredential after = apiKey.current();
         if (!after.version().equals(pending)) {
-          throw new IllegalStateException("the new version was not served within " + refresh.multipliedBy(3));
+          throw new IllegalStateException(
+              "the new version was not served within " + refresh.multipliedBy(3));
         }
         LOG.info("rotation finished; now serving {}", after);
       }
@@ -153,8 +160,11 @@ public final class AwsQuickStart {
   /** A rotation Lambda's first step: a new version in stage AWSPENDING. */
   private static String putPending(SecretsManagerClient admin, String secretId) {
     return admin
-        .putSecretValue(r -> r.secretId(secretId).secretString("{\"apiKey\":\"" + randomKey() + "\"}")
-            .versionStages("AWSPENDING"))
+        .putSecretValue(
+            r ->
+                r.secretId(secretId)
+                    .secretString("{\"apiKey\":\"" + randomKey() + "\"}")
+                    .versionStages("AWSPENDING"))
         .versionId();
   }
 
@@ -167,8 +177,13 @@ public final class AwsQuickStart {
             .findFirst()
             .orElseThrow();
     admin.updateSecretVersionStage(
-        r -> r.secretId(secretId).versionStage("AWSCURRENT").moveToVersionId(pending).removeFromVersionId(current));
-    admin.updateSecretVersionStage(r -> r.secretId(secretId).versionStage("AWSPENDING").removeFromVersionId(pending));
+        r ->
+            r.secretId(secretId)
+                .versionStage("AWSCURRENT")
+                .moveToVersionId(pending)
+                .removeFromVersionId(current));
+    admin.updateSecretVersionStage(
+        r -> r.secretId(secretId).versionStage("AWSPENDING").removeFromVersionId(pending));
   }
 
   /** Minimal {@code --name value} parsing. */

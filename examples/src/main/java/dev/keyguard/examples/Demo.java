@@ -10,10 +10,10 @@ import java.util.Map;
  * certificate generated at start, a key in a mounted-secret-style directory read by {@code
  * FileKeyProvider} through a {@code KeyManager}, prices fetched with {@code KeyGuardClient}, a key
  * rotation survived by one retry, an http:// URL and an https-to-http redirect refused, a redirect
- * to another origin followed without the key, and an application log line with the key redacted.
- * It checks each of these claims, and that the key appears nowhere in its output, and exits 0 only
- * if all held. If the environment variable {@code DEMO_API_KEY} is set, its value is the initial
- * key, so anyone can grep the output for it.
+ * to another origin followed without the key, and an application log line with the key redacted. It
+ * checks each of these claims, and that the key appears nowhere in its output, and exits 0 only if
+ * all held. If the environment variable {@code DEMO_API_KEY} is set, its value is the initial key,
+ * so anyone can grep the output for it.
  *
  * <p>With arguments it calls a real API instead ({@link RealApiOptions#USAGE}).
  */

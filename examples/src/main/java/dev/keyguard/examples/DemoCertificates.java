@@ -48,6 +48,8 @@ final class DemoCertificates {
 
   /** What a client needs to trust the demo servers: the generated authority only. */
   HandshakeCertificates clientTrust() {
-    return new HandshakeCertificates.Builder().addTrustedCertificate(authority.certificate()).build();
+    return new HandshakeCertificates.Builder()
+        .addTrustedCertificate(authority.certificate())
+        .build();
   }
 }

@@ -31,9 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  *
  * <p>Every endpoint checks the key first, and every answer carries {@code X-RateLimit-Limit} and
- * {@code X-RateLimit-Remaining} headers (a count, never reset: the demo runs for a second). The server keeps only a SHA-256 of the key it accepts,
- * and logs each attempt by the fingerprint of the key presented ({@link Secret#fingerprint()}
- * format), never the key.
+ * {@code X-RateLimit-Remaining} headers (a count, never reset: the demo runs for a second). The
+ * server keeps only a SHA-256 of the key it accepts, and logs each attempt by the fingerprint of
+ * the key presented ({@link Secret#fingerprint()} format), never the key.
  */
 final class DemoMarketDataServer implements AutoCloseable {
 
@@ -116,23 +116,25 @@ final class DemoMarketDataServer implements AutoCloseable {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
       List<String> keys = exchange.getRequestHeaders().getOrDefault("x-api-key", List.of());
-      String presented =
-          keys.isEmpty() ? "none" : Secret.of(keys.get(0)).fingerprint();
+      String presented = keys.isEmpty() ? "none" : Secret.of(keys.get(0)).fingerprint();
       byte[] expected = acceptedKeyHash.get();
       boolean ok =
           keys.size() == 1
               && expected != null
-              && MessageDigest.isEqual(expected, sha256(keys.get(0).getBytes(StandardCharsets.UTF_8)));
+              && MessageDigest.isEqual(
+                  expected, sha256(keys.get(0).getBytes(StandardCharsets.UTF_8)));
       DemoServers.Reply reply;
       if (!ok) {
         reply = DemoServers.json(401, "{\"error\":\"invalid or missing API key\"}");
       } else if (path.equals(basePath + "/price")) {
-        String symbol = DemoServers.queryParameter(exchange, "symbol", "BTC").toUpperCase(Locale.ROOT);
+        String symbol =
+            DemoServers.queryParameter(exchange, "symbol", "BTC").toUpperCase(Locale.ROOT);
         String price = PRICES.get(symbol);
         reply =
             price == null
                 ? DemoServers.json(404, "{\"error\":\"unknown symbol\"}")
-                : DemoServers.json(200, "{\"symbol\":\"" + symbol + "\",\"priceUsd\":" + price + "}");
+                : DemoServers.json(
+                    200, "{\"symbol\":\"" + symbol + "\",\"priceUsd\":" + price + "}");
       } else if (path.equals(basePath + "/moved") && movedTo.get() != null) {
         reply = DemoServers.redirect(302, movedTo.get());
       } else if (path.equals(basePath + "/legacy-price") && legacyTo.get() != null) {

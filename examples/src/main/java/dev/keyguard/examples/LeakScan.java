@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Looks for a secret value in text, in the forms it could take on its way out: as is,
- * URL-encoded, base64 (standard and URL-safe, with and without padding) and hex. The demo uses it
- * to check its own output; it never prints a form, only whether one was found.
+ * Looks for a secret value in text, in the forms it could take on its way out: as is, URL-encoded,
+ * base64 (standard and URL-safe, with and without padding) and hex. The demo uses it to check its
+ * own output; it never prints a form, only whether one was found.
  */
 final class LeakScan {
 
@@ -44,10 +44,16 @@ final class LeakScan {
     byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
     check(found, haystack, value, "as is");
     check(found, haystack, URLEncoder.encode(value, StandardCharsets.UTF_8), "URL-encoded");
-    check(found, haystack, URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20"), "URL-encoded");
+    check(
+        found,
+        haystack,
+        URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20"),
+        "URL-encoded");
     check(found, haystack, Base64.getEncoder().withoutPadding().encodeToString(utf8), "base64");
-    check(found, haystack, Base64.getUrlEncoder().withoutPadding().encodeToString(utf8), "base64url");
-    check(found, haystack.toLowerCase(java.util.Locale.ROOT), HexFormat.of().formatHex(utf8), "hex");
+    check(
+        found, haystack, Base64.getUrlEncoder().withoutPadding().encodeToString(utf8), "base64url");
+    check(
+        found, haystack.toLowerCase(java.util.Locale.ROOT), HexFormat.of().formatHex(utf8), "hex");
     return found;
   }
 

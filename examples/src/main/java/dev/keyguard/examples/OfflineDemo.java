@@ -1,24 +1,24 @@
 package dev.keyguard.examples;
 
-import dev.keyguard.client.ApiResponse;
-import dev.keyguard.auth.AuthScheme;
-import dev.keyguard.auth.AuthSchemes;
-import dev.keyguard.client.HttpLogger;
-import dev.keyguard.provider.FileKeyProvider;
 import dev.keyguard.InsecureSecretAccess;
-import dev.keyguard.client.InsecureTransportException;
-import dev.keyguard.key.KeyEvent;
-import dev.keyguard.client.KeyGuardClient;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
-import dev.keyguard.key.KeyManager;
-import dev.keyguard.key.ManagedKey;
-import dev.keyguard.logging.RedactingLogger;
 import dev.keyguard.Redactor;
 import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.auth.AuthScheme;
+import dev.keyguard.auth.AuthSchemes;
+import dev.keyguard.client.ApiResponse;
+import dev.keyguard.client.HttpLogger;
+import dev.keyguard.client.InsecureTransportException;
+import dev.keyguard.client.KeyGuardClient;
 import dev.keyguard.examples.DemoSummary.Check;
 import dev.keyguard.examples.DemoSummary.Guarantee;
+import dev.keyguard.key.KeyEvent;
+import dev.keyguard.key.KeyManager;
+import dev.keyguard.key.ManagedKey;
+import dev.keyguard.logging.RedactingLogger;
+import dev.keyguard.provider.FileKeyProvider;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -140,15 +140,19 @@ final class OfflineDemo {
 
       out.println("1. A local HTTPS market-data API that requires an x-api-key header");
       out.println("   " + market.origin() + API_BASE_PATH + "/price?symbol=...");
-      out.println("   Its certificate was generated at start by a throw-away demo CA. The client trusts");
+      out.println(
+          "   Its certificate was generated at start by a throw-away demo CA. The client trusts");
       out.println("   that CA and nothing else (an OkHttpClient with that trust; no trust-all).");
       out.println();
       out.println("2. The key source: a mounted secret directory, as Kubernetes projects a Secret");
       out.println("   " + secrets.fileOf(KEY_NAME) + (secrets.ownerOnly() ? "  (mode 600)" : ""));
-      out.println("   initial key " + fingerprintBefore + ", "
-          + (initialKeyFromEnvironment
-              ? "taken from " + INITIAL_KEY_VARIABLE
-              : "generated at random (set " + INITIAL_KEY_VARIABLE + " to choose it)"));
+      out.println(
+          "   initial key "
+              + fingerprintBefore
+              + ", "
+              + (initialKeyFromEnvironment
+                  ? "taken from " + INITIAL_KEY_VARIABLE
+                  : "generated at random (set " + INITIAL_KEY_VARIABLE + " to choose it)"));
       out.println();
 
       try (KeyManager keys =
@@ -196,7 +200,8 @@ final class OfflineDemo {
   // ------------------------------------------------------------------------------------- steps
 
   private void fetchPrices(KeyGuardClient client, DemoMarketDataServer market) {
-    out.println("3. Prices through KeyGuardClient (KeyManager + FileKeyProvider, header x-api-key)");
+    out.println(
+        "3. Prices through KeyGuardClient (KeyManager + FileKeyProvider, header x-api-key)");
     int before = market.attempts().size();
     List<String> symbols = List.of("BTC", "ETH", "SOL");
     for (String symbol : symbols) {
@@ -206,8 +211,11 @@ final class OfflineDemo {
     List<DemoMarketDataServer.Attempt> seen = since(market, before);
     boolean held =
         seen.size() == symbols.size()
-            && seen.stream().allMatch(a -> a.status() == 200 && a.keyFingerprint().equals(fingerprintBefore));
-    record(Guarantee.PRICES_FETCHED, held,
+            && seen.stream()
+                .allMatch(a -> a.status() == 200 && a.keyFingerprint().equals(fingerprintBefore));
+    record(
+        Guarantee.PRICES_FETCHED,
+        held,
         seen.size() + " requests, each with key " + fingerprintBefore + " and answered 200");
     out.println();
   }
@@ -220,15 +228,22 @@ final class OfflineDemo {
     fingerprintAfter = Secret.of(newKey).fingerprint();
     market.acceptOnly(newKey.getBytes(StandardCharsets.UTF_8));
     secrets.write(KEY_NAME, newKey.getBytes(StandardCharsets.UTF_8));
-    print("The provider issued key " + fingerprintAfter + " and revoked " + fingerprintBefore
-        + ": the API accepts only the new one from now on. The new key was written to the secret"
-        + " directory (" + secrets.updateMethod() + "). The key manager would read it at its next"
-        + " refresh, in 10 minutes; the next request comes first, with the old key:");
+    print(
+        "The provider issued key "
+            + fingerprintAfter
+            + " and revoked "
+            + fingerprintBefore
+            + ": the API accepts only the new one from now on. The new key was written to the secret"
+            + " directory ("
+            + secrets.updateMethod()
+            + "). The key manager would read it at its next"
+            + " refresh, in 10 minutes; the next request comes first, with the old key:");
     int rotationsBefore = rotations();
     int before = market.attempts().size();
     Price price = call(() -> client.get("/price", Map.of("symbol", "BTC"), Price.class));
     List<DemoMarketDataServer.Attempt> seen = since(market, before);
-    out.printf("   %-4s %12s USD   (the server saw: %s)%n",
+    out.printf(
+        "   %-4s %12s USD   (the server saw: %s)%n",
         price.symbol(), price.priceUsd().toPlainString(), describeAttempts(seen));
     boolean survived =
         seen.size() == 2
@@ -238,30 +253,39 @@ final class OfflineDemo {
             && seen.get(1).keyFingerprint().equals(fingerprintAfter)
             && rotations() == rotationsBefore + 1
             && rotatedTo(fingerprintBefore, fingerprintAfter);
-    record(Guarantee.ROTATION_SURVIVED_WITH_ONE_RETRY, survived,
-        "the server saw " + describeAttempts(seen) + "; KeyRotated events: "
+    record(
+        Guarantee.ROTATION_SURVIVED_WITH_ONE_RETRY,
+        survived,
+        "the server saw "
+            + describeAttempts(seen)
+            + "; KeyRotated events: "
             + (rotations() - rotationsBefore));
 
     before = market.attempts().size();
     Price next = call(() -> client.get("/price", Map.of("symbol", "ETH"), Price.class));
     seen = since(market, before);
-    out.printf("   %-4s %12s USD   (the server saw: %s)%n",
+    out.printf(
+        "   %-4s %12s USD   (the server saw: %s)%n",
         next.symbol(), next.priceUsd().toPlainString(), describeAttempts(seen));
-    record(Guarantee.NEW_KEY_SENT_FIRST,
-        seen.size() == 1 && seen.get(0).status() == 200
+    record(
+        Guarantee.NEW_KEY_SENT_FIRST,
+        seen.size() == 1
+            && seen.get(0).status() == 200
             && seen.get(0).keyFingerprint().equals(fingerprintAfter),
         "the next call: " + describeAttempts(seen));
     out.println();
   }
 
   private void refuseCleartext(
-      KeyGuardClient client,
-      DemoMarketDataServer market,
-      ServerSocketChannel plainListener)
+      KeyGuardClient client, DemoMarketDataServer market, ServerSocketChannel plainListener)
       throws IOException {
     out.println("5. Cleartext is refused");
-    String plainOrigin = "http://127.0.0.1:" + ((InetSocketAddress) plainListener.getLocalAddress()).getPort();
-    out.println("   A plain TCP listener (ServerSocket) waits on " + plainOrigin + " and counts connections.");
+    String plainOrigin =
+        "http://127.0.0.1:" + ((InetSocketAddress) plainListener.getLocalAddress()).getPort();
+    out.println(
+        "   A plain TCP listener (ServerSocket) waits on "
+            + plainOrigin
+            + " and counts connections.");
 
     // a client for an http base URL cannot be built at all
     try {
@@ -277,7 +301,8 @@ final class OfflineDemo {
     calls++;
     KeyGuardException cleartext = null;
     print("GET " + nextPage + " through client.okHttpClient()");
-    try (Response response = client.okHttpClient().newCall(new Request.Builder().url(nextPage).build()).execute()) {
+    try (Response response =
+        client.okHttpClient().newCall(new Request.Builder().url(nextPage).build()).execute()) {
       printOutcome("! HTTP " + response.code());
     } catch (IOException e) {
       cleartext = e.getCause() instanceof KeyGuardException k ? k : null;
@@ -302,18 +327,26 @@ final class OfflineDemo {
     List<DemoMarketDataServer.Attempt> seen = since(market, before);
     int afterRedirect = countConnections(plainListener);
     plainConnections += afterDirect + afterRedirect;
-    out.println("   The plain listener accepted " + (afterDirect + afterRedirect) + " connections.");
-    record(Guarantee.CLEARTEXT_REFUSED,
+    out.println(
+        "   The plain listener accepted " + (afterDirect + afterRedirect) + " connections.");
+    record(
+        Guarantee.CLEARTEXT_REFUSED,
         cleartext instanceof InsecureTransportException && afterDirect == 0,
         (cleartext == null ? "no KeyGuard exception" : cleartext.getClass().getSimpleName())
-            + ", " + afterDirect + " connections to the plain listener");
-    record(Guarantee.HTTPS_TO_HTTP_REDIRECT_REFUSED,
+            + ", "
+            + afterDirect
+            + " connections to the plain listener");
+    record(
+        Guarantee.HTTPS_TO_HTTP_REDIRECT_REFUSED,
         downgrade instanceof InsecureTransportException
             && afterRedirect == 0
             && seen.size() == 1
             && seen.get(0).status() == 301,
         (downgrade == null ? "no KeyGuard exception" : downgrade.getClass().getSimpleName())
-            + " after " + describeAttempts(seen) + ", " + afterRedirect
+            + " after "
+            + describeAttempts(seen)
+            + ", "
+            + afterRedirect
             + " connections to the plain listener");
     out.println();
   }
@@ -348,9 +381,10 @@ final class OfflineDemo {
     for (OtherOriginServer.Received r : received) {
       out.println("   hop 2, " + otherOrigin.origin() + " received " + r.rawUri());
       out.println("          headers received: " + String.join(", ", r.headers().keySet()));
-      noKey &= !r.headers().containsKey("x-api-key")
-          && !r.headers().containsKey("authorization")
-          && !r.headers().containsKey("cookie");
+      noKey &=
+          !r.headers().containsKey("x-api-key")
+              && !r.headers().containsKey("authorization")
+              && !r.headers().containsKey("cookie");
       for (String value : keyValues) {
         noKey &= LeakScan.find(r.rawUri(), value).isEmpty();
         for (List<String> headerValues : r.headers().values()) {
@@ -363,13 +397,21 @@ final class OfflineDemo {
     MirrorPrice price = response.body();
     out.printf("   KeyGuard followed the redirect and sent no credential to the other origin:%n");
     out.printf("   no x-api-key, no Authorization, no key in any header or in the URL.%n");
-    out.printf("   result: HTTP %d, %s %s USD from the %s%n",
+    out.printf(
+        "   result: HTTP %d, %s %s USD from the %s%n",
         response.status(), price.symbol(), price.priceUsd().toPlainString(), price.source());
-    record(Guarantee.CROSS_ORIGIN_REDIRECT_CARRIES_NO_KEY,
-        noKey && received.size() == 1 && seen.size() == 1 && seen.get(0).status() == 302
+    record(
+        Guarantee.CROSS_ORIGIN_REDIRECT_CARRIES_NO_KEY,
+        noKey
+            && received.size() == 1
+            && seen.size() == 1
+            && seen.get(0).status() == 302
             && seen.get(0).keyFingerprint().equals(fingerprintAfter),
-        "hop 1 carried " + (seen.isEmpty() ? "nothing" : seen.get(0).keyFingerprint())
-            + "; the other origin received " + received.size() + " request(s), "
+        "hop 1 carried "
+            + (seen.isEmpty() ? "nothing" : seen.get(0).keyFingerprint())
+            + "; the other origin received "
+            + received.size()
+            + " request(s), "
             + (noKey ? "none with a key" : "WITH A KEY"));
     out.println();
   }
@@ -377,7 +419,8 @@ final class OfflineDemo {
   private void applicationLogsTheKey(ManagedKey key) {
     out.println("7. The application logs the key by mistake");
     print("Logger log = RedactingLogger.getLogger(PriceFeed.class); // the application's logger");
-    print("log.warn(\"price feed: retrying with api key {} (previous key {})\", current, previous);");
+    print(
+        "log.warn(\"price feed: retrying with api key {} (previous key {})\", current, previous);");
     VersionedCredential current = key.current();
     String currentValue = current.apiKey().value(InsecureSecretAccess.get());
     String previousValue = keyValues.get(0);
@@ -390,8 +433,11 @@ final class OfflineDemo {
         LeakScan.find(logged, currentValue).isEmpty()
             && LeakScan.find(logged, previousValue).isEmpty()
             && logged.contains("REDACTED:" + current.apiKey().fingerprint());
-    record(Guarantee.APPLICATION_LOG_REDACTED, redacted,
-        redacted ? "the log line shows only REDACTED:" + current.apiKey().fingerprint()
+    record(
+        Guarantee.APPLICATION_LOG_REDACTED,
+        redacted,
+        redacted
+            ? "the log line shows only REDACTED:" + current.apiKey().fingerprint()
             : "the log line was not redacted");
     out.println();
   }
@@ -411,14 +457,16 @@ final class OfflineDemo {
     for (String value : keyValues) {
       leakedForms.addAll(LeakScan.find(recording.recorded(), value));
     }
-    record(Guarantee.KEY_NOT_IN_OUTPUT,
+    record(
+        Guarantee.KEY_NOT_IN_OUTPUT,
         leakedForms.isEmpty() && !recording.truncated() && market != null,
         leakedForms.isEmpty()
             ? keyValues.size() + " key values searched in " + recording.size() + " bytes of output"
             : "FOUND: " + String.join(", ", leakedForms));
     for (Guarantee g : Guarantee.values()) {
       Check check = checks.stream().filter(c -> c.guarantee() == g).findFirst().orElse(null);
-      boolean held = check != null && checks.stream().noneMatch(c -> c.guarantee() == g && !c.held());
+      boolean held =
+          check != null && checks.stream().noneMatch(c -> c.guarantee() == g && !c.held());
       out.println("   [" + (held ? " OK " : "FAIL") + "] " + g.description());
       if (!held) {
         out.println("          " + (check == null ? "not demonstrated" : check.detail()));
@@ -438,15 +486,32 @@ final class OfflineDemo {
             initialKeyFromEnvironment,
             checks);
     out.println("Summary");
-    out.println("   calls " + summary.calls() + ", HTTP requests " + summary.requests()
-        + " (market API " + marketRequests + ", other origin " + otherRequests
-        + ", plain listener " + plainConnections + ")");
-    out.println("   retries with a rotated key " + keyRetries + ", rotations " + summary.rotations());
-    out.println("   key before " + fingerprintBefore + ", after " + fingerprintAfter
-        + (initialKeyFromEnvironment ? " (initial key from " + INITIAL_KEY_VARIABLE + ")" : ""));
-    out.println(summary.allHeld()
-        ? "   every guarantee held: exit status 0"
-        : "   A GUARANTEE DID NOT HOLD: exit status 1");
+    out.println(
+        "   calls "
+            + summary.calls()
+            + ", HTTP requests "
+            + summary.requests()
+            + " (market API "
+            + marketRequests
+            + ", other origin "
+            + otherRequests
+            + ", plain listener "
+            + plainConnections
+            + ")");
+    out.println(
+        "   retries with a rotated key " + keyRetries + ", rotations " + summary.rotations());
+    out.println(
+        "   key before "
+            + fingerprintBefore
+            + ", after "
+            + fingerprintAfter
+            + (initialKeyFromEnvironment
+                ? " (initial key from " + INITIAL_KEY_VARIABLE + ")"
+                : ""));
+    out.println(
+        summary.allHeld()
+            ? "   every guarantee held: exit status 0"
+            : "   A GUARANTEE DID NOT HOLD: exit status 1");
     return summary;
   }
 
@@ -515,15 +580,31 @@ final class OfflineDemo {
   private void onKeyEvent(KeyEvent event) {
     events.add(event);
     if (event instanceof KeyEvent.KeyRotated r) {
-      out.println("   event: KeyRotated " + r.keyId() + " " + r.oldFingerprint() + " -> "
-          + r.newFingerprint() + versionNote(r.oldVersion(), r.oldFingerprint())
-          + versionNote(r.newVersion(), r.newFingerprint()));
+      out.println(
+          "   event: KeyRotated "
+              + r.keyId()
+              + " "
+              + r.oldFingerprint()
+              + " -> "
+              + r.newFingerprint()
+              + versionNote(r.oldVersion(), r.oldFingerprint())
+              + versionNote(r.newVersion(), r.newFingerprint()));
     } else if (event instanceof KeyEvent.KeyLoaded l) {
-      out.println("   event: KeyLoaded " + l.keyId() + " " + l.fingerprint()
-          + versionNote(l.version(), l.fingerprint()));
+      out.println(
+          "   event: KeyLoaded "
+              + l.keyId()
+              + " "
+              + l.fingerprint()
+              + versionNote(l.version(), l.fingerprint()));
     } else if (event instanceof KeyEvent.KeyRejected r) {
-      out.println("   event: KeyRejected " + r.keyId() + " " + r.fingerprint() + ", offered: "
-          + r.resolution() + (r.replacementVersion() == null ? "" : " " + r.replacementVersion()));
+      out.println(
+          "   event: KeyRejected "
+              + r.keyId()
+              + " "
+              + r.fingerprint()
+              + ", offered: "
+              + r.resolution()
+              + (r.replacementVersion() == null ? "" : " " + r.replacementVersion()));
     } else {
       out.println("   event: " + event);
     }
@@ -540,8 +621,11 @@ final class OfflineDemo {
 
   private boolean rotatedTo(String from, String to) {
     return events.stream()
-        .anyMatch(e -> e instanceof KeyEvent.KeyRotated r
-            && r.oldFingerprint().equals(from) && r.newFingerprint().equals(to));
+        .anyMatch(
+            e ->
+                e instanceof KeyEvent.KeyRotated r
+                    && r.oldFingerprint().equals(from)
+                    && r.newFingerprint().equals(to));
   }
 
   private static List<DemoMarketDataServer.Attempt> since(DemoMarketDataServer market, int before) {
@@ -559,7 +643,8 @@ final class OfflineDemo {
 
   private static String describe(Throwable e) {
     String message = e.getMessage();
-    return e.getClass().getSimpleName() + (message == null ? "" : ": " + Redactor.global().redact(message));
+    return e.getClass().getSimpleName()
+        + (message == null ? "" : ": " + Redactor.global().redact(message));
   }
 
   private static ServerSocketChannel openPlainListener() throws IOException {

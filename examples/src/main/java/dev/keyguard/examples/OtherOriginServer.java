@@ -73,16 +73,19 @@ final class OtherOriginServer implements AutoCloseable {
       Map<String, List<String>> headers = new TreeMap<>();
       exchange
           .getRequestHeaders()
-          .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+          .forEach(
+              (name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
       String query = exchange.getRequestURI().getRawQuery();
       String uri = exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query);
       synchronized (this) {
         received.add(new Received(uri, Collections.unmodifiableMap(headers)));
       }
-      String symbol = DemoServers.queryParameter(exchange, "symbol", "BTC").toUpperCase(Locale.ROOT);
+      String symbol =
+          DemoServers.queryParameter(exchange, "symbol", "BTC").toUpperCase(Locale.ROOT);
       DemoServers.json(
               200,
-              "{\"symbol\":\"" + (symbol.matches("[A-Z]{1,10}") ? symbol : "?")
+              "{\"symbol\":\""
+                  + (symbol.matches("[A-Z]{1,10}") ? symbol : "?")
                   + "\",\"priceUsd\":97234.51,\"source\":\"mirror\"}")
           .send(exchange);
     }

@@ -1,14 +1,14 @@
 package dev.keyguard.examples;
 
-import dev.keyguard.client.ApiResponse;
-import dev.keyguard.client.ApiResponseException;
-import dev.keyguard.provider.EnvKeyProvider;
-import dev.keyguard.client.KeyGuardClient;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
+import dev.keyguard.Redactor;
+import dev.keyguard.client.ApiResponse;
+import dev.keyguard.client.ApiResponseException;
+import dev.keyguard.client.KeyGuardClient;
 import dev.keyguard.key.KeyManager;
 import dev.keyguard.key.ManagedKey;
-import dev.keyguard.Redactor;
+import dev.keyguard.provider.EnvKeyProvider;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;
@@ -51,8 +51,10 @@ final class RealApiCall {
           options.keyVariable().matches("[A-Z][A-Z0-9_]{0,63}")
               ? "The environment variable " + options.keyVariable()
               : "The environment variable named by --key-env";
-      out.println(variable + " is not set; export the API key in it (a key is never passed as"
-          + " an argument).");
+      out.println(
+          variable
+              + " is not set; export the API key in it (a key is never passed as"
+              + " an argument).");
       return 2;
     }
     try (KeyManager keys =
@@ -68,9 +70,16 @@ final class RealApiCall {
         builder.okHttpClient(base);
       }
       KeyGuardClient client = builder.build();
-      out.println("GET " + client.url(options.path(), options.query())
-          + "  (preset " + options.preset().name() + ", key from $" + options.keyVariable()
-          + ", " + key.current().apiKey().fingerprint() + ")");
+      out.println(
+          "GET "
+              + client.url(options.path(), options.query())
+              + "  (preset "
+              + options.preset().name()
+              + ", key from $"
+              + options.keyVariable()
+              + ", "
+              + key.current().apiKey().fingerprint()
+              + ")");
       try {
         ApiResponse<String> response =
             client.getResponse(options.path(), options.query(), String.class);

@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The command line of the real-API mode:
- * {@code --preset NAME --key-env VARIABLE --path PATH [--query NAME=VALUE]...}, or {@code --help}.
- * Each option may also be written {@code --option=value}. The key itself is never an argument
- * (arguments show up in process lists and shell history); only the name of the variable is.
+ * The command line of the real-API mode: {@code --preset NAME --key-env VARIABLE --path PATH
+ * [--query NAME=VALUE]...}, or {@code --help}. Each option may also be written {@code
+ * --option=value}. The key itself is never an argument (arguments show up in process lists and
+ * shell history); only the name of the variable is.
  *
  * @param help true for {@code --help}; the other fields are then null or empty
  * @param preset the API preset
@@ -116,18 +116,22 @@ record RealApiOptions(
   }
 
   /**
-   * Names an unknown option; anything that does not look like an option is not echoed (it may be
-   * a key pasted in the wrong place).
+   * Names an unknown option; anything that does not look like an option is not echoed (it may be a
+   * key pasted in the wrong place).
    */
   private static String unknown(String arg, int index) {
     return OPTION_LIKE.matcher(arg).matches()
         ? "unknown option '" + arg + "'"
-        : "unexpected argument " + (index + 1) + " (not echoed: it could be a key; keys are read"
+        : "unexpected argument "
+            + (index + 1)
+            + " (not echoed: it could be a key; keys are read"
             + " from the environment variable named by --key-env)";
   }
 
   private static boolean known(String name) {
-    return name.equals("--preset") || name.equals("--key-env") || name.equals("--path")
+    return name.equals("--preset")
+        || name.equals("--key-env")
+        || name.equals("--path")
         || name.equals("--query");
   }
 

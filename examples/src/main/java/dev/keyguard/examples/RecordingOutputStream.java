@@ -6,8 +6,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Passes everything written to a target stream and keeps a copy, so that the demo can check its
- * own output (narrative and log lines) for the key. The copy stops growing at 8 MiB.
+ * Passes everything written to a target stream and keeps a copy, so that the demo can check its own
+ * output (narrative and log lines) for the key. The copy stops growing at 8 MiB.
  */
 final class RecordingOutputStream extends OutputStream {
 

@@ -1,5 +1,6 @@
 package dev.keyguard.examples;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyguard.KeyId;
 import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
@@ -13,8 +14,6 @@ import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.FakeScheduler;
 import dev.keyguard.testing.InMemoryKeyProviderForTesting;
 import dev.keyguard.testing.TestSecrets;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
@@ -26,10 +25,10 @@ import okhttp3.FormBody;
 
 /**
  * The README's "Testing and sandboxes" section, kept here so that it compiles with every build
- * ({@code ReadmeSandboxesTest} fails when the two drift apart). Each method holds one README
- * block between {@code README-SANDBOXES-BEGIN} and {@code README-SANDBOXES-END}, in README order.
- * The methods that call a sandbox need the network; {@link #rotationInATest(String)} runs against
- * a local test server.
+ * ({@code ReadmeSandboxesTest} fails when the two drift apart). Each method holds one README block
+ * between {@code README-SANDBOXES-BEGIN} and {@code README-SANDBOXES-END}, in README order. The
+ * methods that call a sandbox need the network; {@link #rotationInATest(String)} runs against a
+ * local test server.
  */
 public final class Sandboxes {
 
@@ -45,11 +44,12 @@ public final class Sandboxes {
     // README-SANDBOXES-BEGIN
     // The preset sets the base URL, the HMAC scheme, rejection codes and rate-limit headers;
     // a setting made after it wins, so only the base URL changes. Paths keep their /api prefix.
-    KeyGuardClient testnet = KeyGuardClient.builder()
-        .preset(ApiPresets.BINANCE)
-        .baseUrl("https://testnet.binance.vision")
-        .managedKey(manager.key("binance-testnet")) // a key pair made on testnet.binance.vision
-        .build();
+    KeyGuardClient testnet =
+        KeyGuardClient.builder()
+            .preset(ApiPresets.BINANCE)
+            .baseUrl("https://testnet.binance.vision")
+            .managedKey(manager.key("binance-testnet")) // a key pair made on testnet.binance.vision
+            .build();
 
     JsonNode account = testnet.get("/api/v3/account", JsonNode.class);
     // README-SANDBOXES-END
@@ -68,21 +68,26 @@ public final class Sandboxes {
     // throw-away P-256 key made at run time, never a real one.
     KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
     ec.initialize(new ECGenParameterSpec("secp256r1"));
-    String throwAwayPem = "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder().encodeToString(ec.generateKeyPair().getPrivate().getEncoded())
-        + "\n-----END PRIVATE KEY-----\n";
-    InMemoryKeyProviderForTesting keys = new InMemoryKeyProviderForTesting().put(
-        VersionedCredential.builder(KeyId.of("coinbase-sandbox"),
-                Secret.of("organizations/sandbox/apiKeys/throw-away"))
-            .apiSecret(Secret.of(throwAwayPem))
-            .build());
+    String throwAwayPem =
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder().encodeToString(ec.generateKeyPair().getPrivate().getEncoded())
+            + "\n-----END PRIVATE KEY-----\n";
+    InMemoryKeyProviderForTesting keys =
+        new InMemoryKeyProviderForTesting()
+            .put(
+                VersionedCredential.builder(
+                        KeyId.of("coinbase-sandbox"),
+                        Secret.of("organizations/sandbox/apiKeys/throw-away"))
+                    .apiSecret(Secret.of(throwAwayPem))
+                    .build());
 
     try (KeyManager manager = KeyManager.builder().provider(keys).build()) {
-      KeyGuardClient sandbox = KeyGuardClient.builder()
-          .preset(ApiPresets.COINBASE_ADVANCED_TRADE)
-          .baseUrl("https://api-sandbox.coinbase.com")
-          .managedKey(manager.key("coinbase-sandbox"))
-          .build();
+      KeyGuardClient sandbox =
+          KeyGuardClient.builder()
+              .preset(ApiPresets.COINBASE_ADVANCED_TRADE)
+              .baseUrl("https://api-sandbox.coinbase.com")
+              .managedKey(manager.key("coinbase-sandbox"))
+              .build();
 
       // accounts and orders only; the answers are canned, in the production format
       JsonNode accounts = sandbox.get("/api/v3/brokerage/accounts", JsonNode.class);
@@ -99,19 +104,21 @@ public final class Sandboxes {
    */
   public static JsonNode krakenValidateOnly(KeyManager manager) {
     // README-SANDBOXES-BEGIN
-    KeyGuardClient kraken = KeyGuardClient.builder()
-        .preset(ApiPresets.KRAKEN)
-        .managedKey(manager.key("kraken")) // a real key with the order permission
-        .build();
+    KeyGuardClient kraken =
+        KeyGuardClient.builder()
+            .preset(ApiPresets.KRAKEN)
+            .managedKey(manager.key("kraken")) // a real key with the order permission
+            .build();
 
-    FormBody order = new FormBody.Builder() // the scheme adds the nonce and signs the body
-        .add("ordertype", "limit")
-        .add("type", "buy")
-        .add("volume", "0.0001")
-        .add("pair", "XBTUSD")
-        .add("price", "1000")
-        .add("validate", "true") // Kraken checks the key and the order, and places nothing
-        .build();
+    FormBody order =
+        new FormBody.Builder() // the scheme adds the nonce and signs the body
+            .add("ordertype", "limit")
+            .add("type", "buy")
+            .add("volume", "0.0001")
+            .add("pair", "XBTUSD")
+            .add("price", "1000")
+            .add("validate", "true") // Kraken checks the key and the order, and places nothing
+            .build();
     JsonNode checked = kraken.post("/0/private/AddOrder", order, JsonNode.class);
     // README-SANDBOXES-END
     return checked;
@@ -127,23 +134,25 @@ public final class Sandboxes {
     // README-SANDBOXES-BEGIN
     // The CA and the system CAs. trustCertificates(...) instead trusts that CA alone; both take
     // a PEM file, PEM bytes or a KeyStore. Pins and TLS 1.2+ apply either way.
-    HttpsPolicy staging = HttpsPolicy.builder()
-        .addTrustedCertificates(Path.of("/etc/ssl/private/staging-ca.pem"))
-        .build();
+    HttpsPolicy staging =
+        HttpsPolicy.builder()
+            .addTrustedCertificates(Path.of("/etc/ssl/private/staging-ca.pem"))
+            .build();
 
-    KeyGuardClient client = KeyGuardClient.builder()
-        .preset(ApiPresets.TOKEN_METRICS)
-        .baseUrl("https://api.staging.example.internal/v2")
-        .httpsPolicy(staging)
-        .managedKey(key)
-        .build();
+    KeyGuardClient client =
+        KeyGuardClient.builder()
+            .preset(ApiPresets.TOKEN_METRICS)
+            .baseUrl("https://api.staging.example.internal/v2")
+            .httpsPolicy(staging)
+            .managedKey(key)
+            .build();
     // README-SANDBOXES-END
     return client;
   }
 
   /**
-   * A test against a local plain-HTTP server: an in-memory key that rotates on a fake clock.
-   * Calls {@code GET /price} twice, before and after the rotation.
+   * A test against a local plain-HTTP server: an in-memory key that rotates on a fake clock. Calls
+   * {@code GET /price} twice, before and after the rotation.
    *
    * @param localServer the test server's URL, such as {@code http://127.0.0.1:8089}
    */
@@ -152,29 +161,33 @@ public final class Sandboxes {
     FakeClock clock = new FakeClock();
     FakeScheduler scheduler = new FakeScheduler(clock); // runs refreshes when the test says so
     InMemoryKeyProviderForTesting keys = new InMemoryKeyProviderForTesting();
-    keys.put(VersionedCredential.builder(KeyId.of("market-data"), TestSecrets.randomSecret())
-        .version("1")
-        .build());
+    keys.put(
+        VersionedCredential.builder(KeyId.of("market-data"), TestSecrets.randomSecret())
+            .version("1")
+            .build());
 
-    try (KeyManager manager = KeyManager.builder()
-        .provider(keys)
-        .timeSource(clock)
-        .scheduler(scheduler)
-        .refreshAfter(Duration.ofMinutes(5))
-        .build()) {
-      KeyGuardClient client = KeyGuardClient.builder()
-          .baseUrl(localServer) // http://127.0.0.1:<port>
-          .httpsPolicy(HttpsPolicy.builder().allowLoopbackCleartextForTesting().build())
-          .authScheme(AuthSchemes.header("x-api-key"))
-          .managedKey(manager.key("market-data"))
-          .timeSource(clock) // backoff and Retry-After waits pass on the fake clock
-          .build();
+    try (KeyManager manager =
+        KeyManager.builder()
+            .provider(keys)
+            .timeSource(clock)
+            .scheduler(scheduler)
+            .refreshAfter(Duration.ofMinutes(5))
+            .build()) {
+      KeyGuardClient client =
+          KeyGuardClient.builder()
+              .baseUrl(localServer) // http://127.0.0.1:<port>
+              .httpsPolicy(HttpsPolicy.builder().allowLoopbackCleartextForTesting().build())
+              .authScheme(AuthSchemes.header("x-api-key"))
+              .managedKey(manager.key("market-data"))
+              .timeSource(clock) // backoff and Retry-After waits pass on the fake clock
+              .build();
       JsonNode before = client.get("/price", Map.of("ids", "bitcoin"), JsonNode.class);
 
       // rotate: the next refresh, 5 minutes (plus jitter) later on the fake clock, picks it up
-      keys.put(VersionedCredential.builder(KeyId.of("market-data"), TestSecrets.randomSecret())
-          .version("2")
-          .build());
+      keys.put(
+          VersionedCredential.builder(KeyId.of("market-data"), TestSecrets.randomSecret())
+              .version("2")
+              .build());
       scheduler.advance(Duration.ofMinutes(6));
       JsonNode after = client.get("/price", Map.of("ids", "bitcoin"), JsonNode.class); // version 2
     }

@@ -14,14 +14,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A temporary directory laid out the way Kubernetes mounts a Secret volume, and updated the way
- * the kubelet updates it: each key is a link {@code <key> -> ..data/<key>}, {@code ..data} links
- * to a timestamped directory, and an update writes a new timestamped directory and then swaps
- * {@code ..data} in one atomic rename. A reader sees the old key or the new one, never a
- * half-written file.
+ * A temporary directory laid out the way Kubernetes mounts a Secret volume, and updated the way the
+ * kubelet updates it: each key is a link {@code <key> -> ..data/<key>}, {@code ..data} links to a
+ * timestamped directory, and an update writes a new timestamped directory and then swaps {@code
+ * ..data} in one atomic rename. A reader sees the old key or the new one, never a half-written
+ * file.
  *
- * <p>Where the file system has no symbolic links, the file itself is replaced by an atomic
- * rename instead. Files are created readable by the owner only. {@link #close()} deletes it all.
+ * <p>Where the file system has no symbolic links, the file itself is replaced by an atomic rename
+ * instead. Files are created readable by the owner only. {@link #close()} deletes it all.
  */
 final class SecretDirectory implements AutoCloseable {
 
@@ -88,7 +88,11 @@ final class SecretDirectory implements AutoCloseable {
     }
     Path tmp = root.resolve("." + name + ".tmp");
     writeNew(tmp, content);
-    Files.move(tmp, root.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tmp,
+        root.resolve(name),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
   }
 
   private void writeKubernetesStyle(String name, byte[] content) throws IOException {
@@ -96,11 +100,18 @@ final class SecretDirectory implements AutoCloseable {
     Path next = root.resolve(stamp);
     Files.createDirectory(next, directoryAttributes());
     writeNew(next.resolve(name), content);
-    Path previous = Files.isSymbolicLink(root.resolve(DATA)) ? Files.readSymbolicLink(root.resolve(DATA)) : null;
+    Path previous =
+        Files.isSymbolicLink(root.resolve(DATA))
+            ? Files.readSymbolicLink(root.resolve(DATA))
+            : null;
     Path tmpLink = root.resolve("..data_tmp");
     Files.deleteIfExists(tmpLink);
     Files.createSymbolicLink(tmpLink, Path.of(stamp));
-    Files.move(tmpLink, root.resolve(DATA), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tmpLink,
+        root.resolve(DATA),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
     Path keyLink = root.resolve(name);
     if (!Files.isSymbolicLink(keyLink)) {
       Files.createSymbolicLink(keyLink, Path.of(DATA, name));
@@ -118,13 +129,17 @@ final class SecretDirectory implements AutoCloseable {
 
   private FileAttribute<?>[] directoryAttributes() {
     return posix
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
+        ? new FileAttribute<?>[] {
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))
+        }
         : new FileAttribute<?>[0];
   }
 
   private FileAttribute<?>[] fileAttributes() {
     return posix
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+        ? new FileAttribute<?>[] {
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+        }
         : new FileAttribute<?>[0];
   }
 
@@ -146,7 +161,8 @@ final class SecretDirectory implements AutoCloseable {
         top,
         new SimpleFileVisitor<>() {
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
             Files.delete(file);
             return FileVisitResult.CONTINUE;
           }

@@ -15,9 +15,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the offline demo in this process, as {@code scripts/demo.sh} does, and checks what it
- * claims independently of its own checks: the exit status, the rotation survived with exactly one
- * retry, the refusals, and that a generated {@code DEMO_API_KEY} appears nowhere in what it printed
+ * Runs the offline demo in this process, as {@code scripts/demo.sh} does, and checks what it claims
+ * independently of its own checks: the exit status, the rotation survived with exactly one retry,
+ * the refusals, and that a generated {@code DEMO_API_KEY} appears nowhere in what it printed
  * (narrative and log lines) nor on the process's stdout/stderr while it ran.
  */
 class DemoTest {
@@ -39,16 +39,22 @@ class DemoTest {
     // the key came from DEMO_API_KEY, and the rotation replaced it
     assertThat(summary.initialKeyFromEnvironment()).isTrue();
     assertThat(summary.fingerprintBefore()).isEqualTo(Secret.of(key).fingerprint());
-    assertThat(summary.fingerprintAfter()).startsWith("fp:").isNotEqualTo(summary.fingerprintBefore());
+    assertThat(summary.fingerprintAfter())
+        .startsWith("fp:")
+        .isNotEqualTo(summary.fingerprintBefore());
 
     // rotation survived with exactly one retry, and one rotation
     assertThat(summary.rotations()).isEqualTo(1);
     assertThat(summary.keyRetries()).isEqualTo(1);
     assertThat(summary.marketRequests()).isEqualTo(summary.calls() - 1 + summary.keyRetries());
     assertThat(output)
-        .contains("event: KeyRotated market-data " + summary.fingerprintBefore() + " -> "
-            + summary.fingerprintAfter())
-        .contains(summary.fingerprintBefore() + " -> 401, then " + summary.fingerprintAfter() + " -> 200")
+        .contains(
+            "event: KeyRotated market-data "
+                + summary.fingerprintBefore()
+                + " -> "
+                + summary.fingerprintAfter())
+        .contains(
+            summary.fingerprintBefore() + " -> 401, then " + summary.fingerprintAfter() + " -> 200")
         .contains("retrying once with version");
 
     // cleartext refused, nothing reached the plain listener; the other origin got no key
@@ -56,24 +62,34 @@ class DemoTest {
     assertThat(output).contains("-> InsecureTransportException: Refused a cleartext request");
     assertThat(output).contains("-> InsecureTransportException: Refused a redirect from https");
     assertThat(summary.otherOriginRequests()).isEqualTo(1);
-    assertThat(output).containsPattern("hop 2, https://127\\.0\\.0\\.1:\\d+ received /v2/price\\?symbol=BTC\n");
-    String headersLine = output.lines().filter(l -> l.contains("headers received:")).findFirst().orElseThrow();
-    assertThat(headersLine).contains("host").doesNotContain("x-api-key").doesNotContain("authorization");
+    assertThat(output)
+        .containsPattern("hop 2, https://127\\.0\\.0\\.1:\\d+ received /v2/price\\?symbol=BTC\n");
+    String headersLine =
+        output.lines().filter(l -> l.contains("headers received:")).findFirst().orElseThrow();
+    assertThat(headersLine)
+        .contains("host")
+        .doesNotContain("x-api-key")
+        .doesNotContain("authorization");
 
     // the client's own HTTP log: hop 1 carried the key (shown as REDACTED), hop 2 did not
     int hop1 = output.indexOf("--> GET https://localhost:");
     assertThat(hop1).isNotNegative();
     int hop2 = output.indexOf("--> GET https://127.0.0.1:");
     assertThat(hop2).isGreaterThan(hop1);
-    assertThat(output.substring(hop1, output.indexOf("--> END GET", hop1))).contains("x-api-key: REDACTED");
+    assertThat(output.substring(hop1, output.indexOf("--> END GET", hop1)))
+        .contains("x-api-key: REDACTED");
     assertThat(output.substring(hop2, output.indexOf("--> END GET", hop2)))
         .doesNotContainIgnoringCase("x-api-key")
         .doesNotContainIgnoringCase("authorization");
 
     // the application's log line came out redacted
-    assertThat(output).containsPattern(
-        "\\[WARN\\] PriceFeed - price feed: retrying with api key \\[REDACTED:"
-            + summary.fingerprintAfter() + "\\] \\(previous key \\[REDACTED:" + summary.fingerprintBefore() + "\\]\\)");
+    assertThat(output)
+        .containsPattern(
+            "\\[WARN\\] PriceFeed - price feed: retrying with api key \\[REDACTED:"
+                + summary.fingerprintAfter()
+                + "\\] \\(previous key \\[REDACTED:"
+                + summary.fingerprintBefore()
+                + "\\]\\)");
 
     // the key appears nowhere, in any form
     for (String form : LeakScan.forms(key)) {
@@ -83,10 +99,12 @@ class DemoTest {
 
   @Test
   void run_withoutArguments_exitsZero() {
-    Captured captured = Captured.during(out -> {
-      int status = Demo.run(new String[0], out, Map.of());
-      return status == 0 ? null : new IllegalStateException("exit status " + status);
-    });
+    Captured captured =
+        Captured.during(
+            out -> {
+              int status = Demo.run(new String[0], out, Map.of());
+              return status == 0 ? null : new IllegalStateException("exit status " + status);
+            });
     assertThat(captured.error).as(captured.everything()).isNull();
     assertThat(captured.everything()).contains("every guarantee held: exit status 0");
   }
@@ -95,8 +113,11 @@ class DemoTest {
   void run_withUnusableDemoApiKey_failsWithoutEchoingIt() {
     String tooShort = generatedKey().substring(0, 10);
     Captured captured =
-        Captured.during(out -> Demo.run(new String[0], out, Map.of("DEMO_API_KEY", tooShort)) == 0
-            ? null : new IllegalStateException("non-zero"));
+        Captured.during(
+            out ->
+                Demo.run(new String[0], out, Map.of("DEMO_API_KEY", tooShort)) == 0
+                    ? null
+                    : new IllegalStateException("non-zero"));
     assertThat(captured.error).as("exit status must be non-zero").isNotNull();
     assertThat(captured.everything())
         .contains("DEMO_API_KEY is set but not usable")
@@ -107,7 +128,10 @@ class DemoTest {
   void run_withBadArguments_printsUsageAndExitsTwo() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int status =
-        Demo.run(new String[] {"--preset", "coingecko-demo"}, new PrintStream(bytes, true, StandardCharsets.UTF_8), Map.of());
+        Demo.run(
+            new String[] {"--preset", "coingecko-demo"},
+            new PrintStream(bytes, true, StandardCharsets.UTF_8),
+            Map.of());
     assertThat(status).isEqualTo(2);
     assertThat(bytes.toString(StandardCharsets.UTF_8))
         .contains("--key-env is required")
@@ -117,7 +141,11 @@ class DemoTest {
   @Test
   void run_withHelp_printsUsageAndExitsZero() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    int status = Demo.run(new String[] {"--help"}, new PrintStream(bytes, true, StandardCharsets.UTF_8), Map.of());
+    int status =
+        Demo.run(
+            new String[] {"--help"},
+            new PrintStream(bytes, true, StandardCharsets.UTF_8),
+            Map.of());
     assertThat(status).isZero();
     assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("--preset NAME --key-env VARIABLE");
   }
@@ -127,7 +155,9 @@ class DemoTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int status =
         Demo.run(
-            new String[] {"--preset", "coingecko-demo", "--key-env", "COINGECKO_API_KEY", "--path", "/ping"},
+            new String[] {
+              "--preset", "coingecko-demo", "--key-env", "COINGECKO_API_KEY", "--path", "/ping"
+            },
             new PrintStream(bytes, true, StandardCharsets.UTF_8),
             Map.of());
     assertThat(status).isEqualTo(2);
@@ -145,7 +175,8 @@ class DemoTest {
     assertThat(summaryWith(allHeld).exitStatus()).isZero();
 
     List<DemoSummary.Check> oneFailed = new ArrayList<>(allHeld);
-    oneFailed.add(new DemoSummary.Check(Guarantee.CLEARTEXT_REFUSED, false, "a connection was made"));
+    oneFailed.add(
+        new DemoSummary.Check(Guarantee.CLEARTEXT_REFUSED, false, "a connection was made"));
     assertThat(summaryWith(oneFailed).exitStatus()).isEqualTo(1);
     assertThat(summaryWith(oneFailed).held(Guarantee.CLEARTEXT_REFUSED)).isFalse();
 

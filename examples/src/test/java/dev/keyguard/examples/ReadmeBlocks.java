@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the code the README shows and the compiled example it is copied from, so a test can
- * check that the two are the same code: the README's {@code ```java} blocks under a heading, and
- * the regions of a source file between marker comments. Compared {@linkplain #normalized
- * normalized}, since the two copies are indented differently.
+ * Reads the code the README shows and the compiled example it is copied from, so a test can check
+ * that the two are the same code: the README's {@code ```java} blocks under a heading, and the
+ * regions of a source file between marker comments. Compared {@linkplain #normalized normalized},
+ * since the two copies are indented differently.
  */
 final class ReadmeBlocks {
 

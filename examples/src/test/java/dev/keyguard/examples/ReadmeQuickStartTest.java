@@ -22,6 +22,7 @@ class ReadmeQuickStartTest {
 
     assertThat(normalized(firstJavaBlockUnder(readme, "## Quick start")))
         .isNotEmpty()
-        .isEqualTo(normalized(between(source, "// README-QUICKSTART-BEGIN", "// README-QUICKSTART-END")));
+        .isEqualTo(
+            normalized(between(source, "// README-QUICKSTART-BEGIN", "// README-QUICKSTART-END")));
   }
 }

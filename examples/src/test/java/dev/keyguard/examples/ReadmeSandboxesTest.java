@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's "Testing and sandboxes" section is the code of {@link Sandboxes}, which every build
- * compiles: this test fails when a block drifts from its copy, or one is added to either side
- * only. The block that needs no network (a test with loopback http, the in-memory provider and
- * the fake clock) is also run, against a local server.
+ * compiles: this test fails when a block drifts from its copy, or one is added to either side only.
+ * The block that needs no network (a test with loopback http, the in-memory provider and the fake
+ * clock) is also run, against a local server.
  */
 class ReadmeSandboxesTest {
 

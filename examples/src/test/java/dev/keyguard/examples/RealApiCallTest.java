@@ -2,9 +2,9 @@ package dev.keyguard.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyguard.Secret;
 import dev.keyguard.client.ApiPreset;
 import dev.keyguard.client.ApiPresets;
-import dev.keyguard.Secret;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +33,9 @@ class RealApiCallTest {
     server = DemoMarketDataServer.start(certificates, "/v2");
     HandshakeCertificates trust = certificates.clientTrust();
     trusting =
-        new OkHttpClient.Builder().sslSocketFactory(trust.sslSocketFactory(), trust.trustManager()).build();
+        new OkHttpClient.Builder()
+            .sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())
+            .build();
     localPreset = ApiPresets.TOKEN_METRICS.toBuilder().baseUrl(server.origin() + "/v2").build();
   }
 

@@ -13,7 +13,8 @@ class RealApiOptionsTest {
   @Test
   void parse_withPresetKeyEnvAndPath_readsThem() {
     RealApiOptions options =
-        RealApiOptions.parse("--preset", "coingecko-demo", "--key-env", "COINGECKO_API_KEY", "--path", "/ping");
+        RealApiOptions.parse(
+            "--preset", "coingecko-demo", "--key-env", "COINGECKO_API_KEY", "--path", "/ping");
     assertThat(options.help()).isFalse();
     assertThat(options.preset()).isSameAs(ApiPresets.COINGECKO_DEMO);
     assertThat(options.keyVariable()).isEqualTo("COINGECKO_API_KEY");
@@ -25,11 +26,16 @@ class RealApiOptionsTest {
   void parse_withEqualsFormAndQueries_keepsQueryOrder() {
     RealApiOptions options =
         RealApiOptions.parse(
-            "--preset=Binance", "--key-env=BINANCE_KEY", "--path=/api/v3/account",
-            "--query", "recvWindow=5000", "--query=omitZeroBalances=true");
+            "--preset=Binance",
+            "--key-env=BINANCE_KEY",
+            "--path=/api/v3/account",
+            "--query",
+            "recvWindow=5000",
+            "--query=omitZeroBalances=true");
     assertThat(options.preset()).isSameAs(ApiPresets.BINANCE);
     assertThat(options.keyVariable()).isEqualTo("BINANCE_KEY");
-    assertThat(List.copyOf(options.query().keySet())).containsExactly("recvWindow", "omitZeroBalances");
+    assertThat(List.copyOf(options.query().keySet()))
+        .containsExactly("recvWindow", "omitZeroBalances");
     assertThat(options.query()).containsEntry("omitZeroBalances", "true");
   }
 
@@ -54,16 +60,21 @@ class RealApiOptionsTest {
 
   @Test
   void parse_withUnknownPreset_listsTheKnownOnes() {
-    assertThatThrownBy(() -> RealApiOptions.parse("--preset", "nope", "--key-env", "K", "--path", "/x"))
+    assertThatThrownBy(
+            () -> RealApiOptions.parse("--preset", "nope", "--key-env", "K", "--path", "/x"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("COINGECKO_DEMO");
   }
 
   @Test
   void parse_withPathThatIsAUrlOrHasAQuery_refusesIt() {
-    assertThatThrownBy(() -> RealApiOptions.parse("--preset", "kraken", "--key-env", "K", "--path", "https://evil.example/x"))
+    assertThatThrownBy(
+            () ->
+                RealApiOptions.parse(
+                    "--preset", "kraken", "--key-env", "K", "--path", "https://evil.example/x"))
         .hasMessageStartingWith("--path must be a path");
-    assertThatThrownBy(() -> RealApiOptions.parse("--preset", "kraken", "--key-env", "K", "--path", "/x?a=b"))
+    assertThatThrownBy(
+            () -> RealApiOptions.parse("--preset", "kraken", "--key-env", "K", "--path", "/x?a=b"))
         .hasMessageStartingWith("--path must be a path");
   }
 
@@ -80,9 +91,11 @@ class RealApiOptionsTest {
   @Test
   void parse_withKeyInsteadOfVariableName_refusesWithoutEchoingIt() {
     String key = "sk-" + DemoTest.generatedKey();
-    assertThatThrownBy(() -> RealApiOptions.parse("--preset", "kraken", "--key-env", key, "--path", "/x"))
+    assertThatThrownBy(
+            () -> RealApiOptions.parse("--preset", "kraken", "--key-env", key, "--path", "/x"))
         .hasMessageContaining("NAME of an environment variable")
-        .message().doesNotContain(key);
+        .message()
+        .doesNotContain(key);
   }
 
   @Test
@@ -90,7 +103,8 @@ class RealApiOptionsTest {
     String key = DemoTest.generatedKey();
     assertThatThrownBy(() -> RealApiOptions.parse("--preset", "kraken", key, "--path", "/x"))
         .hasMessageContaining("unexpected argument 3")
-        .message().doesNotContain(key);
+        .message()
+        .doesNotContain(key);
     assertThatThrownBy(() -> RealApiOptions.parse("--presett", "kraken"))
         .hasMessage("unknown option '--presett'");
   }

@@ -63,8 +63,13 @@ final class AwsErrors {
       // The body of a GetSecretValue response holds the secret: a parser's message may quote it,
       // so neither the message nor the cause chain is kept.
       return new KeyProviderUnavailableException(
-          "the response of AWS Secrets Manager " + operation + " for key '" + keyId + "' ("
-              + target + ") could not be parsed; its text is not kept because it may hold the"
+          "the response of AWS Secrets Manager "
+              + operation
+              + " for key '"
+              + keyId
+              + "' ("
+              + target
+              + ") could not be parsed; its text is not kept because it may hold the"
               + " secret. The last good key is kept and the call is retried",
           null,
           keyId,
@@ -73,8 +78,16 @@ final class AwsErrors {
     if (e instanceof SdkClientException) {
       // Network failure, timeout, unreadable response, or no AWS credentials/region found locally.
       return new KeyProviderUnavailableException(
-          "could not call AWS Secrets Manager " + operation + " for key '" + keyId + "' (" + target
-              + "): " + e.getClass().getSimpleName() + ": " + clean(e.getMessage())
+          "could not call AWS Secrets Manager "
+              + operation
+              + " for key '"
+              + keyId
+              + "' ("
+              + target
+              + "): "
+              + e.getClass().getSimpleName()
+              + ": "
+              + clean(e.getMessage())
               + "; the last good key is kept and the call is retried",
           e,
           keyId,
@@ -82,7 +95,13 @@ final class AwsErrors {
     }
     if (!(e instanceof SdkServiceException)) {
       return new KeyProviderUnavailableException(
-          "AWS Secrets Manager " + operation + " failed for key '" + keyId + "' (" + target + "): "
+          "AWS Secrets Manager "
+              + operation
+              + " failed for key '"
+              + keyId
+              + "' ("
+              + target
+              + "): "
               + e.getClass().getSimpleName(),
           e,
           keyId,
@@ -96,19 +115,27 @@ final class AwsErrors {
 
     if (e instanceof ResourceNotFoundException || "ResourceNotFoundException".equals(code)) {
       return new KeyNotFoundException(
-          "AWS Secrets Manager has no secret '" + keyId + "' with " + target
+          "AWS Secrets Manager has no secret '"
+              + keyId
+              + "' with "
+              + target
               + ": create the secret (or the version stage), or fix the key id, account or region"
               + details,
           e,
           keyId,
           null);
     }
-    if (e instanceof DecryptionFailureException || "DecryptionFailure".equals(code)
+    if (e instanceof DecryptionFailureException
+        || "DecryptionFailure".equals(code)
         || "DecryptionFailureException".equals(code)) {
       return new KeyAccessDeniedException(
-          "AWS Secrets Manager could not decrypt secret '" + keyId + "' (" + target
+          "AWS Secrets Manager could not decrypt secret '"
+              + keyId
+              + "' ("
+              + target
               + "): the caller needs kms:Decrypt on the secret's KMS key (in the key policy and the"
-              + " IAM policy), and the key must be enabled" + details,
+              + " IAM policy), and the key must be enabled"
+              + details,
           e,
           keyId,
           null);
@@ -117,51 +144,81 @@ final class AwsErrors {
       String permission =
           mentionsKms(vendor) ? "kms:Decrypt on the secret's KMS key" : permissionFor(operation);
       return new KeyAccessDeniedException(
-          "AWS denied " + operation + " on secret '" + keyId + "' (" + target
-              + "): the caller needs " + permission
-              + " (check the IAM policy, the secret's resource policy and any SCP)" + details,
+          "AWS denied "
+              + operation
+              + " on secret '"
+              + keyId
+              + "' ("
+              + target
+              + "): the caller needs "
+              + permission
+              + " (check the IAM policy, the secret's resource policy and any SCP)"
+              + details,
           e,
           keyId,
           null);
     }
     if (BAD_CREDENTIAL_CODES.contains(code) || status == 401) {
       return new KeyAccessDeniedException(
-          "AWS rejected the AWS credentials used to read secret '" + keyId
+          "AWS rejected the AWS credentials used to read secret '"
+              + keyId
               + "': they are invalid or expired; check the credential chain (environment, profile,"
-              + " instance or task role)" + details,
+              + " instance or task role)"
+              + details,
           e,
           keyId,
           null);
     }
     if (se.isThrottlingException() || status == 429) {
       return new KeyProviderUnavailableException(
-          "AWS Secrets Manager throttled " + operation + " for key '" + keyId
-              + "'; the last good key is kept and the call is retried later" + details,
+          "AWS Secrets Manager throttled "
+              + operation
+              + " for key '"
+              + keyId
+              + "'; the last good key is kept and the call is retried later"
+              + details,
           e,
           keyId,
           null);
     }
     if (e instanceof InternalServiceErrorException || status >= 500) {
       return new KeyProviderUnavailableException(
-          "AWS Secrets Manager failed " + operation + " for key '" + keyId + "' (HTTP " + status
-              + "); the last good key is kept and the call is retried" + details,
+          "AWS Secrets Manager failed "
+              + operation
+              + " for key '"
+              + keyId
+              + "' (HTTP "
+              + status
+              + "); the last good key is kept and the call is retried"
+              + details,
           e,
           keyId,
           null);
     }
     if ("InvalidRequestException".equals(code) && isMarkedDeleted(vendor)) {
       return new KeyNotFoundException(
-          "secret '" + keyId + "' is scheduled for deletion in AWS Secrets Manager: restore it"
+          "secret '"
+              + keyId
+              + "' is scheduled for deletion in AWS Secrets Manager: restore it"
               + " (aws secretsmanager restore-secret) or point the key id at another secret"
               + details,
           e,
           keyId,
           null);
     }
-    // InvalidRequest, InvalidParameter and other client errors: a change is needed, retrying won't help.
+    // InvalidRequest, InvalidParameter and other client errors: a change is needed, retrying won't
+    // help.
     return new KeyGuardException(
-        "AWS Secrets Manager refused " + operation + " for key '" + keyId + "' (" + target + ", HTTP "
-            + status + ")" + details,
+        "AWS Secrets Manager refused "
+            + operation
+            + " for key '"
+            + keyId
+            + "' ("
+            + target
+            + ", HTTP "
+            + status
+            + ")"
+            + details,
         e,
         keyId,
         null,
@@ -179,8 +236,11 @@ final class AwsErrors {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String name = t.getClass().getName();
       String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
-      if (name.contains("Json") || name.contains("StreamRead") || name.contains("Parse")
-          || message.contains("unmarshall") || message.contains("parse")) {
+      if (name.contains("Json")
+          || name.contains("StreamRead")
+          || name.contains("Parse")
+          || message.contains("unmarshall")
+          || message.contains("parse")) {
         return true;
       }
       if (t.getCause() == t) {

@@ -4,10 +4,10 @@ import dev.keyguard.CredentialFieldMapping;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
-import dev.keyguard.key.KeyProvider;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.key.KeyProvider;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,11 +64,11 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
  * <p>AWS bills Secrets Manager per API call ({@code GetSecretValue} and {@code DescribeSecret}
  * alike), and with a customer-managed KMS key every {@code GetSecretValue} also makes a billed
  * {@code kms:Decrypt} call that counts against the KMS request quota. The provider makes the
- * following calls per {@code fetch}. The {@link dev.keyguard.key.KeyManager} fetches each key once per
- * refresh period {@code R} ({@code refreshAfter}, default 5 minutes, jittered ±10 %), so that is
- * {@code 3600 s / R} fetches per key per hour and per instance of the application: 12 at the
- * default. Callers never multiply it: all threads share one fetch per key.
- * Cold start adds one fetch, a rejected key one forced refresh and one {@code fetchAlternates}.
+ * following calls per {@code fetch}. The {@link dev.keyguard.key.KeyManager} fetches each key once
+ * per refresh period {@code R} ({@code refreshAfter}, default 5 minutes, jittered ±10 %), so that
+ * is {@code 3600 s / R} fetches per key per hour and per instance of the application: 12 at the
+ * default. Callers never multiply it: all threads share one fetch per key. Cold start adds one
+ * fetch, a rejected key one forced refresh and one {@code fetchAlternates}.
  *
  * <table>
  *   <caption>Calls per fetch</caption>
@@ -84,16 +84,16 @@ import software.amazon.awssdk.services.secretsmanager.model.Tag;
  *       1 {@code GetSecretValue}</td><td>24</td></tr>
  * </table>
  *
- * <p>So the metadata check does not lower the number of Secrets Manager calls by itself: it swaps
- * a {@code GetSecretValue} for a {@code DescribeSecret} and adds one call per rotation. It saves
- * work when {@code DescribeSecret} is made anyway (tags are read: without the check every refresh
- * would make both calls), and it saves the {@code kms:Decrypt} behind every unchanged re-read when
- * the secret uses a customer-managed KMS key. It also keeps the secret value off the wire and out
- * of memory on refreshes that find nothing new, and it needs the extra permission {@code
- * secretsmanager:DescribeSecret}; hence it is off by default and on when tags are read.
- * {@code fetchAlternates} makes one call per alternate stage (or one {@code DescribeSecret} plus
- * one {@code GetSecretValue} per alternate that exists, with the version check); it runs only after
- * the API rejected a key.
+ * <p>So the metadata check does not lower the number of Secrets Manager calls by itself: it swaps a
+ * {@code GetSecretValue} for a {@code DescribeSecret} and adds one call per rotation. It saves work
+ * when {@code DescribeSecret} is made anyway (tags are read: without the check every refresh would
+ * make both calls), and it saves the {@code kms:Decrypt} behind every unchanged re-read when the
+ * secret uses a customer-managed KMS key. It also keeps the secret value off the wire and out of
+ * memory on refreshes that find nothing new, and it needs the extra permission {@code
+ * secretsmanager:DescribeSecret}; hence it is off by default and on when tags are read. {@code
+ * fetchAlternates} makes one call per alternate stage (or one {@code DescribeSecret} plus one
+ * {@code GetSecretValue} per alternate that exists, with the version check); it runs only after the
+ * API rejected a key.
  *
  * <h2>Permissions</h2>
  *
@@ -239,7 +239,10 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     if (versionId == null) {
       lastRead.remove(keyId);
       throw new KeyNotFoundException(
-          "AWS Secrets Manager secret '" + keyId + "' has no version in stage " + versionStage
+          "AWS Secrets Manager secret '"
+              + keyId
+              + "' has no version in stage "
+              + versionStage
               + ": put a value (aws secretsmanager put-secret-value) or finish the rotation",
           keyId);
     }
@@ -373,7 +376,8 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     try {
       builder = parse(keyId, response, target);
     } catch (MalformedSecretException e) {
-      throw new MalformedSecretException(e.getMessage() + " (AWS version " + versionId + ")", null, keyId, versionId);
+      throw new MalformedSecretException(
+          e.getMessage() + " (AWS version " + versionId + ")", null, keyId, versionId);
     }
     VersionedCredential credential = builder.version(versionId).fetchedAt(time.now()).build();
     if (credential.createdAt().isEmpty() && response.createdDate() != null) {
@@ -383,7 +387,8 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     return credential;
   }
 
-  private VersionedCredential.Builder parse(KeyId keyId, GetSecretValueResponse response, String target) {
+  private VersionedCredential.Builder parse(
+      KeyId keyId, GetSecretValueResponse response, String target) {
     if (response.secretString() != null) {
       return mapping.parse(keyId, response.secretString());
     }
@@ -397,7 +402,10 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
       }
     }
     throw new MalformedSecretException(
-        "AWS Secrets Manager secret '" + keyId + "' (" + target
+        "AWS Secrets Manager secret '"
+            + keyId
+            + "' ("
+            + target
             + ") has neither SecretString nor SecretBinary",
         keyId);
   }
@@ -405,15 +413,19 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
   private DescribeSecretResponse describe(KeyId keyId) {
     DescribeSecretResponse response;
     try {
-      response = client.describeSecret(DescribeSecretRequest.builder().secretId(keyId.value()).build());
+      response =
+          client.describeSecret(DescribeSecretRequest.builder().secretId(keyId.value()).build());
     } catch (SdkException e) {
       throw AwsErrors.map(e, keyId, "DescribeSecret", "metadata");
     }
     if (response.deletedDate() != null) {
       lastRead.remove(keyId);
       throw new KeyNotFoundException(
-          "secret '" + keyId + "' is scheduled for deletion in AWS Secrets Manager (since "
-              + response.deletedDate() + "): restore it (aws secretsmanager restore-secret) or"
+          "secret '"
+              + keyId
+              + "' is scheduled for deletion in AWS Secrets Manager (since "
+              + response.deletedDate()
+              + "): restore it (aws secretsmanager restore-secret) or"
               + " point the key id at another secret",
           keyId);
     }
@@ -518,22 +530,26 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
      * emulator in tests. It must use {@code https}, except on a loopback address ({@code
      * localhost}, {@code 127.x.x.x}, {@code [::1]}), where {@code http} is allowed for emulators.
      *
-     * @param endpoint the endpoint URI, such as {@code https://vpce-0123-abcd.secretsmanager.eu-west-1.vpce.amazonaws.com}
+     * @param endpoint the endpoint URI, such as {@code
+     *     https://vpce-0123-abcd.secretsmanager.eu-west-1.vpce.amazonaws.com}
      * @return this builder
      * @throws IllegalArgumentException if the URI is not absolute, or uses {@code http} on a host
      *     that is not a loopback address
      */
     public Builder endpointOverride(URI endpoint) {
       Objects.requireNonNull(endpoint, "endpoint");
-      String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+      String scheme =
+          endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
       if (!endpoint.isAbsolute() || endpoint.getHost() == null) {
-        throw new IllegalArgumentException("endpointOverride must be an absolute URI with a host: " + endpoint);
+        throw new IllegalArgumentException(
+            "endpointOverride must be an absolute URI with a host: " + endpoint);
       }
       if (scheme.equals("http")) {
         if (!isLoopback(endpoint.getHost())) {
           throw new IllegalArgumentException(
               "endpointOverride must use https: secrets would cross the network in cleartext"
-                  + " (http is allowed only on a loopback address, for emulators): " + endpoint);
+                  + " (http is allowed only on a loopback address, for emulators): "
+                  + endpoint);
         }
       } else if (!scheme.equals("https")) {
         throw new IllegalArgumentException("endpointOverride must use https: " + endpoint);
@@ -602,9 +618,9 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     }
 
     /**
-     * Sets the stages {@link #fetchAlternates(KeyId)} reads, in order (default {@code
-     * AWSPENDING}); for example {@code AWSPENDING, AWSPREVIOUS} to also accept the previous key
-     * while a rotation is rolled back. None turns alternates off.
+     * Sets the stages {@link #fetchAlternates(KeyId)} reads, in order (default {@code AWSPENDING});
+     * for example {@code AWSPENDING, AWSPREVIOUS} to also accept the previous key while a rotation
+     * is rolled back. None turns alternates off.
      *
      * @param stages staging labels
      * @return this builder
@@ -739,16 +755,20 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
         }
         if (!conflicts.isEmpty()) {
           throw new IllegalStateException(
-              "client(...) was given, so " + String.join(", ", conflicts)
+              "client(...) was given, so "
+                  + String.join(", ", conflicts)
                   + " cannot apply: configure them on your SecretsManagerClient, or drop client(...)");
         }
       }
       if (tagNamesSet && !readTags) {
-        throw new IllegalStateException("scopesTag/environmentTag were set but readTags is off: call readTags(true)");
+        throw new IllegalStateException(
+            "scopesTag/environmentTag were set but readTags is off: call readTags(true)");
       }
       if (alternateStages.contains(versionStage)) {
         throw new IllegalStateException(
-            "versionStage " + versionStage + " is also an alternate stage: remove it from alternateStages");
+            "versionStage "
+                + versionStage
+                + " is also an alternate stage: remove it from alternateStages");
       }
       if (client != null) {
         return new AwsSecretsManagerKeyProvider(this, client, false);
@@ -777,7 +797,8 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
         built = b.build();
       } catch (SdkException e) {
         throw new IllegalStateException(
-            "could not build the SecretsManagerClient: " + AwsErrors.clean(e.getMessage())
+            "could not build the SecretsManagerClient: "
+                + AwsErrors.clean(e.getMessage())
                 + " (set region(...) or AWS_REGION)",
             e);
       }
@@ -814,7 +835,9 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
       if (h.startsWith("[") && h.endsWith("]")) {
         h = h.substring(1, h.length() - 1);
       }
-      return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+      return h.equals("localhost")
+          || h.equals("::1")
+          || h.equals("0:0:0:0:0:0:0:1")
           || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
   }

@@ -1,6 +1,7 @@
 /**
- * AWS Secrets Manager as a KeyGuard key source: {@link dev.keyguard.aws.AwsSecretsManagerKeyProvider}
- * reads the {@code AWSCURRENT} version of a secret, offers the {@code AWSPENDING} version during
- * rotation windows, and maps AWS errors to KeyGuard's typed exceptions.
+ * AWS Secrets Manager as a KeyGuard key source: {@link
+ * dev.keyguard.aws.AwsSecretsManagerKeyProvider} reads the {@code AWSCURRENT} version of a secret,
+ * offers the {@code AWSPENDING} version during rotation windows, and maps AWS errors to KeyGuard's
+ * typed exceptions.
  */
 package dev.keyguard.aws;

@@ -26,9 +26,8 @@ import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.AccessKey;
 
 /**
- * A real access denial: moto enforces IAM policies once its first {@value #SETUP_ACTIONS}
- * requests (the set-up below) are served, so each user gets exactly the permissions its policy
- * grants.
+ * A real access denial: moto enforces IAM policies once its first {@value #SETUP_ACTIONS} requests
+ * (the set-up below) are served, so each user gets exactly the permissions its policy grants.
  *
  * <p>moto does not decrypt secrets with KMS, so a KMS denial or decryption failure cannot be
  * produced here; that mapping is tested on the SDK's exception types and on AWS's JSON error shape
@@ -71,10 +70,13 @@ class AwsAccessDeniedIT {
     iam.createUser(r -> r.userName(name));
     AccessKey key = iam.createAccessKey(r -> r.userName(name)).accessKey();
     iam.putUserPolicy(
-        r -> r.userName(name).policyName("only-" + name)
-            .policyDocument(
-                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"" + action
-                    + "\",\"Resource\":\"*\"}]}"));
+        r ->
+            r.userName(name)
+                .policyName("only-" + name)
+                .policyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\""
+                        + action
+                        + "\",\"Resource\":\"*\"}]}"));
     return key;
   }
 
@@ -83,7 +85,8 @@ class AwsAccessDeniedIT {
         .region(MotoServer.REGION)
         .endpointOverride(MOTO.endpoint())
         .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey())));
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey())));
   }
 
   private static String stackTrace(Throwable t) {
@@ -96,11 +99,14 @@ class AwsAccessDeniedIT {
   void fetch_whenPolicyLacksGetSecretValue_throwsDeniedNamingThePermission() {
     try (AwsSecretsManagerKeyProvider provider = as(describeOnly).build()) {
       KeyAccessDeniedException e =
-          catchThrowableOfType(KeyAccessDeniedException.class, () -> provider.fetch(KeyId.of(SECRET)));
+          catchThrowableOfType(
+              KeyAccessDeniedException.class, () -> provider.fetch(KeyId.of(SECRET)));
 
-      LoggerFactory.getLogger(AwsAccessDeniedIT.class).info("denial as the user sees it: {}", e.getMessage());
+      LoggerFactory.getLogger(AwsAccessDeniedIT.class)
+          .info("denial as the user sees it: {}", e.getMessage());
       assertThat(e.isRetryable()).isFalse();
-      assertThat(e.getMessage()).contains(SECRET, "the caller needs IAM permission secretsmanager:GetSecretValue");
+      assertThat(e.getMessage())
+          .contains(SECRET, "the caller needs IAM permission secretsmanager:GetSecretValue");
       assertThat(stackTrace(e)).doesNotContain(API_KEY);
     }
   }
@@ -109,9 +115,11 @@ class AwsAccessDeniedIT {
   void fetch_withVersionCheck_whenPolicyLacksDescribeSecret_throwsDeniedNamingDescribeSecret() {
     try (AwsSecretsManagerKeyProvider provider = as(getOnly).versionCheck(true).build()) {
       KeyAccessDeniedException e =
-          catchThrowableOfType(KeyAccessDeniedException.class, () -> provider.fetch(KeyId.of(SECRET)));
+          catchThrowableOfType(
+              KeyAccessDeniedException.class, () -> provider.fetch(KeyId.of(SECRET)));
 
-      assertThat(e.getMessage()).contains("the caller needs IAM permission secretsmanager:DescribeSecret");
+      assertThat(e.getMessage())
+          .contains("the caller needs IAM permission secretsmanager:DescribeSecret");
     }
   }
 
@@ -125,14 +133,16 @@ class AwsAccessDeniedIT {
           .isInstanceOf(KeyAccessDeniedException.class)
           .hasMessageContaining("IAM permission secretsmanager:GetSecretValue");
       assertThat(Duration.ofNanos(System.nanoTime() - start))
-          .as("a denial is not retried until the timeout").isLessThan(Duration.ofSeconds(10));
+          .as("a denial is not retried until the timeout")
+          .isLessThan(Duration.ofSeconds(10));
     }
   }
 
   @Test
   void fetch_whenPolicyGrantsGetSecretValue_succeeds() {
     try (AwsSecretsManagerKeyProvider provider = as(getOnly).build()) {
-      assertThat(provider.fetch(KeyId.of(SECRET)).apiKey().value(InsecureSecretAccess.get())).isEqualTo(API_KEY);
+      assertThat(provider.fetch(KeyId.of(SECRET)).apiKey().value(InsecureSecretAccess.get()))
+          .isEqualTo(API_KEY);
     }
   }
 }

@@ -29,7 +29,11 @@ class AwsErrorsTest {
   private static final KeyId KEY = KeyId.of("prod/payments/api");
 
   private static AwsErrorDetails details(String code, String message) {
-    return AwsErrorDetails.builder().errorCode(code).errorMessage(message).serviceName("SecretsManager").build();
+    return AwsErrorDetails.builder()
+        .errorCode(code)
+        .errorMessage(message)
+        .serviceName("SecretsManager")
+        .build();
   }
 
   /**
@@ -46,14 +50,21 @@ class AwsErrorsTest {
   }
 
   private static KeyGuardException mapGet(Exception e) {
-    return AwsErrors.map((software.amazon.awssdk.core.exception.SdkException) e, KEY, "GetSecretValue", "stage AWSCURRENT");
+    return AwsErrors.map(
+        (software.amazon.awssdk.core.exception.SdkException) e,
+        KEY,
+        "GetSecretValue",
+        "stage AWSCURRENT");
   }
 
   @Test
   void map_whenResourceNotFound_isNotFoundAndNotRetryable() {
     ResourceNotFoundException e =
         ResourceNotFoundException.builder()
-            .awsErrorDetails(details("ResourceNotFoundException", "Secrets Manager can't find the specified secret."))
+            .awsErrorDetails(
+                details(
+                    "ResourceNotFoundException",
+                    "Secrets Manager can't find the specified secret."))
             .statusCode(400)
             .requestId("req-1")
             .build();
@@ -96,14 +107,18 @@ class AwsErrorsTest {
     SecretsManagerException e =
         (SecretsManagerException)
             SecretsManagerException.builder()
-                .awsErrorDetails(details("AccessDeniedException", "not authorized to perform: secretsmanager:DescribeSecret"))
+                .awsErrorDetails(
+                    details(
+                        "AccessDeniedException",
+                        "not authorized to perform: secretsmanager:DescribeSecret"))
                 .statusCode(400)
                 .build();
 
     KeyGuardException mapped = AwsErrors.map(e, KEY, "DescribeSecret", "metadata");
 
     assertThat(mapped).isInstanceOf(KeyAccessDeniedException.class);
-    assertThat(mapped.getMessage()).contains("the caller needs IAM permission secretsmanager:DescribeSecret");
+    assertThat(mapped.getMessage())
+        .contains("the caller needs IAM permission secretsmanager:DescribeSecret");
   }
 
   @Test
@@ -118,7 +133,8 @@ class AwsErrorsTest {
     KeyGuardException mapped = mapGet(e);
 
     assertThat(mapped).isInstanceOf(KeyAccessDeniedException.class);
-    assertThat(mapped.getMessage()).contains("the caller needs kms:Decrypt on the secret's KMS key");
+    assertThat(mapped.getMessage())
+        .contains("the caller needs kms:Decrypt on the secret's KMS key");
   }
 
   @Test
@@ -126,7 +142,9 @@ class AwsErrorsTest {
     DecryptionFailureException e =
         DecryptionFailureException.builder()
             .awsErrorDetails(
-                details("DecryptionFailure", "Secrets Manager can't decrypt the protected secret text using the provided KMS key."))
+                details(
+                    "DecryptionFailure",
+                    "Secrets Manager can't decrypt the protected secret text using the provided KMS key."))
             .statusCode(400)
             .build();
 
@@ -144,14 +162,17 @@ class AwsErrorsTest {
     SecretsManagerException e =
         (SecretsManagerException)
             SecretsManagerException.builder()
-                .awsErrorDetails(details(null, "<?xml version=\"1.0\"?><ErrorResponse>…</ErrorResponse>"))
+                .awsErrorDetails(
+                    details(null, "<?xml version=\"1.0\"?><ErrorResponse>…</ErrorResponse>"))
                 .statusCode(403)
                 .build();
 
     KeyGuardException mapped = mapGet(e);
 
     assertThat(mapped).isInstanceOf(KeyAccessDeniedException.class);
-    assertThat(mapped.getMessage()).contains("IAM permission secretsmanager:GetSecretValue", "HTTP 403").doesNotContain("<?xml");
+    assertThat(mapped.getMessage())
+        .contains("IAM permission secretsmanager:GetSecretValue", "HTTP 403")
+        .doesNotContain("<?xml");
   }
 
   @Test
@@ -159,7 +180,10 @@ class AwsErrorsTest {
     SecretsManagerException e =
         (SecretsManagerException)
             SecretsManagerException.builder()
-                .awsErrorDetails(details("UnrecognizedClientException", "The security token included in the request is invalid."))
+                .awsErrorDetails(
+                    details(
+                        "UnrecognizedClientException",
+                        "The security token included in the request is invalid."))
                 .statusCode(400)
                 .build();
 
@@ -198,7 +222,8 @@ class AwsErrorsTest {
   void map_whenInternalServiceError_isUnavailable() {
     InternalServiceErrorException e =
         InternalServiceErrorException.builder()
-            .awsErrorDetails(details("InternalServiceError", "An error occurred on the server side."))
+            .awsErrorDetails(
+                details("InternalServiceError", "An error occurred on the server side."))
             .statusCode(500)
             .build();
 
@@ -212,7 +237,10 @@ class AwsErrorsTest {
   void map_whenHttp503_isUnavailable() {
     SecretsManagerException e =
         (SecretsManagerException)
-            SecretsManagerException.builder().awsErrorDetails(details("ServiceUnavailable", "try later")).statusCode(503).build();
+            SecretsManagerException.builder()
+                .awsErrorDetails(details("ServiceUnavailable", "try later"))
+                .statusCode(503)
+                .build();
 
     assertThat(mapGet(e)).isInstanceOf(KeyProviderUnavailableException.class);
   }
@@ -221,7 +249,8 @@ class AwsErrorsTest {
   void map_whenNetworkFailure_isUnavailableAndKeepsTheCause() {
     SdkClientException e =
         SdkClientException.create(
-            "Unable to execute HTTP request: Connection refused", new java.net.ConnectException("Connection refused"));
+            "Unable to execute HTTP request: Connection refused",
+            new java.net.ConnectException("Connection refused"));
 
     KeyGuardException mapped = mapGet(e);
 
@@ -257,7 +286,9 @@ class AwsErrorsTest {
     InvalidRequestException e =
         InvalidRequestException.builder()
             .awsErrorDetails(
-                details("InvalidRequestException", "You can't perform this operation on the secret because it was marked for deletion."))
+                details(
+                    "InvalidRequestException",
+                    "You can't perform this operation on the secret because it was marked for deletion."))
             .statusCode(400)
             .build();
 

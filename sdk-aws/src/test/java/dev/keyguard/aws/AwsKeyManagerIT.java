@@ -6,14 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.keyguard.auth.AuthSchemes;
 import dev.keyguard.InsecureSecretAccess;
-import dev.keyguard.key.KeyEvent;
-import dev.keyguard.client.KeyGuardClient;
-import dev.keyguard.key.KeyManager;
 import dev.keyguard.KeyNotFoundException;
-import dev.keyguard.key.ManagedKey;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.auth.AuthSchemes;
+import dev.keyguard.client.KeyGuardClient;
+import dev.keyguard.key.KeyEvent;
+import dev.keyguard.key.KeyManager;
+import dev.keyguard.key.ManagedKey;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +40,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The KeyManager over the AWS provider against moto: rotation under load, outages, rotation windows. */
+/**
+ * The KeyManager over the AWS provider against moto: rotation under load, outages, rotation
+ * windows.
+ */
 class AwsKeyManagerIT {
 
   @RegisterExtension static final MotoServer MOTO = new MotoServer();
@@ -66,7 +69,9 @@ class AwsKeyManagerIT {
 
   private AwsSecretsManagerKeyProvider provider(AwsSecretsManagerKeyProvider.Builder builder) {
     AwsSecretsManagerKeyProvider provider =
-        builder.clientCustomizer(b -> b.overrideConfiguration(o -> o.addExecutionInterceptor(calls))).build();
+        builder
+            .clientCustomizer(b -> b.overrideConfiguration(o -> o.addExecutionInterceptor(calls)))
+            .build();
     closeables.add(provider);
     return provider;
   }
@@ -83,8 +88,10 @@ class AwsKeyManagerIT {
     final List<Throwable> errors = new CopyOnWriteArrayList<>();
     final AtomicLong reads = new AtomicLong();
     final AtomicLong regressions = new AtomicLong();
+
     /** Per thread: when it first saw the newest version; 0 until then. */
     final AtomicLongArray firstSawNewest;
+
     final Map<String, Integer> order = new ConcurrentHashMap<>();
     final List<Thread> threads = new ArrayList<>();
     volatile String newest;
@@ -95,29 +102,32 @@ class AwsKeyManagerIT {
       newest = firstVersion;
       for (int t = 0; t < count; t++) {
         int id = t;
-        Thread thread = new Thread(() -> {
-          int seen = 0;
-          while (!stop.get()) {
-            try {
-              VersionedCredential c = key.current();
-              reads.incrementAndGet();
-              Integer index = order.get(c.version());
-              if (index == null) {
-                errors.add(new AssertionError("unknown version " + c.version()));
-              } else if (index < seen) {
-                regressions.incrementAndGet();
-              } else {
-                seen = index;
-              }
-              if (c.version().equals(newest) && firstSawNewest.get(id) == 0) {
-                firstSawNewest.set(id, System.nanoTime());
-              }
-            } catch (Throwable e) {
-              errors.add(e);
-            }
-            LockSupport.parkNanos(200_000);
-          }
-        }, "reader-" + t);
+        Thread thread =
+            new Thread(
+                () -> {
+                  int seen = 0;
+                  while (!stop.get()) {
+                    try {
+                      VersionedCredential c = key.current();
+                      reads.incrementAndGet();
+                      Integer index = order.get(c.version());
+                      if (index == null) {
+                        errors.add(new AssertionError("unknown version " + c.version()));
+                      } else if (index < seen) {
+                        regressions.incrementAndGet();
+                      } else {
+                        seen = index;
+                      }
+                      if (c.version().equals(newest) && firstSawNewest.get(id) == 0) {
+                        firstSawNewest.set(id, System.nanoTime());
+                      }
+                    } catch (Throwable e) {
+                      errors.add(e);
+                    }
+                    LockSupport.parkNanos(200_000);
+                  }
+                },
+                "reader-" + t);
         thread.setDaemon(true);
         threads.add(thread);
         thread.start();
@@ -160,13 +170,16 @@ class AwsKeyManagerIT {
 
   @ParameterizedTest(name = "versionCheck={0}")
   @ValueSource(booleans = {false, true})
-  void current_whileSixteenThreadsReadAcrossARotation_neverFailsAndServesTheNewVersionWithinOneRefresh(
-      boolean versionCheck) throws Exception {
+  void
+      current_whileSixteenThreadsReadAcrossARotation_neverFailsAndServesTheNewVersionWithinOneRefresh(
+          boolean versionCheck) throws Exception {
     String name = uniqueName("sixteen");
     String v1 = admin.create(name, randomKey());
     Duration refresh = Duration.ofSeconds(2);
-    AwsSecretsManagerKeyProvider provider = provider(MOTO.providerBuilder().versionCheck(versionCheck));
-    KeyManager keys = manager(KeyManager.builder().provider(provider).refreshAfter(refresh).jitter(0));
+    AwsSecretsManagerKeyProvider provider =
+        provider(MOTO.providerBuilder().versionCheck(versionCheck));
+    KeyManager keys =
+        manager(KeyManager.builder().provider(provider).refreshAfter(refresh).jitter(0));
     ManagedKey key = keys.key(name);
     long start = System.nanoTime(); // before the cold-start fetch, which the call counts include
     key.awaitReady(Duration.ofSeconds(10));
@@ -180,7 +193,10 @@ class AwsKeyManagerIT {
       admin.promote(name, pending);
       rotatedAt = System.nanoTime();
 
-      await().atMost(refresh.plusSeconds(2)).pollInterval(Duration.ofMillis(20)).until(readers::allSawNewest);
+      await()
+          .atMost(refresh.plusSeconds(2))
+          .pollInterval(Duration.ofMillis(20))
+          .until(readers::allSawNewest);
       long lag = readers.latestFirstSight() - rotatedAt;
       Thread.sleep(refresh.toMillis()); // one more refresh period on v2
       readers.close();
@@ -191,18 +207,24 @@ class AwsKeyManagerIT {
       assertThat(readers.errors).as("no reader ever got an error").isEmpty();
       assertThat(readers.regressions.get()).as("no reader saw v1 after v2").isZero();
       assertThat(readers.reads.get()).isGreaterThan(THREADS * 100L);
-      assertThat(Duration.ofNanos(lag)).as("every thread served v2 within one refresh period (+fetch time)")
+      assertThat(Duration.ofNanos(lag))
+          .as("every thread served v2 within one refresh period (+fetch time)")
           .isLessThanOrEqualTo(refresh.plusSeconds(1));
     }
 
     // single flight: the backend sees the cold-start fetch plus one call per refresh period,
-    // whatever the number of threads (at most 1 + elapsed / refresh; one fewer when fetch times add up)
+    // whatever the number of threads (at most 1 + elapsed / refresh; one fewer when fetch times add
+    // up)
     long refreshes = elapsed / refresh.toNanos();
     if (versionCheck) {
-      assertThat(calls.calls("DescribeSecret")).as(calls.toString()).isBetween((int) refreshes, (int) refreshes + 1);
+      assertThat(calls.calls("DescribeSecret"))
+          .as(calls.toString())
+          .isBetween((int) refreshes, (int) refreshes + 1);
       assertThat(calls.calls("GetSecretValue")).as("one download per version").isEqualTo(2);
     } else {
-      assertThat(calls.calls("GetSecretValue")).as(calls.toString()).isBetween((int) refreshes, (int) refreshes + 1);
+      assertThat(calls.calls("GetSecretValue"))
+          .as(calls.toString())
+          .isBetween((int) refreshes, (int) refreshes + 1);
       assertThat(calls.calls("DescribeSecret")).isZero();
     }
     assertThat(events).filteredOn(e -> e instanceof KeyEvent.KeyRotated).hasSize(1);
@@ -213,7 +235,8 @@ class AwsKeyManagerIT {
     String name = uniqueName("outage");
     String firstKey = randomKey();
     String v1 = admin.create(name, firstKey);
-    AwsSecretsManagerKeyProvider provider = provider(MOTO.providerBuilder().apiCallTimeout(Duration.ofSeconds(2)));
+    AwsSecretsManagerKeyProvider provider =
+        provider(MOTO.providerBuilder().apiCallTimeout(Duration.ofSeconds(2)));
     KeyManager keys =
         manager(
             KeyManager.builder()
@@ -229,8 +252,11 @@ class AwsKeyManagerIT {
     try (Readers readers = new Readers(key, THREADS, v1)) {
       MOTO.stop();
       try {
-        await().atMost(Duration.ofSeconds(20))
-            .until(() -> events.stream().filter(e -> e instanceof KeyEvent.RefreshFailed).count() >= 2);
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    events.stream().filter(e -> e instanceof KeyEvent.RefreshFailed).count() >= 2);
         assertThat(key.current().version()).as("the last good key during the outage").isEqualTo(v1);
       } finally {
         MOTO.start();
@@ -257,7 +283,8 @@ class AwsKeyManagerIT {
     String pendingKey = randomKey();
     admin.create(name, currentKey);
     AwsSecretsManagerKeyProvider provider = provider(MOTO.providerBuilder());
-    KeyManager keys = manager(KeyManager.builder().provider(provider).refreshAfter(Duration.ofMinutes(30)));
+    KeyManager keys =
+        manager(KeyManager.builder().provider(provider).refreshAfter(Duration.ofMinutes(30)));
     ManagedKey key = keys.key(name);
     VersionedCredential current = key.current();
     String pendingVersion = admin.putPending(name, pendingKey);
@@ -266,61 +293,86 @@ class AwsKeyManagerIT {
     // the API already accepts only the pending key and answers 401 to the current one
     Optional<VersionedCredential> retryWith = key.rejected(current);
 
-    assertThat(retryWith).hasValueSatisfying(c -> {
-      assertThat(c.version()).isEqualTo(pendingVersion);
-      assertThat(c.apiKey().value(InsecureSecretAccess.get())).isEqualTo(pendingKey);
-    });
-    assertThat(calls.calls("GetSecretValue")).as("one forced refresh of AWSCURRENT, one read of AWSPENDING").isEqualTo(2);
+    assertThat(retryWith)
+        .hasValueSatisfying(
+            c -> {
+              assertThat(c.version()).isEqualTo(pendingVersion);
+              assertThat(c.apiKey().value(InsecureSecretAccess.get())).isEqualTo(pendingKey);
+            });
+    assertThat(calls.calls("GetSecretValue"))
+        .as("one forced refresh of AWSCURRENT, one read of AWSPENDING")
+        .isEqualTo(2);
 
     key.accepted(retryWith.orElseThrow());
-    assertThat(key.current().version()).as("the accepted alternate is served").isEqualTo(pendingVersion);
+    assertThat(key.current().version())
+        .as("the accepted alternate is served")
+        .isEqualTo(pendingVersion);
 
     int before = calls.totalCalls();
     key.rejected(current);
-    assertThat(calls.totalCalls()).as("a repeated rejection within the cool-down does not reach AWS").isEqualTo(before);
+    assertThat(calls.totalCalls())
+        .as("a repeated rejection within the cool-down does not reach AWS")
+        .isEqualTo(before);
   }
 
   @Test
-  void client_whenTheApiAcceptsOnlyThePendingKey_retriesWithAwsPendingAndSucceeds() throws Exception {
+  void client_whenTheApiAcceptsOnlyThePendingKey_retriesWithAwsPendingAndSucceeds()
+      throws Exception {
     String name = uniqueName("client-window");
     String currentKey = randomKey();
     String pendingKey = randomKey();
     admin.create(name, currentKey);
     AwsSecretsManagerKeyProvider provider = provider(MOTO.providerBuilder());
-    KeyManager keys = manager(KeyManager.builder().provider(provider).refreshAfter(Duration.ofMinutes(30)));
+    KeyManager keys =
+        manager(KeyManager.builder().provider(provider).refreshAfter(Duration.ofMinutes(30)));
     ManagedKey key = keys.key(name);
     key.awaitReady(Duration.ofSeconds(10));
     String pendingVersion = admin.putPending(name, pendingKey);
 
     HeldCertificate certificate =
-        new HeldCertificate.Builder().commonName("localhost").addSubjectAlternativeName("localhost")
-            .addSubjectAlternativeName("127.0.0.1").build();
-    HandshakeCertificates serverTls = new HandshakeCertificates.Builder().heldCertificate(certificate).build();
+        new HeldCertificate.Builder()
+            .commonName("localhost")
+            .addSubjectAlternativeName("localhost")
+            .addSubjectAlternativeName("127.0.0.1")
+            .build();
+    HandshakeCertificates serverTls =
+        new HandshakeCertificates.Builder().heldCertificate(certificate).build();
     HandshakeCertificates clientTls =
-        new HandshakeCertificates.Builder().addTrustedCertificate(certificate.certificate()).build();
+        new HandshakeCertificates.Builder()
+            .addTrustedCertificate(certificate.certificate())
+            .build();
     List<String> seenKeys = new CopyOnWriteArrayList<>();
     try (MockWebServer api = new MockWebServer()) {
       api.useHttps(serverTls.sslSocketFactory());
       // a local HTTPS API in mid-rotation: it already accepts only the pending key
-      api.setDispatcher(new Dispatcher() {
-        @Override
-        public MockResponse dispatch(RecordedRequest request) {
-          String presented = request.getHeaders().get("x-api-key");
-          seenKeys.add(presented == null ? "" : presented);
-          return pendingKey.equals(presented)
-              ? new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
-                  .body("{\"symbol\":\"BTC\",\"price\":\"97234.51\"}").build()
-              : new MockResponse.Builder().code(401).body("{\"error\":\"invalid api key\"}").build();
-        }
-      });
+      api.setDispatcher(
+          new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+              String presented = request.getHeaders().get("x-api-key");
+              seenKeys.add(presented == null ? "" : presented);
+              return pendingKey.equals(presented)
+                  ? new MockResponse.Builder()
+                      .code(200)
+                      .setHeader("Content-Type", "application/json")
+                      .body("{\"symbol\":\"BTC\",\"price\":\"97234.51\"}")
+                      .build()
+                  : new MockResponse.Builder()
+                      .code(401)
+                      .body("{\"error\":\"invalid api key\"}")
+                      .build();
+            }
+          });
       api.start(InetAddress.getByName("127.0.0.1"), 0);
       KeyGuardClient client =
           KeyGuardClient.builder()
               .baseUrl(api.url("/v2/").toString())
               .managedKey(key)
               .authScheme(AuthSchemes.header("x-api-key"))
-              .okHttpClient(new OkHttpClient.Builder()
-                  .sslSocketFactory(clientTls.sslSocketFactory(), clientTls.trustManager()).build())
+              .okHttpClient(
+                  new OkHttpClient.Builder()
+                      .sslSocketFactory(clientTls.sslSocketFactory(), clientTls.trustManager())
+                      .build())
               .build();
 
       Map<?, ?> first = client.get("price", Map.of("symbol", "BTC"), Map.class);
@@ -328,7 +380,8 @@ class AwsKeyManagerIT {
 
       assertThat(first.get("price")).isEqualTo("97234.51");
       assertThat(second.get("price")).isEqualTo("97234.51");
-      assertThat(seenKeys).as("current key refused once, then the AWSPENDING key, which is kept")
+      assertThat(seenKeys)
+          .as("current key refused once, then the AWSPENDING key, which is kept")
           .containsExactly(currentKey, pendingKey, pendingKey);
       assertThat(key.current().version()).isEqualTo(pendingVersion);
       assertThat(client.toString()).doesNotContain(currentKey).doesNotContain(pendingKey);

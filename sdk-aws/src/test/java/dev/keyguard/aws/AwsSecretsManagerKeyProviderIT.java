@@ -42,7 +42,10 @@ class AwsSecretsManagerKeyProviderIT {
   }
 
   private AwsSecretsManagerKeyProvider provider(AwsSecretsManagerKeyProvider.Builder builder) {
-    provider = builder.clientCustomizer(b -> b.overrideConfiguration(o -> o.addExecutionInterceptor(calls))).build();
+    provider =
+        builder
+            .clientCustomizer(b -> b.overrideConfiguration(o -> o.addExecutionInterceptor(calls)))
+            .build();
     return provider;
   }
 
@@ -71,12 +74,20 @@ class AwsSecretsManagerKeyProviderIT {
     String name = uniqueName("json");
     String apiKey = randomKey();
     String apiSecret = randomKey();
-    admin.create(name, "{\"apiKey\":\"" + apiKey + "\",\"apiSecret\":\"" + apiSecret + "\",\"scopes\":\"read,trade\"}");
+    admin.create(
+        name,
+        "{\"apiKey\":\""
+            + apiKey
+            + "\",\"apiSecret\":\""
+            + apiSecret
+            + "\",\"scopes\":\"read,trade\"}");
 
     VersionedCredential credential = provider(MOTO.providerBuilder()).fetch(KeyId.of(name));
 
     assertThat(value(credential)).isEqualTo(apiKey);
-    assertThat(credential.apiSecret()).hasValueSatisfying(s -> assertThat(s.value(InsecureSecretAccess.get())).isEqualTo(apiSecret));
+    assertThat(credential.apiSecret())
+        .hasValueSatisfying(
+            s -> assertThat(s.value(InsecureSecretAccess.get())).isEqualTo(apiSecret));
     assertThat(credential.scopes()).containsExactlyInAnyOrder("read", "trade");
   }
 
@@ -100,14 +111,16 @@ class AwsSecretsManagerKeyProviderIT {
         Tag.builder().key("keyguard:scopes").value("read trade").build(),
         Tag.builder().key("keyguard:environment").value("prod").build());
 
-    VersionedCredential credential = provider(MOTO.providerBuilder().readTags(true)).fetch(KeyId.of(name));
+    VersionedCredential credential =
+        provider(MOTO.providerBuilder().readTags(true)).fetch(KeyId.of(name));
 
     assertThat(credential.scopes()).containsExactlyInAnyOrder("read", "trade");
     assertThat(credential.environment()).contains("prod");
   }
 
   @Test
-  void fetch_afterASimulatedRotation_returnsTheNewVersionAlthoughMotoServesTheOldOneWithoutAStage() {
+  void
+      fetch_afterASimulatedRotation_returnsTheNewVersionAlthoughMotoServesTheOldOneWithoutAStage() {
     String name = uniqueName("rotate");
     String first = randomKey();
     String second = randomKey();
@@ -122,7 +135,8 @@ class AwsSecretsManagerKeyProviderIT {
     assertThat(value(after)).isEqualTo(second);
     // the moto quirk the provider avoids by always naming the stage:
     assertThat(MOTO.client().getSecretValue(r -> r.secretId(name)).versionId())
-        .as("moto without VersionStage").isEqualTo(v1);
+        .as("moto without VersionStage")
+        .isEqualTo(v1);
   }
 
   @Test
@@ -161,11 +175,16 @@ class AwsSecretsManagerKeyProviderIT {
     admin.promote(name, pendingVersion);
     List<VersionedCredential> after = p.fetchAlternates(key);
 
-    assertThat(during).singleElement().satisfies(c -> {
-      assertThat(c.version()).isEqualTo(pendingVersion);
-      assertThat(value(c)).isEqualTo(pending);
-    });
-    assertThat(value(stillCurrent)).as("fetch keeps reading AWSCURRENT during the window").isEqualTo(current);
+    assertThat(during)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.version()).isEqualTo(pendingVersion);
+              assertThat(value(c)).isEqualTo(pending);
+            });
+    assertThat(value(stillCurrent))
+        .as("fetch keeps reading AWSCURRENT during the window")
+        .isEqualTo(current);
     assertThat(after).isEmpty();
   }
 
@@ -175,7 +194,8 @@ class AwsSecretsManagerKeyProviderIT {
     admin.create(name, randomKey());
     String pendingVersion = admin.putPending(name, randomKey());
     AwsSecretsManagerKeyProvider p =
-        provider(MOTO.providerBuilder().versionCheck(true).alternateStages("AWSPENDING", "AWSPREVIOUS"));
+        provider(
+            MOTO.providerBuilder().versionCheck(true).alternateStages("AWSPENDING", "AWSPREVIOUS"));
 
     List<VersionedCredential> alternates = p.fetchAlternates(KeyId.of(name));
 
@@ -188,7 +208,9 @@ class AwsSecretsManagerKeyProviderIT {
   void fetch_whenSecretMissing_throwsNotFound() {
     KeyId key = KeyId.of(uniqueName("missing"));
 
-    KeyNotFoundException e = catchThrowableOfType(KeyNotFoundException.class, () -> provider(MOTO.providerBuilder()).fetch(key));
+    KeyNotFoundException e =
+        catchThrowableOfType(
+            KeyNotFoundException.class, () -> provider(MOTO.providerBuilder()).fetch(key));
 
     assertThat(e.isRetryable()).isFalse();
     assertThat(e.getMessage()).contains(key.value());
@@ -204,7 +226,8 @@ class AwsSecretsManagerKeyProviderIT {
 
     assertThatThrownBy(() -> provider(MOTO.providerBuilder()).fetch(KeyId.of(name)))
         .isInstanceOf(KeyNotFoundException.class);
-    assertThatThrownBy(() -> provider(MOTO.providerBuilder().versionCheck(true)).fetch(KeyId.of(name)))
+    assertThatThrownBy(
+            () -> provider(MOTO.providerBuilder().versionCheck(true)).fetch(KeyId.of(name)))
         .isInstanceOf(KeyNotFoundException.class)
         .hasMessageContaining("scheduled for deletion");
   }
@@ -213,7 +236,8 @@ class AwsSecretsManagerKeyProviderIT {
   void fetch_whenMotoIsDown_throwsRetryableUnavailableThenWorksWhenItIsBack() throws Exception {
     String name = uniqueName("down");
     admin.create(name, randomKey());
-    AwsSecretsManagerKeyProvider p = provider(MOTO.providerBuilder().apiCallTimeout(Duration.ofSeconds(3)));
+    AwsSecretsManagerKeyProvider p =
+        provider(MOTO.providerBuilder().apiCallTimeout(Duration.ofSeconds(3)));
     KeyId key = KeyId.of(name);
     p.fetch(key);
 

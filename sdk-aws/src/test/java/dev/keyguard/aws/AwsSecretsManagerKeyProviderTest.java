@@ -87,10 +87,12 @@ class AwsSecretsManagerKeyProviderTest {
         .region(Region.EU_WEST_1)
         .endpointOverride(URI.create("http://127.0.0.1:" + server.getPort()))
         .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("keyguard-test", "keyguard-test-secret")))
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create("keyguard-test", "keyguard-test-secret")))
         .timeSource(new FakeClock(NOW))
         .apiCallTimeout(Duration.ofSeconds(5))
-        .clientCustomizer(b -> b.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())));
+        .clientCustomizer(
+            b -> b.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())));
   }
 
   private AwsSecretsManagerKeyProvider provider(AwsSecretsManagerKeyProvider.Builder b) {
@@ -127,9 +129,14 @@ class AwsSecretsManagerKeyProviderTest {
     enqueueJson(
         200,
         "{\"ARN\":\"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/payments/api-AbCdEf\","
-            + "\"Name\":\"prod/payments/api\",\"VersionId\":\"" + versionId + "\","
-            + "\"SecretString\":" + jsonString(value) + ","
-            + "\"VersionStages\":[\"" + String.join("\",\"", stages.length == 0 ? new String[] {"AWSCURRENT"} : stages)
+            + "\"Name\":\"prod/payments/api\",\"VersionId\":\""
+            + versionId
+            + "\","
+            + "\"SecretString\":"
+            + jsonString(value)
+            + ","
+            + "\"VersionStages\":[\""
+            + String.join("\",\"", stages.length == 0 ? new String[] {"AWSCURRENT"} : stages)
             + "\"],\"CreatedDate\":1.7640000E9}");
   }
 
@@ -137,7 +144,8 @@ class AwsSecretsManagerKeyProviderTest {
     enqueueJson(
         200,
         "{\"ARN\":\"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/payments/api-AbCdEf\","
-            + "\"Name\":\"prod/payments/api\",\"VersionIdsToStages\":" + versionStagesJson
+            + "\"Name\":\"prod/payments/api\",\"VersionIdsToStages\":"
+            + versionStagesJson
             + (tagsJson == null ? "" : ",\"Tags\":" + tagsJson)
             + "}");
   }
@@ -171,7 +179,8 @@ class AwsSecretsManagerKeyProviderTest {
   }
 
   @Test
-  void fetch_whenStringSecret_readsAwsCurrentByStageAndExposesVersionAndCreatedDate() throws Exception {
+  void fetch_whenStringSecret_readsAwsCurrentByStageAndExposesVersionAndCreatedDate()
+      throws Exception {
     String apiKey = randomKey();
     enqueueSecretString("a1b2c3d4-0000-4000-8000-000000000001", apiKey);
     AwsSecretsManagerKeyProvider provider = provider(builder());
@@ -185,7 +194,8 @@ class AwsSecretsManagerKeyProviderTest {
     assertThat(credential.apiSecret()).isEmpty();
     RecordedRequest request = take();
     assertThat(target(request)).isEqualTo("secretsmanager.GetSecretValue");
-    assertThat(body(request)).contains("\"SecretId\":\"prod/payments/api\"", "\"VersionStage\":\"AWSCURRENT\"");
+    assertThat(body(request))
+        .contains("\"SecretId\":\"prod/payments/api\"", "\"VersionStage\":\"AWSCURRENT\"");
     assertNowhere(apiKey, null, credential, provider);
   }
 
@@ -195,18 +205,30 @@ class AwsSecretsManagerKeyProviderTest {
     String apiSecret = randomKey();
     enqueueSecretString(
         "v-json",
-        "{\"key\":\"" + apiKey + "\",\"secret\":\"" + apiSecret
+        "{\"key\":\""
+            + apiKey
+            + "\",\"secret\":\""
+            + apiSecret
             + "\",\"scopes\":[\"read\",\"trade\"],\"environment\":\"prod\",\"createdAt\":\"2026-01-01T00:00:00Z\"}");
     AwsSecretsManagerKeyProvider provider =
-        provider(builder().fieldMapping(CredentialFieldMapping.builder().apiKeyField("key").apiSecretField("secret").build()));
+        provider(
+            builder()
+                .fieldMapping(
+                    CredentialFieldMapping.builder()
+                        .apiKeyField("key")
+                        .apiSecretField("secret")
+                        .build()));
 
     VersionedCredential credential = provider.fetch(KEY);
 
     assertThat(credential.apiKey().value(InsecureSecretAccess.get())).isEqualTo(apiKey);
-    assertThat(credential.apiSecret()).hasValueSatisfying(s -> assertThat(s.value(InsecureSecretAccess.get())).isEqualTo(apiSecret));
+    assertThat(credential.apiSecret())
+        .hasValueSatisfying(
+            s -> assertThat(s.value(InsecureSecretAccess.get())).isEqualTo(apiSecret));
     assertThat(credential.scopes()).containsExactlyInAnyOrder("read", "trade");
     assertThat(credential.environment()).contains("prod");
-    // the JSON's own createdAt (when the API key was issued) wins over the AWS version's CreatedDate
+    // the JSON's own createdAt (when the API key was issued) wins over the AWS version's
+    // CreatedDate
     assertThat(credential.createdAt()).contains(Instant.parse("2026-01-01T00:00:00Z"));
     assertNowhere(apiKey, null, credential);
     assertNowhere(apiSecret, null, credential);
@@ -215,9 +237,14 @@ class AwsSecretsManagerKeyProviderTest {
   @Test
   void fetch_whenBinarySecret_decodesItAsUtf8Text() throws Exception {
     String apiKey = randomKey();
-    String b64 = Base64.getEncoder().encodeToString(("{\"apiKey\":\"" + apiKey + "\"}").getBytes(StandardCharsets.UTF_8));
-    enqueueJson(200, "{\"Name\":\"prod/payments/api\",\"VersionId\":\"v-bin\",\"SecretBinary\":\"" + b64
-        + "\",\"VersionStages\":[\"AWSCURRENT\"],\"CreatedDate\":1.7640000E9}");
+    String b64 =
+        Base64.getEncoder()
+            .encodeToString(("{\"apiKey\":\"" + apiKey + "\"}").getBytes(StandardCharsets.UTF_8));
+    enqueueJson(
+        200,
+        "{\"Name\":\"prod/payments/api\",\"VersionId\":\"v-bin\",\"SecretBinary\":\""
+            + b64
+            + "\",\"VersionStages\":[\"AWSCURRENT\"],\"CreatedDate\":1.7640000E9}");
 
     VersionedCredential credential = provider(builder()).fetch(KEY);
 
@@ -228,10 +255,14 @@ class AwsSecretsManagerKeyProviderTest {
   @Test
   void fetch_whenBinarySecretIsNotUtf8_throwsMalformedNamingKeyAndVersion() {
     byte[] raw = {(byte) 0xC3, (byte) 0x28, (byte) 0xFF, 0x41, 0x42};
-    enqueueJson(200, "{\"Name\":\"prod/payments/api\",\"VersionId\":\"v-raw\",\"SecretBinary\":\""
-        + Base64.getEncoder().encodeToString(raw) + "\",\"VersionStages\":[\"AWSCURRENT\"]}");
+    enqueueJson(
+        200,
+        "{\"Name\":\"prod/payments/api\",\"VersionId\":\"v-raw\",\"SecretBinary\":\""
+            + Base64.getEncoder().encodeToString(raw)
+            + "\",\"VersionStages\":[\"AWSCURRENT\"]}");
 
-    MalformedSecretException e = catchThrowableOfType(MalformedSecretException.class, () -> provider(builder()).fetch(KEY));
+    MalformedSecretException e =
+        catchThrowableOfType(MalformedSecretException.class, () -> provider(builder()).fetch(KEY));
 
     assertThat(e.getMessage()).contains("prod/payments/api", "UTF-8", "v-raw");
     assertThat(e.version()).contains("v-raw");
@@ -242,7 +273,8 @@ class AwsSecretsManagerKeyProviderTest {
     String other = randomKey();
     enqueueSecretString("v-bad", "{\"token\":\"" + other + "\"}");
 
-    MalformedSecretException e = catchThrowableOfType(MalformedSecretException.class, () -> provider(builder()).fetch(KEY));
+    MalformedSecretException e =
+        catchThrowableOfType(MalformedSecretException.class, () -> provider(builder()).fetch(KEY));
 
     assertThat(e.getMessage()).contains("apiKey", "v-bad");
     assertNowhere(other, e);
@@ -256,26 +288,32 @@ class AwsSecretsManagerKeyProviderTest {
             + " secretsmanager:GetSecretValue on resource: prod/payments/api because no identity-based policy allows"
             + " the secretsmanager:GetSecretValue action");
 
-    KeyAccessDeniedException e = catchThrowableOfType(KeyAccessDeniedException.class, () -> provider(builder()).fetch(KEY));
+    KeyAccessDeniedException e =
+        catchThrowableOfType(KeyAccessDeniedException.class, () -> provider(builder()).fetch(KEY));
 
     assertThat(e.isRetryable()).isFalse();
-    assertThat(e.getMessage()).contains("IAM permission secretsmanager:GetSecretValue", "prod/payments/api", "req-err");
+    assertThat(e.getMessage())
+        .contains("IAM permission secretsmanager:GetSecretValue", "prod/payments/api", "req-err");
   }
 
   @Test
   void fetch_whenKmsAccessDenied_throwsDeniedNamingKmsDecrypt() {
     enqueueError("AccessDeniedException", "Access to KMS is not allowed");
 
-    KeyAccessDeniedException e = catchThrowableOfType(KeyAccessDeniedException.class, () -> provider(builder()).fetch(KEY));
+    KeyAccessDeniedException e =
+        catchThrowableOfType(KeyAccessDeniedException.class, () -> provider(builder()).fetch(KEY));
 
     assertThat(e.getMessage()).contains("kms:Decrypt");
   }
 
   @Test
   void fetch_whenDecryptionFailure_throwsDeniedNamingKmsDecrypt() {
-    enqueueError("DecryptionFailure", "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
+    enqueueError(
+        "DecryptionFailure",
+        "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
 
-    KeyAccessDeniedException e = catchThrowableOfType(KeyAccessDeniedException.class, () -> provider(builder()).fetch(KEY));
+    KeyAccessDeniedException e =
+        catchThrowableOfType(KeyAccessDeniedException.class, () -> provider(builder()).fetch(KEY));
 
     assertThat(e.getMessage()).contains("kms:Decrypt");
     assertThat(e.isRetryable()).isFalse();
@@ -285,7 +323,8 @@ class AwsSecretsManagerKeyProviderTest {
   void fetch_whenSecretMissing_throwsNotFound() {
     enqueueError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
 
-    KeyNotFoundException e = catchThrowableOfType(KeyNotFoundException.class, () -> provider(builder()).fetch(KEY));
+    KeyNotFoundException e =
+        catchThrowableOfType(KeyNotFoundException.class, () -> provider(builder()).fetch(KEY));
 
     assertThat(e.isRetryable()).isFalse();
     assertThat(e.getMessage()).contains("prod/payments/api", "AWSCURRENT");
@@ -296,16 +335,20 @@ class AwsSecretsManagerKeyProviderTest {
     enqueueError("ThrottlingException", "Rate exceeded");
 
     KeyProviderUnavailableException e =
-        catchThrowableOfType(KeyProviderUnavailableException.class, () -> provider(builder()).fetch(KEY));
+        catchThrowableOfType(
+            KeyProviderUnavailableException.class, () -> provider(builder()).fetch(KEY));
 
     assertThat(e.isRetryable()).isTrue();
   }
 
   @Test
   void fetch_whenServerError_throwsRetryableUnavailable() {
-    enqueueJson(500, "{\"__type\":\"InternalServiceError\",\"Message\":\"An error occurred on the server side.\"}");
+    enqueueJson(
+        500,
+        "{\"__type\":\"InternalServiceError\",\"Message\":\"An error occurred on the server side.\"}");
 
-    assertThatThrownBy(() -> provider(builder()).fetch(KEY)).isInstanceOf(KeyProviderUnavailableException.class);
+    assertThatThrownBy(() -> provider(builder()).fetch(KEY))
+        .isInstanceOf(KeyProviderUnavailableException.class);
   }
 
   @Test
@@ -313,7 +356,8 @@ class AwsSecretsManagerKeyProviderTest {
     AwsSecretsManagerKeyProvider provider = provider(builder());
     server.close();
 
-    KeyProviderUnavailableException e = catchThrowableOfType(KeyProviderUnavailableException.class, () -> provider.fetch(KEY));
+    KeyProviderUnavailableException e =
+        catchThrowableOfType(KeyProviderUnavailableException.class, () -> provider.fetch(KEY));
 
     assertThat(e.isRetryable()).isTrue();
     assertThat(e.getCause()).isNotNull();
@@ -322,10 +366,15 @@ class AwsSecretsManagerKeyProviderTest {
   @Test
   void fetch_whenSuccessResponseIsNotJson_neverQuotesTheBody() {
     String leaked = randomKey();
-    enqueueJson(200, "{\"Name\":\"prod/payments/api\",\"VersionId\":\"v1\",\"SecretString\":\"" + leaked + "\" garbage");
+    enqueueJson(
+        200,
+        "{\"Name\":\"prod/payments/api\",\"VersionId\":\"v1\",\"SecretString\":\""
+            + leaked
+            + "\" garbage");
 
     KeyProviderUnavailableException e =
-        catchThrowableOfType(KeyProviderUnavailableException.class, () -> provider(builder()).fetch(KEY));
+        catchThrowableOfType(
+            KeyProviderUnavailableException.class, () -> provider(builder()).fetch(KEY));
 
     assertNowhere(leaked, e);
   }
@@ -365,17 +414,21 @@ class AwsSecretsManagerKeyProviderTest {
     enqueueDescribe("{\"v1\":[\"AWSPENDING\"]}", null);
 
     KeyNotFoundException e =
-        catchThrowableOfType(KeyNotFoundException.class, () -> provider(builder().versionCheck(true)).fetch(KEY));
+        catchThrowableOfType(
+            KeyNotFoundException.class, () -> provider(builder().versionCheck(true)).fetch(KEY));
 
     assertThat(e.getMessage()).contains("no version in stage AWSCURRENT");
   }
 
   @Test
   void fetch_whenSecretScheduledForDeletion_throwsNotFound() {
-    enqueueJson(200, "{\"Name\":\"prod/payments/api\",\"DeletedDate\":1.7640000E9,\"VersionIdsToStages\":{\"v1\":[\"AWSCURRENT\"]}}");
+    enqueueJson(
+        200,
+        "{\"Name\":\"prod/payments/api\",\"DeletedDate\":1.7640000E9,\"VersionIdsToStages\":{\"v1\":[\"AWSCURRENT\"]}}");
 
     KeyNotFoundException e =
-        catchThrowableOfType(KeyNotFoundException.class, () -> provider(builder().versionCheck(true)).fetch(KEY));
+        catchThrowableOfType(
+            KeyNotFoundException.class, () -> provider(builder().versionCheck(true)).fetch(KEY));
 
     assertThat(e.getMessage()).contains("scheduled for deletion", "restore");
   }
@@ -392,18 +445,24 @@ class AwsSecretsManagerKeyProviderTest {
 
     assertThat(credential.scopes()).containsExactlyInAnyOrder("read", "trade");
     assertThat(credential.environment()).contains("staging");
-    assertThat(server.getRequestCount()).as("readTags implies the version check: describe + one get").isEqualTo(2);
+    assertThat(server.getRequestCount())
+        .as("readTags implies the version check: describe + one get")
+        .isEqualTo(2);
   }
 
   @Test
   void fetch_withCustomTagNames_readsThoseTags() {
-    enqueueDescribe("{\"v1\":[\"AWSCURRENT\"]}", "[{\"Key\":\"env\",\"Value\":\"prod\"},{\"Key\":\"perm\",\"Value\":\"read\"}]");
+    enqueueDescribe(
+        "{\"v1\":[\"AWSCURRENT\"]}",
+        "[{\"Key\":\"env\",\"Value\":\"prod\"},{\"Key\":\"perm\",\"Value\":\"read\"}]");
     enqueueSecretString("v1", "{\"apiKey\":\"" + randomKey() + "\",\"environment\":\"dev\"}");
 
     VersionedCredential credential =
         provider(builder().readTags(true).environmentTag("env").scopesTag("perm")).fetch(KEY);
 
-    assertThat(credential.environment()).as("the value's own field wins over the tag").contains("dev");
+    assertThat(credential.environment())
+        .as("the value's own field wins over the tag")
+        .contains("dev");
     assertThat(credential.scopes()).containsExactly("read");
   }
 
@@ -414,16 +473,21 @@ class AwsSecretsManagerKeyProviderTest {
 
     List<VersionedCredential> alternates = provider(builder()).fetchAlternates(KEY);
 
-    assertThat(alternates).singleElement().satisfies(c -> {
-      assertThat(c.version()).isEqualTo("v2");
-      assertThat(c.apiKey().value(InsecureSecretAccess.get())).isEqualTo(pending);
-    });
+    assertThat(alternates)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.version()).isEqualTo("v2");
+              assertThat(c.apiKey().value(InsecureSecretAccess.get())).isEqualTo(pending);
+            });
     assertThat(body(take())).contains("\"VersionStage\":\"AWSPENDING\"");
   }
 
   @Test
   void fetchAlternates_whenNoPendingVersion_returnsEmpty() {
-    enqueueError("ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: AWSPENDING");
+    enqueueError(
+        "ResourceNotFoundException",
+        "Secrets Manager can't find the specified secret value for staging label: AWSPENDING");
 
     assertThat(provider(builder()).fetchAlternates(KEY)).isEmpty();
   }
@@ -457,17 +521,25 @@ class AwsSecretsManagerKeyProviderTest {
 
   @Test
   void fetchAlternates_whenDenied_throwsDenied() {
-    enqueueError("AccessDeniedException", "not authorized to perform: secretsmanager:GetSecretValue");
+    enqueueError(
+        "AccessDeniedException", "not authorized to perform: secretsmanager:GetSecretValue");
 
-    assertThatThrownBy(() -> provider(builder()).fetchAlternates(KEY)).isInstanceOf(KeyAccessDeniedException.class);
+    assertThatThrownBy(() -> provider(builder()).fetchAlternates(KEY))
+        .isInstanceOf(KeyAccessDeniedException.class);
   }
 
   @Test
   void endpointOverride_whenCleartextToARemoteHost_isRejected() {
-    assertThatThrownBy(() -> AwsSecretsManagerKeyProvider.builder().endpointOverride(URI.create("http://secrets.example.com")))
+    assertThatThrownBy(
+            () ->
+                AwsSecretsManagerKeyProvider.builder()
+                    .endpointOverride(URI.create("http://secrets.example.com")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("https");
-    assertThatThrownBy(() -> AwsSecretsManagerKeyProvider.builder().endpointOverride(URI.create("ftp://127.0.0.1")))
+    assertThatThrownBy(
+            () ->
+                AwsSecretsManagerKeyProvider.builder()
+                    .endpointOverride(URI.create("ftp://127.0.0.1")))
         .isInstanceOf(IllegalArgumentException.class);
     AwsSecretsManagerKeyProvider.builder()
         .endpointOverride(URI.create("https://vpce-1.secretsmanager.eu-west-1.vpce.amazonaws.com"))
@@ -480,10 +552,17 @@ class AwsSecretsManagerKeyProviderTest {
     try (SecretsManagerClient client =
         SecretsManagerClient.builder()
             .region(Region.EU_WEST_1)
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
-            .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+            .httpClientBuilder(
+                software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
             .build()) {
-      assertThatThrownBy(() -> AwsSecretsManagerKeyProvider.builder().client(client).region(Region.US_EAST_1).build())
+      assertThatThrownBy(
+              () ->
+                  AwsSecretsManagerKeyProvider.builder()
+                      .client(client)
+                      .region(Region.US_EAST_1)
+                      .build())
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("region");
     }
@@ -506,10 +585,13 @@ class AwsSecretsManagerKeyProviderTest {
   @Test
   void builder_rejectsBadSettingsWhenSet() {
     AwsSecretsManagerKeyProvider.Builder b = AwsSecretsManagerKeyProvider.builder();
-    assertThatThrownBy(() -> b.apiCallTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> b.connectTimeout(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.apiCallTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.connectTimeout(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.versionStage(" ")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> b.alternateStages("AWSPENDING", "AWSPENDING")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.alternateStages("AWSPENDING", "AWSPENDING"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.scopesTag("")).isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -519,12 +601,15 @@ class AwsSecretsManagerKeyProviderTest {
         SecretsManagerClient.builder()
             .region(Region.EU_WEST_1)
             .endpointOverride(URI.create("http://127.0.0.1:" + server.getPort()))
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
-            .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+            .httpClientBuilder(
+                software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
             .build()) {
       AwsSecretsManagerKeyProvider.builder().client(callers).build().close();
       enqueueSecretString("v1", randomKey());
-      AwsSecretsManagerKeyProvider second = provider(AwsSecretsManagerKeyProvider.builder().client(callers));
+      AwsSecretsManagerKeyProvider second =
+          provider(AwsSecretsManagerKeyProvider.builder().client(callers));
 
       assertThat(second.fetch(KEY).version()).as("the caller's client still works").isEqualTo("v1");
     }
@@ -537,7 +622,8 @@ class AwsSecretsManagerKeyProviderTest {
   void toString_showsSettingsOnly() {
     AwsSecretsManagerKeyProvider provider = provider(builder().versionCheck(true));
 
-    assertThat(provider.toString()).contains("AWSCURRENT", "AWSPENDING", "versionCheck=true", "eu-west-1");
+    assertThat(provider.toString())
+        .contains("AWSCURRENT", "AWSPENDING", "versionCheck=true", "eu-west-1");
     assertThat(provider.name()).isEqualTo("aws-secrets-manager");
   }
 
@@ -547,7 +633,8 @@ class AwsSecretsManagerKeyProviderTest {
     enqueueSecretString("v-ok", apiKey);
     AwsSecretsManagerKeyProvider provider = provider(builder());
     VersionedCredential credential = provider.fetch(KEY);
-    // a vendor message that quotes a live key is scrubbed by the Redactor once the key is registered
+    // a vendor message that quotes a live key is scrubbed by the Redactor once the key is
+    // registered
     dev.keyguard.Redactor.global().register(credential.apiKey());
     enqueueError("AccessDeniedException", "not authorized for value " + apiKey);
 

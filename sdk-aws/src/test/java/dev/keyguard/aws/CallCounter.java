@@ -19,7 +19,8 @@ final class CallCounter implements ExecutionInterceptor {
   private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
 
   @Override
-  public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+  public void beforeTransmission(
+      Context.BeforeTransmission context, ExecutionAttributes attributes) {
     attempts.computeIfAbsent(operation(attributes), k -> new AtomicInteger()).incrementAndGet();
   }
 

@@ -45,7 +45,8 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
 
   /** Dummy credentials; moto accepts any unless IAM enforcement is on. */
   public static final AwsCredentialsProvider DUMMY_CREDENTIALS =
-      StaticCredentialsProvider.create(AwsBasicCredentials.create("keyguard-it", "keyguard-it-dummy"));
+      StaticCredentialsProvider.create(
+          AwsBasicCredentials.create("keyguard-it", "keyguard-it-dummy"));
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
@@ -109,7 +110,8 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
    * @param interceptors interceptors to add
    * @return the client
    */
-  public SecretsManagerClient client(AwsCredentialsProvider credentials, ExecutionInterceptor... interceptors) {
+  public SecretsManagerClient client(
+      AwsCredentialsProvider credentials, ExecutionInterceptor... interceptors) {
     SecretsManagerClient client =
         SecretsManagerClient.builder()
             .region(REGION)
@@ -192,15 +194,22 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
 
   private void awaitReady(Path log) throws InterruptedException, IOException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    // /moto-api/data.json is not an AWS action: it does not count against INITIAL_NO_AUTH_ACTION_COUNT
+    // /moto-api/data.json is not an AWS action: it does not count against
+    // INITIAL_NO_AUTH_ACTION_COUNT
     HttpRequest probe =
-        HttpRequest.newBuilder(endpoint().resolve("/moto-api/data.json")).timeout(Duration.ofSeconds(2)).build();
+        HttpRequest.newBuilder(endpoint().resolve("/moto-api/data.json"))
+            .timeout(Duration.ofSeconds(2))
+            .build();
     long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
-            "moto_server exited with code " + process.exitValue() + " while starting on port " + port
-                + "; see " + log);
+            "moto_server exited with code "
+                + process.exitValue()
+                + " while starting on port "
+                + port
+                + "; see "
+                + log);
       }
       try {
         if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -212,11 +221,15 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
       Thread.sleep(100);
     }
     stop();
-    throw new IllegalStateException("moto_server did not answer within " + STARTUP_TIMEOUT + "; see " + log);
+    throw new IllegalStateException(
+        "moto_server did not answer within " + STARTUP_TIMEOUT + "; see " + log);
   }
 
   static Path locateBinary() {
-    return locateBinary(System.getProperty("moto.server"), System.getenv("MOTO_SERVER"), Paths.get("").toAbsolutePath());
+    return locateBinary(
+        System.getProperty("moto.server"),
+        System.getenv("MOTO_SERVER"),
+        Paths.get("").toAbsolutePath());
   }
 
   static Path locateBinary(String property, String env, Path startDirectory) {
@@ -238,7 +251,9 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
       tried.add(p);
     }
     throw new IllegalStateException(
-        "moto_server not found (tried " + tried + "): run scripts/provision-moto.sh from the repository"
+        "moto_server not found (tried "
+            + tried
+            + "): run scripts/provision-moto.sh from the repository"
             + " root (scripts/test.sh does), or set -Dmoto.server=/path/to/moto_server or MOTO_SERVER");
   }
 

@@ -14,7 +14,9 @@ class MotoServerTest {
 
   @Test
   void locateBinary_whenNotProvisioned_failsTellingToRunTheProvisioningScript(@TempDir Path empty) {
-    assertThatThrownBy(() -> MotoServer.locateBinary(empty.resolve("nope/moto_server").toString(), null, empty))
+    assertThatThrownBy(
+            () ->
+                MotoServer.locateBinary(empty.resolve("nope/moto_server").toString(), null, empty))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("scripts/provision-moto.sh")
         .hasMessageContaining("nope/moto_server");

@@ -43,13 +43,19 @@ final class SecretsAdmin {
 
   /** Creates a binary secret; returns the version id. */
   String createBinary(String name, byte[] value) {
-    return client.createSecret(r -> r.name(name).secretBinary(SdkBytes.fromByteArray(value))).versionId();
+    return client
+        .createSecret(r -> r.name(name).secretBinary(SdkBytes.fromByteArray(value)))
+        .versionId();
   }
 
   /** Rotation step 1: puts a new value in stage AWSPENDING; returns its version id. */
   String putPending(String name, String value) {
     return client
-        .putSecretValue(r -> r.secretId(name).secretString(value).versionStages(AwsSecretsManagerKeyProvider.AWSPENDING))
+        .putSecretValue(
+            r ->
+                r.secretId(name)
+                    .secretString(value)
+                    .versionStages(AwsSecretsManagerKeyProvider.AWSPENDING))
         .versionId();
   }
 
@@ -57,10 +63,16 @@ final class SecretsAdmin {
   void promote(String name, String pendingVersion) {
     String current = versionIn(name, AwsSecretsManagerKeyProvider.AWSCURRENT);
     client.updateSecretVersionStage(
-        r -> r.secretId(name).versionStage(AwsSecretsManagerKeyProvider.AWSCURRENT)
-            .moveToVersionId(pendingVersion).removeFromVersionId(current));
+        r ->
+            r.secretId(name)
+                .versionStage(AwsSecretsManagerKeyProvider.AWSCURRENT)
+                .moveToVersionId(pendingVersion)
+                .removeFromVersionId(current));
     client.updateSecretVersionStage(
-        r -> r.secretId(name).versionStage(AwsSecretsManagerKeyProvider.AWSPENDING).removeFromVersionId(pendingVersion));
+        r ->
+            r.secretId(name)
+                .versionStage(AwsSecretsManagerKeyProvider.AWSPENDING)
+                .removeFromVersionId(pendingVersion));
   }
 
   /** A whole rotation: put pending, promote; returns the new version id. */
@@ -72,7 +84,8 @@ final class SecretsAdmin {
 
   /** The version id in a stage, or null. */
   String versionIn(String name, String stage) {
-    Map<String, List<String>> stages = client.describeSecret(r -> r.secretId(name)).versionIdsToStages();
+    Map<String, List<String>> stages =
+        client.describeSecret(r -> r.secretId(name)).versionIdsToStages();
     return stages.entrySet().stream()
         .filter(e -> e.getValue().contains(stage))
         .map(Map.Entry::getKey)

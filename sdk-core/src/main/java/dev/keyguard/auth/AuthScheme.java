@@ -3,7 +3,6 @@ package dev.keyguard.auth;
 import dev.keyguard.CredentialRequirement;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.VersionedCredential;
-
 import java.util.Set;
 import okhttp3.Request;
 
@@ -11,16 +10,16 @@ import okhttp3.Request;
  * How a credential is put on a request: a header, a bearer token, a query parameter, an HMAC
  * signature, a per-request JWT. Custom schemes implement this one method.
  *
- * <p>{@link #apply(Request, VersionedCredential)} is called once per attempt, on the request as
- * the application built it (without credentials), so a retry or a same-origin redirect is signed
- * afresh and a cross-origin redirect is sent without anything a scheme added. The names a scheme
- * declares are never allow-listed by the HTTP logger and are scrubbed from logs and errors.
+ * <p>{@link #apply(Request, VersionedCredential)} is called once per attempt, on the request as the
+ * application built it (without credentials), so a retry or a same-origin redirect is signed afresh
+ * and a cross-origin redirect is sent without anything a scheme added. The names a scheme declares
+ * are never allow-listed by the HTTP logger and are scrubbed from logs and errors.
  *
  * <p>A scheme declares the parts of a credential it needs with {@link #requirement()} (by default
  * the API key alone). A client built on a {@code ManagedKey} registers it with the key, and a key
  * obtained with {@code KeyManager.key(id, scheme.requirement())} knows it before the first fetch,
- * so that a credential without a needed part fails at {@code awaitReady} or the refresh that
- * loaded it, not at the first request.
+ * so that a credential without a needed part fails at {@code awaitReady} or the refresh that loaded
+ * it, not at the first request.
  *
  * <p>Implementations must be immutable and thread-safe, and must not log or keep the credential.
  */

@@ -1,11 +1,7 @@
 package dev.keyguard.auth;
 
-import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.MalformedSecretException;
-import dev.keyguard.Secret;
 import dev.keyguard.TimeSource;
-import dev.keyguard.VersionedCredential;
-
 import java.time.Duration;
 import java.util.Objects;
 
@@ -31,12 +27,12 @@ import java.util.Objects;
  * retry is signed afresh (new timestamp, nonce or JWT). Schemes keep no credential: the signing
  * schemes read the secret, use it and wipe their copies. All returned schemes are thread-safe.
  *
- * <p>Each scheme declares the parts it needs ({@link AuthScheme#requirement()}: the API key for
- * the first three, the API key and API secret for the others). A client registers it with its
- * managed key, and {@code KeyManager.key(id, scheme.requirement())} hands it to the key before
- * {@code awaitReady}, so that a credential without the API secret (say a Binance secret stored as
- * {@code {"apiKey": …, "secretKey": …}}) fails where it is loaded, with a message that names the
- * expected field and the fields found:
+ * <p>Each scheme declares the parts it needs ({@link AuthScheme#requirement()}: the API key for the
+ * first three, the API key and API secret for the others). A client registers it with its managed
+ * key, and {@code KeyManager.key(id, scheme.requirement())} hands it to the key before {@code
+ * awaitReady}, so that a credential without the API secret (say a Binance secret stored as {@code
+ * {"apiKey": …, "secretKey": …}}) fails where it is loaded, with a message that names the expected
+ * field and the fields found:
  *
  * <pre>{@code
  * AuthScheme binance = AuthSchemes.binanceHmac();
@@ -46,9 +42,9 @@ import java.util.Objects;
  *
  * <p>Errors: a credential that lacks a part the scheme needs (no API secret for an HMAC scheme), or
  * whose part cannot be used (an API key with a newline, a secret that is not base64, a PEM that is
- * not a P-256 key) fails with a {@link MalformedSecretException} that names the key id, version
- * and the problem, never the value. A request the scheme cannot sign (a one-shot body, a JSON body
- * for a form-signing API) fails with an {@link IllegalArgumentException}.
+ * not a P-256 key) fails with a {@link MalformedSecretException} that names the key id, version and
+ * the problem, never the value. A request the scheme cannot sign (a one-shot body, a JSON body for
+ * a form-signing API) fails with an {@link IllegalArgumentException}.
  *
  * <pre>{@code
  * AuthScheme tokenMetrics = AuthSchemes.header("x-api-key");
@@ -140,8 +136,8 @@ public final class AuthSchemes {
 
   /**
    * Binance HMAC-SHA256 signing of {@code SIGNED} (TRADE, USER_DATA) endpoints, as documented at
-   * https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security. The
-   * scheme appends {@code recvWindow} and {@code timestamp} (milliseconds from {@code time}) to the
+   * https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security. The scheme
+   * appends {@code recvWindow} and {@code timestamp} (milliseconds from {@code time}) to the
    * parameters, computes {@code signature} = hex(HMAC-SHA256(API secret, query string + request
    * body)) over them exactly as sent, appends it, and sends the API key in {@code X-MBX-APIKEY}.
    * The parameters go in the form body if the request has a non-empty one, otherwise in the query
@@ -181,12 +177,12 @@ public final class AuthSchemes {
   /**
    * Kraken Spot REST private-endpoint signing, as documented at
    * https://docs.kraken.com/api/docs/guides/spot-rest-auth. The scheme puts {@code nonce} first in
-   * the form body, computes {@code API-Sign} = base64(HMAC-SHA512(base64decode(API secret), URI path
-   * + SHA-256(nonce + POST data))) and sends the API key in {@code API-Key}. The request must be a
-   * POST with a form body (possibly empty). The nonce is milliseconds since the epoch from {@code
-   * time}, strictly increasing per scheme instance; Kraken requires it to increase per API key, so
-   * share one scheme instance (one client) per key in a process, and do not share a key between
-   * processes unless Kraken's nonce window is configured for it.
+   * the form body, computes {@code API-Sign} = base64(HMAC-SHA512(base64decode(API secret), URI
+   * path + SHA-256(nonce + POST data))) and sends the API key in {@code API-Key}. The request must
+   * be a POST with a form body (possibly empty). The nonce is milliseconds since the epoch from
+   * {@code time}, strictly increasing per scheme instance; Kraken requires it to increase per API
+   * key, so share one scheme instance (one client) per key in a process, and do not share a key
+   * between processes unless Kraken's nonce window is configured for it.
    *
    * @param time the time source for the nonce
    * @return the scheme
@@ -209,11 +205,12 @@ public final class AuthSchemes {
    * Coinbase Advanced Trade (Coinbase Developer Platform key) authentication, as documented at
    * https://docs.cdp.coinbase.com/get-started/authentication/jwt-authentication: for every request
    * a new ES256 JWT with header {@code kid} = key name and a random {@code nonce}, claims {@code
-   * iss="cdp"}, {@code sub} = key name, {@code nbf} = now, {@code exp} = now + 120 s and {@code uri}
-   * = {@code "<METHOD> <host><path>"}, sent as {@code Authorization: Bearer <jwt>}. The credential's
-   * API key is the key name ({@code organizations/{org_id}/apiKeys/{key_id}}) and its API secret is
-   * the ECDSA P-256 private key in PEM, SEC1 ({@code BEGIN EC PRIVATE KEY}) as Coinbase issues it
-   * or PKCS#8; escaped {@code \n} sequences are accepted. Ed25519 CDP keys are not supported.
+   * iss="cdp"}, {@code sub} = key name, {@code nbf} = now, {@code exp} = now + 120 s and {@code
+   * uri} = {@code "<METHOD> <host><path>"}, sent as {@code Authorization: Bearer <jwt>}. The
+   * credential's API key is the key name ({@code organizations/{org_id}/apiKeys/{key_id}}) and its
+   * API secret is the ECDSA P-256 private key in PEM, SEC1 ({@code BEGIN EC PRIVATE KEY}) as
+   * Coinbase issues it or PKCS#8; escaped {@code \n} sequences are accepted. Ed25519 CDP keys are
+   * not supported.
    *
    * @param time the time source for {@code nbf} and {@code exp}
    * @return the scheme

@@ -5,7 +5,6 @@ import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -42,9 +41,16 @@ final class AuthSupport {
       char c = value.charAt(i);
       if ((c < 0x20 && c != '\t') || c > 0x7e) {
         throw new MalformedSecretException(
-            "the " + part + " of credential '" + credential.keyId() + "' version '"
-                + credential.version() + "' contains a control or non-ASCII character at position "
-                + i + ", which cannot be sent in an HTTP header (" + scheme
+            "the "
+                + part
+                + " of credential '"
+                + credential.keyId()
+                + "' version '"
+                + credential.version()
+                + "' contains a control or non-ASCII character at position "
+                + i
+                + ", which cannot be sent in an HTTP header ("
+                + scheme
                 + "); check the stored value for a stray newline or quote",
             null,
             credential.keyId(),
@@ -66,8 +72,12 @@ final class AuthSupport {
 
   static MalformedSecretException malformedSecret(VersionedCredential credential, String problem) {
     return new MalformedSecretException(
-        "the API secret of credential '" + credential.keyId() + "' version '"
-            + credential.version() + "' is unusable: " + problem,
+        "the API secret of credential '"
+            + credential.keyId()
+            + "' version '"
+            + credential.version()
+            + "' is unusable: "
+            + problem,
         null,
         credential.keyId(),
         credential.version());
@@ -86,7 +96,9 @@ final class AuthSupport {
     }
     if (body.isOneShot() || body.isDuplex()) {
       throw new IllegalArgumentException(
-          "the " + scheme + " scheme signs the request body, but this body can be written only once;"
+          "the "
+              + scheme
+              + " scheme signs the request body, but this body can be written only once;"
               + " build it from bytes or a FormBody");
     }
     try (Buffer buffer = new Buffer()) {
@@ -97,7 +109,9 @@ final class AuthSupport {
     }
   }
 
-  /** Whether a body is form-encoded (or carries no content type, which the schemes treat as such). */
+  /**
+   * Whether a body is form-encoded (or carries no content type, which the schemes treat as such).
+   */
   static boolean isFormOrUntyped(Request request) {
     RequestBody body = request.body();
     MediaType type = body == null ? null : body.contentType();

@@ -1,7 +1,6 @@
 package dev.keyguard.auth;
 
 import dev.keyguard.VersionedCredential;
-
 import java.util.Set;
 import okhttp3.Request;
 

@@ -5,7 +5,6 @@ import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.Secret;
 import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -23,8 +22,8 @@ import okhttp3.RequestBody;
  *   <li>{@code recvWindow} (if configured) and {@code timestamp} (milliseconds from the clock) are
  *       appended to the parameters: to the form body if the request has a non-empty one, otherwise
  *       to the query string;
- *   <li>{@code totalParams} is the query string concatenated with the request body, exactly as
- *       sent (no {@code &} between them);
+ *   <li>{@code totalParams} is the query string concatenated with the request body, exactly as sent
+ *       (no {@code &} between them);
  *   <li>{@code signature} = hex(HMAC-SHA256(secretKey, totalParams)) is appended after them;
  *   <li>the API key goes in the {@code X-MBX-APIKEY} header.
  * </ol>
@@ -35,7 +34,8 @@ final class BinanceHmacAuthScheme implements AuthScheme {
   private static final String SCHEME = "Binance HMAC-SHA256";
   private static final CredentialRequirement REQUIREMENT =
       CredentialRequirement.apiKeyAndSecret("the " + SCHEME + " scheme", "API secret");
-  private static final Set<String> ADDED_PARAMETERS = Set.of("signature", "timestamp", "recvWindow");
+  private static final Set<String> ADDED_PARAMETERS =
+      Set.of("signature", "timestamp", "recvWindow");
 
   private final TimeSource time;
   private final Duration recvWindow;
@@ -55,13 +55,18 @@ final class BinanceHmacAuthScheme implements AuthScheme {
       throw new IllegalArgumentException(
           "Binance SIGNED endpoints take parameters as a query string or an"
               + " application/x-www-form-urlencoded body; this request has a "
-              + request.body().contentType() + " body");
+              + request.body().contentType()
+              + " body");
     }
     HttpUrl url = request.url();
     for (String name : ADDED_PARAMETERS) {
-      if (url.queryParameter(name) != null || (paramsInBody && AuthSupport.formHasParameter(body, name))) {
+      if (url.queryParameter(name) != null
+          || (paramsInBody && AuthSupport.formHasParameter(body, name))) {
         throw new IllegalArgumentException(
-            "the request already has a '" + name + "' parameter; the " + SCHEME
+            "the request already has a '"
+                + name
+                + "' parameter; the "
+                + SCHEME
                 + " scheme adds recvWindow, timestamp and signature itself");
       }
     }
@@ -69,7 +74,8 @@ final class BinanceHmacAuthScheme implements AuthScheme {
     String timestamp = Long.toString(time.now().toEpochMilli());
     String timing =
         (recvWindow == null ? "" : "recvWindow=" + recvWindow.toMillis() + "&")
-            + "timestamp=" + timestamp;
+            + "timestamp="
+            + timestamp;
     Request.Builder signed = request.newBuilder().header(API_KEY_HEADER, apiKey);
     if (paramsInBody) {
       byte[] query = url.encodedQuery() == null ? new byte[0] : ascii(url.encodedQuery());
@@ -86,10 +92,12 @@ final class BinanceHmacAuthScheme implements AuthScheme {
       HttpUrl timed = withTiming.addEncodedQueryParameter("timestamp", timestamp).build();
       String totalQuery = timed.encodedQuery();
       String signature = sign(secret, ascii(totalQuery), body);
-      HttpUrl finalUrl = timed.newBuilder().addEncodedQueryParameter("signature", signature).build();
+      HttpUrl finalUrl =
+          timed.newBuilder().addEncodedQueryParameter("signature", signature).build();
       if (!(totalQuery + "&signature=" + signature).equals(finalUrl.encodedQuery())) {
         // OkHttp re-encoded the query: what is sent would differ from what was signed.
-        throw new IllegalStateException("the signed query string changed while the signature was added");
+        throw new IllegalStateException(
+            "the signed query string changed while the signature was added");
       }
       signed.url(finalUrl);
       if (request.body() != null) {
@@ -100,7 +108,8 @@ final class BinanceHmacAuthScheme implements AuthScheme {
   }
 
   private static String sign(Secret secret, byte[] query, byte[] body) {
-    byte[] mac = AuthSupport.hmac("HmacSHA256", secret.bytes(InsecureSecretAccess.get()), query, body);
+    byte[] mac =
+        AuthSupport.hmac("HmacSHA256", secret.bytes(InsecureSecretAccess.get()), query, body);
     return HexFormat.of().formatHex(mac);
   }
 
@@ -126,6 +135,8 @@ final class BinanceHmacAuthScheme implements AuthScheme {
 
   @Override
   public String toString() {
-    return "BinanceHmacAuthScheme[recvWindow=" + (recvWindow == null ? "server default" : recvWindow) + "]";
+    return "BinanceHmacAuthScheme[recvWindow="
+        + (recvWindow == null ? "server default" : recvWindow)
+        + "]";
   }
 }

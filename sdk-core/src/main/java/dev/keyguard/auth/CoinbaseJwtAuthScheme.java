@@ -1,13 +1,12 @@
 package dev.keyguard.auth;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyguard.CredentialRequirement;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.Secret;
 import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyguard.internal.EcPrivateKeys;
 import dev.keyguard.internal.EcdsaSignatures;
 import java.security.GeneralSecurityException;
@@ -32,8 +31,8 @@ import okhttp3.Request;
  * <ul>
  *   <li>header: {@code alg=ES256}, {@code kid} = API key name, {@code nonce} = random hex, {@code
  *       typ=JWT};
- *   <li>claims: {@code iss="cdp"}, {@code sub} = API key name, {@code nbf} = now, {@code exp} =
- *       now + 120 s, {@code uri} = {@code "<METHOD> <host><path>"} (no scheme, no query string);
+ *   <li>claims: {@code iss="cdp"}, {@code sub} = API key name, {@code nbf} = now, {@code exp} = now
+ *       + 120 s, {@code uri} = {@code "<METHOD> <host><path>"} (no scheme, no query string);
  *   <li>signature: ECDSA P-256 with SHA-256, in JOSE {@code r || s} form;
  *   <li>sent as {@code Authorization: Bearer <jwt>}.
  * </ul>

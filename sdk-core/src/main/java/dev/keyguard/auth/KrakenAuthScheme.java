@@ -5,7 +5,6 @@ import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.Secret;
 import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,8 +22,8 @@ import okhttp3.RequestBody;
  * <ul>
  *   <li>{@code nonce} (an always-increasing integer, here milliseconds since the epoch from the
  *       clock, bumped by one if the clock has not advanced) is put first in the form body;
- *   <li>{@code API-Sign} = base64(HMAC-SHA512(base64decode(secret), URI path + SHA-256(nonce +
- *       POST data)));
+ *   <li>{@code API-Sign} = base64(HMAC-SHA512(base64decode(secret), URI path + SHA-256(nonce + POST
+ *       data)));
  *   <li>{@code API-Key} carries the API key.
  * </ul>
  *
@@ -51,13 +50,16 @@ final class KrakenAuthScheme implements AuthScheme {
     Secret secret = AuthSupport.requireApiSecret(credential, REQUIREMENT);
     if (request.body() == null) {
       throw new IllegalArgumentException(
-          "Kraken private endpoints are POST requests with a form body; a " + request.method()
+          "Kraken private endpoints are POST requests with a form body; a "
+              + request.method()
               + " request without a body cannot carry the nonce (public endpoints need no key)");
     }
     if (!AuthSupport.isFormOrUntyped(request)) {
       throw new IllegalArgumentException(
           "Kraken private endpoints take an application/x-www-form-urlencoded body; this request"
-              + " has a " + request.body().contentType() + " body");
+              + " has a "
+              + request.body().contentType()
+              + " body");
     }
     byte[] postData = AuthSupport.bodyBytes(request, SCHEME);
     if (AuthSupport.formHasParameter(postData, "nonce")) {

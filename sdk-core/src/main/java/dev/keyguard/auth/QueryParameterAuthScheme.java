@@ -2,7 +2,6 @@ package dev.keyguard.auth;
 
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.VersionedCredential;
-
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.Request;

@@ -2,8 +2,6 @@ package dev.keyguard.client;
 
 import dev.keyguard.TimeSource;
 import dev.keyguard.auth.AuthScheme;
-import dev.keyguard.auth.AuthSchemes;
-
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
@@ -15,8 +13,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * What KeyGuard needs to know to call one API: its https base URL, how a credential is put on a
  * request ({@link AuthScheme}), which responses mean the key was rejected (its {@link
- * RejectionRule}: the client reports the version and retries once with a newer one), which rate-limit headers to expose, and the
- * public documentation all of this comes from.
+ * RejectionRule}: the client reports the version and retries once with a newer one), which
+ * rate-limit headers to expose, and the public documentation all of this comes from.
  *
  * <p>The built-in presets are in {@link ApiPresets}; a preset for another API is built the same
  * way:
@@ -30,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
- * <p>Instances are immutable and thread-safe. A preset holds no credential; its {@link
- * #toString()} shows the name, base URL and documentation link.
+ * <p>Instances are immutable and thread-safe. A preset holds no credential; its {@link #toString()}
+ * shows the name, base URL and documentation link.
  */
 public final class ApiPreset {
 
@@ -122,11 +120,10 @@ public final class ApiPreset {
 
   /**
    * Which responses mean the key was rejected (invalid, revoked, expired): on these the client
-   * reports the version to the {@code ManagedKey} and retries once if a newer version is
-   * available. Default {@link RejectionRule#defaults()} (401 and 403). Error codes are acted on
-   * only when the rule names the body field they are in (Kraken, which answers a bad key with
-   * HTTP 200); for the other presets they are informational (Binance {@code -2015}), the status
-   * decides.
+   * reports the version to the {@code ManagedKey} and retries once if a newer version is available.
+   * Default {@link RejectionRule#defaults()} (401 and 403). Error codes are acted on only when the
+   * rule names the body field they are in (Kraken, which answers a bad key with HTTP 200); for the
+   * other presets they are informational (Binance {@code -2015}), the status decides.
    *
    * @return the rule
    */
@@ -232,9 +229,9 @@ public final class ApiPreset {
     /**
      * Names the top-level JSON field in which the API reports a rejected key by one of the {@link
      * #rejectionErrorCodes(String...)} (see {@link RejectionRule#withErrorField(String)}), so the
-     * client recognises the rejection in the body (for APIs that do not say it with a status).
-     * List only codes with which the API refuses the credential before processing the request:
-     * the client then retries such a request once with another key version even if it is a POST.
+     * client recognises the rejection in the body (for APIs that do not say it with a status). List
+     * only codes with which the API refuses the credential before processing the request: the
+     * client then retries such a request once with another key version even if it is a POST.
      *
      * @param field the field name, such as {@code error}
      * @return this builder
@@ -291,8 +288,8 @@ public final class ApiPreset {
      * Builds the preset.
      *
      * @return the preset
-     * @throws IllegalStateException if the base URL, auth scheme or documentation is missing, or
-     *     a rejection error field is set without rejection error codes
+     * @throws IllegalStateException if the base URL, auth scheme or documentation is missing, or a
+     *     rejection error field is set without rejection error codes
      */
     public ApiPreset build() {
       if (baseUrl == null) {
@@ -303,7 +300,9 @@ public final class ApiPreset {
       }
       if (documentation == null) {
         throw new IllegalStateException(
-            "preset " + name + ": documentation is required (the public page the settings come from)");
+            "preset "
+                + name
+                + ": documentation is required (the public page the settings come from)");
       }
       if (rejectionRule.errorField().isPresent() && rejectionRule.errorCodes().isEmpty()) {
         throw new IllegalStateException(
@@ -324,7 +323,9 @@ public final class ApiPreset {
       }
       if (!parsed.username().isEmpty() || !parsed.password().isEmpty() || parsed.query() != null) {
         throw new IllegalArgumentException(
-            "the " + what + " must not carry user info or a query string: credentials belong in"
+            "the "
+                + what
+                + " must not carry user info or a query string: credentials belong in"
                 + " the key store, not in a URL");
       }
       return parsed;

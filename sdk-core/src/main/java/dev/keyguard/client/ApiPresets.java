@@ -1,8 +1,6 @@
 package dev.keyguard.client;
 
-import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.auth.AuthSchemes;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -45,8 +43,9 @@ public final class ApiPresets {
 
   /**
    * Token Metrics API v2: the key in header {@code x-api-key}; base URL {@code
-   * https://api.tokenmetrics.com/v2}. Source: https://developers.tokenmetrics.com/docs/authentication.
-   * Rejection statuses are the default 401 and 403 (the documentation lists no status codes).
+   * https://api.tokenmetrics.com/v2}. Source:
+   * https://developers.tokenmetrics.com/docs/authentication. Rejection statuses are the default 401
+   * and 403 (the documentation lists no status codes).
    */
   public static final ApiPreset TOKEN_METRICS =
       ApiPreset.builder("TOKEN_METRICS")
@@ -74,8 +73,9 @@ public final class ApiPresets {
 
   /**
    * CoinGecko Pro API (paid plans): header {@code x-cg-pro-api-key} on {@code
-   * https://pro-api.coingecko.com/api/v3}. Source: https://docs.coingecko.com/reference/authentication;
-   * error statuses as for {@link #COINGECKO_DEMO}.
+   * https://pro-api.coingecko.com/api/v3}. Source:
+   * https://docs.coingecko.com/reference/authentication; error statuses as for {@link
+   * #COINGECKO_DEMO}.
    */
   public static final ApiPreset COINGECKO_PRO =
       ApiPreset.builder("COINGECKO_PRO")
@@ -106,14 +106,14 @@ public final class ApiPresets {
   /**
    * Binance Spot REST API with an HMAC-SHA256 key ({@link
    * AuthSchemes#binanceHmac(dev.keyguard.TimeSource, Duration)}, {@code recvWindow} 5000 ms as
-   * Binance recommends) on {@code https://api.binance.com}.
-   * Source: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security.
-   * Binance rejects a key with 401 and error codes -2014 (API-key format invalid) or -2015 (invalid
+   * Binance recommends) on {@code https://api.binance.com}. Source:
+   * https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security. Binance
+   * rejects a key with 401 and error codes -2014 (API-key format invalid) or -2015 (invalid
    * API-key, IP, or permissions); 403 means its web application firewall limit was hit, not a bad
    * key (https://github.com/binance/binance-spot-api-docs/blob/master/errors.md). Exposed
    * rate-limit headers: {@code X-MBX-USED-WEIGHT-1M} (IP request weight) and {@code
-   * X-MBX-ORDER-COUNT-10S} / {@code X-MBX-ORDER-COUNT-1D} (account order counts), for the
-   * intervals in {@code /api/v3/exchangeInfo}.
+   * X-MBX-ORDER-COUNT-10S} / {@code X-MBX-ORDER-COUNT-1D} (account order counts), for the intervals
+   * in {@code /api/v3/exchangeInfo}.
    */
   public static final ApiPreset BINANCE =
       ApiPreset.builder("BINANCE")
@@ -138,10 +138,11 @@ public final class ApiPresets {
    * EAPI:Invalid key} means the {@code API-Key} is missing, malformed, deleted or revoked, and
    * {@code EAPI:Invalid signature} that {@code API-Sign} does not match, typically a wrong secret
    * (what a half-rotated key pair gives). The preset treats these two codes as rejections (its
-   * {@link ApiPreset#rejectionRule() rejection rule} names the field {@code error}); the
-   * rejection statuses stay the default 401 and 403. Not rejections: {@code EAPI:Invalid nonce} (a nonce problem, not the key), {@code
-   * EGeneral:Permission denied} (the key lacks a permission: fix it at Kraken), and {@code
-   * EGeneral:Temporary lockout} (too many invalid-key errors: retrying makes it worse).
+   * {@link ApiPreset#rejectionRule() rejection rule} names the field {@code error}); the rejection
+   * statuses stay the default 401 and 403. Not rejections: {@code EAPI:Invalid nonce} (a nonce
+   * problem, not the key), {@code EGeneral:Permission denied} (the key lacks a permission: fix it
+   * at Kraken), and {@code EGeneral:Temporary lockout} (too many invalid-key errors: retrying makes
+   * it worse).
    *
    * <p>Kraken's private endpoints are all POSTs, which {@link RetryOptions} does not retry by
    * default. A request refused with one of these codes was not carried out (Kraken checks the key
@@ -171,7 +172,8 @@ public final class ApiPresets {
           .baseUrl("https://api.coinbase.com")
           .authScheme(AuthSchemes::coinbaseJwt)
           .rejectionStatuses(401)
-          .documentation("https://docs.cdp.coinbase.com/get-started/authentication/jwt-authentication")
+          .documentation(
+              "https://docs.cdp.coinbase.com/get-started/authentication/jwt-authentication")
           .build();
 
   private static final List<ApiPreset> ALL =
@@ -212,7 +214,9 @@ public final class ApiPresets {
       }
     }
     throw new IllegalArgumentException(
-        "no API preset named '" + name + "'; known presets: "
+        "no API preset named '"
+            + name
+            + "'; known presets: "
             + ALL.stream().map(ApiPreset::name).collect(Collectors.joining(", ")));
   }
 }

@@ -15,9 +15,9 @@ import org.jspecify.annotations.Nullable;
  * parameters, an optional body and extra headers. {@link KeyGuardClient#send(ApiRequest, Class)}
  * sends it; {@code get} and {@code post} on the client are shorthands for the common cases.
  *
- * <p>The credential is never part of the request: the client's {@link
- * dev.keyguard.auth.AuthScheme} adds it to each attempt. Instances are immutable and thread-safe
- * if the body is; {@link #toString()} shows the method, path and parameter names, never a value.
+ * <p>The credential is never part of the request: the client's {@link dev.keyguard.auth.AuthScheme}
+ * adds it to each attempt. Instances are immutable and thread-safe if the body is; {@link
+ * #toString()} shows the method, path and parameter names, never a value.
  *
  * <pre>{@code
  * ApiRequest cancel = ApiRequest.builder("DELETE", "/orders/7")
@@ -156,7 +156,10 @@ public final class ApiRequest {
   /** Shows the method, path and the names of the query parameters and headers; never a value. */
   @Override
   public String toString() {
-    return "ApiRequest[" + method + " " + path
+    return "ApiRequest["
+        + method
+        + " "
+        + path
         + (queryParameters.isEmpty() ? "" : ", query=" + queryParameters.keySet())
         + (headers.isEmpty() ? "" : ", headers=" + headers.keySet())
         + (body == null ? "" : ", body=" + body.getClass().getSimpleName())
@@ -177,8 +180,8 @@ public final class ApiRequest {
     }
 
     /**
-     * Sets a query parameter, replacing an earlier value of that name; parameters keep the order
-     * in which their names were first set.
+     * Sets a query parameter, replacing an earlier value of that name; parameters keep the order in
+     * which their names were first set.
      *
      * @param name the name
      * @param value the value, rendered with {@code String.valueOf}
@@ -194,8 +197,8 @@ public final class ApiRequest {
     /**
      * Replaces all query parameters.
      *
-     * @param parameters the parameters, in iteration order (use a {@code LinkedHashMap} where
-     *     order matters); values are rendered with {@code String.valueOf}
+     * @param parameters the parameters, in iteration order (use a {@code LinkedHashMap} where order
+     *     matters); values are rendered with {@code String.valueOf}
      * @return this builder
      * @throws IllegalArgumentException if a name or value is null
      */
@@ -227,8 +230,8 @@ public final class ApiRequest {
     }
 
     /**
-     * Sets a request header, replacing an earlier value of that name. The auth scheme's own
-     * headers are set after it and win.
+     * Sets a request header, replacing an earlier value of that name. The auth scheme's own headers
+     * are set after it and win.
      *
      * @param name a header name
      * @param value the value; printed by the HTTP logger only if the name is allow-listed

@@ -105,8 +105,11 @@ public final class ApiResponse<T> {
   /** Shows the status, request id and rate-limit headers; never the body. */
   @Override
   public String toString() {
-    return "ApiResponse[status=" + status
+    return "ApiResponse[status="
+        + status
         + (requestId == null ? "" : ", requestId=" + requestId)
-        + ", rateLimitHeaders=" + rateLimitHeaders + "]";
+        + ", rateLimitHeaders="
+        + rateLimitHeaders
+        + "]";
   }
 }

@@ -3,7 +3,6 @@ package dev.keyguard.client;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.Redactor;
 import dev.keyguard.auth.AuthScheme;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -15,9 +14,8 @@ import org.jspecify.annotations.Nullable;
  * rate-limit headers and any {@code Retry-After}, and an excerpt of the body of at most 1 KiB.
  *
  * <p>Nothing in it carries a secret: the URL is shown with the values of the {@link AuthScheme}'s
- * query parameters masked, and the message, excerpt and header values are passed through the
- * {@link Redactor}. {@link #isRetryable()} is {@code true} for 408, 418, 429 and 5xx other than
- * 501.
+ * query parameters masked, and the message, excerpt and header values are passed through the {@link
+ * Redactor}. {@link #isRetryable()} is {@code true} for 408, 418, 429 and 5xx other than 501.
  *
  * <pre>{@code
  * try {
@@ -129,8 +127,8 @@ public class ApiResponseException extends KeyGuardException {
   }
 
   /**
-   * All request-id headers the response had ({@code X-Request-Id}, {@code X-Amzn-RequestId},
-   * {@code CF-Ray}, …).
+   * All request-id headers the response had ({@code X-Request-Id}, {@code X-Amzn-RequestId}, {@code
+   * CF-Ray}, …).
    *
    * @return an unmodifiable map, case-insensitive keys
    */
@@ -158,9 +156,9 @@ public class ApiResponseException extends KeyGuardException {
 
   /**
    * The start of the response body: at most {@link #MAX_EXCERPT_BYTES} bytes as UTF-8, control
-   * characters replaced, known secrets redacted. The text read is redacted whole before it is
-   * cut, and when the body is longer than what is read, the end of the read is left out where a
-   * secret could be cut in two, so no part of a live secret is in the excerpt.
+   * characters replaced, known secrets redacted. The text read is redacted whole before it is cut,
+   * and when the body is longer than what is read, the end of the read is left out where a secret
+   * could be cut in two, so no part of a live secret is in the excerpt.
    *
    * @return the excerpt, empty if the body was empty or unreadable
    */
@@ -171,9 +169,8 @@ public class ApiResponseException extends KeyGuardException {
   /**
    * The API's error code that made the client treat this response as a rejected credential, when
    * the rejection was recognised in the body rather than by status (such as {@code EAPI:Invalid
-   * key} from Kraken with HTTP 200); see {@link
-   * KeyGuardClient.Builder#rejectionErrorCodes(String, String...)}. It is one of the configured
-   * codes, never other text from the body.
+   * key} from Kraken with HTTP 200); see {@link KeyGuardClient.Builder#rejectionErrorCodes(String,
+   * String...)}. It is one of the configured codes, never other text from the body.
    *
    * @return the code, or empty
    */

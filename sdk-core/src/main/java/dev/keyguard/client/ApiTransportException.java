@@ -5,9 +5,9 @@ import dev.keyguard.KeyId;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A call to the API failed without a usable HTTP response: the connection was refused or reset,
- * a timeout expired, or a redirect chain was too long. TLS failures and refused cleartext are
- * {@link InsecureTransportException}s instead.
+ * A call to the API failed without a usable HTTP response: the connection was refused or reset, a
+ * timeout expired, or a redirect chain was too long. TLS failures and refused cleartext are {@link
+ * InsecureTransportException}s instead.
  *
  * <p>{@link #isRetryable()} is {@code true} for network failures and timeouts, {@code false} for a
  * redirect loop. The cause is the underlying {@link java.io.IOException}, if any.
@@ -26,12 +26,17 @@ public class ApiTransportException extends KeyGuardException {
    * @param retryable whether the same call may succeed later
    */
   public ApiTransportException(
-      String message, @Nullable Throwable cause, @Nullable KeyId keyId, @Nullable String version, boolean retryable) {
+      String message,
+      @Nullable Throwable cause,
+      @Nullable KeyId keyId,
+      @Nullable String version,
+      boolean retryable) {
     super(message, cause, keyId, version, retryable);
   }
 
   /** A network failure or timeout, {@code cause}: the same call may succeed later. */
-  static ApiTransportException retryable(String message, @Nullable Throwable cause, @Nullable KeyId keyId) {
+  static ApiTransportException retryable(
+      String message, @Nullable Throwable cause, @Nullable KeyId keyId) {
     return new ApiTransportException(message, cause, keyId, null, true);
   }
 

@@ -7,7 +7,6 @@ import dev.keyguard.Redactor;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.key.ManagedKey;
-
 import java.io.IOException;
 import java.util.Optional;
 import okhttp3.Interceptor;
@@ -21,10 +20,10 @@ import org.slf4j.LoggerFactory;
  * Fourth in the chain: asks the {@link ManagedKey} for the current credential and applies the
  * {@link AuthScheme} to every attempt bound for the base URL's origin. On a rejection status
  * (401/403 by default), or a rejection error code in the body when the client has a {@link
- * BodyRejectionMatcher} (Kraken's HTTP 200 {@code EAPI:Invalid key}), it reports the credential to {@link ManagedKey#rejected(VersionedCredential)}
- * and, if that yields a different credential and the request may be repeated, sends it once more
- * with that one. It never loops: a second rejection, or no other credential, ends the call with
- * {@link KeyRejectedException}.
+ * BodyRejectionMatcher} (Kraken's HTTP 200 {@code EAPI:Invalid key}), it reports the credential to
+ * {@link ManagedKey#rejected(VersionedCredential)} and, if that yields a different credential and
+ * the request may be repeated, sends it once more with that one. It never loops: a second
+ * rejection, or no other credential, ends the call with {@link KeyRejectedException}.
  */
 final class AuthenticationInterceptor implements Interceptor {
 
@@ -65,9 +64,15 @@ final class AuthenticationInterceptor implements Interceptor {
     } catch (RuntimeException e) {
       KeyRejectedException failure =
           new KeyRejectedException(
-              "The API rejected key '" + credential.keyId() + "' version " + credential.version()
-                  + rejectedWith(rejection) + " on " + what
-                  + ", and looking for another version failed (" + e.getClass().getSimpleName()
+              "The API rejected key '"
+                  + credential.keyId()
+                  + "' version "
+                  + credential.version()
+                  + rejectedWith(rejection)
+                  + " on "
+                  + what
+                  + ", and looking for another version failed ("
+                  + e.getClass().getSimpleName()
                   + "). Check the key source, then rotate the key or check its permissions at the"
                   + " API provider.",
               rejection,
@@ -80,8 +85,13 @@ final class AuthenticationInterceptor implements Interceptor {
     if (other.isEmpty() || other.get().sameVersionAs(credential)) {
       throw new KeyGuardIOException(
           new KeyRejectedException(
-              "The API rejected key '" + credential.keyId() + "' version " + credential.version()
-                  + rejectedWith(rejection) + " on " + what
+              "The API rejected key '"
+                  + credential.keyId()
+                  + "' version "
+                  + credential.version()
+                  + rejectedWith(rejection)
+                  + " on "
+                  + what
                   + " and no other version is available (a forced refresh found none). Rotate the"
                   + " key in its source, or check its permissions at the API provider.",
               rejection,
@@ -97,9 +107,17 @@ final class AuthenticationInterceptor implements Interceptor {
     if (!repeatable) {
       throw new KeyGuardIOException(
           new KeyRejectedException(
-              "The API rejected key '" + credential.keyId() + "' version " + credential.version()
-                  + rejectedWith(rejection) + " on " + what + ". Version "
-                  + retryWith.version() + " is now available, but the " + request.method()
+              "The API rejected key '"
+                  + credential.keyId()
+                  + "' version "
+                  + credential.version()
+                  + rejectedWith(rejection)
+                  + " on "
+                  + what
+                  + ". Version "
+                  + retryWith.version()
+                  + " is now available, but the "
+                  + request.method()
                   + " was not repeated because it is not idempotent; repeat the call if that is"
                   + " safe (or allow it with RetryOptions.retryNonIdempotent).",
               rejection,
@@ -126,9 +144,15 @@ final class AuthenticationInterceptor implements Interceptor {
       secondRejection.addSuppressed(rejection);
       throw new KeyGuardIOException(
           new KeyRejectedException(
-              "The API rejected key '" + credential.keyId() + "' version " + credential.version()
-                  + " and then version " + retryWith.version()
-                  + rejectedWith(secondRejection) + " on " + what
+              "The API rejected key '"
+                  + credential.keyId()
+                  + "' version "
+                  + credential.version()
+                  + " and then version "
+                  + retryWith.version()
+                  + rejectedWith(secondRejection)
+                  + " on "
+                  + what
                   + ". Not retrying again. Check the key's permissions at the API provider.",
               secondRejection,
               retryWith.keyId(),
@@ -166,7 +190,8 @@ final class AuthenticationInterceptor implements Interceptor {
 
   /** " with HTTP 401", or " with HTTP 200 and error code EAPI:Invalid key". */
   private static String rejectedWith(ApiResponseException rejection) {
-    return " with HTTP " + rejection.status()
+    return " with HTTP "
+        + rejection.status()
         + rejection.errorCode().map(code -> " and error code " + code).orElse("");
   }
 
@@ -200,8 +225,11 @@ final class AuthenticationInterceptor implements Interceptor {
     } catch (RuntimeException e) {
       throw new KeyGuardIOException(
           new KeyProviderUnavailableException(
-              "Getting the current credential of key '" + key.keyId() + "' failed ("
-                  + e.getClass().getSimpleName() + ")",
+              "Getting the current credential of key '"
+                  + key.keyId()
+                  + "' failed ("
+                  + e.getClass().getSimpleName()
+                  + ")",
               e,
               key.keyId(),
               null));
@@ -219,8 +247,13 @@ final class AuthenticationInterceptor implements Interceptor {
     } catch (RuntimeException e) {
       throw new KeyGuardIOException(
           schemeFailure(
-              "The AuthScheme failed to apply key '" + credential.keyId() + "' version "
-                  + credential.version() + " (" + e.getClass().getSimpleName() + ")",
+              "The AuthScheme failed to apply key '"
+                  + credential.keyId()
+                  + "' version "
+                  + credential.version()
+                  + " ("
+                  + e.getClass().getSimpleName()
+                  + ")",
               credential,
               e));
     }
@@ -236,7 +269,8 @@ final class AuthenticationInterceptor implements Interceptor {
       throw new KeyGuardIOException(
           new InsecureTransportException(
               "The AuthScheme changed the request's origin; refused to send key '"
-                  + credential.keyId() + "' there",
+                  + credential.keyId()
+                  + "' there",
               credential.keyId()));
     }
     return signed.newBuilder().tag(UsedCredential.class, UsedCredential.of(credential)).build();
@@ -252,8 +286,8 @@ final class AuthenticationInterceptor implements Interceptor {
 
   /**
    * The one place the request path registers secrets with the redactor: makes the secrets in use
-   * known to it, so a body that echoes them is scrubbed from
-   * errors even with a ManagedKey that does not register them itself. Cheap after the first call.
+   * known to it, so a body that echoes them is scrubbed from errors even with a ManagedKey that
+   * does not register them itself. Cheap after the first call.
    */
   private void registerWithRedactor(VersionedCredential credential) {
     if (lastRegistered == credential) {

@@ -4,9 +4,9 @@ import java.io.IOException;
 import okhttp3.Response;
 
 /**
- * The one place that looks at response bodies without consuming them, and the one table of how
- * much each purpose may look at. A peek copies at most the limit from OkHttp's buffered source;
- * the caller still reads the whole body.
+ * The one place that looks at response bodies without consuming them, and the one table of how much
+ * each purpose may look at. A peek copies at most the limit from OkHttp's buffered source; the
+ * caller still reads the whole body.
  *
  * <table>
  *   <caption>Limits</caption>

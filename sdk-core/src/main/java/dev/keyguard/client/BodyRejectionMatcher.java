@@ -10,15 +10,15 @@ import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Recognises a credential rejection that an API reports in the response body rather than by
- * status, as Kraken does ({@code {"error":["EAPI:Invalid key"],"result":{}}} with HTTP 200): the
- * top-level JSON field {@link #field} holds one of {@link #codes}, either as a string or number or
- * as an element of an array of them.
+ * Recognises a credential rejection that an API reports in the response body rather than by status,
+ * as Kraken does ({@code {"error":["EAPI:Invalid key"],"result":{}}} with HTTP 200): the top-level
+ * JSON field {@link #field} holds one of {@link #codes}, either as a string or number or as an
+ * element of an array of them.
  *
- * <p>It peeks at most {@link BodyPeek#REJECTION_CODE} bytes of the body ({@link BodyPeek}), so
- * the caller still reads the whole body; a field past the limit, or a body that is not a JSON
- * object, is no match. Only 2xx and non-retryable 4xx responses are looked at: 3xx stay with the
- * redirect rules, and 408/418/429/5xx with the retry rules. Immutable and thread-safe.
+ * <p>It peeks at most {@link BodyPeek#REJECTION_CODE} bytes of the body ({@link BodyPeek}), so the
+ * caller still reads the whole body; a field past the limit, or a body that is not a JSON object,
+ * is no match. Only 2xx and non-retryable 4xx responses are looked at: 3xx stay with the redirect
+ * rules, and 408/418/429/5xx with the retry rules. Immutable and thread-safe.
  */
 final class BodyRejectionMatcher {
 

@@ -14,9 +14,9 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 
 /**
- * Runs an {@link ApiRequest} on a client's OkHttp chain: builds the OkHttp request (URL, JSON
- * body, headers), executes it on the caller's thread or OkHttp's dispatcher, decodes a 2xx
- * response and turns everything else into the KeyGuard exception a caller can act on.
+ * Runs an {@link ApiRequest} on a client's OkHttp chain: builds the OkHttp request (URL, JSON body,
+ * headers), executes it on the caller's thread or OkHttp's dispatcher, decodes a 2xx response and
+ * turns everything else into the KeyGuard exception a caller can act on.
  */
 final class ClientCalls {
 
@@ -109,12 +109,20 @@ final class ClientCalls {
     try {
       value = codec.decode(bytes, body.contentType(), type);
     } catch (JsonProcessingException e) {
-      throw settings.failures().forUndecodableBody(
-          response,
-          bytes,
-          "the body could not be decoded as " + type.toCanonical() + " (" + e.getOriginalMessage() + ")");
+      throw settings
+          .failures()
+          .forUndecodableBody(
+              response,
+              bytes,
+              "the body could not be decoded as "
+                  + type.toCanonical()
+                  + " ("
+                  + e.getOriginalMessage()
+                  + ")");
     } catch (IOException e) {
-      throw settings.failures().forUndecodableBody(response, bytes, "the body could not be read as JSON");
+      throw settings
+          .failures()
+          .forUndecodableBody(response, bytes, "the body could not be read as JSON");
     }
     return new ApiResponse<>(
         response.code(),

@@ -1,7 +1,6 @@
 package dev.keyguard.client;
 
 import dev.keyguard.TimeSource;
-
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import okhttp3.Call;

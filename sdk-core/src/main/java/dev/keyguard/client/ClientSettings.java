@@ -1,10 +1,9 @@
 package dev.keyguard.client;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyguard.TimeSource;
 import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.key.ManagedKey;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -185,7 +184,9 @@ final class ClientSettings {
     return limiter;
   }
 
-  /** Recognises a rejection in a response body; null when the API reports rejections by status only. */
+  /**
+   * Recognises a rejection in a response body; null when the API reports rejections by status only.
+   */
   @Nullable BodyRejectionMatcher bodyRejectionMatcher() {
     return bodyRejectionMatcher;
   }

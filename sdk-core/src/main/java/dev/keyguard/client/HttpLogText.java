@@ -1,7 +1,6 @@
 package dev.keyguard.client;
 
 import dev.keyguard.Redactor;
-
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.Charset;
@@ -22,11 +21,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The text of the {@link HttpLogger}'s events: request and response lines, headers with values
- * shown only where allow-listed, and size-capped textual bodies (forms follow the query
- * allowlist). Body text is redacted whole before it is cut, and a response body read only in
- * part has the end of what was read (where a cut secret could sit) left out by {@link
- * Redactor#redactTruncated}; the logger redacts the whole event again before writing it.
- * Immutable and thread-safe.
+ * shown only where allow-listed, and size-capped textual bodies (forms follow the query allowlist).
+ * Body text is redacted whole before it is cut, and a response body read only in part has the end
+ * of what was read (where a cut secret could sit) left out by {@link Redactor#redactTruncated}; the
+ * logger redacts the whole event again before writing it. Immutable and thread-safe.
  */
 final class HttpLogText {
 
@@ -103,7 +101,10 @@ final class HttpLogText {
   private void appendHeaders(StringBuilder b, Headers headers) {
     for (int i = 0; i < headers.size(); i++) {
       String name = headers.name(i);
-      b.append('\n').append(name).append(": ").append(headerShown.test(name) ? headers.value(i) : HttpLogger.REDACTED);
+      b.append('\n')
+          .append(name)
+          .append(": ")
+          .append(headerShown.test(name) ? headers.value(i) : HttpLogger.REDACTED);
     }
   }
 
@@ -114,7 +115,8 @@ final class HttpLogText {
         if (i > 0) {
           b.append('&');
         }
-        b.append(form.encodedName(i)).append('=')
+        b.append(form.encodedName(i))
+            .append('=')
             .append(queryShown.test(form.name(i)) ? form.encodedValue(i) : HttpLogger.REDACTED);
       }
       return cap(Redactor.global().redact(b.toString()));
@@ -176,19 +178,22 @@ final class HttpLogText {
 
   /**
    * Decodes the buffer, redacts it, then keeps at most {@link #maxBodyBytes} chars; notes a
-   * truncation. {@code whole} tells whether the buffer holds the whole body: if not, its end is
-   * a cut, and what could hold a cut secret there is left out before anything is shown.
+   * truncation. {@code whole} tells whether the buffer holds the whole body: if not, its end is a
+   * cut, and what could hold a cut secret there is left out before anything is shown.
    */
   private String decode(Buffer buffer, MediaType type, long total, boolean whole)
       throws IOException {
     Charset charset = type == null ? StandardCharsets.UTF_8 : type.charset(StandardCharsets.UTF_8);
     long shown = Math.min(buffer.size(), maxBodyBytes);
     String read = buffer.readString(charset);
-    String text =
-        whole ? Redactor.global().redact(read) : Redactor.global().redactTruncated(read);
+    String text = whole ? Redactor.global().redact(read) : Redactor.global().redactTruncated(read);
     if (total < 0 || total > shown) {
       return prefix(text, shown)
-          + "\n...(truncated at " + shown + " bytes" + (total > 0 ? " of " + total : "") + ")";
+          + "\n...(truncated at "
+          + shown
+          + " bytes"
+          + (total > 0 ? " of " + total : "")
+          + ")";
     }
     return text;
   }
@@ -212,7 +217,10 @@ final class HttpLogText {
     return text.substring(0, end);
   }
 
-  /** An encoded form with each value whose name is not allow-listed replaced by {@link HttpLogger#REDACTED}. */
+  /**
+   * An encoded form with each value whose name is not allow-listed replaced by {@link
+   * HttpLogger#REDACTED}.
+   */
   private String maskForm(String form) {
     StringBuilder b = new StringBuilder(form.length());
     String[] pairs = form.split("&", -1);
@@ -234,7 +242,8 @@ final class HttpLogText {
         name = null; // malformed escape: not a name anyone allow-listed
       }
       b.append(encodedName).append('=');
-      b.append(name != null && queryShown.test(name) ? pair.substring(eq + 1) : HttpLogger.REDACTED);
+      b.append(
+          name != null && queryShown.test(name) ? pair.substring(eq + 1) : HttpLogger.REDACTED);
     }
     return b.toString();
   }
@@ -274,5 +283,4 @@ final class HttpLogText {
       return -1;
     }
   }
-
 }

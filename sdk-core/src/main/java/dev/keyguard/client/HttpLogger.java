@@ -3,7 +3,6 @@ package dev.keyguard.client;
 import dev.keyguard.Redactor;
 import dev.keyguard.TimeSource;
 import dev.keyguard.auth.AuthScheme;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An OkHttp interceptor that logs requests and responses with nothing secret in them: an
- * allowlist decides which header and query-parameter values are shown (as the Azure SDK's {@code
+ * An OkHttp interceptor that logs requests and responses with nothing secret in them: an allowlist
+ * decides which header and query-parameter values are shown (as the Azure SDK's {@code
  * HttpLogOptions} does), and everything written passes through the {@link Redactor}.
  *
  * <pre>{@code
@@ -50,12 +49,12 @@ import org.slf4j.LoggerFactory;
  *       {@link Builder#build()} and {@link #forAuthScheme(AuthScheme)} (an {@link
  *       IllegalStateException} naming the conflict), rather than silently hidden: a configuration
  *       that asks to show a credential is a mistake worth hearing about.
- *   <li>Bodies: only textual content types, up to {@link Builder#maxBodyBytes(long)} bytes
- *       (default 4 KiB, read without consuming the response), never one-shot, duplex, compressed
- *       or server-sent-event bodies; then the {@code Redactor}. What is read is redacted whole
- *       before it is cut to size, and when a response body is longer than what is read, the end
- *       of the read (where a secret could be cut in two) is left out first, so no part of a live
- *       secret is shown wherever it falls.
+ *   <li>Bodies: only textual content types, up to {@link Builder#maxBodyBytes(long)} bytes (default
+ *       4 KiB, read without consuming the response), never one-shot, duplex, compressed or
+ *       server-sent-event bodies; then the {@code Redactor}. What is read is redacted whole before
+ *       it is cut to size, and when a response body is longer than what is read, the end of the
+ *       read (where a secret could be cut in two) is left out first, so no part of a live secret is
+ *       shown wherever it falls.
  *   <li>Each request and each response is one SLF4J event (multi-line at HEADERS and BODY), at
  *       {@code INFO} on the logger {@code dev.keyguard.http} unless configured otherwise. The whole
  *       event text goes through the {@code Redactor} last, so a live secret in a path, an
@@ -204,13 +203,14 @@ public final class HttpLogger implements Interceptor {
     this.logger = logger;
     this.logLevel = logLevel;
     this.text =
-        new HttpLogText(level, maxBodyBytes, this::headerAllowed, this::queryParameterAllowed, this::url);
+        new HttpLogText(
+            level, maxBodyBytes, this::headerAllowed, this::queryParameterAllowed, this::url);
   }
 
   /**
    * Starts a logger configuration: level {@link Level#BASIC}, default header allowlist, no query
-   * parameter allowed, 4 KiB bodies, the system time source, SLF4J logger {@code
-   * dev.keyguard.http} at {@code INFO}.
+   * parameter allowed, 4 KiB bodies, the system time source, SLF4J logger {@code dev.keyguard.http}
+   * at {@code INFO}.
    *
    * @return a new builder
    */
@@ -238,7 +238,15 @@ public final class HttpLogger implements Interceptor {
       return this;
     }
     return new HttpLogger(
-        level, allowedHeaders, allowedQueryParameters, headers, query, maxBodyBytes, time, logger, logLevel);
+        level,
+        allowedHeaders,
+        allowedQueryParameters,
+        headers,
+        query,
+        maxBodyBytes,
+        time,
+        logger,
+        logLevel);
   }
 
   /**
@@ -283,13 +291,19 @@ public final class HttpLogger implements Interceptor {
   /** Returns the configuration, never a value. */
   @Override
   public String toString() {
-    return "HttpLogger[level=" + level + ", allowedHeaders=" + allowedHeaders.size()
-        + ", allowedQueryParameters=" + allowedQueryParameters.size() + "]";
+    return "HttpLogger[level="
+        + level
+        + ", allowedHeaders="
+        + allowedHeaders.size()
+        + ", allowedQueryParameters="
+        + allowedQueryParameters.size()
+        + "]";
   }
 
   private void log(String event) {
     logger.atLevel(logLevel).log(Redactor.global().redact(event));
   }
+
   private boolean headerAllowed(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
     return allowedHeaders.contains(lower)
@@ -336,14 +350,15 @@ public final class HttpLogger implements Interceptor {
     if (!conflicts.isEmpty()) {
       Collections.sort(conflicts);
       throw new IllegalStateException(
-          "HttpLogger allow-lists " + String.join(", ", conflicts)
+          "HttpLogger allow-lists "
+              + String.join(", ", conflicts)
               + ", which the AuthScheme uses for credentials: remove it from the allowlist");
     }
   }
 
   /**
-   * Configures an {@link HttpLogger}, following the {@linkplain dev.keyguard.client builder rules}; {@link #build()}
-   * checks the allowlists against the auth schemes.
+   * Configures an {@link HttpLogger}, following the {@linkplain dev.keyguard.client builder rules};
+   * {@link #build()} checks the allowlists against the auth schemes.
    */
   public static final class Builder {
     private Level level = Level.BASIC;
@@ -407,7 +422,8 @@ public final class HttpLogger implements Interceptor {
      *     #ALWAYS_REDACTED_QUERY_PARAMETERS}
      */
     public Builder allowQueryParameter(String name) {
-      allowedQueryParameters.add(checkName(name, ALWAYS_REDACTED_QUERY_PARAMETERS, "query parameter"));
+      allowedQueryParameters.add(
+          checkName(name, ALWAYS_REDACTED_QUERY_PARAMETERS, "query parameter"));
       return this;
     }
 
@@ -435,7 +451,8 @@ public final class HttpLogger implements Interceptor {
      */
     public Builder maxBodyBytes(long maxBodyBytes) {
       if (maxBodyBytes < 0 || maxBodyBytes > BodyPeek.MAX_BUFFERED_BODY) {
-        throw new IllegalArgumentException("maxBodyBytes must be between 0 and 1048576: " + maxBodyBytes);
+        throw new IllegalArgumentException(
+            "maxBodyBytes must be between 0 and 1048576: " + maxBodyBytes);
       }
       this.maxBodyBytes = maxBodyBytes;
       return this;

@@ -2,7 +2,6 @@ package dev.keyguard.client;
 
 import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.internal.TrustedCertificates;
-
 import java.net.InetAddress;
 import java.net.Proxy;
 import java.net.UnknownHostException;
@@ -36,8 +35,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>HTTPS only. The base URL must be https ({@link KeyGuardClient.Builder#build()} fails
  *       otherwise), and any cleartext request, including one sent through {@link
- *       KeyGuardClient#okHttpClient()}, is refused with {@link InsecureTransportException} before
- *       a connection is opened.
+ *       KeyGuardClient#okHttpClient()}, is refused with {@link InsecureTransportException} before a
+ *       connection is opened.
  *   <li>TLS 1.2 and 1.3 only, with OkHttp's modern cipher suites; no cleartext connection spec.
  *       Before a credential is written, a network-level guard checks the TLS version and cipher
  *       suite the connection actually negotiated, so a client derived with weaker connection specs
@@ -52,12 +51,12 @@ import org.jspecify.annotations.Nullable;
  *       the path, or under a parameter name the scheme does not use) is refused (fail closed). A
  *       redirect from https to http is refused with {@link InsecureTransportException}, also when a
  *       derived client lets OkHttp follow redirects itself.
- *   <li>Server certificates are checked against the system CAs by default. A private CA is
- *       trusted with {@link Builder#trustCertificates(Path)} (that CA instead of the system CAs)
- *       or {@link Builder#addTrustedCertificates(Path)} (that CA as well as the system CAs), from
- *       a PEM file, PEM bytes or a {@link KeyStore}; pins and the TLS versions apply either way.
- *   <li>Optional certificate pins per host, and an optional proxy (for provider-side IP
- *       allowlists; HTTPS goes through it in a CONNECT tunnel, so the proxy never sees the key).
+ *   <li>Server certificates are checked against the system CAs by default. A private CA is trusted
+ *       with {@link Builder#trustCertificates(Path)} (that CA instead of the system CAs) or {@link
+ *       Builder#addTrustedCertificates(Path)} (that CA as well as the system CAs), from a PEM file,
+ *       PEM bytes or a {@link KeyStore}; pins and the TLS versions apply either way.
+ *   <li>Optional certificate pins per host, and an optional proxy (for provider-side IP allowlists;
+ *       HTTPS goes through it in a CONNECT tunnel, so the proxy never sees the key).
  * </ul>
  *
  * <p>For tests against a local plain-HTTP server only, {@link
@@ -296,9 +295,12 @@ public final class HttpsPolicy {
   /** Shows the settings; pins are shown, they are public. */
   @Override
   public String toString() {
-    return "HttpsPolicy[maxRedirects=" + maxRedirects
-        + ", pins=" + pins
-        + ", proxy=" + (proxy == null ? "none" : proxy)
+    return "HttpsPolicy[maxRedirects="
+        + maxRedirects
+        + ", pins="
+        + pins
+        + ", proxy="
+        + (proxy == null ? "none" : proxy)
         + (trustManager == null ? "" : ", trust=" + describeTrust())
         + (loopbackCleartextForTesting ? ", LOOPBACK CLEARTEXT ALLOWED FOR TESTING" : "")
         + "]";
@@ -344,8 +346,8 @@ public final class HttpsPolicy {
     }
 
     /**
-     * Pins the certificates of a host: a connection is refused unless its certificate chain holds
-     * a public key with one of the given hashes. Pin a backup key too, so rotation at the provider
+     * Pins the certificates of a host: a connection is refused unless its certificate chain holds a
+     * public key with one of the given hashes. Pin a backup key too, so rotation at the provider
      * does not lock you out. Calling again for the same host adds pins.
      *
      * @param hostPattern a host name, or {@code *.example.com} / {@code **.example.com}
@@ -357,7 +359,8 @@ public final class HttpsPolicy {
       Objects.requireNonNull(hostPattern, "hostPattern");
       Objects.requireNonNull(pins, "pins");
       if (pins.length == 0) {
-        throw new IllegalArgumentException("pin " + hostPattern + ": give at least one sha256/ pin");
+        throw new IllegalArgumentException(
+            "pin " + hostPattern + ": give at least one sha256/ pin");
       }
       // validates pattern and pins now, not at build()
       new CertificatePinner.Builder().add(hostPattern, pins).build();
@@ -389,10 +392,10 @@ public final class HttpsPolicy {
     }
 
     /**
-     * <b>For tests only:</b> allows plain http to {@code localhost}, {@code 127.0.0.0/8} and
-     * {@code ::1}, so a test can use a local plain-HTTP server. Every other cleartext URL is still
-     * refused, {@code localhost} is resolved to loopback addresses only, and a redirect from
-     * https to http is still refused. Never call this in production code.
+     * <b>For tests only:</b> allows plain http to {@code localhost}, {@code 127.0.0.0/8} and {@code
+     * ::1}, so a test can use a local plain-HTTP server. Every other cleartext URL is still
+     * refused, {@code localhost} is resolved to loopback addresses only, and a redirect from https
+     * to http is still refused. Never call this in production code.
      *
      * @return this builder
      */
@@ -403,9 +406,9 @@ public final class HttpsPolicy {
 
     /**
      * Trusts only the certificates of a PEM file (a private CA, or a bundle of several), and no
-     * longer the system CAs: a server whose chain does not lead to one of them is refused, even
-     * one with a publicly trusted certificate. Replaces what earlier trust calls set (last call
-     * wins). Pins, the TLS versions and the host-name check still apply.
+     * longer the system CAs: a server whose chain does not lead to one of them is refused, even one
+     * with a publicly trusted certificate. Replaces what earlier trust calls set (last call wins).
+     * Pins, the TLS versions and the host-name check still apply.
      *
      * <p>The file is read and checked now: it must hold one or more {@code -----BEGIN
      * CERTIFICATE-----} blocks (text between blocks, as in CA bundles, is ignored) and nothing
@@ -413,9 +416,9 @@ public final class HttpsPolicy {
      * content. A later change of the file has no effect on the built policy.
      *
      * <p>With trusted certificates, the policy sets the SSL socket factory of the client's OkHttp
-     * client; one given to {@link KeyGuardClient.Builder#okHttpClient(okhttp3.OkHttpClient)} with
-     * a socket factory of its own (a client certificate) loses it: configure the trust on that
-     * client instead.
+     * client; one given to {@link KeyGuardClient.Builder#okHttpClient(okhttp3.OkHttpClient)} with a
+     * socket factory of its own (a client certificate) loses it: configure the trust on that client
+     * instead.
      *
      * @param pemFile the PEM file, such as {@code /etc/ssl/private-ca.pem}
      * @return this builder
@@ -504,9 +507,8 @@ public final class HttpsPolicy {
     }
 
     /**
-     * Trusts the system CAs only, the default: undoes earlier {@code trustCertificates} and
-     * {@code addTrustedCertificates} calls (for a variant made with {@link
-     * HttpsPolicy#toBuilder()}).
+     * Trusts the system CAs only, the default: undoes earlier {@code trustCertificates} and {@code
+     * addTrustedCertificates} calls (for a variant made with {@link HttpsPolicy#toBuilder()}).
      *
      * @return this builder
      */

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * redirects itself (OkHttp's own following is off) so that it decides, per hop, whether the hop may
  * carry a credential. The request it holds is the one the application made, without credentials;
  * the authenticator further down adds them to each hop that keeps the base URL's origin. A hop to
- * another origin whose URL still carries a live secret once the scheme's parameters are stripped
- * (a server that echoed the key into the redirect) is refused, never sent.
+ * another origin whose URL still carries a live secret once the scheme's parameters are stripped (a
+ * server that echoed the key into the redirect) is refused, never sent.
  */
 final class HttpsPolicyInterceptor implements Interceptor {
 
@@ -55,8 +55,11 @@ final class HttpsPolicyInterceptor implements Interceptor {
         response.close();
         throw new KeyGuardIOException(
             ApiTransportException.notRetryable(
-                hop.method() + " " + settings.safeUrl(chain.request().url())
-                    + ": more than " + policy.maxRedirects()
+                hop.method()
+                    + " "
+                    + settings.safeUrl(chain.request().url())
+                    + ": more than "
+                    + policy.maxRedirects()
                     + " redirects; raise HttpsPolicy maxRedirects if the API really needs them",
                 settings.managedKey().keyId()));
       }
@@ -64,7 +67,9 @@ final class HttpsPolicyInterceptor implements Interceptor {
         response.close();
         throw new KeyGuardIOException(
             new InsecureTransportException(
-                "Refused a redirect from " + settings.safeUrl(hop.url()) + " to the cleartext URL "
+                "Refused a redirect from "
+                    + settings.safeUrl(hop.url())
+                    + " to the cleartext URL "
                     + settings.safeUrl(target)
                     + ": a redirect from https to http would expose the request; nothing was sent"
                     + " to the http URL. Ask the API provider for an https endpoint.",
@@ -90,8 +95,10 @@ final class HttpsPolicyInterceptor implements Interceptor {
         // stripping by parameter name cannot find a secret the server put elsewhere in the URL
         throw new KeyGuardIOException(
             new InsecureTransportException(
-                "Refused a redirect from " + settings.safeUrl(previous.url())
-                    + " to another origin, " + settings.safeUrl(hop.url())
+                "Refused a redirect from "
+                    + settings.safeUrl(previous.url())
+                    + " to another origin, "
+                    + settings.safeUrl(hop.url())
                     + ": the target URL carries a live secret (in its path, query or fragment,"
                     + " under a name the auth scheme does not use), so following it would hand"
                     + " that secret to the other origin; nothing was sent there. The server put"
@@ -115,7 +122,10 @@ final class HttpsPolicyInterceptor implements Interceptor {
     } catch (UnknownServiceException e) {
       throw new KeyGuardIOException(
           InsecureTransportException.noRequestSent(
-              hop.method() + " " + settings.safeUrl(hop.url()) + ": OkHttp refused to open a"
+              hop.method()
+                  + " "
+                  + settings.safeUrl(hop.url())
+                  + ": OkHttp refused to open a"
                   + " connection its connection specs do not allow (a cleartext http URL, or no"
                   + " TLS version or cipher suite in common with the server); nothing was sent on"
                   + " it. This happens when OkHttp's own redirect following is turned back on in a"
@@ -131,7 +141,8 @@ final class HttpsPolicyInterceptor implements Interceptor {
     if (!settings.httpsPolicy().permits(request.url())) {
       throw new KeyGuardIOException(
           new InsecureTransportException(
-              "Refused a cleartext request to " + settings.safeUrl(request.url())
+              "Refused a cleartext request to "
+                  + settings.safeUrl(request.url())
                   + ": KeyGuard sends requests over HTTPS only and nothing was sent. Use an https"
                   + " URL (for a local test server only:"
                   + " HttpsPolicy.builder().allowLoopbackCleartextForTesting()).",
@@ -144,8 +155,8 @@ final class HttpsPolicyInterceptor implements Interceptor {
   }
 
   /**
-   * The next hop, rebuilt from the previous (credential-free) hop as OkHttp would: 307 and 308
-   * keep the method and body, the others turn a request with a body into a GET. Credential query
+   * The next hop, rebuilt from the previous (credential-free) hop as OkHttp would: 307 and 308 keep
+   * the method and body, the others turn a request with a body into a GET. Credential query
    * parameters are dropped from the target; the authenticator adds fresh ones where allowed.
    */
   private @Nullable Request redirectRequest(Request hop, int code, HttpUrl target) {

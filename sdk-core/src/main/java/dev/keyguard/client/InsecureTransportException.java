@@ -5,7 +5,9 @@ import dev.keyguard.KeyId;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A request was refused before a byte was sent because it would have exposed a credential: a cleartext URL, a downgraded TLS version, a redirect to another origin or to http, or a certificate that does not match a pin.
+ * A request was refused before a byte was sent because it would have exposed a credential: a
+ * cleartext URL, a downgraded TLS version, a redirect to another origin or to http, or a
+ * certificate that does not match a pin.
  *
  * <p>{@link #isRetryable()} is {@code false}.
  */
@@ -21,7 +23,8 @@ public class InsecureTransportException extends KeyGuardException {
    * @param keyId the key concerned; may be null
    * @param version the version concerned; may be null
    */
-  public InsecureTransportException(String message, @Nullable Throwable cause, @Nullable KeyId keyId, @Nullable String version) {
+  public InsecureTransportException(
+      String message, @Nullable Throwable cause, @Nullable KeyId keyId, @Nullable String version) {
     super(message, cause, keyId, version, false);
   }
 
@@ -36,7 +39,8 @@ public class InsecureTransportException extends KeyGuardException {
   }
 
   /** A refusal caused by {@code cause} (a TLS failure, say) before any request was sent. */
-  static InsecureTransportException noRequestSent(String message, @Nullable Throwable cause, @Nullable KeyId keyId) {
+  static InsecureTransportException noRequestSent(
+      String message, @Nullable Throwable cause, @Nullable KeyId keyId) {
     return new InsecureTransportException(message, cause, keyId, null);
   }
 }

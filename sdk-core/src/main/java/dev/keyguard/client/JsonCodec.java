@@ -1,7 +1,5 @@
 package dev.keyguard.client;
 
-import dev.keyguard.Redactor;
-
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -13,6 +11,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.keyguard.Redactor;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.nio.charset.Charset;
@@ -26,11 +25,11 @@ import org.jspecify.annotations.Nullable;
  * JSON in and out of one client: request bodies serialized with the client's mapper, response
  * bodies decoded into the caller's type ({@code String} and {@code byte[]} raw, {@code Void} none).
  *
- * <p>Nothing Jackson says about a response body leaves this class: its messages quote the bad
- * token or value (cut at 256 or 500 chars, so a key longer than the cut, or one the cut falls
- * inside, survives as a prefix that whole-value redaction cannot recognise), and its location
- * may hold the source. A decoding failure is rethrown as a {@link JsonProcessingException} that
- * says what was expected and where (line and column), with no cause and no location object.
+ * <p>Nothing Jackson says about a response body leaves this class: its messages quote the bad token
+ * or value (cut at 256 or 500 chars, so a key longer than the cut, or one the cut falls inside,
+ * survives as a prefix that whole-value redaction cannot recognise), and its location may hold the
+ * source. A decoding failure is rethrown as a {@link JsonProcessingException} that says what was
+ * expected and where (line and column), with no cause and no location object.
  */
 final class JsonCodec {
 
@@ -76,9 +75,12 @@ final class JsonCodec {
       return RequestBody.create(mapper.writeValueAsBytes(body), JSON);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
-          Redactor.global().redact(
-              "the request body (" + body.getClass().getSimpleName()
-                  + ") cannot be serialized as JSON: " + e.getOriginalMessage()));
+          Redactor.global()
+              .redact(
+                  "the request body ("
+                      + body.getClass().getSimpleName()
+                      + ") cannot be serialized as JSON: "
+                      + e.getOriginalMessage()));
     }
   }
 

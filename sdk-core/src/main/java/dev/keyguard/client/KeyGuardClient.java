@@ -1,5 +1,7 @@
 package dev.keyguard.client;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.TimeSource;
@@ -7,9 +9,6 @@ import dev.keyguard.VersionedCredential;
 import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.auth.AuthSchemes;
 import dev.keyguard.key.ManagedKey;
-
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.time.Duration;
@@ -27,21 +26,21 @@ import okhttp3.OkHttpClient;
 
 /**
  * Calls one HTTP API with a managed key: HTTPS only, the credential applied per request by an
- * {@link AuthScheme} (the built-in ones are in {@link AuthSchemes}), a single retry with a rotated key when the API rejects the current one,
- * throttling and {@code Retry-After} handled, JSON decoded with Jackson.
+ * {@link AuthScheme} (the built-in ones are in {@link AuthSchemes}), a single retry with a rotated
+ * key when the API rejects the current one, throttling and {@code Retry-After} handled, JSON
+ * decoded with Jackson.
  *
  * <p>Every protection lives in the {@link OkHttpClient} the client is built on ({@link
  * #okHttpClient()}), in this order of interceptors: the {@link HttpsPolicy} (refuses cleartext
- * before a connection is opened, follows redirects itself and strips every credential from a hop
- * to another origin, refuses such a hop if its URL still carries a live secret, refuses
- * https→http), the rate limit and retry ({@link RetryOptions}, optional
- * client-side limit), the authenticator ({@link ManagedKey#current()}, {@link AuthScheme}; on a
- * rejection status {@link ManagedKey#rejected(VersionedCredential)} and at most one retry), then
- * the optional logging interceptor; a network interceptor checks, below OkHttp's own retries, that
- * a signed request goes nowhere but the base URL's origin, over TLS 1.2+ with a strong cipher
- * suite as negotiated. Credentials are only ever applied to
- * requests for the base URL's origin. OkHttp's own redirect following, response cache and 401
- * authenticator are off.
+ * before a connection is opened, follows redirects itself and strips every credential from a hop to
+ * another origin, refuses such a hop if its URL still carries a live secret, refuses https→http),
+ * the rate limit and retry ({@link RetryOptions}, optional client-side limit), the authenticator
+ * ({@link ManagedKey#current()}, {@link AuthScheme}; on a rejection status {@link
+ * ManagedKey#rejected(VersionedCredential)} and at most one retry), then the optional logging
+ * interceptor; a network interceptor checks, below OkHttp's own retries, that a signed request goes
+ * nowhere but the base URL's origin, over TLS 1.2+ with a strong cipher suite as negotiated.
+ * Credentials are only ever applied to requests for the base URL's origin. OkHttp's own redirect
+ * following, response cache and 401 authenticator are off.
  *
  * <p>Instances are immutable and thread-safe; share one per API. No thread is created per request:
  * the synchronous methods run on the caller's thread, the asynchronous ones on OkHttp's dispatcher.
@@ -123,11 +122,11 @@ public final class KeyGuardClient {
   }
 
   /**
-   * The configured OkHttp client, with every protection installed, for callers who want raw
-   * OkHttp. Requests to the base URL's origin are authenticated; requests to other origins are
-   * sent without a credential. A refusal or rejection surfaces as an {@link IOException} whose
-   * {@link IOException#getCause() cause} is the {@link KeyGuardException} (OkHttp delivers only
-   * {@code IOException}s); TLS failures surface as OkHttp reports them.
+   * The configured OkHttp client, with every protection installed, for callers who want raw OkHttp.
+   * Requests to the base URL's origin are authenticated; requests to other origins are sent without
+   * a credential. A refusal or rejection surfaces as an {@link IOException} whose {@link
+   * IOException#getCause() cause} is the {@link KeyGuardException} (OkHttp delivers only {@code
+   * IOException}s); TLS failures surface as OkHttp reports them.
    *
    * <p>Deriving from it with {@code newBuilder()} keeps the interceptors, but settings changed on
    * the derived builder (connection specs, redirects, cache) are the caller's responsibility.
@@ -148,8 +147,8 @@ public final class KeyGuardClient {
    * @param queryParameters query parameters in iteration order (use a {@code LinkedHashMap} where
    *     order matters); values are rendered with {@code String.valueOf}
    * @return the URL
-   * @throws IllegalArgumentException if the path is absolute, holds a query, a fragment or a
-   *     {@code .} / {@code ..} segment, or a parameter value is null
+   * @throws IllegalArgumentException if the path is absolute, holds a query, a fragment or a {@code
+   *     .} / {@code ..} segment, or a parameter value is null
    */
   public HttpUrl url(String path, Map<String, ?> queryParameters) {
     return RequestUrls.resolve(settings.baseUrl(), path, queryParameters);
@@ -350,7 +349,8 @@ public final class KeyGuardClient {
    * @return the response
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> ApiResponse<T> getResponse(String path, Map<String, ?> queryParameters, Class<T> type) {
+  public <T> ApiResponse<T> getResponse(
+      String path, Map<String, ?> queryParameters, Class<T> type) {
     return send(ApiRequest.get(path, queryParameters), type);
   }
 
@@ -402,8 +402,8 @@ public final class KeyGuardClient {
   }
 
   /**
-   * Sends a POST and returns the decoded body with the status, headers and rate-limit headers;
-   * see {@link #post(String, Object, Class)}.
+   * Sends a POST and returns the decoded body with the status, headers and rate-limit headers; see
+   * {@link #post(String, Object, Class)}.
    *
    * @param path the path relative to the base URL
    * @param body the body
@@ -439,7 +439,8 @@ public final class KeyGuardClient {
    * @param <T> the result type
    * @return a future of the decoded body
    */
-  public <T> CompletableFuture<T> getAsync(String path, Map<String, ?> queryParameters, Class<T> type) {
+  public <T> CompletableFuture<T> getAsync(
+      String path, Map<String, ?> queryParameters, Class<T> type) {
     return calls.<T, T>executeAsync(
         ApiRequest.get(path, queryParameters), codec.type(type), ApiResponse::body);
   }
@@ -510,7 +511,8 @@ public final class KeyGuardClient {
    * @param <T> the result type
    * @return a future of the response
    */
-  public <T> CompletableFuture<ApiResponse<T>> postResponseAsync(String path, Object body, Class<T> type) {
+  public <T> CompletableFuture<ApiResponse<T>> postResponseAsync(
+      String path, Object body, Class<T> type) {
     return sendAsync(postRequest(path, body), type);
   }
 
@@ -527,11 +529,17 @@ public final class KeyGuardClient {
   /** Shows the base URL, key id and policies; never a credential. */
   @Override
   public String toString() {
-    return "KeyGuardClient[baseUrl=" + settings.baseUrl()
-        + ", keyId=" + keyId()
-        + ", authScheme=" + settings.authScheme().getClass().getSimpleName()
-        + ", " + settings.httpsPolicy()
-        + ", " + settings.retryOptions() + "]";
+    return "KeyGuardClient[baseUrl="
+        + settings.baseUrl()
+        + ", keyId="
+        + keyId()
+        + ", authScheme="
+        + settings.authScheme().getClass().getSimpleName()
+        + ", "
+        + settings.httpsPolicy()
+        + ", "
+        + settings.retryOptions()
+        + "]";
   }
 
   /** The OkHttp client used when the caller gives none; shared so clients share one pool. */
@@ -539,7 +547,9 @@ public final class KeyGuardClient {
     static final OkHttpClient INSTANCE = new OkHttpClient();
   }
 
-  /** Builds a {@link KeyGuardClient}, following the {@linkplain dev.keyguard.client builder rules}. */
+  /**
+   * Builds a {@link KeyGuardClient}, following the {@linkplain dev.keyguard.client builder rules}.
+   */
   public static final class Builder {
     HttpUrl baseUrl;
     ManagedKey managedKey;
@@ -562,13 +572,13 @@ public final class KeyGuardClient {
     private Builder() {}
 
     /**
-     * Sets the base URL (required). It must be https; paths given to the calls are appended to
-     * its path, and its origin is the only one credentials are sent to.
+     * Sets the base URL (required). It must be https; paths given to the calls are appended to its
+     * path, and its origin is the only one credentials are sent to.
      *
      * @param baseUrl such as {@code https://api.example.com/v2}
      * @return this builder
-     * @throws IllegalArgumentException if it is not an http(s) URL, or has user info, a query or
-     *     a fragment (the URL is not echoed: it might hold a key)
+     * @throws IllegalArgumentException if it is not an http(s) URL, or has user info, a query or a
+     *     fragment (the URL is not echoed: it might hold a key)
      */
     public Builder baseUrl(String baseUrl) {
       Objects.requireNonNull(baseUrl, "baseUrl");
@@ -625,7 +635,8 @@ public final class KeyGuardClient {
       authScheme(preset.authScheme(timeSource));
       rejectionRule(preset.rejectionRule());
       if (!preset.rateLimitHeaders().isEmpty()) {
-        Set<String> prefixes = new LinkedHashSet<>(ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES);
+        Set<String> prefixes =
+            new LinkedHashSet<>(ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES);
         preset.rateLimitHeaders().forEach(h -> prefixes.add(h.toLowerCase(Locale.ROOT)));
         this.rateLimitHeaderPrefixes = List.copyOf(prefixes);
       }
@@ -768,11 +779,15 @@ public final class KeyGuardClient {
     public Builder clientRateLimit(int requests, Duration interval) {
       if (requests < 1 || requests > ClientRateLimiter.MAX_REQUESTS) {
         throw new IllegalArgumentException(
-            "clientRateLimit requests must be 1 to " + ClientRateLimiter.MAX_REQUESTS + ", was " + requests);
+            "clientRateLimit requests must be 1 to "
+                + ClientRateLimiter.MAX_REQUESTS
+                + ", was "
+                + requests);
       }
       Objects.requireNonNull(interval, "interval");
       if (interval.isZero() || interval.isNegative()) {
-        throw new IllegalArgumentException("clientRateLimit interval must be positive, was " + interval);
+        throw new IllegalArgumentException(
+            "clientRateLimit interval must be positive, was " + interval);
       }
       this.rateLimitRequests = requests;
       this.rateLimitInterval = interval;
@@ -818,8 +833,8 @@ public final class KeyGuardClient {
      * with a different version, or the call fails with {@link KeyRejectedException} carrying the
      * status and the code.
      *
-     * <p>Only the first 16 KiB are peeked at, without consuming the body the caller reads; a
-     * client without codes never looks at bodies. List only codes with which the API refuses the
+     * <p>Only the first 16 KiB are peeked at, without consuming the body the caller reads; a client
+     * without codes never looks at bodies. List only codes with which the API refuses the
      * credential <em>before processing the request</em>: because such a request was not carried
      * out, it is retried once with the other version even if it is not idempotent (a POST), unlike
      * a rejection status (see {@link RetryOptions.Builder#retryNonIdempotent(boolean)}). A request
@@ -841,9 +856,9 @@ public final class KeyGuardClient {
     }
 
     /**
-     * Replaces the prefixes of the response headers exposed as rate-limit headers (matched
-     * ignoring case). Default: {@code X-MBX-USED-WEIGHT}, {@code X-MBX-ORDER-COUNT}, {@code
-     * X-RateLimit-}, {@code RateLimit}, {@code X-Rate-Limit-}, {@code Retry-After}.
+     * Replaces the prefixes of the response headers exposed as rate-limit headers (matched ignoring
+     * case). Default: {@code X-MBX-USED-WEIGHT}, {@code X-MBX-ORDER-COUNT}, {@code X-RateLimit-},
+     * {@code RateLimit}, {@code X-Rate-Limit-}, {@code Retry-After}.
      *
      * @param prefixes header name prefixes
      * @return this builder
@@ -878,9 +893,10 @@ public final class KeyGuardClient {
     /**
      * Sets the HTTP logging interceptor, which runs last: it sees each attempt as sent,
      * authenticated. It must redact credential headers and query values (KeyGuard's redacting
-     * logger does). An {@link HttpLogger} is installed as {@link HttpLogger#forAuthScheme(AuthScheme)
-     * forAuthScheme(authScheme)}, so the names the auth scheme puts credentials in stay redacted
-     * and {@link #build()} refuses an allowlist that names one of them.
+     * logger does). An {@link HttpLogger} is installed as {@link
+     * HttpLogger#forAuthScheme(AuthScheme) forAuthScheme(authScheme)}, so the names the auth scheme
+     * puts credentials in stay redacted and {@link #build()} refuses an allowlist that names one of
+     * them.
      *
      * @param loggingInterceptor the interceptor
      * @return this builder
@@ -921,7 +937,9 @@ public final class KeyGuardClient {
       if (!baseUrl.isHttps()) {
         if (!httpsPolicy.allowsLoopbackCleartextForTesting()) {
           throw new IllegalStateException(
-              "baseUrl must be https, was " + baseUrl + ": KeyGuard never sends a key in cleartext"
+              "baseUrl must be https, was "
+                  + baseUrl
+                  + ": KeyGuard never sends a key in cleartext"
                   + (HttpsPolicy.isLoopbackHost(baseUrl.host())
                       ? " (for a local test server only, use an HttpsPolicy with"
                           + " allowLoopbackCleartextForTesting())"
@@ -929,7 +947,9 @@ public final class KeyGuardClient {
         }
         if (!HttpsPolicy.isLoopbackHost(baseUrl.host())) {
           throw new IllegalStateException(
-              "baseUrl must be https, was " + baseUrl + ": allowLoopbackCleartextForTesting only"
+              "baseUrl must be https, was "
+                  + baseUrl
+                  + ": allowLoopbackCleartextForTesting only"
                   + " permits http to localhost, 127.0.0.0/8 and ::1");
         }
       }

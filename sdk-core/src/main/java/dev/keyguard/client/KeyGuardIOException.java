@@ -1,14 +1,13 @@
 package dev.keyguard.client;
 
 import dev.keyguard.KeyGuardException;
-
 import java.io.IOException;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Carries a {@link KeyGuardException} out of an OkHttp interceptor. OkHttp delivers only
- * {@link IOException}s to callbacks (a runtime exception would kill a dispatcher thread), so the
+ * Carries a {@link KeyGuardException} out of an OkHttp interceptor. OkHttp delivers only {@link
+ * IOException}s to callbacks (a runtime exception would kill a dispatcher thread), so the
  * interceptors throw this and {@link KeyGuardClient} rethrows the cause. Raw OkHttp users find the
  * {@link KeyGuardException} as {@link #getCause()}.
  */

@@ -2,14 +2,14 @@ package dev.keyguard.client;
 
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
-import org.jspecify.annotations.Nullable;
-
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The API refused the credential (a rejection status such as 401/403, or a rejection error code in
- * the body such as Kraken's {@code EAPI:Invalid key}) and no newer version was available to retry with. Rotate the key in the backend, or check its permissions at the API provider.
+ * the body such as Kraken's {@code EAPI:Invalid key}) and no newer version was available to retry
+ * with. Rotate the key in the backend, or check its permissions at the API provider.
  *
  * <p>{@link #isRetryable()} is {@code false}.
  */
@@ -25,7 +25,8 @@ public class KeyRejectedException extends KeyGuardException {
    * @param keyId the key concerned; may be null
    * @param version the version concerned; may be null
    */
-  public KeyRejectedException(String message, @Nullable Throwable cause, @Nullable KeyId keyId, @Nullable String version) {
+  public KeyRejectedException(
+      String message, @Nullable Throwable cause, @Nullable KeyId keyId, @Nullable String version) {
     super(message, cause, keyId, version, false);
   }
 

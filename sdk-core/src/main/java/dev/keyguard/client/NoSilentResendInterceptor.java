@@ -9,8 +9,8 @@ import okhttp3.Response;
 import okio.BufferedSink;
 
 /**
- * Last application interceptor: keeps OkHttp from sending a non-idempotent request a second time
- * on its own.
+ * Last application interceptor: keeps OkHttp from sending a non-idempotent request a second time on
+ * its own.
  *
  * <p>OkHttp's {@code retryOnConnectionFailure} (on by default) resends a request whose connection
  * failed after the request was written, typically a pooled connection the server had closed. For a

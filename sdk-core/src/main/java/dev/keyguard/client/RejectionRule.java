@@ -2,7 +2,6 @@ package dev.keyguard.client;
 
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.ManagedKey;
-
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
@@ -12,18 +11,18 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How an API says that it refused the credential: by HTTP status (401 and 403 by default), and,
- * for APIs that do not say it with a status, by one of its error codes in a top-level JSON field
- * of the response body (Kraken answers HTTP 200 with {@code {"error":["EAPI:Invalid key"]}}). On
- * such a response a {@link KeyGuardClient} reports the key to {@link
- * ManagedKey#rejected(VersionedCredential)} and retries once with a different version, if there
- * is one. One rule is shared by an {@link ApiPreset} and the client built from it.
+ * How an API says that it refused the credential: by HTTP status (401 and 403 by default), and, for
+ * APIs that do not say it with a status, by one of its error codes in a top-level JSON field of the
+ * response body (Kraken answers HTTP 200 with {@code {"error":["EAPI:Invalid key"]}}). On such a
+ * response a {@link KeyGuardClient} reports the key to {@link
+ * ManagedKey#rejected(VersionedCredential)} and retries once with a different version, if there is
+ * one. One rule is shared by an {@link ApiPreset} and the client built from it.
  *
  * <p>Error codes without a {@linkplain #errorField() field} are informational (the API documents
  * them, the status decides); with a field the client peeks at the first 16 KiB of 2xx and
- * non-retryable 4xx bodies for them, without consuming the body. List only codes with which the
- * API refuses the credential <em>before processing the request</em>: such a request is retried
- * once with the other version even if it is a POST.
+ * non-retryable 4xx bodies for them, without consuming the body. List only codes with which the API
+ * refuses the credential <em>before processing the request</em>: such a request is retried once
+ * with the other version even if it is a POST.
  *
  * <p>Immutable and thread-safe; the {@code with…} methods return a new rule.
  *
@@ -35,8 +34,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RejectionRule {
 
-  private static final RejectionRule DEFAULTS =
-      new RejectionRule(Set.of(401, 403), null, Set.of());
+  private static final RejectionRule DEFAULTS = new RejectionRule(Set.of(401, 403), null, Set.of());
 
   private static final RejectionRule NONE = new RejectionRule(Set.of(), null, Set.of());
 
@@ -72,8 +70,8 @@ public final class RejectionRule {
   /**
    * This rule with other rejection statuses.
    *
-   * @param statuses HTTP statuses from 400 to 499; none for an API that never signals a
-   *     rejection by status
+   * @param statuses HTTP statuses from 400 to 499; none for an API that never signals a rejection
+   *     by status
    * @return the new rule
    * @throws IllegalArgumentException if a status is outside 400 to 499
    */
@@ -188,7 +186,8 @@ public final class RejectionRule {
   /** Shows the statuses, field and codes (none of them secret). */
   @Override
   public String toString() {
-    return "RejectionRule[statuses=" + statuses
+    return "RejectionRule[statuses="
+        + statuses
         + (errorField == null ? "" : ", errorField=" + errorField)
         + (errorCodes.isEmpty() ? "" : ", errorCodes=" + errorCodes)
         + "]";

@@ -9,8 +9,8 @@ import okhttp3.OkHttpClient;
 
 /**
  * Assembles the OkHttp client of a {@link KeyGuardClient}: the request path of DESIGN.md, in one
- * place and in its order. OkHttp's own redirect following, response cache and 401 authenticator
- * are turned off; the HTTPS policy sets the connection specs, pins and proxy.
+ * place and in its order. OkHttp's own redirect following, response cache and 401 authenticator are
+ * turned off; the HTTPS policy sets the connection specs, pins and proxy.
  */
 final class RequestChain {
 
@@ -19,13 +19,14 @@ final class RequestChain {
   /**
    * The OkHttp client with every protection installed.
    *
-   * @throws IllegalStateException if the base client already carries KeyGuard's interceptors, or
-   *     an {@link HttpLogger} allow-lists a name the auth scheme carries credentials in
+   * @throws IllegalStateException if the base client already carries KeyGuard's interceptors, or an
+   *     {@link HttpLogger} allow-lists a name the auth scheme carries credentials in
    */
   static OkHttpClient assemble(ClientSettings settings) {
     OkHttpClient base = settings.baseOkHttp();
     refuseKeyGuardInterceptors(base);
-    // an HttpLogger keeps the scheme's credential names redacted; an allowlist naming one fails here
+    // an HttpLogger keeps the scheme's credential names redacted; an allowlist naming one fails
+    // here
     Interceptor logging =
         settings.loggingInterceptor() instanceof HttpLogger httpLogger
             ? httpLogger.forAuthScheme(settings.authScheme())

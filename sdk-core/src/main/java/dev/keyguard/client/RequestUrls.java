@@ -4,7 +4,9 @@ import java.util.Map;
 import java.util.Objects;
 import okhttp3.HttpUrl;
 
-/** Resolves a request's path and query against the base URL, so a path can never change the origin. */
+/**
+ * Resolves a request's path and query against the base URL, so a path can never change the origin.
+ */
 final class RequestUrls {
 
   private RequestUrls() {}
@@ -13,8 +15,8 @@ final class RequestUrls {
    * Checks that a path is relative and plain.
    *
    * @return the path
-   * @throws IllegalArgumentException if the path is absolute, holds a query, a fragment or a
-   *     {@code .} / {@code ..} segment
+   * @throws IllegalArgumentException if the path is absolute, holds a query, a fragment or a {@code
+   *     .} / {@code ..} segment
    */
   static String checkPath(String path) {
     Objects.requireNonNull(path, "path");
@@ -39,8 +41,8 @@ final class RequestUrls {
    * The path appended to the base URL's path ({@code https://api.example.com/v2} + {@code /price}
    * gives {@code /v2/price}), then the query parameters in iteration order.
    *
-   * @throws IllegalArgumentException as {@link #checkPath(String)}, or if a parameter name or
-   *     value is null
+   * @throws IllegalArgumentException as {@link #checkPath(String)}, or if a parameter name or value
+   *     is null
    */
   static HttpUrl resolve(HttpUrl baseUrl, String path, Map<String, ?> queryParameters) {
     Objects.requireNonNull(queryParameters, "queryParameters");

@@ -1,7 +1,6 @@
 package dev.keyguard.client;
 
 import dev.keyguard.KeyId;
-
 import java.time.Duration;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;

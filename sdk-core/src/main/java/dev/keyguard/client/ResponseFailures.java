@@ -3,7 +3,6 @@ package dev.keyguard.client;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.Redactor;
-
 import java.io.IOException;
 import java.net.UnknownServiceException;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +54,9 @@ final class ResponseFailures {
     return build(
         response,
         peekExcerpt(response),
-        "the body carries error code " + errorCode + ", which means the API rejected the"
+        "the body carries error code "
+            + errorCode
+            + ", which means the API rejected the"
             + " credential",
         errorCode);
   }
@@ -79,7 +80,11 @@ final class ResponseFailures {
       m.append("returned HTTP ").append(status).append(" but ").append(problem);
     }
     if (used != null) {
-      m.append(" (key '").append(used.keyId()).append("' version ").append(used.version()).append(')');
+      m.append(" (key '")
+          .append(used.keyId())
+          .append("' version ")
+          .append(used.version())
+          .append(')');
     }
     if (!requestIds.isEmpty()) {
       m.append(" [request id ").append(ApiResponseException.firstRequestId(requestIds)).append(']');
@@ -129,12 +134,12 @@ final class ResponseFailures {
   }
 
   /**
-   * The redacted start of a body, correct by construction: everything read is redacted before
-   * the excerpt is cut from it (cutting first would leave the start of a secret that crosses the
-   * cut, which the redactor, matching whole values, no longer sees). When the window is not the
-   * whole body, its own end is a cut too: {@link Redactor#redactTruncated} leaves out the part
-   * of it that could hold a cut secret, which would otherwise reach the excerpt once the text
-   * before it shrinks under redaction.
+   * The redacted start of a body, correct by construction: everything read is redacted before the
+   * excerpt is cut from it (cutting first would leave the start of a secret that crosses the cut,
+   * which the redactor, matching whole values, no longer sees). When the window is not the whole
+   * body, its own end is a cut too: {@link Redactor#redactTruncated} leaves out the part of it that
+   * could hold a cut secret, which would otherwise reach the excerpt once the text before it
+   * shrinks under redaction.
    *
    * @param whole whether {@code window} is the whole body
    */
@@ -151,7 +156,10 @@ final class ResponseFailures {
     return truncateUtf8(clean.toString().strip(), ApiResponseException.MAX_EXCERPT_BYTES).strip();
   }
 
-  /** The longest prefix of {@code text} that is at most {@code maxBytes} in UTF-8, whole code points. */
+  /**
+   * The longest prefix of {@code text} that is at most {@code maxBytes} in UTF-8, whole code
+   * points.
+   */
   private static String truncateUtf8(String text, int maxBytes) {
     int bytes = 0;
     int i = 0;
@@ -177,30 +185,40 @@ final class ResponseFailures {
     KeyId keyId = settings.managedKey().keyId();
     if (e instanceof SSLPeerUnverifiedException) {
       return InsecureTransportException.noRequestSent(
-          target + ": the server's certificate was refused (certificate pin or host name"
+          target
+              + ": the server's certificate was refused (certificate pin or host name"
               + " mismatch); no request was sent ("
-              + stripTrailingColon(firstLine(e.getMessage())) + ")" + HOST_OR_PIN_HINT,
+              + stripTrailingColon(firstLine(e.getMessage()))
+              + ")"
+              + HOST_OR_PIN_HINT,
           e,
           keyId);
     }
     if (e instanceof SSLHandshakeException) {
       return InsecureTransportException.noRequestSent(
-          target + ": the TLS handshake failed and no request was sent; KeyGuard requires TLS 1.2"
-              + " or 1.3 with a trusted certificate (" + firstLine(e.getMessage()) + ")"
+          target
+              + ": the TLS handshake failed and no request was sent; KeyGuard requires TLS 1.2"
+              + " or 1.3 with a trusted certificate ("
+              + firstLine(e.getMessage())
+              + ")"
               + (refusedCertificate(e) ? UNTRUSTED_HINT : ""),
           e,
           keyId);
     }
     if (e instanceof UnknownServiceException) {
       return InsecureTransportException.noRequestSent(
-          target + ": refused by the connection policy, no request was sent ("
-              + firstLine(e.getMessage()) + ")",
+          target
+              + ": refused by the connection policy, no request was sent ("
+              + firstLine(e.getMessage())
+              + ")",
           e,
           keyId);
     }
     String message = e.getMessage();
     return ApiTransportException.retryable(
-        target + " failed: " + e.getClass().getSimpleName()
+        target
+            + " failed: "
+            + e.getClass().getSimpleName()
             + (message == null ? "" : " (" + firstLine(message) + ")")
             + "; the call may succeed if retried",
         e,

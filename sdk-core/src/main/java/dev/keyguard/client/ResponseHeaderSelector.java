@@ -1,7 +1,6 @@
 package dev.keyguard.client;
 
 import dev.keyguard.Redactor;
-
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;

@@ -40,7 +40,9 @@ final class RetryInterceptor implements Interceptor {
       }
       Response response = chain.proceed(request);
       int code = response.code();
-      if (!options.retryStatuses().contains(code) || !mayRetry || attempt >= options.maxAttempts()) {
+      if (!options.retryStatuses().contains(code)
+          || !mayRetry
+          || attempt >= options.maxAttempts()) {
         return response;
       }
       Duration delay = RetryAfter.parse(response.headers(), settings.time().now());

@@ -68,8 +68,8 @@ public final class RetryOptions {
   }
 
   /**
-   * Options that never retry a throttled or failed response (one attempt). The single retry with
-   * a rotated key after a 401/403 still happens for idempotent requests.
+   * Options that never retry a throttled or failed response (one attempt). The single retry with a
+   * rotated key after a 401/403 still happens for idempotent requests.
    *
    * @return options with one attempt
    */
@@ -201,12 +201,19 @@ public final class RetryOptions {
   /** Shows the settings. */
   @Override
   public String toString() {
-    return "RetryOptions[maxAttempts=" + maxAttempts
-        + ", baseBackoff=" + baseBackoff
-        + ", maxBackoff=" + maxBackoff
-        + ", maxTotalWait=" + maxTotalWait
-        + ", retryNonIdempotent=" + retryNonIdempotent
-        + ", retryStatuses=" + new TreeSet<>(retryStatuses) + "]";
+    return "RetryOptions[maxAttempts="
+        + maxAttempts
+        + ", baseBackoff="
+        + baseBackoff
+        + ", maxBackoff="
+        + maxBackoff
+        + ", maxTotalWait="
+        + maxTotalWait
+        + ", retryNonIdempotent="
+        + retryNonIdempotent
+        + ", retryStatuses="
+        + new TreeSet<>(retryStatuses)
+        + "]";
   }
 
   /** Builds {@link RetryOptions}, following the {@linkplain dev.keyguard.client builder rules}. */
@@ -216,7 +223,8 @@ public final class RetryOptions {
     private Duration maxBackoff = Duration.ofSeconds(10);
     private Duration maxTotalWait = Duration.ofSeconds(30);
     private boolean retryNonIdempotent;
-    private final Set<Integer> retryStatuses = new TreeSet<>(Arrays.asList(418, 429, 502, 503, 504));
+    private final Set<Integer> retryStatuses =
+        new TreeSet<>(Arrays.asList(418, 429, 502, 503, 504));
 
     private Builder() {}
 
@@ -269,7 +277,8 @@ public final class RetryOptions {
     public Builder maxTotalWait(Duration maxTotalWait) {
       Objects.requireNonNull(maxTotalWait, "maxTotalWait");
       if (maxTotalWait.isNegative()) {
-        throw new IllegalArgumentException("maxTotalWait must not be negative, was " + maxTotalWait);
+        throw new IllegalArgumentException(
+            "maxTotalWait must not be negative, was " + maxTotalWait);
       }
       this.maxTotalWait = maxTotalWait;
       return this;
@@ -277,12 +286,13 @@ public final class RetryOptions {
 
     /**
      * Allows retrying non-idempotent requests (POST, PATCH) on a throttling status, and with a
-     * rotated key after a rejection status such as 401/403 (default false; a rejection recognised by
-     * a body error code is retried once regardless, see {@link
-     * KeyGuardClient.Builder#rejectionErrorCodes(String, String...)}). It also governs OkHttp's own resend of a
-     * request whose connection dropped after the request was written: without this setting a
-     * non-idempotent request is never sent twice by OkHttp either. Enable it only for calls the
-     * API deduplicates (a client order id, an idempotency key), or that are safe to repeat.
+     * rotated key after a rejection status such as 401/403 (default false; a rejection recognised
+     * by a body error code is retried once regardless, see {@link
+     * KeyGuardClient.Builder#rejectionErrorCodes(String, String...)}). It also governs OkHttp's own
+     * resend of a request whose connection dropped after the request was written: without this
+     * setting a non-idempotent request is never sent twice by OkHttp either. Enable it only for
+     * calls the API deduplicates (a client order id, an idempotency key), or that are safe to
+     * repeat.
      *
      * @param allow true to retry non-idempotent requests
      * @return this builder
@@ -321,7 +331,11 @@ public final class RetryOptions {
     public RetryOptions build() {
       if (baseBackoff.compareTo(maxBackoff) > 0) {
         throw new IllegalStateException(
-            "baseBackoff (" + baseBackoff + ") must not be greater than maxBackoff (" + maxBackoff + ")");
+            "baseBackoff ("
+                + baseBackoff
+                + ") must not be greater than maxBackoff ("
+                + maxBackoff
+                + ")");
       }
       return new RetryOptions(this);
     }

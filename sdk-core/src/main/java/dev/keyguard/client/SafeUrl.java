@@ -1,7 +1,6 @@
 package dev.keyguard.client;
 
 import dev.keyguard.Redactor;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -80,9 +79,9 @@ final class SafeUrl {
 
   /**
    * Whether any part of the URL holds something {@link Redactor#global()} would redact (a live
-   * secret in any form it knows, or a credential of a well-known shape): the URL as OkHttp
-   * writes it, and each decoded part (user info, host, path segments, query names and values,
-   * fragment), so one more level of percent-encoding does not hide a value.
+   * secret in any form it knows, or a credential of a well-known shape): the URL as OkHttp writes
+   * it, and each decoded part (user info, host, path segments, query names and values, fragment),
+   * so one more level of percent-encoding does not hide a value.
    *
    * @param url the URL
    * @return true if the URL carries a secret

@@ -12,16 +12,16 @@ import okhttp3.Response;
 import okhttp3.TlsVersion;
 
 /**
- * Network interceptor, the last line of defence below OkHttp's own retry and redirect machinery:
- * a request that carries a credential (it was signed by the authenticator) may go on the wire only
- * to the base URL's origin, and no request may go in cleartext against the policy. It catches a
- * caller who derives a client from {@link KeyGuardClient#okHttpClient()} and turns OkHttp's
- * redirect following back on: OkHttp would then resend the signed request to the redirect target,
- * stripping only {@code Authorization}. It also checks what the connection negotiated: TLS 1.2
- * or 1.3 and a cipher suite that is not NULL, anonymous, export-grade, RC4, DES, 3DES or MD5, so a
- * derived client whose connection specs (or a JDK whose settings) allow an old protocol cannot
- * carry a request over it. The connection to that host is open at this point, but no byte of the
- * request has been written.
+ * Network interceptor, the last line of defence below OkHttp's own retry and redirect machinery: a
+ * request that carries a credential (it was signed by the authenticator) may go on the wire only to
+ * the base URL's origin, and no request may go in cleartext against the policy. It catches a caller
+ * who derives a client from {@link KeyGuardClient#okHttpClient()} and turns OkHttp's redirect
+ * following back on: OkHttp would then resend the signed request to the redirect target, stripping
+ * only {@code Authorization}. It also checks what the connection negotiated: TLS 1.2 or 1.3 and a
+ * cipher suite that is not NULL, anonymous, export-grade, RC4, DES, 3DES or MD5, so a derived
+ * client whose connection specs (or a JDK whose settings) allow an old protocol cannot carry a
+ * request over it. The connection to that host is open at this point, but no byte of the request
+ * has been written.
  */
 final class TransportGuardInterceptor implements Interceptor {
 
@@ -43,7 +43,8 @@ final class TransportGuardInterceptor implements Interceptor {
     if (!settings.httpsPolicy().permits(request.url())) {
       throw new KeyGuardIOException(
           new InsecureTransportException(
-              "Refused to send a cleartext request to " + settings.safeUrl(request.url())
+              "Refused to send a cleartext request to "
+                  + settings.safeUrl(request.url())
                   + "; nothing was written. KeyGuard sends requests over HTTPS only.",
               settings.managedKey().keyId()));
     }
@@ -54,9 +55,15 @@ final class TransportGuardInterceptor implements Interceptor {
     if (used != null && !settings.isCredentialOrigin(request.url())) {
       throw new KeyGuardIOException(
           new InsecureTransportException(
-              "Refused to send key '" + used.keyId() + "' version " + used.version() + " to "
-                  + settings.safeUrl(request.url()) + ", which is not the origin of the base URL "
-                  + settings.safeUrl(settings.baseUrl()) + "; nothing was written. This happens"
+              "Refused to send key '"
+                  + used.keyId()
+                  + "' version "
+                  + used.version()
+                  + " to "
+                  + settings.safeUrl(request.url())
+                  + ", which is not the origin of the base URL "
+                  + settings.safeUrl(settings.baseUrl())
+                  + "; nothing was written. This happens"
                   + " when OkHttp's own redirect following is turned back on in a client derived"
                   + " from KeyGuardClient.okHttpClient(); leave it off, KeyGuard follows"
                   + " redirects itself.",
@@ -66,8 +73,8 @@ final class TransportGuardInterceptor implements Interceptor {
   }
 
   /**
-   * Fails closed: an https request whose connection has no handshake to inspect is refused like
-   * one whose handshake is too weak.
+   * Fails closed: an https request whose connection has no handshake to inspect is refused like one
+   * whose handshake is too weak.
    */
   private void refuseIfWeakTls(Connection connection, Request request, UsedCredential used)
       throws KeyGuardIOException {
@@ -87,7 +94,12 @@ final class TransportGuardInterceptor implements Interceptor {
         used == null ? "a request" : "key '" + used.keyId() + "' version " + used.version();
     throw new KeyGuardIOException(
         new InsecureTransportException(
-            "Refused to send " + what + " to " + settings.safeUrl(request.url()) + ": " + problem
+            "Refused to send "
+                + what
+                + " to "
+                + settings.safeUrl(request.url())
+                + ": "
+                + problem
                 + ", and KeyGuard requires TLS 1.2 or 1.3 with a cipher suite that is not NULL,"
                 + " anonymous, export-grade, RC4, DES, 3DES or MD5; nothing was written. This"
                 + " happens when the connection specs of a client derived from"

@@ -10,15 +10,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Two kinds of pattern share one automaton: <em>secret</em> patterns (the text forms of a
  * registered secret) and <em>anchor</em> patterns (the fixed prefixes and keywords that start a
- * well-known key format). For every state it precomputes the longest secret pattern and the
- * longest anchor that end there (following dictionary suffix links), so a scan reports, for each
- * end position, the match with the earliest start.
+ * well-known key format). For every state it precomputes the longest secret pattern and the longest
+ * anchor that end there (following dictionary suffix links), so a scan reports, for each end
+ * position, the match with the earliest start.
  *
  * <p>Layout, chosen for a tight scan loop:
  *
  * <ul>
- *   <li>Characters are mapped to dense classes ({@code classOf}); class 0 is every char that
- *       occurs in no pattern, whose transition always leads back to the root.
+ *   <li>Characters are mapped to dense classes ({@code classOf}); class 0 is every char that occurs
+ *       in no pattern, whose transition always leads back to the root.
  *   <li>States are numbered breadth-first. The shallow states (where a scan over ordinary text
  *       spends nearly all its time) have complete dense rows: one array read per char. Deeper
  *       states keep sparse children plus a failure link, resolved until a dense state is reached.
@@ -41,11 +41,13 @@ public final class AhoCorasick {
   private final int width;
   private final int denseStates;
   private final int[] dense;
+
   /**
    * The dense table as the scan loop reads it: a dense, non-terminal target as its row offset
    * ({@code state * width}, non-negative), any other target {@code t} as {@code ~t} (negative).
    */
   private final int[] fastTable;
+
   private final int[] sparseStart;
   private final char[] sparseClass;
   private final int[] sparseTarget;
@@ -68,9 +70,15 @@ public final class AhoCorasick {
     this(secrets, secretIds, anchors, anchorIds, DENSE_BUDGET);
   }
 
-  /** As above, with the size of the dense table given (tests exercise the sparse states with it). */
+  /**
+   * As above, with the size of the dense table given (tests exercise the sparse states with it).
+   */
   AhoCorasick(
-      List<char[]> secrets, int[] secretIds, List<char[]> anchors, int[] anchorIds, int denseBudget) {
+      List<char[]> secrets,
+      int[] secretIds,
+      List<char[]> anchors,
+      int[] anchorIds,
+      int denseBudget) {
     // 1. alphabet compression
     char[] cls = new char[65536];
     int classes = 1;
@@ -243,9 +251,7 @@ public final class AhoCorasick {
     this.fastTable = fast;
   }
 
-  /**
-   * The transition from a state on a char class, following failure links through sparse states.
-   */
+  /** The transition from a state on a char class, following failure links through sparse states. */
   private int step(int s, int c) {
     if (c == 0) {
       return 0;
@@ -267,8 +273,8 @@ public final class AhoCorasick {
    *
    * @param text the text
    * @param hits where to record hits, or null
-   * @return the hits (the given object, a new one if it was null and something matched), or null
-   *     if nothing matched
+   * @return the hits (the given object, a new one if it was null and something matched), or null if
+   *     nothing matched
    */
   public @Nullable Hits scan(String text, @Nullable Hits hits) {
     final char[] cls = classOf;

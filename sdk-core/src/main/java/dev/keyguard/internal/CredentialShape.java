@@ -3,8 +3,8 @@ package dev.keyguard.internal;
 import java.util.regex.Pattern;
 
 /**
- * Tells whether a value after a keyword anchor ({@code api_key=}, {@code "secret": }, {@code
- * token: }) or after {@code Bearer } looks like a credential, the way secret scanners (gitleaks,
+ * Tells whether a value after a keyword anchor ({@code api_key=}, {@code "secret": }, {@code token:
+ * }) or after {@code Bearer } looks like a credential, the way secret scanners (gitleaks,
  * trufflehog, detect-secrets) judge a generic assignment: a keyword alone says nothing, the value
  * must also have a credential's shape. Without this, ordinary prose and KeyGuard's own messages
  * ({@code Key coingecko-api-key: loaded version 3}) lose their words.
@@ -20,9 +20,8 @@ import java.util.regex.Pattern;
  *   <li>it is not made of words: split at every char that is not a letter or a digit, at least one
  *       part is neither a number, nor a plain word ({@code loaded}, {@code AWSCURRENT}, {@code
  *       Capitalised}, {@code camelCase} whose pieces read as words), nor a word with a number
- *       ({@code v3}, {@code sha256}: up to 8 digits; {@code 500ms}). This leaves
- *       identifiers, property and variable names, URLs, paths, class names and version strings
- *       alone;
+ *       ({@code v3}, {@code sha256}: up to 8 digits; {@code 500ms}). This leaves identifiers,
+ *       property and variable names, URLs, paths, class names and version strings alone;
  *   <li>its Shannon entropy per char is at least {@code min(2.8, log2(length) - 1.9)} bits (a
  *       random value of 16 hex chars has about 3.2, a repeated pattern far less).
  * </ul>
@@ -31,8 +30,8 @@ import java.util.regex.Pattern;
  * credential here.
  *
  * <p>The cost: a password that is a plain word or a word and a number ({@code hunter2}) after
- * {@code password=} is no longer caught by this net (a registered secret is still redacted in
- * every form, whatever its shape).
+ * {@code password=} is no longer caught by this net (a registered secret is still redacted in every
+ * form, whatever its shape).
  */
 final class CredentialShape {
 
@@ -46,7 +45,8 @@ final class CredentialShape {
 
   /** A UUID in its canonical form, as some APIs issue their keys. */
   private static final Pattern UUID =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private CredentialShape() {}
 
@@ -89,11 +89,11 @@ final class CredentialShape {
   }
 
   /**
-   * The entropy floor, in bits per char: {@code min(2.8, log2(length) - 1.9)}. Set below what
-   * one random hex value in 10,000 reaches (the poorest alphabet of real keys): 16 random hex
-   * chars have 3.2 bits per char on average and 2.26 at the lowest 0.01 %, 32 have 3.6 and 3.0;
-   * base64 and alphanumeric values have more. A repeated pattern ({@code X1X1X1X1X1X1}: 1 bit)
-   * has far less.
+   * The entropy floor, in bits per char: {@code min(2.8, log2(length) - 1.9)}. Set below what one
+   * random hex value in 10,000 reaches (the poorest alphabet of real keys): 16 random hex chars
+   * have 3.2 bits per char on average and 2.26 at the lowest 0.01 %, 32 have 3.6 and 3.0; base64
+   * and alphanumeric values have more. A repeated pattern ({@code X1X1X1X1X1X1}: 1 bit) has far
+   * less.
    */
   static double minEntropy(int length) {
     return Math.min(2.8, log2(length) - 1.9);
@@ -120,8 +120,8 @@ final class CredentialShape {
   }
 
   /**
-   * A number ({@code 503}), a word ({@code loaded}), a word and a number of up to 8 digits
-   * ({@code v3}, {@code sha256}), or a number and a unit ({@code 500ms}, {@code 2nd}).
+   * A number ({@code 503}), a word ({@code loaded}), a word and a number of up to 8 digits ({@code
+   * v3}, {@code sha256}), or a number and a unit ({@code 500ms}, {@code 2nd}).
    */
   private static boolean isPlainPart(String text, int start, int end) {
     int lettersEnd = start;

@@ -68,7 +68,9 @@ final class DerReader {
     int tag = data[pos++] & 0xff;
     if (tag != expectedTag) {
       throw new IllegalArgumentException(
-          "unexpected DER tag 0x" + Integer.toHexString(tag) + ", expected 0x"
+          "unexpected DER tag 0x"
+              + Integer.toHexString(tag)
+              + ", expected 0x"
               + Integer.toHexString(expectedTag));
     }
     if (pos >= end) {

@@ -11,8 +11,8 @@ public final class Durations {
   private Durations() {}
 
   /**
-   * Renders a duration with at most two units, largest first; sub-second parts of durations under
-   * a minute are kept to the millisecond.
+   * Renders a duration with at most two units, largest first; sub-second parts of durations under a
+   * minute are kept to the millisecond.
    *
    * @param d the duration; may be negative
    * @return the text
@@ -39,7 +39,9 @@ public final class Durations {
       return seconds == 0 ? minutes + " min" : minutes + " min " + seconds + " s";
     }
     if (seconds > 0) {
-      return millis == 0 ? seconds + " s" : seconds + "." + String.format("%03d", millis).replaceAll("0+$", "") + " s";
+      return millis == 0
+          ? seconds + " s"
+          : seconds + "." + String.format("%03d", millis).replaceAll("0+$", "") + " s";
     }
     if (millis > 0) {
       return millis + " ms";

@@ -11,14 +11,13 @@ import javax.crypto.spec.SecretKeySpec;
  * The fingerprint KeyGuard shows instead of a secret value: {@code fp:} and 12 hex digits of an
  * HMAC-SHA256 of the value, keyed with a random key made once per process and never shown.
  *
- * <p>Why keyed: an unkeyed hash of a short or low-entropy value (a 12-char key, a PIN-like
- * secret) is inverted by trying every candidate; without the key, a fingerprint tells nothing
- * about the value, however short. The trade-off: the same value has different fingerprints in
- * different processes (and after a restart). Within a process, equal values have equal
- * fingerprints, which is what log lines, events and version ids of unversioned backends need.
- * Across processes, correlate by the backend's version id instead. The input is
- * domain-separated ({@code dev.keyguard.fingerprint.v1}), so the MAC is never an oracle for any
- * other use of the key.
+ * <p>Why keyed: an unkeyed hash of a short or low-entropy value (a 12-char key, a PIN-like secret)
+ * is inverted by trying every candidate; without the key, a fingerprint tells nothing about the
+ * value, however short. The trade-off: the same value has different fingerprints in different
+ * processes (and after a restart). Within a process, equal values have equal fingerprints, which is
+ * what log lines, events and version ids of unversioned backends need. Across processes, correlate
+ * by the backend's version id instead. The input is domain-separated ({@code
+ * dev.keyguard.fingerprint.v1}), so the MAC is never an oracle for any other use of the key.
  */
 public final class Fingerprints {
 

@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * The second net: well-known credential formats recognised without being registered. Each format
  * starts with a fixed anchor (a prefix such as {@code AKIA} or a keyword such as {@code api_key})
- * that the redactor's automaton finds in the same pass as the registered secrets; a short
- * validator then checks the text around the anchor, so ordinary words are left alone.
+ * that the redactor's automaton finds in the same pass as the registered secrets; a short validator
+ * then checks the text around the anchor, so ordinary words are left alone.
  *
  * <table>
  *   <caption>Formats</caption>
@@ -33,14 +33,14 @@ import java.util.List;
  * </table>
  *
  * <p>The prefix-anchored formats (AWS, GitHub, Slack, JWT, PEM) are recognised by their exact
- * shape. A keyword or {@code Bearer } says nothing by itself ({@code token refresh failed},
- * {@code Key coingecko-api-key: loaded version 3}, {@code Bearer authentication}): the value
- * after it is redacted only if it looks like a credential, as secret scanners judge a generic
- * assignment: at least 8 chars without whitespace, at least one letter, not made only of words,
- * numbers and words with numbers (names, paths, URLs, versions such as {@code 1.2.3-SNAPSHOT}
- * stay), enough Shannon entropy, and not what KeyGuard prints instead of a value (a fingerprint
- * {@code fp:3f2a9c1b07d4}, {@code Secret[…]}, a {@code [REDACTED…]} marker). The check runs only
- * at an anchor hit; {@code CredentialShape} has the rules.
+ * shape. A keyword or {@code Bearer } says nothing by itself ({@code token refresh failed}, {@code
+ * Key coingecko-api-key: loaded version 3}, {@code Bearer authentication}): the value after it is
+ * redacted only if it looks like a credential, as secret scanners judge a generic assignment: at
+ * least 8 chars without whitespace, at least one letter, not made only of words, numbers and words
+ * with numbers (names, paths, URLs, versions such as {@code 1.2.3-SNAPSHOT} stay), enough Shannon
+ * entropy, and not what KeyGuard prints instead of a value (a fingerprint {@code fp:3f2a9c1b07d4},
+ * {@code Secret[…]}, a {@code [REDACTED…]} marker). The check runs only at an anchor hit; {@code
+ * CredentialShape} has the rules.
  */
 public final class KnownFormats {
 
@@ -80,14 +80,30 @@ public final class KnownFormats {
     anchor(BEARER, "Bearer ", "bearer ", "BEARER ");
     for (String keyword :
         new String[] {
-          "api_key", "api-key", "apikey", "secret", "token", "password", "passwd", "passphrase",
-          "access_key", "access-key", "private_key", "authorization"
+          "api_key",
+          "api-key",
+          "apikey",
+          "secret",
+          "token",
+          "password",
+          "passwd",
+          "passphrase",
+          "access_key",
+          "access-key",
+          "private_key",
+          "authorization"
         }) {
       anchor(KEYWORD, keyword, keyword.toUpperCase(java.util.Locale.ROOT), capitalise(keyword));
       int sep = Math.max(keyword.indexOf('_'), keyword.indexOf('-'));
       if (sep > 0) {
         String camel = keyword.substring(0, sep) + capitalise(keyword.substring(sep + 1));
-        anchor(KEYWORD, camel, capitalise(camel), capitalise(keyword.substring(0, sep)) + keyword.charAt(sep) + capitalise(keyword.substring(sep + 1)));
+        anchor(
+            KEYWORD,
+            camel,
+            capitalise(camel),
+            capitalise(keyword.substring(0, sep))
+                + keyword.charAt(sep)
+                + capitalise(keyword.substring(sep + 1)));
       }
     }
     anchor(KEYWORD, "apiKey", "ApiKey", "APIKey", "API-Key"); // API-Key: Kraken's header
@@ -181,7 +197,8 @@ public final class KnownFormats {
           return -1;
         }
         int i = end;
-        while (i < n && i - end < 255
+        while (i < n
+            && i - end < 255
             && (isAsciiAlnum(text.charAt(i)) || (kind == GITHUB_PAT && text.charAt(i) == '_'))) {
           i++;
         }
@@ -192,7 +209,9 @@ public final class KnownFormats {
           return -1;
         }
         int i = end;
-        while (i < n && i - end < MAX_VALUE && (isAsciiAlnum(text.charAt(i)) || text.charAt(i) == '-')) {
+        while (i < n
+            && i - end < MAX_VALUE
+            && (isAsciiAlnum(text.charAt(i)) || text.charAt(i) == '-')) {
           i++;
         }
         return i - end >= 10 ? span(start, i) : -1;
@@ -343,8 +362,8 @@ public final class KnownFormats {
   }
 
   /**
-   * Whether the keyword ends a word: it is followed by a non-identifier char, a separator ({@code
-   * _ - .}), or, after a lower-case keyword, an upper-case letter (camelCase: {@code secretKey}).
+   * Whether the keyword ends a word: it is followed by a non-identifier char, a separator ({@code _
+   * - .}), or, after a lower-case keyword, an upper-case letter (camelCase: {@code secretKey}).
    * {@code secretsmanager} or {@code tokenizer} are other words, not credential names.
    */
   private static boolean isWordBoundaryAfterKeyword(char last, char next) {

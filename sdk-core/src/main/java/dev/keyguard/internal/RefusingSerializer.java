@@ -8,8 +8,8 @@ import java.io.IOException;
 
 /**
  * Jackson serializer for types that hold or reach secrets (secret values, credentials, key
- * providers and their sources): it refuses, whatever the mapper's settings.
- * Registered with {@code @JsonSerialize(using = RefusingSerializer.class)}.
+ * providers and their sources): it refuses, whatever the mapper's settings. Registered with
+ * {@code @JsonSerialize(using = RefusingSerializer.class)}.
  */
 public final class RefusingSerializer extends StdSerializer<Object> {
 

@@ -51,8 +51,8 @@ public final class TrustedCertificates {
   private TrustedCertificates() {}
 
   /**
-   * Reads the certificates of a PEM file: one or more {@code CERTIFICATE} blocks (text outside
-   * the blocks, as in CA bundles, is ignored).
+   * Reads the certificates of a PEM file: one or more {@code CERTIFICATE} blocks (text outside the
+   * blocks, as in CA bundles, is ignored).
    *
    * @param pemFile the file
    * @param setting what the caller calls this setting, to start every error message with
@@ -84,9 +84,9 @@ public final class TrustedCertificates {
    * @param pem the PEM text (US-ASCII)
    * @param setting what the caller calls this setting, to start every error message with
    * @return the certificates, in input order; never empty
-   * @throws IllegalArgumentException if there is no {@code CERTIFICATE} block, if any block is
-   *     a private key or of another kind, has no end line, or does not hold an X.509 certificate;
-   *     the message names the block by number and never echoes the input
+   * @throws IllegalArgumentException if there is no {@code CERTIFICATE} block, if any block is a
+   *     private key or of another kind, has no end line, or does not hold an X.509 certificate; the
+   *     message names the block by number and never echoes the input
    */
   public static List<X509Certificate> fromPem(byte[] pem, String setting) {
     if (pem.length > MAX_PEM_BYTES) {
@@ -108,12 +108,18 @@ public final class TrustedCertificates {
       String label = begin.group(1);
       if (label.endsWith("PRIVATE KEY")) {
         throw new IllegalArgumentException(
-            where + " holds a private key (block " + block + "); give the CA certificate only,"
+            where
+                + " holds a private key (block "
+                + block
+                + "); give the CA certificate only,"
                 + " a private key never belongs in trust settings");
       }
       if (!label.equals("CERTIFICATE")) {
         throw new IllegalArgumentException(
-            where + ": block " + block + " is not a CERTIFICATE block; only"
+            where
+                + ": block "
+                + block
+                + " is not a CERTIFICATE block; only"
                 + " -----BEGIN CERTIFICATE----- blocks are accepted");
       }
       String end = "-----END CERTIFICATE-----";
@@ -128,7 +134,8 @@ public final class TrustedCertificates {
     }
     if (certificates.isEmpty()) {
       throw new IllegalArgumentException(
-          where + " holds no -----BEGIN CERTIFICATE----- block (a DER file must be converted"
+          where
+              + " holds no -----BEGIN CERTIFICATE----- block (a DER file must be converted"
               + " first: openssl x509 -inform der -in ca.der -out ca.pem)");
     }
     return Collections.unmodifiableList(certificates);
@@ -153,8 +160,8 @@ public final class TrustedCertificates {
   }
 
   /**
-   * The trusted certificate entries of a key store (as {@code keytool -importcert} makes them);
-   * key entries are not trusted and not read.
+   * The trusted certificate entries of a key store (as {@code keytool -importcert} makes them); key
+   * entries are not trusted and not read.
    *
    * @param trustStore a loaded key store
    * @param setting what the caller calls this setting, to start every error message with
@@ -177,7 +184,8 @@ public final class TrustedCertificates {
     }
     if (certificates.isEmpty()) {
       throw new IllegalArgumentException(
-          setting + ": the KeyStore holds no trusted X.509 certificate entry (key entries are not"
+          setting
+              + ": the KeyStore holds no trusted X.509 certificate entry (key entries are not"
               + " trusted; import the CA with keytool -importcert)");
     }
     return Collections.unmodifiableList(certificates);
@@ -233,8 +241,8 @@ public final class TrustedCertificates {
   }
 
   /**
-   * A TLS context that authenticates servers with {@code trustManager} (no client certificate).
-   * The protocol versions are set by the connection, not here.
+   * A TLS context that authenticates servers with {@code trustManager} (no client certificate). The
+   * protocol versions are set by the connection, not here.
    *
    * @param trustManager the trust manager
    * @return the context

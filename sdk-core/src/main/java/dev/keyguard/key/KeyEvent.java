@@ -6,7 +6,6 @@ import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.client.KeyRejectedException;
-
 import java.time.Duration;
 import java.time.Instant;
 

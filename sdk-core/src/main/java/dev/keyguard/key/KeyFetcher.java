@@ -37,14 +37,22 @@ final class KeyFetcher {
     try {
       VersionedCredential fetched = provider.fetch(keyId);
       if (fetched == null) {
-        return failed(new MalformedSecretException(
-            "provider " + provider.name() + " returned no credential for key '" + keyId + "'",
-            keyId));
+        return failed(
+            new MalformedSecretException(
+                "provider " + provider.name() + " returned no credential for key '" + keyId + "'",
+                keyId));
       }
       if (!fetched.keyId().equals(keyId)) {
-        return failed(new MalformedSecretException(
-            "provider " + provider.name() + " returned a credential for key '" + fetched.keyId()
-                + "' when asked for '" + keyId + "'", keyId));
+        return failed(
+            new MalformedSecretException(
+                "provider "
+                    + provider.name()
+                    + " returned a credential for key '"
+                    + fetched.keyId()
+                    + "' when asked for '"
+                    + keyId
+                    + "'",
+                keyId));
       }
       return new Outcome(fetched, null, null);
     } catch (KeyGuardException e) {
@@ -73,7 +81,9 @@ final class KeyFetcher {
     } catch (RuntimeException e) {
       LOG.warn(
           "Key {}: fetching alternate versions from {} failed ({}); none offered",
-          keyId, provider.name(), e.getClass().getSimpleName());
+          keyId,
+          provider.name(),
+          e.getClass().getSimpleName());
       return List.of();
     }
   }
@@ -84,8 +94,15 @@ final class KeyFetcher {
 
   private KeyGuardException wrapUnexpected(Throwable e) {
     return new KeyProviderUnavailableException(
-        "provider " + provider.name() + " failed to fetch key '" + keyId + "' with "
-            + e.getClass().getName() + "; treated as unavailable, the cause says why",
-        e, keyId, null);
+        "provider "
+            + provider.name()
+            + " failed to fetch key '"
+            + keyId
+            + "' with "
+            + e.getClass().getName()
+            + "; treated as unavailable, the cause says why",
+        e,
+        keyId,
+        null);
   }
 }

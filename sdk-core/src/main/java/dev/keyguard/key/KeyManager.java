@@ -10,7 +10,6 @@ import dev.keyguard.MalformedSecretException;
 import dev.keyguard.Redactor;
 import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the keys of an application fresh: fetches each key from a {@link KeyProvider} on first
- * use, refreshes it in the background before it goes stale, rides out backend failures, and hands
- * out the current credential without ever making a request wait on the backend. One per
- * application; it hands out one {@link ManagedKey} per key id.
+ * Keeps the keys of an application fresh: fetches each key from a {@link KeyProvider} on first use,
+ * refreshes it in the background before it goes stale, rides out backend failures, and hands out
+ * the current credential without ever making a request wait on the backend. One per application; it
+ * hands out one {@link ManagedKey} per key id.
  *
  * <pre>{@code
  * KeyManager keys = KeyManager.builder()
@@ -53,19 +52,19 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Cold start.</b> {@link ManagedKey#current()} on a key never fetched blocks while one
  *       fetch runs on the calling thread; every other thread that asks meanwhile waits for that
  *       same fetch (single flight). {@link #awaitReady(Duration)} does the fetch ahead of time.
- *   <li><b>Fresh.</b> After a successful fetch, {@code current()} is a read of a volatile field
- *       and of the time source: no lock, no backend call. A refresh is scheduled on the scheduler
- *       after {@code refreshAfter} (default 5 minutes), jittered by ±{@code jitter} (default 10 %)
- *       so that a fleet of instances does not call the backend in step. If the credential has an
+ *   <li><b>Fresh.</b> After a successful fetch, {@code current()} is a read of a volatile field and
+ *       of the time source: no lock, no backend call. A refresh is scheduled on the scheduler after
+ *       {@code refreshAfter} (default 5 minutes), jittered by ±{@code jitter} (default 10 %) so
+ *       that a fleet of instances does not call the backend in step. If the credential has an
  *       expiry, the refresh comes earlier: after at most three quarters of the lifetime that
  *       remained at the fetch (jittered), and no later than the expiry.
  *   <li><b>Refresh.</b> A refresh that finds the version already served changes nothing and fires
  *       nothing. One that finds a new version swaps it in atomically (a caller sees either the old
  *       or the new credential, and never an older one after a newer one) and fires {@link
  *       KeyEvent.KeyRotated}. A new version whose {@code notBefore} lies in the future is held back
- *       while the old version is still usable, and served from its {@code notBefore} on; if
- *       nothing else is usable it is served at once (the backend calls it current, and a small
- *       clock skew is the usual cause) with a warning in the log.
+ *       while the old version is still usable, and served from its {@code notBefore} on; if nothing
+ *       else is usable it is served at once (the backend calls it current, and a small clock skew
+ *       is the usual cause) with a warning in the log.
  *   <li><b>Stale on error.</b> When a refresh fails, {@code current()} keeps returning the last
  *       good credential, without blocking, for as long as {@code maxStale} (default 1 hour)
  *       measured from the <em>last successful fetch</em>: the bound is on how long ago the backend
@@ -75,8 +74,8 @@ import org.slf4j.LoggerFactory;
  *       attempt and {@link KeyEvent.RefreshRecovered} when one succeeds. Past {@code maxStale},
  *       {@code current()} throws {@link KeyProviderUnavailableException} whose cause is the
  *       provider's failure; it does not call the backend itself, the background retries go on, and
- *       the first successful one ends the outage. Not-found and denied answers during a refresh
- *       are treated the same way by default (the key may be back at the next attempt); set {@link
+ *       the first successful one ends the outage. Not-found and denied answers during a refresh are
+ *       treated the same way by default (the key may be back at the next attempt); set {@link
  *       Builder#serveStaleWhenNotFoundOrDenied(boolean)} to false to stop serving at once. An
  *       exception from the provider that is not a {@link KeyGuardException} counts as
  *       "unavailable".
@@ -89,9 +88,9 @@ import org.slf4j.LoggerFactory;
  *       (shared by concurrent callers), then asks the provider for alternate versions; repeated
  *       rejections of one version within {@code rejectionCooldown} (default 30 seconds) reuse that
  *       answer without calling the backend.
- *   <li><b>Requirements.</b> A key knows the parts its users need: the requirement given to
- *       {@link #key(KeyId, CredentialRequirement)}, and the auth scheme's of every client built on
- *       it. A fetched credential that lacks one (no API secret for a signing scheme) counts as a
+ *   <li><b>Requirements.</b> A key knows the parts its users need: the requirement given to {@link
+ *       #key(KeyId, CredentialRequirement)}, and the auth scheme's of every client built on it. A
+ *       fetched credential that lacks one (no API secret for a signing scheme) counts as a
  *       malformed secret: {@code awaitReady} and a cold {@code current()} fail with {@link
  *       MalformedSecretException} naming the missing part, the field it was expected in and the
  *       fields found (names only); during a refresh the last good credential stays served and
@@ -104,22 +103,22 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threads</h2>
  *
- * <p>The manager is thread-safe. It creates no thread per key or per request. Refreshes and
- * retries run on one {@link ScheduledExecutorService}: by default its own, with two daemon threads
- * named {@code keyguard-refresh-N}, shut down by {@link #close()}; or the caller's, given with
- * {@link Builder#scheduler(ScheduledExecutorService)}, which {@code close()} leaves running. The
- * provider is called only from those threads, from the caller of a cold-start or hard-expiry
- * {@code current()}, and from the caller of {@code rejected()}; never twice at once for the same
- * key. Time comes from the injectable {@link TimeSource} (the system's by default), so tests drive
- * refresh, expiry and the {@code awaitReady} timeout without sleeping. Listeners run on whichever
- * of those threads made the change (see {@link KeyEventListener}).
+ * <p>The manager is thread-safe. It creates no thread per key or per request. Refreshes and retries
+ * run on one {@link ScheduledExecutorService}: by default its own, with two daemon threads named
+ * {@code keyguard-refresh-N}, shut down by {@link #close()}; or the caller's, given with {@link
+ * Builder#scheduler(ScheduledExecutorService)}, which {@code close()} leaves running. The provider
+ * is called only from those threads, from the caller of a cold-start or hard-expiry {@code
+ * current()}, and from the caller of {@code rejected()}; never twice at once for the same key. Time
+ * comes from the injectable {@link TimeSource} (the system's by default), so tests drive refresh,
+ * expiry and the {@code awaitReady} timeout without sleeping. Listeners run on whichever of those
+ * threads made the change (see {@link KeyEventListener}).
  *
  * <h2>Secrets</h2>
  *
  * <p>Every secret the manager fetches is registered with {@link Redactor#global()}, the one
- * redactor of the SDK, and retired when its version is rotated out (or the manager is closed).
- * Logs (through SLF4J, logger {@code dev.keyguard.key.KeyManager}) and events name key ids,
- * versions and fingerprints, never a value.
+ * redactor of the SDK, and retired when its version is rotated out (or the manager is closed). Logs
+ * (through SLF4J, logger {@code dev.keyguard.key.KeyManager}) and events name key ids, versions and
+ * fingerprints, never a value.
  */
 public final class KeyManager implements AutoCloseable {
 
@@ -131,6 +130,7 @@ public final class KeyManager implements AutoCloseable {
   private final KeyProvider provider;
   private final ScheduledExecutorService scheduler;
   private final boolean ownScheduler;
+
   /** What every key of this manager runs by; the keys never read the manager's fields. */
   private final KeyPolicy policy;
 
@@ -299,8 +299,8 @@ public final class KeyManager implements AutoCloseable {
 
   /**
    * Stops the manager: cancels every scheduled refresh, shuts down its own scheduler (a scheduler
-   * given to the builder is left running), and retires the secrets it registered with the
-   * redactor. A fetch already running finishes but its result is dropped. From now on {@link
+   * given to the builder is left running), and retires the secrets it registered with the redactor.
+   * A fetch already running finishes but its result is dropped. From now on {@link
    * ManagedKey#current()}, {@link #key(KeyId)} and {@link #awaitReady(Duration)} throw {@link
    * IllegalStateException}; threads waiting on a fetch get the same. Idempotent.
    */
@@ -322,14 +322,19 @@ public final class KeyManager implements AutoCloseable {
   /** Returns the provider name and number of keys; never a secret. */
   @Override
   public String toString() {
-    return "KeyManager[provider=" + provider.name() + ", keys=" + keys.size() + (closed ? ", closed]" : "]");
+    return "KeyManager[provider="
+        + provider.name()
+        + ", keys="
+        + keys.size()
+        + (closed ? ", closed]" : "]");
   }
 
   // ---------------------------------------------------------------- package-private helpers
 
   void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("this KeyManager is closed; build a new one to serve keys again");
+      throw new IllegalStateException(
+          "this KeyManager is closed; build a new one to serve keys again");
     }
   }
 
@@ -445,7 +450,8 @@ public final class KeyManager implements AutoCloseable {
      */
     public Builder jitter(double jitter) {
       if (!(jitter >= 0 && jitter <= MAX_JITTER)) {
-        throw new IllegalArgumentException("jitter must be between 0 and " + MAX_JITTER + ", was " + jitter);
+        throw new IllegalArgumentException(
+            "jitter must be between 0 and " + MAX_JITTER + ", was " + jitter);
       }
       this.jitter = jitter;
       return this;
@@ -464,8 +470,8 @@ public final class KeyManager implements AutoCloseable {
     }
 
     /**
-     * Sets how long the last good credential keeps being served while refreshes fail, measured
-     * from the last successful fetch. Past it, {@link ManagedKey#current()} throws {@link
+     * Sets how long the last good credential keeps being served while refreshes fail, measured from
+     * the last successful fetch. Past it, {@link ManagedKey#current()} throws {@link
      * KeyProviderUnavailableException}. It must be longer than {@code refreshAfter × (1 + jitter)}
      * (checked by {@link #build()}), so that a failed refresh leaves time for retries. A
      * credential's own {@code expiresAt} always wins. Default: 1 hour.
@@ -481,8 +487,8 @@ public final class KeyManager implements AutoCloseable {
 
     /**
      * Sets the retry backoff after a failed fetch: {@code min} after the first failure, doubling
-     * with each further failure up to {@code max}, each delay jittered and never above {@code
-     * max}. Default: 1 second to 1 minute.
+     * with each further failure up to {@code max}, each delay jittered and never above {@code max}.
+     * Default: 1 second to 1 minute.
      *
      * @param min the first delay; positive
      * @param max the largest delay; at least {@code min}
@@ -503,8 +509,8 @@ public final class KeyManager implements AutoCloseable {
 
     /**
      * Sets how long a rejection of a version is remembered: within it, further rejections of the
-     * same version reuse the last answer without calling the backend, and a rejected version is
-     * not offered again. Default: 30 seconds.
+     * same version reuse the last answer without calling the backend, and a rejected version is not
+     * offered again. Default: 30 seconds.
      *
      * @param cooldown the cool-down; zero or positive
      * @return this builder
@@ -544,8 +550,8 @@ public final class KeyManager implements AutoCloseable {
     /**
      * Sets whether the last good credential keeps being served (up to {@code maxStale}) when a
      * refresh is answered "not found" or "denied". Default: true, because such answers are often
-     * transient (a permission being re-granted, a secret being re-created). False stops serving
-     * the key at once, so a revoked key is dropped at the next refresh.
+     * transient (a permission being re-granted, a secret being re-created). False stops serving the
+     * key at once, so a revoked key is dropped at the next refresh.
      *
      * @param serve whether to keep serving
      * @return this builder

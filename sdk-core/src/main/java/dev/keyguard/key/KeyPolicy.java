@@ -7,8 +7,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Everything a key needs from its {@link KeyManager}, as one immutable value built once per
- * manager: the time source and scheduler it runs on, when to refresh, how long to serve stale,
- * the rejection cool-down, the lifetime warnings and where events go.
+ * manager: the time source and scheduler it runs on, when to refresh, how long to serve stale, the
+ * rejection cool-down, the lifetime warnings and where events go.
  *
  * @param time the time source for every reading: refresh times, staleness, expiry, events
  * @param scheduler runs refreshes, retries and warm-up fetches

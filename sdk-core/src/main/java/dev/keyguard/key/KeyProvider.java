@@ -6,18 +6,16 @@ import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
-import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
-
 import java.util.List;
 
 /**
  * A source of keys: environment variables, files, a vault. The one SPI every backend implements.
  *
  * <p>{@link #fetch(KeyId)} is blocking and is called off the request path, by the {@link
- * KeyManager}'s refresh scheduler (and, on a cold start, by the first caller). Implementations
- * must be thread-safe; the key manager never calls {@code fetch} concurrently for the same key,
- * but may for different keys.
+ * KeyManager}'s refresh scheduler (and, on a cold start, by the first caller). Implementations must
+ * be thread-safe; the key manager never calls {@code fetch} concurrently for the same key, but may
+ * for different keys.
  *
  * <p>Failures are reported with these exceptions, which the key manager treats differently:
  *

@@ -17,12 +17,12 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * What one key knows, as an immutable value: the version served, the backend's current version,
- * the last success, the running failure and the {@link LifetimeWarnings} already given. Each transition
- * ({@link #fetched}, {@link #failed}, {@link #resolvedAt}, {@link #accepted}, {@link #rejected})
- * is a pure function of the state, its arguments and the {@link KeyPolicy}: it returns the next
- * state with the events it causes and touches nothing else (apart from log lines through the
- * {@link KeyManager} logger), so it is tested without threads, schedulers or backends.
+ * What one key knows, as an immutable value: the version served, the backend's current version, the
+ * last success, the running failure and the {@link LifetimeWarnings} already given. Each transition
+ * ({@link #fetched}, {@link #failed}, {@link #resolvedAt}, {@link #accepted}, {@link #rejected}) is
+ * a pure function of the state, its arguments and the {@link KeyPolicy}: it returns the next state
+ * with the events it causes and touches nothing else (apart from log lines through the {@link
+ * KeyManager} logger), so it is tested without threads, schedulers or backends.
  *
  * <p>Served and current differ in two cases: a new version waits for its {@code notBefore} while
  * the old one is still usable, or an alternate the API accepted is served instead of the backend's
@@ -203,7 +203,10 @@ final class KeyState {
     if (!current.isUsableAt(now)) {
       LOG.warn(
           "Key {}: serving version {} ({}) before its notBefore {}: no other version is usable",
-          keyId, current.version(), fingerprint(current), current.notBefore().orElse(null));
+          keyId,
+          current.version(),
+          fingerprint(current),
+          current.notBefore().orElse(null));
     }
     d.rotated(old, d.served, now, events);
     d.checkWarnings(now, events);
@@ -222,9 +225,12 @@ final class KeyState {
     if (failure != null) {
       LOG.info(
           "Key {}: refresh recovered after {} failed attempts; backend returned version {}",
-          keyId, failedAttempts, fetched.version());
-      events.add(new KeyEvent.RefreshRecovered(
-          keyId, now, fetched.version(), failedAttempts, Duration.between(failingSince, now)));
+          keyId,
+          failedAttempts,
+          fetched.version());
+      events.add(
+          new KeyEvent.RefreshRecovered(
+              keyId, now, fetched.version(), failedAttempts, Duration.between(failingSince, now)));
     }
     if (current != null && fetched.sameVersionAs(current)) {
       LOG.debug("Key {}: refresh found version {} unchanged", keyId, current.version());
@@ -240,13 +246,19 @@ final class KeyState {
       if (notYetValid && old != null && d.servable(old, now)) {
         LOG.info(
             "Key {}: new version {} ({}) is valid from {}; serving version {} until then",
-            keyId, fetched.version(), fingerprint(fetched), fetched.notBefore().get(),
+            keyId,
+            fetched.version(),
+            fingerprint(fetched),
+            fetched.notBefore().get(),
             old.version());
       } else {
         if (notYetValid) {
           LOG.warn(
               "Key {}: serving version {} ({}) before its notBefore {}: no other version is usable",
-              keyId, fetched.version(), fingerprint(fetched), fetched.notBefore().get());
+              keyId,
+              fetched.version(),
+              fingerprint(fetched),
+              fetched.notBefore().get());
         }
         d.served = fetched;
         d.rotated(old, d.served, now, events);
@@ -269,22 +281,37 @@ final class KeyState {
     boolean servingStale = served != null && d.servable(served, now);
     LOG.warn(
         "Key {}: fetch from {} failed (attempt {}, {}: {}); {}; next attempt in {}",
-        keyId, providerName, d.failedAttempts, error.getClass().getSimpleName(), error.getMessage(),
+        keyId,
+        providerName,
+        d.failedAttempts,
+        error.getClass().getSimpleName(),
+        error.getMessage(),
         servingStale
-            ? "still serving version " + served.version() + " (" + fingerprint(served) + ") until "
+            ? "still serving version "
+                + served.version()
+                + " ("
+                + fingerprint(served)
+                + ") until "
                 + min(served.expiresAt().orElse(Instant.MAX), d.staleDeadline())
             : "no version can be served",
         backoff);
-    events.add(new KeyEvent.RefreshFailed(
-        keyId, now, error, error.isRetryable(), d.failedAttempts, servingStale,
-        served == null ? null : served.version(), backoff));
+    events.add(
+        new KeyEvent.RefreshFailed(
+            keyId,
+            now,
+            error,
+            error.isRetryable(),
+            d.failedAttempts,
+            servingStale,
+            served == null ? null : served.version(),
+            backoff));
     d.checkWarnings(now, events);
     return new Transition(new KeyState(d), events);
   }
 
   /**
-   * The API accepted {@code accepted}: serve it if it is the backend's current version, or
-   * promote {@code alternate} (the alternate on offer of that version, or null) if usable.
+   * The API accepted {@code accepted}: serve it if it is the backend's current version, or promote
+   * {@code alternate} (the alternate on offer of that version, or null) if usable.
    */
   Transition accepted(VersionedCredential accepted, VersionedCredential alternate, Instant now) {
     if (served != null && accepted.sameVersionAs(served)) {
@@ -303,7 +330,8 @@ final class KeyState {
       if (alternate == null || !alternate.isUsableAt(now)) {
         LOG.debug(
             "Key {}: accepted version {} is not an alternate on offer; ignored",
-            keyId, accepted.version());
+            keyId,
+            accepted.version());
         return new Transition(this, List.of());
       }
       d.served = alternate;
@@ -311,10 +339,17 @@ final class KeyState {
       LOG.info(
           "Key {}: the API accepted alternate version {} ({}); serving it instead of {} until the"
               + " backend's current version changes",
-          keyId, alternate.version(), fingerprint(alternate), old == null ? "none" : old.version());
-      events.add(new KeyEvent.AlternatePromoted(
-          keyId, now, old == null ? "none" : old.version(), alternate.version(),
-          fingerprint(alternate)));
+          keyId,
+          alternate.version(),
+          fingerprint(alternate),
+          old == null ? "none" : old.version());
+      events.add(
+          new KeyEvent.AlternatePromoted(
+              keyId,
+              now,
+              old == null ? "none" : old.version(),
+              alternate.version(),
+              fingerprint(alternate)));
     }
     d.checkWarnings(now, events);
     return new Transition(new KeyState(d), events);
@@ -355,13 +390,26 @@ final class KeyState {
     }
     LOG.info(
         "Key {}: version {} ({}) rejected by the API; {}",
-        keyId, rejected.version(), fingerprint(rejected),
-        answer == null ? "nothing else to offer" : "offering " + resolution + " version "
-            + answer.version() + " (" + fingerprint(answer) + ")");
+        keyId,
+        rejected.version(),
+        fingerprint(rejected),
+        answer == null
+            ? "nothing else to offer"
+            : "offering "
+                + resolution
+                + " version "
+                + answer.version()
+                + " ("
+                + fingerprint(answer)
+                + ")");
     return new Answer(
         Optional.ofNullable(answer),
         new KeyEvent.KeyRejected(
-            keyId, now, rejected.version(), fingerprint(rejected), resolution,
+            keyId,
+            now,
+            rejected.version(),
+            fingerprint(rejected),
+            resolution,
             answer == null ? null : answer.version()));
   }
 
@@ -462,14 +510,22 @@ final class KeyState {
       if (old == null) {
         LOG.info(
             "Key {}: loaded version {} ({}) from {}",
-            keyId, next.version(), fingerprint(next), providerName);
+            keyId,
+            next.version(),
+            fingerprint(next),
+            providerName);
         events.add(new KeyEvent.KeyLoaded(keyId, now, next.version(), fingerprint(next)));
       } else if (!old.sameVersionAs(next)) {
         LOG.info(
             "Key {}: rotated from version {} ({}) to {} ({})",
-            keyId, old.version(), fingerprint(old), next.version(), fingerprint(next));
-        events.add(new KeyEvent.KeyRotated(
-            keyId, now, old.version(), fingerprint(old), next.version(), fingerprint(next)));
+            keyId,
+            old.version(),
+            fingerprint(old),
+            next.version(),
+            fingerprint(next));
+        events.add(
+            new KeyEvent.KeyRotated(
+                keyId, now, old.version(), fingerprint(old), next.version(), fingerprint(next)));
       }
     }
 

@@ -26,8 +26,8 @@ record LifetimeWarnings(String tooOld, String expiring) {
   static final LifetimeWarnings NONE = new LifetimeWarnings(null, null);
 
   /**
-   * Gives the warnings that the served version {@code c} is due at {@code now} and not given yet, adding their
-   * events, and returns what has been warned about since.
+   * Gives the warnings that the served version {@code c} is due at {@code now} and not given yet,
+   * adding their events, and returns what has been warned about since.
    */
   LifetimeWarnings check(
       KeyId keyId, VersionedCredential c, Instant now, KeyPolicy policy, List<KeyEvent> events) {
@@ -44,9 +44,14 @@ record LifetimeWarnings(String tooOld, String expiring) {
       warnedTooOld = c.version();
       LOG.warn(
           "Key {}: version {} ({}) was created at {}, more than {} ago; rotate it",
-          keyId, c.version(), fingerprint(c), created.get(), Durations.readable(maxKeyAge));
-      events.add(new KeyEvent.KeyTooOld(
-          keyId, now, c.version(), fingerprint(c), created.get(), maxKeyAge));
+          keyId,
+          c.version(),
+          fingerprint(c),
+          created.get(),
+          Durations.readable(maxKeyAge));
+      events.add(
+          new KeyEvent.KeyTooOld(
+              keyId, now, c.version(), fingerprint(c), created.get(), maxKeyAge));
     }
     Optional<Instant> expires = c.expiresAt();
     Duration expiringSoon = policy.expiringSoon();
@@ -58,13 +63,15 @@ record LifetimeWarnings(String tooOld, String expiring) {
       warnedExpiring = c.version();
       LOG.warn(
           "Key {}: version {} ({}) expires at {}; rotate it",
-          keyId, c.version(), fingerprint(c), expires.get());
-      events.add(new KeyEvent.KeyExpiringSoon(
-          keyId, now, c.version(), fingerprint(c), expires.get()));
+          keyId,
+          c.version(),
+          fingerprint(c),
+          expires.get());
+      events.add(
+          new KeyEvent.KeyExpiringSoon(keyId, now, c.version(), fingerprint(c), expires.get()));
     }
     return Objects.equals(warnedTooOld, tooOld) && Objects.equals(warnedExpiring, expiring)
         ? this
         : new LifetimeWarnings(warnedTooOld, warnedExpiring);
   }
-
 }

@@ -12,10 +12,10 @@ import java.util.Set;
 
 /**
  * The one place where the key path registers secrets with {@link Redactor#global()} and retires
- * them: it knows which credentials a key holds on to (served, current, alternates on offer) and,
- * at each change, registers the credentials it did not hold before and retires the secrets of
- * those it dropped, unless an equal value is still held (a rotation that keeps the API key). Not
- * thread-safe by itself: guarded by the lock of its {@link RefreshingManagedKey}.
+ * them: it knows which credentials a key holds on to (served, current, alternates on offer) and, at
+ * each change, registers the credentials it did not hold before and retires the secrets of those it
+ * dropped, unless an equal value is still held (a rotation that keeps the API key). Not thread-safe
+ * by itself: guarded by the lock of its {@link RefreshingManagedKey}.
  */
 final class Liveness {
 
@@ -52,8 +52,8 @@ final class Liveness {
   }
 
   /**
-   * Replaces each credential by the held one of the same version, if any, so that a version
-   * offered again keeps its object (and its registration).
+   * Replaces each credential by the held one of the same version, if any, so that a version offered
+   * again keeps its object (and its registration).
    */
   List<VersionedCredential> reuseHeld(List<VersionedCredential> offered) {
     List<VersionedCredential> out = new ArrayList<>(offered.size());

@@ -9,7 +9,6 @@ import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.client.KeyRejectedException;
-
 import java.time.Duration;
 import java.util.Optional;
 
@@ -37,9 +36,9 @@ public interface ManagedKey {
   KeyId keyId();
 
   /**
-   * Returns the credential to use now. After warm-up this never blocks; it blocks only on the
-   * first use (cold start) and when the credential has passed its hard expiry, and then all
-   * waiting callers share one backend fetch.
+   * Returns the credential to use now. After warm-up this never blocks; it blocks only on the first
+   * use (cold start) and when the credential has passed its hard expiry, and then all waiting
+   * callers share one backend fetch.
    *
    * <p>While background refreshes fail, it keeps returning the last good credential, without
    * blocking and without calling the backend, until {@code maxStale} after the last successful
@@ -57,10 +56,10 @@ public interface ManagedKey {
   VersionedCredential current();
 
   /**
-   * Fails fast at start-up: waits until {@link #current()} can serve a credential without
-   * blocking, fetching it now if needed. A retryable failure is retried with the key manager's
-   * backoff until the timeout; a non-retryable one ends the wait at once. The timeout is measured
-   * by the key manager's time source (real time unless the manager was built with another one).
+   * Fails fast at start-up: waits until {@link #current()} can serve a credential without blocking,
+   * fetching it now if needed. A retryable failure is retried with the key manager's backoff until
+   * the timeout; a non-retryable one ends the wait at once. The timeout is measured by the key
+   * manager's time source (real time unless the manager was built with another one).
    *
    * <p>The default implementation calls {@link #current()} and ignores the timeout; the key
    * manager's keys fetch on its scheduler and honour the timeout.
@@ -99,22 +98,22 @@ public interface ManagedKey {
   default void require(CredentialRequirement requirement) {}
 
   /**
-   * Reports that the API refused a credential (401/403) and asks for a different one to retry
-   * with once. Blocking: it may wait for a forced refresh (single flight, shared with concurrent
-   * callers). Repeated rejections of the same version within the cool-down do not reach the
-   * backend again.
+   * Reports that the API refused a credential (401/403) and asks for a different one to retry with
+   * once. Blocking: it may wait for a forced refresh (single flight, shared with concurrent
+   * callers). Repeated rejections of the same version within the cool-down do not reach the backend
+   * again.
    *
    * <ul>
    *   <li>If {@code rejected} is no longer current, returns the current credential.
    *   <li>Otherwise forces one refresh; if that finds a newer version, returns it.
-   *   <li>Otherwise asks the provider for alternates (a pending or previous version), newest
-   *       first, and returns the first not yet rejected.
+   *   <li>Otherwise asks the provider for alternates (a pending or previous version), newest first,
+   *       and returns the first not yet rejected.
    * </ul>
    *
    * @param rejected the credential the API refused
-   * @return a different credential to retry with once, or empty if there is none (the caller
-   *     should then fail with {@link KeyRejectedException}); a backend failure during the forced
-   *     refresh also gives empty, and is reported as a failed refresh
+   * @return a different credential to retry with once, or empty if there is none (the caller should
+   *     then fail with {@link KeyRejectedException}); a backend failure during the forced refresh
+   *     also gives empty, and is reported as a failed refresh
    * @throws IllegalArgumentException if the credential belongs to another key
    * @throws IllegalStateException if the key manager was closed
    */

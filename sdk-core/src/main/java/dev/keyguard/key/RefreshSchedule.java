@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * When a key is refreshed: the delay after a successful fetch, and the delay after a failed one.
- * A strategy apart from the key's state, in the manner of Spring Vault's {@code RefreshTrigger};
- * the key asks it each time it schedules, and never mutates it.
+ * When a key is refreshed: the delay after a successful fetch, and the delay after a failed one. A
+ * strategy apart from the key's state, in the manner of Spring Vault's {@code RefreshTrigger}; the
+ * key asks it each time it schedules, and never mutates it.
  *
  * <p>Implementations are thread-safe: one schedule serves every key of a {@link KeyManager}.
  */
@@ -17,8 +17,8 @@ interface RefreshSchedule {
   /**
    * The delay from a successful fetch to the next refresh.
    *
-   * @param remainingLifetime how long the soonest-expiring credential the key holds still lives,
-   *     if any expires in the future
+   * @param remainingLifetime how long the soonest-expiring credential the key holds still lives, if
+   *     any expires in the future
    */
   Duration refreshDelay(Optional<Duration> remainingLifetime);
 
@@ -30,9 +30,9 @@ interface RefreshSchedule {
   Duration retryDelay(int failedAttempt);
 
   /**
-   * The schedule of {@link KeyManager}: {@code refreshAfter}, or at most {@link
-   * #LIFETIME_FRACTION} of the remaining lifetime, jittered, and never after the expiry; retries
-   * back off exponentially from {@code backoffMin} to {@code backoffMax}, jittered.
+   * The schedule of {@link KeyManager}: {@code refreshAfter}, or at most {@link #LIFETIME_FRACTION}
+   * of the remaining lifetime, jittered, and never after the expiry; retries back off exponentially
+   * from {@code backoffMin} to {@code backoffMax}, jittered.
    */
   static RefreshSchedule jittered(
       Duration refreshAfter,

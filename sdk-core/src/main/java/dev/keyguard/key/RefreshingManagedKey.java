@@ -32,10 +32,9 @@ import java.util.function.BooleanSupplier;
  * {@link RefreshSchedule} in the {@link KeyPolicy}. {@link SingleFlight} makes sure there is at
  * most one backend call sequence at a time; {@link Rejections} remembers rejected versions and the
  * last rejection round for the cool-down; {@link Liveness} registers the credentials the key holds
- * with the global redactor and retires the dropped ones; {@link Requirements} holds what the
- * key's users need from a credential (their auth schemes' parts). This class only decides which
- * transition
- * to apply, under which lock, on which thread, and with which backend call.
+ * with the global redactor and retires the dropped ones; {@link Requirements} holds what the key's
+ * users need from a credential (their auth schemes' parts). This class only decides which
+ * transition to apply, under which lock, on which thread, and with which backend call.
  *
  * <p><b>States.</b> What {@code current()} does in each, and the transitions of {@link KeyState}
  * that leave it (with the events they fire):
@@ -63,22 +62,21 @@ import java.util.function.BooleanSupplier;
  *
  * <p>A fetched credential that lacks a part a user {@linkplain #require required} is a failed
  * fetch, like a malformed secret: {@code failed} with a {@link
- * dev.keyguard.MalformedSecretException}
- * (COLD stays COLD and {@code awaitReady} fails at once, FRESH becomes STALE and keeps serving the
- * last good version). The check runs under the lock, as does {@link #require}, so a requirement
- * registered while a fetch runs applies to that fetch's credential; an alternate that lacks a part
- * is dropped before it is offered.
+ * dev.keyguard.MalformedSecretException} (COLD stays COLD and {@code awaitReady} fails at once,
+ * FRESH becomes STALE and keeps serving the last good version). The check runs under the lock, as
+ * does {@link #require}, so a requirement registered while a fetch runs applies to that fetch's
+ * credential; an alternate that lacks a part is dropped before it is offered.
  *
  * <p>Every state change also fires the lifetime warnings ({@code KeyExpiringSoon}, {@code
  * KeyTooOld}) once per version. {@code rejected()} does not change the state by itself: it
- * remembers the version in {@link Rejections}, runs (or reuses, within the cool-down) one round
- * of a forced fetch and, if that finds no newer version, the provider's alternates, and answers
- * with {@link KeyState#rejected}.
+ * remembers the version in {@link Rejections}, runs (or reuses, within the cool-down) one round of
+ * a forced fetch and, if that finds no newer version, the provider's alternates, and answers with
+ * {@link KeyState#rejected}.
  *
  * <p><b>Lock discipline.</b> One monitor, {@link #lock}, guards {@link #state}, the single flight,
  * the rejections, the liveness and the scheduled refresh; the parts are not thread-safe by
- * themselves for that reason. The lock is never held during a backend call, while firing events
- * to listeners, or while waiting for a flight (only {@link #awaitReadyUntil} waits on the monitor
+ * themselves for that reason. The lock is never held during a backend call, while firing events to
+ * listeners, or while waiting for a flight (only {@link #awaitReadyUntil} waits on the monitor
  * itself, which releases it). Registration with the redactor happens under the lock, so that a
  * credential is known to the redactor before any thread can be handed it. The hot path, {@link
  * #current()}, takes no lock: it reads the volatile {@link #fast} view, which every state change
@@ -235,11 +233,20 @@ final class RefreshingManagedKey implements ManagedKey {
           long remaining = deadlineNanos - time.nanoTime();
           if (remaining <= 0) {
             throw new KeyProviderUnavailableException(
-                "Key '" + keyId + "' was not ready within " + Durations.readable(timeout) + " (provider "
-                    + fetcher.providerName() + ", " + state.failedAttempts() + " failed attempts"
+                "Key '"
+                    + keyId
+                    + "' was not ready within "
+                    + Durations.readable(timeout)
+                    + " (provider "
+                    + fetcher.providerName()
+                    + ", "
+                    + state.failedAttempts()
+                    + " failed attempts"
                     + (flights.running() != null ? ", a fetch is still running" : "")
                     + "). The cause is the last failure, if any.",
-                failure, keyId, null);
+                failure,
+                keyId,
+                null);
           }
           TimeUnit.NANOSECONDS.timedWait(lock, Math.min(remaining, WAIT_SLICE_NANOS));
         }
@@ -294,12 +301,15 @@ final class RefreshingManagedKey implements ManagedKey {
         // Someone else already moved on: the caller just retries with what is current.
         LOG.debug(
             "Key {}: version {} was rejected but {} is current",
-            keyId, rejected.version(), c.version());
+            keyId,
+            rejected.version(),
+            c.version());
         answer = Optional.of(c);
       } else if (rejections.hasRecentRound(roundVersion, now)) {
         LOG.debug(
             "Key {}: version {} rejected again within the cool-down; backend not called",
-            keyId, rejected.version());
+            keyId,
+            rejected.version());
         answer = answerLocked(rejected, now, events);
       } else {
         Flight started = flights.startIfIdle(roundVersion);
@@ -352,8 +362,7 @@ final class RefreshingManagedKey implements ManagedKey {
   private Optional<VersionedCredential> answerLocked(
       VersionedCredential rejected, Instant now, List<KeyEvent> events) {
     KeyState.Answer answer =
-        state.rejected(
-            rejected, now, rejections.alternates(), v -> rejections.isRejected(v, now));
+        state.rejected(rejected, now, rejections.alternates(), v -> rejections.isRejected(v, now));
     events.add(answer.event());
     return answer.next();
   }
@@ -415,11 +424,18 @@ final class RefreshingManagedKey implements ManagedKey {
         Instant now = time.now();
         if (!closed) {
           if (error == null && KeyState.isExpired(fetched, now)) {
-            error = new KeyProviderUnavailableException(
-                "Key '" + keyId + "': the backend's current version " + fetched.version()
-                    + " expired at " + fetched.expiresAt().get()
-                    + "; rotate the key in the backend",
-                null, keyId, fetched.version());
+            error =
+                new KeyProviderUnavailableException(
+                    "Key '"
+                        + keyId
+                        + "': the backend's current version "
+                        + fetched.version()
+                        + " expired at "
+                        + fetched.expiresAt().get()
+                        + "; rotate the key in the backend",
+                    null,
+                    keyId,
+                    fetched.version());
           }
           if (error == null) {
             // a credential without a part a user needs is as unusable as a malformed secret
@@ -478,7 +494,9 @@ final class RefreshingManagedKey implements ManagedKey {
         if (!complete.contains(c)) {
           LOG.warn(
               "Key {}: alternate version {} is not offered: {}",
-              keyId, c.version(), requirements.unmetBy(c).getMessage());
+              keyId,
+              c.version(),
+              requirements.unmetBy(c).getMessage());
         }
       }
     }
@@ -497,8 +515,12 @@ final class RefreshingManagedKey implements ManagedKey {
             : policy.schedule().refreshDelay(state.remainingLifetime(now));
     try {
       nextRefresh =
-          policy.scheduler().schedule(
-              this::refreshTask, Math.max(0, TimeMath.saturatedNanos(delay)), TimeUnit.NANOSECONDS);
+          policy
+              .scheduler()
+              .schedule(
+                  this::refreshTask,
+                  Math.max(0, TimeMath.saturatedNanos(delay)),
+                  TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       LOG.error(
           "Key {}: the scheduler refused the next refresh; the key will not be refreshed in the"
@@ -510,8 +532,8 @@ final class RefreshingManagedKey implements ManagedKey {
   // ================================================================= state changes
 
   /**
-   * Makes the transition's state the key's, collects its events, and if the state changed
-   * updates what the key holds on to and republishes the lock-free view.
+   * Makes the transition's state the key's, collects its events, and if the state changed updates
+   * what the key holds on to and republishes the lock-free view.
    */
   private KeyState applyLocked(KeyState.Transition t, List<KeyEvent> events) {
     events.addAll(t.events());
@@ -577,11 +599,18 @@ final class RefreshingManagedKey implements ManagedKey {
     Fast f = fast;
     return f == null
         ? "ManagedKey[keyId=" + keyId + ", not loaded]"
-        : "ManagedKey[keyId=" + keyId + ", version=" + f.credential.version() + ", "
-            + fingerprint(f.credential) + "]";
+        : "ManagedKey[keyId="
+            + keyId
+            + ", version="
+            + f.credential.version()
+            + ", "
+            + fingerprint(f.credential)
+            + "]";
   }
 
-  /** The lock-free view: serve {@code credential} while the clock reads before {@code untilMillis}. */
+  /**
+   * The lock-free view: serve {@code credential} while the clock reads before {@code untilMillis}.
+   */
   private static final class Fast {
     final VersionedCredential credential;
     final long untilMillis;

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * What the users of one key need from its credentials: every {@link CredentialRequirement}
- * registered with it, as an immutable value. Requirements only accumulate (a key shared by a
- * header client and a signing client must satisfy both).
+ * registered with it, as an immutable value. Requirements only accumulate (a key shared by a header
+ * client and a signing client must satisfy both).
  */
 final class Requirements {
 

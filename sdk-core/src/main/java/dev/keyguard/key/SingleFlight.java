@@ -7,10 +7,10 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * At most one backend call sequence (a flight) per key at a time, whatever the concurrency: the
- * first caller that needs one starts it and runs it, every later caller joins it and waits for
- * its end. Not thread-safe by itself: guarded by the lock of its {@link RefreshingManagedKey}, so
- * that starting a flight and reading the key's state are one step; only {@link #await} is called
- * outside that lock.
+ * first caller that needs one starts it and runs it, every later caller joins it and waits for its
+ * end. Not thread-safe by itself: guarded by the lock of its {@link RefreshingManagedKey}, so that
+ * starting a flight and reading the key's state are one step; only {@link #await} is called outside
+ * that lock.
  */
 final class SingleFlight {
 

@@ -31,29 +31,56 @@ final class Unservable {
         return copyOf(
             failure,
             keyId,
-            "Key '" + keyId + "' is no longer served: the last refresh (from " + providerName
-                + ") failed with " + failure.getClass().getSimpleName()
+            "Key '"
+                + keyId
+                + "' is no longer served: the last refresh (from "
+                + providerName
+                + ") failed with "
+                + failure.getClass().getSimpleName()
                 + ". Restore the key or its permission; it is retried in the background.",
             served.version());
       }
       return new KeyProviderUnavailableException(
-          "Key '" + keyId + "': refreshes have failed since " + s.failingSince() + " ("
-              + s.failedAttempts() + " attempts) and version " + served.version()
-              + " was last confirmed at " + s.lastSuccess() + ", longer ago than maxStale ("
-              + Durations.readable(s.maxStale()) + "). Last failure: "
-              + failure.getClass().getSimpleName() + " (the cause). Check the backend ("
-              + providerName + "); retries continue, next attempt at " + nextRetryAt + ".",
-          failure, keyId, served.version());
+          "Key '"
+              + keyId
+              + "': refreshes have failed since "
+              + s.failingSince()
+              + " ("
+              + s.failedAttempts()
+              + " attempts) and version "
+              + served.version()
+              + " was last confirmed at "
+              + s.lastSuccess()
+              + ", longer ago than maxStale ("
+              + Durations.readable(s.maxStale())
+              + "). Last failure: "
+              + failure.getClass().getSimpleName()
+              + " (the cause). Check the backend ("
+              + providerName
+              + "); retries continue, next attempt at "
+              + nextRetryAt
+              + ".",
+          failure,
+          keyId,
+          served.version());
     }
     if (served != null) {
       String when = served.expiresAt().map(Instant::toString).orElse("?");
       return new KeyProviderUnavailableException(
-          "Key '" + keyId + "': version " + served.version() + " expired at " + when
-              + " and no newer version could be fetched from " + providerName
+          "Key '"
+              + keyId
+              + "': version "
+              + served.version()
+              + " expired at "
+              + when
+              + " and no newer version could be fetched from "
+              + providerName
               + (failure == null ? "" : " (" + failure.getClass().getSimpleName() + ")")
               + ". Rotate the key in the backend; retries continue"
               + (nextRetryAt == null ? "." : ", next attempt at " + nextRetryAt + "."),
-          failure, keyId, served.version());
+          failure,
+          keyId,
+          served.version());
     }
     if (failure == null) {
       return new KeyProviderUnavailableException(
@@ -62,8 +89,15 @@ final class Unservable {
     return copyOf(
         failure,
         keyId,
-        "Key '" + keyId + "' could not be fetched from " + providerName + " (attempt "
-            + s.failedAttempts() + "): " + failure.getMessage() + ". "
+        "Key '"
+            + keyId
+            + "' could not be fetched from "
+            + providerName
+            + " (attempt "
+            + s.failedAttempts()
+            + "): "
+            + failure.getMessage()
+            + ". "
             + (failure.isRetryable()
                 ? "Retrying in the background, next attempt at " + nextRetryAt + "."
                 : "Check the key id and the provider's configuration; next attempt at "

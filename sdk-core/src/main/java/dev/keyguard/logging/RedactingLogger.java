@@ -2,7 +2,6 @@ package dev.keyguard.logging;
 
 import dev.keyguard.RedactedThrowable;
 import dev.keyguard.Redactor;
-
 import java.io.ObjectStreamException;
 import java.util.List;
 import java.util.Objects;
@@ -21,11 +20,11 @@ import org.slf4j.spi.LoggingEventAware;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * An SLF4J {@link Logger} that scrubs every message before the logging backend sees it: the
- * message is formatted with its arguments, passed through {@link Redactor#global()} (the one
- * redactor KeyGuard uses), and handed to the wrapped logger as plain text; key-value pairs of the
- * fluent API are redacted too; an exception is replaced by a {@link RedactedThrowable} copy if its
- * chain holds anything to redact. Works with any SLF4J backend.
+ * An SLF4J {@link Logger} that scrubs every message before the logging backend sees it: the message
+ * is formatted with its arguments, passed through {@link Redactor#global()} (the one redactor
+ * KeyGuard uses), and handed to the wrapped logger as plain text; key-value pairs of the fluent API
+ * are redacted too; an exception is replaced by a {@link RedactedThrowable} copy if its chain holds
+ * anything to redact. Works with any SLF4J backend.
  *
  * <pre>{@code
  * private static final Logger log = RedactingLogger.getLogger(OrderService.class);
@@ -34,13 +33,13 @@ import org.slf4j.spi.LoggingEventBuilder;
  *
  * <p>Cost per enabled line: the formatting SLF4J would do anyway, plus one {@link
  * Redactor#redact(CharSequence)} pass (a few microseconds for a 1 KiB line, see {@code
- * bench/README.md}); disabled levels cost one {@code isXxxEnabled} check, as usual. Caller
- * location ({@code %C}, {@code %M}, {@code %L}) is preserved on Logback and other backends that
- * implement {@link LocationAwareLogger} or {@link LoggingEventAware}, for the classic and the
- * fluent API. Messages reach the backend pre-formatted, so a backend that keeps the pattern and
- * arguments apart (for structured output) sees only the redacted text. As in SLF4J, a trailing
- * {@link Throwable} argument that no placeholder takes is the event's exception, in the classic
- * and the fluent API alike.
+ * bench/README.md}); disabled levels cost one {@code isXxxEnabled} check, as usual. Caller location
+ * ({@code %C}, {@code %M}, {@code %L}) is preserved on Logback and other backends that implement
+ * {@link LocationAwareLogger} or {@link LoggingEventAware}, for the classic and the fluent API.
+ * Messages reach the backend pre-formatted, so a backend that keeps the pattern and arguments apart
+ * (for structured output) sees only the redacted text. As in SLF4J, a trailing {@link Throwable}
+ * argument that no placeholder takes is the event's exception, in the classic and the fluent API
+ * alike.
  *
  * <p>Thread-safe if the wrapped logger is. Serializable as SLF4J loggers are, by name: it
  * deserializes as a redacting logger of the same name.

@@ -1,5 +1,6 @@
 package dev.keyguard.provider;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
@@ -7,10 +8,8 @@ import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
-import dev.keyguard.key.KeyProvider;
-
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.internal.RefusingSerializer;
+import dev.keyguard.key.KeyProvider;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * for), each attached as a suppressed exception.
  *
  * <p>{@link #fetchAlternates(KeyId)} asks the provider that served the key's last successful fetch
- * (or, before any, the provider that serves it now). Logs (SLF4J, DEBUG) name key ids and
- * providers only.
+ * (or, before any, the provider that serves it now). Logs (SLF4J, DEBUG) name key ids and providers
+ * only.
  *
  * <p>Immutable apart from that record of which provider served which key; thread-safe if its
  * providers are. Neither Java- nor Jackson-serializable.
@@ -137,27 +136,39 @@ public final class ChainKeyProvider implements KeyProvider {
       try {
         credential = provider.fetch(keyId);
       } catch (KeyNotFoundException e) {
-        LOG.debug("key '{}' not found in provider {} of the chain, trying the next", keyId, provider.name());
+        LOG.debug(
+            "key '{}' not found in provider {} of the chain, trying the next",
+            keyId,
+            provider.name());
         notFound.add(e);
         continue;
       } catch (RuntimeException e) {
         throw stop(keyId, i, provider, e);
       }
       if (credential == null) {
-        throw stop(keyId, i, provider, new NullPointerException(provider.name() + " returned null"));
+        throw stop(
+            keyId, i, provider, new NullPointerException(provider.name() + " returned null"));
       }
       servedBy.put(keyId, provider);
-      LOG.debug("key '{}' served by provider {} of the chain, version {}", keyId, provider.name(), credential.version());
+      LOG.debug(
+          "key '{}' served by provider {} of the chain, version {}",
+          keyId,
+          provider.name(),
+          credential.version());
       return credential;
     }
     StringBuilder tried = new StringBuilder();
     for (int i = 0; i < providers.size(); i++) {
-      tried.append(i == 0 ? "" : "; ").append(providers.get(i).name()).append(": ")
+      tried
+          .append(i == 0 ? "" : "; ")
+          .append(providers.get(i).name())
+          .append(": ")
           .append(notFound.get(i).getMessage());
     }
     KeyNotFoundException e =
         new KeyNotFoundException(
-            "key '" + keyId + "' was not found by any provider of the chain; tried " + tried, keyId);
+            "key '" + keyId + "' was not found by any provider of the chain; tried " + tried,
+            keyId);
     notFound.forEach(e::addSuppressed);
     throw e;
   }
@@ -201,11 +212,23 @@ public final class ChainKeyProvider implements KeyProvider {
 
   private KeyGuardException stop(KeyId keyId, int index, KeyProvider provider, RuntimeException e) {
     String message =
-        "key '" + keyId + "': provider " + provider.name() + " (" + (index + 1) + " of "
-            + providers.size() + " in the chain) failed, so lower-priority providers were not"
-            + " asked: " + describe(e);
+        "key '"
+            + keyId
+            + "': provider "
+            + provider.name()
+            + " ("
+            + (index + 1)
+            + " of "
+            + providers.size()
+            + " in the chain) failed, so lower-priority providers were not"
+            + " asked: "
+            + describe(e);
     String version = e instanceof KeyGuardException k ? k.version().orElse(null) : null;
-    LOG.debug("key '{}': provider {} of the chain failed ({}), not falling through", keyId, provider.name(), e.getClass().getSimpleName());
+    LOG.debug(
+        "key '{}': provider {} of the chain failed ({}), not falling through",
+        keyId,
+        provider.name(),
+        e.getClass().getSimpleName());
     if (e instanceof KeyAccessDeniedException) {
       return new KeyAccessDeniedException(message, e, keyId, version);
     }

@@ -1,15 +1,13 @@
 package dev.keyguard.provider;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.CredentialFieldMapping;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.MalformedSecretException;
-import dev.keyguard.VersionedCredential;
-import dev.keyguard.key.KeyProvider;
-
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.internal.RefusingSerializer;
+import dev.keyguard.key.KeyProvider;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -21,15 +19,15 @@ import org.slf4j.LoggerFactory;
  * to a container (a Kubernetes {@code secretKeyRef}, a CI secret, a {@code docker run -e}).
  *
  * <p>By default the key id is the variable name. A {@link Builder#prefix(String) prefix} and an
- * {@link Builder#upperCaseNames() upper-case transform} map ids such as {@code payments.stripe}
- * to names such as {@code APP_PAYMENTS_STRIPE}; {@link Builder#nameMapping(Function)} takes any
- * other mapping. The value is parsed by a {@link CredentialFieldMapping}: a plain API key, or a JSON
+ * {@link Builder#upperCaseNames() upper-case transform} map ids such as {@code payments.stripe} to
+ * names such as {@code APP_PAYMENTS_STRIPE}; {@link Builder#nameMapping(Function)} takes any other
+ * mapping. The value is parsed by a {@link CredentialFieldMapping}: a plain API key, or a JSON
  * object such as {@code {"apiKey":"…","apiSecret":"…"}}. Environment variables have no versions:
  * the version is derived from the fingerprints of the value (so an unchanged value is the same
  * version), unless the JSON has a {@code version} field.
  *
- * <p>The environment is read at every {@link #fetch(KeyId)}; for the real process environment
- * that means the value the process started with.
+ * <p>The environment is read at every {@link #fetch(KeyId)}; for the real process environment that
+ * means the value the process started with.
  *
  * <pre>{@code
  * // PAYMENTS_STRIPE="sk_…" or PAYMENTS_STRIPE='{"apiKey":"…","apiSecret":"…"}'
@@ -43,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * KeyAccessDeniedException}. Logs (SLF4J, DEBUG) name the key id, the variable and the version,
  * never the value.
  *
- * <p>Immutable and thread-safe (if an injected {@link Builder#lookup(Function) lookup} is).
- * Neither Java- nor Jackson-serializable: it can reach secret values.
+ * <p>Immutable and thread-safe (if an injected {@link Builder#lookup(Function) lookup} is). Neither
+ * Java- nor Jackson-serializable: it can reach secret values.
  */
 @JsonSerialize(using = RefusingSerializer.class)
 public final class EnvKeyProvider extends NamedValueKeyProvider {
@@ -56,8 +54,8 @@ public final class EnvKeyProvider extends NamedValueKeyProvider {
   }
 
   /**
-   * A provider of the process environment where the key id is the variable name, with the
-   * default field mapping.
+   * A provider of the process environment where the key id is the variable name, with the default
+   * field mapping.
    *
    * @return the provider
    */
@@ -116,9 +114,9 @@ public final class EnvKeyProvider extends NamedValueKeyProvider {
     }
 
     /**
-     * Reads variables from a map instead of the process environment, for tests and for
-     * environments loaded from elsewhere. The map is read at every fetch (not copied), so a
-     * test can change it; use a concurrent map if it changes while fetches run.
+     * Reads variables from a map instead of the process environment, for tests and for environments
+     * loaded from elsewhere. The map is read at every fetch (not copied), so a test can change it;
+     * use a concurrent map if it changes while fetches run.
      *
      * @param variables the variables
      * @return this builder

@@ -1,5 +1,6 @@
 package dev.keyguard.provider;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.CredentialFieldMapping;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyId;
@@ -8,10 +9,8 @@ import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
-import dev.keyguard.key.KeyProvider;
-
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.internal.RefusingSerializer;
+import dev.keyguard.key.KeyProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -40,13 +39,13 @@ import org.slf4j.LoggerFactory;
  * projects it (one file per key, named by the key id), a Docker secret under {@code /run/secrets},
  * a file written by a Vault or CSI agent; or, in single-file mode, explicitly named files.
  *
- * <p>The file is read again at every {@link #fetch(KeyId)}, so a change on disk (Kubernetes
- * updates a mounted secret in place) is seen at the key manager's next refresh. Symbolic links
- * are followed: Kubernetes links each key to {@code ..data/<key>}, and {@code ..data} to a
- * timestamped directory that it swaps atomically on update. A fetch that races such a swap
- * resolves the links again. The content is parsed by a {@link CredentialFieldMapping} (a plain API
- * key, or a JSON object); the version is derived from the fingerprints of the content, so an
- * unchanged file is the same version, unless the JSON has a {@code version} field.
+ * <p>The file is read again at every {@link #fetch(KeyId)}, so a change on disk (Kubernetes updates
+ * a mounted secret in place) is seen at the key manager's next refresh. Symbolic links are
+ * followed: Kubernetes links each key to {@code ..data/<key>}, and {@code ..data} to a timestamped
+ * directory that it swaps atomically on update. A fetch that races such a swap resolves the links
+ * again. The content is parsed by a {@link CredentialFieldMapping} (a plain API key, or a JSON
+ * object); the version is derived from the fingerprints of the content, so an unchanged file is the
+ * same version, unless the JSON has a {@code version} field.
  *
  * <pre>{@code
  * // volumeMounts: - name: api-keys, mountPath: /etc/keyguard, readOnly: true
@@ -70,14 +69,14 @@ import org.slf4j.LoggerFactory;
  *       than reported as not found, so that a {@link ChainKeyProvider} does not quietly move on.
  *   <li>{@link MalformedSecretException}: the path is a directory or not a regular file (a pipe, a
  *       device), the file is empty, blank, larger than {@value #MAX_FILE_BYTES} bytes (64 KiB), not
- *       UTF-8, or malformed JSON. No more than the limit is ever read, and the message never
- *       echoes the content.
+ *       UTF-8, or malformed JSON. No more than the limit is ever read, and the message never echoes
+ *       the content.
  *   <li>{@link KeyProviderUnavailableException}: any other I/O error; retryable.
  * </ul>
  *
- * <p>A file that every user of the machine may read (POSIX permission {@code o+r}) logs one
- * warning per file, naming the path: restrict it to the application's user ({@code chmod 600},
- * or Kubernetes {@code defaultMode: 0400}). Logs (SLF4J) name key ids, paths and versions, never
+ * <p>A file that every user of the machine may read (POSIX permission {@code o+r}) logs one warning
+ * per file, naming the path: restrict it to the application's user ({@code chmod 600}, or
+ * Kubernetes {@code defaultMode: 0400}). Logs (SLF4J) name key ids, paths and versions, never
  * content.
  *
  * <p>Immutable and thread-safe. Neither Java- nor Jackson-serializable.
@@ -143,15 +142,21 @@ public final class FileKeyProvider implements KeyProvider {
       Path file = files.get(keyId);
       if (file == null) {
         throw new KeyNotFoundException(
-            "key '" + keyId + "': no file is configured for this key (configured: "
-                + new TreeSet<>(files.keySet()) + ")",
+            "key '"
+                + keyId
+                + "': no file is configured for this key (configured: "
+                + new TreeSet<>(files.keySet())
+                + ")",
             keyId);
       }
       return file;
     }
     String name = keyId.value();
-    if (name.equals(".") || name.startsWith("..") || name.indexOf('/') >= 0
-        || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0) {
+    if (name.equals(".")
+        || name.startsWith("..")
+        || name.indexOf('/') >= 0
+        || name.indexOf('\\') >= 0
+        || name.indexOf('\0') >= 0) {
       throw notAFileName(keyId);
     }
     Path file;
@@ -183,7 +188,10 @@ public final class FileKeyProvider implements KeyProvider {
     Path file = fileOf(keyId);
     if (directory != null && !Files.isDirectory(directory)) {
       throw new KeyNotFoundException(
-          "key '" + keyId + "': the secret directory " + directory
+          "key '"
+              + keyId
+              + "': the secret directory "
+              + directory
               + " does not exist or is not a directory; is the volume mounted?",
           keyId);
     }
@@ -196,9 +204,15 @@ public final class FileKeyProvider implements KeyProvider {
         last = e;
       } catch (AccessDeniedException e) {
         throw new KeyAccessDeniedException(
-            "key '" + keyId + "': the secret file " + file + " is not readable by this process;"
+            "key '"
+                + keyId
+                + "': the secret file "
+                + file
+                + " is not readable by this process;"
                 + " give the application's user read access (Kubernetes: defaultMode or fsGroup)",
-            e, keyId, null);
+            e,
+            keyId,
+            null);
       } catch (IOException e) {
         last = e;
       }
@@ -210,9 +224,16 @@ public final class FileKeyProvider implements KeyProvider {
           "key '" + keyId + "': the secret file " + file + " does not exist", keyId);
     }
     throw new KeyProviderUnavailableException(
-        "key '" + keyId + "': reading the secret file " + file + " failed ("
-            + failure.getClass().getSimpleName() + ")",
-        failure, keyId, null);
+        "key '"
+            + keyId
+            + "': reading the secret file "
+            + file
+            + " failed ("
+            + failure.getClass().getSimpleName()
+            + ")",
+        failure,
+        keyId,
+        null);
   }
 
   /** Returns {@code file}. */
@@ -235,8 +256,14 @@ public final class FileKeyProvider implements KeyProvider {
       Path realDirectory = directory.toRealPath();
       if (!real.startsWith(realDirectory) || real.equals(realDirectory)) {
         throw new KeyAccessDeniedException(
-            "key '" + keyId + "': the secret file " + file + " links to a place outside the"
-                + " secret directory " + directory + "; refusing to follow it",
+            "key '"
+                + keyId
+                + "': the secret file "
+                + file
+                + " links to a place outside the"
+                + " secret directory "
+                + directory
+                + "; refusing to follow it",
             keyId);
       }
     }
@@ -289,8 +316,11 @@ public final class FileKeyProvider implements KeyProvider {
       }
       if (length > MAX_FILE_BYTES) {
         throw malformed(
-            keyId, file,
-            "is larger than " + MAX_FILE_BYTES + " bytes (64 KiB); a key file holds one key or a"
+            keyId,
+            file,
+            "is larger than "
+                + MAX_FILE_BYTES
+                + " bytes (64 KiB); a key file holds one key or a"
                 + " small JSON object");
       }
       return Arrays.copyOf(buffer, length);
@@ -309,13 +339,18 @@ public final class FileKeyProvider implements KeyProvider {
       LOG.warn(
           "secret file {} of key '{}' is readable by every user of the machine ({}); restrict it"
               + " to the application's user (chmod 600, or Kubernetes defaultMode: 0400)",
-          file, keyId, PosixFilePermissions.toString(permissions));
+          file,
+          keyId,
+          PosixFilePermissions.toString(permissions));
     }
   }
 
   private KeyAccessDeniedException notAFileName(KeyId keyId) {
     return new KeyAccessDeniedException(
-        "key id '" + keyId + "' is not a plain file name inside the secret directory " + directory
+        "key id '"
+            + keyId
+            + "' is not a plain file name inside the secret directory "
+            + directory
             + ": it must not contain '/' or '\\', be '.', or start with '..' (reserved by"
             + " Kubernetes); use a file name as the key id",
         keyId);

@@ -4,7 +4,6 @@ import dev.keyguard.CredentialFieldMapping;
 import dev.keyguard.KeyId;
 import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
-
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
@@ -71,8 +70,8 @@ abstract class NamedValueBuilder<B extends NamedValueBuilder<B>> {
   }
 
   /**
-   * Reads values through a function instead of the process environment or the system
-   * properties. The function returns null for a name that is not set.
+   * Reads values through a function instead of the process environment or the system properties.
+   * The function returns null for a name that is not set.
    *
    * @param lookup the lookup function; thread-safe
    * @return this builder

@@ -1,5 +1,6 @@
 package dev.keyguard.provider;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.CredentialFieldMapping;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyGuardException;
@@ -9,10 +10,8 @@ import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
-import dev.keyguard.key.KeyProvider;
-
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.internal.RefusingSerializer;
+import dev.keyguard.key.KeyProvider;
 import java.util.Objects;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -20,10 +19,10 @@ import org.slf4j.Logger;
 /**
  * The one implementation of the providers that look a key up by name in a string map: {@link
  * EnvKeyProvider} (environment variables) and {@link SystemPropertyKeyProvider} (system
- * properties). It holds the name mapping, the lookup, the parsing through the field mapping and
- * the errors; what differs between the two is a {@link NamedValueKind}, and both builders are a
- * {@link NamedValueBuilder} with a few setters of their own. Immutable and thread-safe if the
- * lookup function is.
+ * properties). It holds the name mapping, the lookup, the parsing through the field mapping and the
+ * errors; what differs between the two is a {@link NamedValueKind}, and both builders are a {@link
+ * NamedValueBuilder} with a few setters of their own. Immutable and thread-safe if the lookup
+ * function is.
  */
 @JsonSerialize(using = RefusingSerializer.class)
 abstract class NamedValueKeyProvider implements KeyProvider {
@@ -53,8 +52,8 @@ abstract class NamedValueKeyProvider implements KeyProvider {
    *
    * @param keyId the key to fetch
    * @return the credential, fetched now
-   * @throws KeyNotFoundException if the variable or property is not set, or the key id maps to
-   *     no valid name
+   * @throws KeyNotFoundException if the variable or property is not set, or the key id maps to no
+   *     valid name
    * @throws MalformedSecretException if the value is blank or malformed JSON
    * @throws KeyAccessDeniedException if reading the value is not permitted
    * @throws KeyProviderUnavailableException if an injected lookup fails
@@ -72,14 +71,27 @@ abstract class NamedValueKeyProvider implements KeyProvider {
           "key '" + keyId + "': reading " + named + " is not permitted", e, keyId, null);
     } catch (RuntimeException e) {
       throw new KeyProviderUnavailableException(
-          "key '" + keyId + "': reading " + named + " failed ("
-              + e.getClass().getSimpleName() + ")",
-          e, keyId, null);
+          "key '"
+              + keyId
+              + "': reading "
+              + named
+              + " failed ("
+              + e.getClass().getSimpleName()
+              + ")",
+          e,
+          keyId,
+          null);
     }
     if (value == null) {
       throw new KeyNotFoundException(
-          "key '" + keyId + "': " + named + " is not set; set it to the API key, or"
-              + " to a JSON object with the field '" + mapping.apiKeyField() + "'",
+          "key '"
+              + keyId
+              + "': "
+              + named
+              + " is not set; set it to the API key, or"
+              + " to a JSON object with the field '"
+              + mapping.apiKeyField()
+              + "'",
           keyId);
     }
     VersionedCredential credential;
@@ -114,14 +126,26 @@ abstract class NamedValueKeyProvider implements KeyProvider {
     } catch (RuntimeException e) {
       // a broken mapping is a configuration error, not a missing key: a chain must not skip it
       throw new KeyGuardException(
-          "key '" + keyId + "': the " + kind.noun() + " name mapping failed for this key id ("
-              + e.getClass().getSimpleName() + "); fix the name mapping",
-          e, keyId, null, false);
+          "key '"
+              + keyId
+              + "': the "
+              + kind.noun()
+              + " name mapping failed for this key id ("
+              + e.getClass().getSimpleName()
+              + "); fix the name mapping",
+          e,
+          keyId,
+          null,
+          false);
     }
     if (!kind.isValid(name)) {
       throw new KeyNotFoundException(
-          "key '" + keyId + "' maps to " + (name == null ? "no name" : "'" + name + "'")
-              + ", which is not a valid " + kind.noun()
+          "key '"
+              + keyId
+              + "' maps to "
+              + (name == null ? "no name" : "'" + name + "'")
+              + ", which is not a valid "
+              + kind.noun()
               + " name; use another key id or name mapping",
           keyId);
     }

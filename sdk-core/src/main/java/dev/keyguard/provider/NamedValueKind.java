@@ -3,9 +3,9 @@ package dev.keyguard.provider;
 import java.util.function.Function;
 
 /**
- * What tells the named-value providers apart: where the values come from by default, what the
- * names are called in messages, and which characters a name may not hold. Everything else
- * ({@link NamedValueBuilder}, {@link NamedValueKeyProvider}) is shared.
+ * What tells the named-value providers apart: where the values come from by default, what the names
+ * are called in messages, and which characters a name may not hold. Everything else ({@link
+ * NamedValueBuilder}, {@link NamedValueKeyProvider}) is shared.
  */
 enum NamedValueKind {
   ENVIRONMENT_VARIABLE(
@@ -28,9 +28,11 @@ enum NamedValueKind {
   private final String providerName;
   private final String noun;
   private final String plural;
+
   // System::getenv and System::getProperty: method references without state
   @SuppressWarnings("ImmutableEnumChecker")
   private final Function<String, String> defaultLookup;
+
   private final boolean forbidsEquals;
   private final String invalidPrefix;
   private final String mappingConflict;

@@ -1,15 +1,13 @@
 package dev.keyguard.provider;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.CredentialFieldMapping;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.MalformedSecretException;
-import dev.keyguard.VersionedCredential;
-import dev.keyguard.key.KeyProvider;
-
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.keyguard.internal.RefusingSerializer;
+import dev.keyguard.key.KeyProvider;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -39,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * expected field, never the content; a {@link SecurityException} is a {@link
  * KeyAccessDeniedException}. Logs (SLF4J, DEBUG) name the key id, the property and the version.
  *
- * <p>Immutable and thread-safe (if an injected {@link Builder#lookup(Function) lookup} is).
- * Neither Java- nor Jackson-serializable: it can reach secret values.
+ * <p>Immutable and thread-safe (if an injected {@link Builder#lookup(Function) lookup} is). Neither
+ * Java- nor Jackson-serializable: it can reach secret values.
  */
 @JsonSerialize(using = RefusingSerializer.class)
 public final class SystemPropertyKeyProvider extends NamedValueKeyProvider {

@@ -1,11 +1,5 @@
 package dev.keyguard.auth;
 
-import dev.keyguard.KeyGuardException;
-import dev.keyguard.KeyId;
-import dev.keyguard.MalformedSecretException;
-import dev.keyguard.client.ApiPreset;
-import dev.keyguard.client.ApiPresets;
-
 import static dev.keyguard.auth.AuthTestSupport.allText;
 import static dev.keyguard.auth.AuthTestSupport.assertNoSecretIn;
 import static dev.keyguard.auth.AuthTestSupport.credential;
@@ -15,6 +9,11 @@ import static dev.keyguard.testing.TestSecrets.randomBase64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.keyguard.KeyGuardException;
+import dev.keyguard.KeyId;
+import dev.keyguard.MalformedSecretException;
+import dev.keyguard.client.ApiPreset;
+import dev.keyguard.client.ApiPresets;
 import dev.keyguard.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,13 +78,17 @@ class AuthSchemeSecretLeakTest {
     failures.add(catchThrowable(() -> binance.apply(getRequest(), credential(apiKey))));
     failures.add(catchThrowable(() -> kraken.apply(postRequest(), credential(apiKey))));
     failures.add(catchThrowable(() -> coinbase.apply(getRequest(), credential(apiKey))));
-    failures.add(catchThrowable(() -> kraken.apply(postRequest(), credential(apiKey, hmacSecret + "!"))));
-    failures.add(catchThrowable(() -> coinbase.apply(getRequest(), credential(apiKey, hmacSecret))));
+    failures.add(
+        catchThrowable(() -> kraken.apply(postRequest(), credential(apiKey, hmacSecret + "!"))));
+    failures.add(
+        catchThrowable(() -> coinbase.apply(getRequest(), credential(apiKey, hmacSecret))));
     failures.add(
         catchThrowable(
             () -> coinbase.apply(getRequest(), credential(apiKey, pem.replace("MH", "M!")))));
     failures.add(
-        catchThrowable(() -> binance.apply(getRequest(), credential(apiKey + "\r\n" + hmacSecret, hmacSecret))));
+        catchThrowable(
+            () ->
+                binance.apply(getRequest(), credential(apiKey + "\r\n" + hmacSecret, hmacSecret))));
 
     for (Throwable failure : failures) {
       assertThat(failure).isInstanceOf(MalformedSecretException.class);

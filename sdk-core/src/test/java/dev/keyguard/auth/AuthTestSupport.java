@@ -1,11 +1,10 @@
 package dev.keyguard.auth;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.keyguard.KeyId;
 import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.keyguard.testing.FakeClock;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
@@ -36,7 +35,9 @@ public final class AuthTestSupport {
   }
 
   public static VersionedCredential credential(String apiKey) {
-    return VersionedCredential.builder(KeyId.of("test-key"), Secret.of(apiKey)).version("v1").build();
+    return VersionedCredential.builder(KeyId.of("test-key"), Secret.of(apiKey))
+        .version("v1")
+        .build();
   }
 
   public static VersionedCredential credential(String apiKey, String apiSecret) {
@@ -98,15 +99,18 @@ public final class AuthTestSupport {
   }
 
   /**
-   * SEC1 (RFC 5915) encoding as Coinbase issues CDP keys: version 1, the 32-byte scalar, the
-   * curve OID in [0] and the public point in [1].
+   * SEC1 (RFC 5915) encoding as Coinbase issues CDP keys: version 1, the 32-byte scalar, the curve
+   * OID in [0] and the public point in [1].
    */
   public static String sec1Pem(KeyPair pair) {
     ECPrivateKey priv = (ECPrivateKey) pair.getPrivate();
     ECPublicKey pub = (ECPublicKey) pair.getPublic();
     byte[] scalar = unsigned(priv.getS(), 32);
     byte[] point =
-        concat(new byte[] {0x04}, unsigned(pub.getW().getAffineX(), 32), unsigned(pub.getW().getAffineY(), 32));
+        concat(
+            new byte[] {0x04},
+            unsigned(pub.getW().getAffineX(), 32),
+            unsigned(pub.getW().getAffineY(), 32));
     byte[] prime256v1 = {0x06, 0x08, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x03, 0x01, 0x07};
     byte[] body =
         concat(
@@ -118,7 +122,8 @@ public final class AuthTestSupport {
   }
 
   public static String pem(String type, byte[] der) {
-    String base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    String base64 =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + base64 + "\n-----END " + type + "-----\n";
   }
 

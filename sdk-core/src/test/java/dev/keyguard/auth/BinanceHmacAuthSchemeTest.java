@@ -1,10 +1,5 @@
 package dev.keyguard.auth;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.MalformedSecretException;
-import dev.keyguard.TimeSource;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.auth.AuthTestSupport.allText;
 import static dev.keyguard.auth.AuthTestSupport.assertNoSecretIn;
 import static dev.keyguard.auth.AuthTestSupport.credential;
@@ -13,6 +8,10 @@ import static dev.keyguard.testing.TestSecrets.randomAlphanumeric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyguard.KeyId;
+import dev.keyguard.MalformedSecretException;
+import dev.keyguard.TimeSource;
+import dev.keyguard.VersionedCredential;
 import dev.keyguard.testing.FakeClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +62,8 @@ public class BinanceHmacAuthSchemeTest {
     assertThat(signed.url().encodedQuery())
         .isEqualTo(
             "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
-                + "&recvWindow=5000&timestamp=1499827319559&signature=" + DOC_SIGNATURE_QUERY_OR_BODY);
+                + "&recvWindow=5000&timestamp=1499827319559&signature="
+                + DOC_SIGNATURE_QUERY_OR_BODY);
     assertThat(signed.header("X-MBX-APIKEY")).isEqualTo(DOC_API_KEY);
     assertThat(bodyOf(signed)).isEmpty();
   }
@@ -89,16 +89,19 @@ public class BinanceHmacAuthSchemeTest {
     assertThat(bodyOf(signed))
         .isEqualTo(
             "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
-                + "&recvWindow=5000&timestamp=1499827319559&signature=" + DOC_SIGNATURE_QUERY_OR_BODY);
+                + "&recvWindow=5000&timestamp=1499827319559&signature="
+                + DOC_SIGNATURE_QUERY_OR_BODY);
     assertThat(signed.url().encodedQuery()).isNull();
-    assertThat(signed.body().contentType().toString()).startsWith("application/x-www-form-urlencoded");
+    assertThat(signed.body().contentType().toString())
+        .startsWith("application/x-www-form-urlencoded");
   }
 
   @Test
   void apply_whenDocExample3MixedQueryAndBody_signsQueryConcatenatedWithBody() throws IOException {
     Request request =
         new Request.Builder()
-            .url("https://api.binance.com/api/v3/order?symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC")
+            .url(
+                "https://api.binance.com/api/v3/order?symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC")
             .post(new FormBody.Builder().add("quantity", "1").add("price", "0.1").build())
             .build();
 
@@ -119,14 +122,17 @@ public class BinanceHmacAuthSchemeTest {
     long now = 1_767_225_600_123L;
     AuthScheme scheme = AuthSchemes.binanceHmac(fixedClock(now), null);
     Request request =
-        new Request.Builder().url("https://api.binance.com/api/v3/account?omitZeroBalances=true").build();
+        new Request.Builder()
+            .url("https://api.binance.com/api/v3/account?omitZeroBalances=true")
+            .build();
 
     Request signed = scheme.apply(request, credential(apiKey, secret));
 
     String query = signed.url().encodedQuery();
     String signedPart = query.substring(0, query.indexOf("&signature="));
     assertThat(signedPart).isEqualTo("omitZeroBalances=true&timestamp=" + now);
-    assertThat(signed.url().queryParameter("signature")).isEqualTo(hmacSha256Hex(secret, signedPart));
+    assertThat(signed.url().queryParameter("signature"))
+        .isEqualTo(hmacSha256Hex(secret, signedPart));
     assertThat(signed.url().queryParameter("recvWindow")).isNull();
     assertThat(signed.header("X-MBX-APIKEY")).isEqualTo(apiKey);
     assertThat(signed.method()).isEqualTo("GET");

@@ -1,9 +1,5 @@
 package dev.keyguard.auth;
 
-import dev.keyguard.MalformedSecretException;
-import dev.keyguard.Redactor;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.auth.AuthTestSupport.allText;
 import static dev.keyguard.auth.AuthTestSupport.assertNoSecretIn;
 import static dev.keyguard.auth.AuthTestSupport.credential;
@@ -14,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyguard.MalformedSecretException;
+import dev.keyguard.VersionedCredential;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -101,7 +99,8 @@ public class CoinbaseJwtAuthSchemeTest {
 
   @Test
   void apply_whenPortIsNotDefault_uriClaimCarriesIt() throws Exception {
-    Request request = new Request.Builder().url("https://127.0.0.1:8443/api/v3/brokerage/accounts").build();
+    Request request =
+        new Request.Builder().url("https://127.0.0.1:8443/api/v3/brokerage/accounts").build();
 
     Request signed = scheme.apply(request, credential(keyName, AuthTestSupport.sec1Pem(keyPair)));
 
@@ -113,11 +112,14 @@ public class CoinbaseJwtAuthSchemeTest {
   void apply_eachRequest_getsANewJwtWithANewNonce() throws Exception {
     VersionedCredential cred = credential(keyName, AuthTestSupport.sec1Pem(keyPair));
 
-    Jwt first = Jwt.fromAuthorization(scheme.apply(accountsRequest(), cred).header("Authorization"));
-    Jwt second = Jwt.fromAuthorization(scheme.apply(accountsRequest(), cred).header("Authorization"));
+    Jwt first =
+        Jwt.fromAuthorization(scheme.apply(accountsRequest(), cred).header("Authorization"));
+    Jwt second =
+        Jwt.fromAuthorization(scheme.apply(accountsRequest(), cred).header("Authorization"));
 
     assertThat(first.token).isNotEqualTo(second.token);
-    assertThat(first.header.get("nonce").asText()).isNotEqualTo(second.header.get("nonce").asText());
+    assertThat(first.header.get("nonce").asText())
+        .isNotEqualTo(second.header.get("nonce").asText());
     assertThat(first.verifies(keyPair.getPublic())).isTrue();
     assertThat(second.verifies(keyPair.getPublic())).isTrue();
   }
@@ -181,10 +183,15 @@ public class CoinbaseJwtAuthSchemeTest {
   }
 
   private static Request accountsRequest() {
-    return new Request.Builder().url("https://api.coinbase.com/api/v3/brokerage/accounts?limit=5").build();
+    return new Request.Builder()
+        .url("https://api.coinbase.com/api/v3/brokerage/accounts?limit=5")
+        .build();
   }
 
-  /** A parsed compact JWS, verified here with the JDK's P1363 (r || s) ECDSA, independently of the scheme. */
+  /**
+   * A parsed compact JWS, verified here with the JDK's P1363 (r || s) ECDSA, independently of the
+   * scheme.
+   */
   public static final class Jwt {
     public final String token;
     public final JsonNode header;

@@ -1,8 +1,5 @@
 package dev.keyguard.auth;
 
-import dev.keyguard.MalformedSecretException;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.auth.AuthTestSupport.allText;
 import static dev.keyguard.auth.AuthTestSupport.assertNoSecretIn;
 import static dev.keyguard.auth.AuthTestSupport.credential;
@@ -13,6 +10,8 @@ import static dev.keyguard.testing.TestSecrets.randomBase64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyguard.MalformedSecretException;
+import dev.keyguard.VersionedCredential;
 import dev.keyguard.testing.FakeClock;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -86,8 +85,10 @@ class KrakenAuthSchemeTest {
 
     assertThat(bodyOf(signed)).isEqualTo("nonce=1767225600000");
     assertThat(signed.header("API-Sign"))
-        .isEqualTo(expectedSign(secret, "/0/private/Balance", "1767225600000", "nonce=1767225600000"));
-    assertThat(signed.body().contentType()).isEqualTo(MediaType.get("application/x-www-form-urlencoded"));
+        .isEqualTo(
+            expectedSign(secret, "/0/private/Balance", "1767225600000", "nonce=1767225600000"));
+    assertThat(signed.body().contentType())
+        .isEqualTo(MediaType.get("application/x-www-form-urlencoded"));
   }
 
   @Test
@@ -205,7 +206,8 @@ class KrakenAuthSchemeTest {
   private static String expectedSign(String secret, String path, String nonce, String postData)
       throws Exception {
     byte[] inner =
-        MessageDigest.getInstance("SHA-256").digest((nonce + postData).getBytes(StandardCharsets.UTF_8));
+        MessageDigest.getInstance("SHA-256")
+            .digest((nonce + postData).getBytes(StandardCharsets.UTF_8));
     byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
     byte[] message = new byte[pathBytes.length + inner.length];
     System.arraycopy(pathBytes, 0, message, 0, pathBytes.length);

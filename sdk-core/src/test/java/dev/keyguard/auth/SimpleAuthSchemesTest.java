@@ -1,12 +1,5 @@
 package dev.keyguard.auth;
 
-import dev.keyguard.CredentialFieldMapping;
-import dev.keyguard.CredentialRequirement;
-import dev.keyguard.InsecureSecretAccess;
-import dev.keyguard.KeyId;
-import dev.keyguard.MalformedSecretException;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.auth.AuthTestSupport.allText;
 import static dev.keyguard.auth.AuthTestSupport.assertNoSecretIn;
 import static dev.keyguard.auth.AuthTestSupport.credential;
@@ -16,6 +9,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
+import dev.keyguard.CredentialFieldMapping;
+import dev.keyguard.CredentialRequirement;
+import dev.keyguard.InsecureSecretAccess;
+import dev.keyguard.KeyId;
+import dev.keyguard.MalformedSecretException;
+import dev.keyguard.VersionedCredential;
 import dev.keyguard.testing.LogCapture;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -36,7 +35,8 @@ class SimpleAuthSchemesTest {
   @Test
   void requirement_ofTheApiKeySchemes_isTheApiKeyOnly_andOfTheSigningSchemes_alsoTheSecret() {
     List<AuthScheme> keyOnly =
-        List.of(AuthSchemes.header("x-api-key"), AuthSchemes.bearer(), AuthSchemes.queryParameter("k"));
+        List.of(
+            AuthSchemes.header("x-api-key"), AuthSchemes.bearer(), AuthSchemes.queryParameter("k"));
     List<AuthScheme> signing =
         List.of(AuthSchemes.binanceHmac(), AuthSchemes.krakenHmac(), AuthSchemes.coinbaseJwt());
 
@@ -69,7 +69,10 @@ class SimpleAuthSchemesTest {
   void header_setsTheNamedHeaderToTheApiKey() {
     String apiKey = randomAlphanumeric(40);
     Request request =
-        new Request.Builder().url("https://api.example.com/v1/x").header("Accept", "application/json").build();
+        new Request.Builder()
+            .url("https://api.example.com/v1/x")
+            .header("Accept", "application/json")
+            .build();
 
     Request signed = AuthSchemes.header("X-Api-Key").apply(request, credential(apiKey));
 
@@ -82,7 +85,10 @@ class SimpleAuthSchemesTest {
   void header_whenRequestAlreadyHasTheHeader_replacesIt() {
     String apiKey = randomAlphanumeric(40);
     Request request =
-        new Request.Builder().url("https://api.example.com/").header("x-api-key", "placeholder").build();
+        new Request.Builder()
+            .url("https://api.example.com/")
+            .header("x-api-key", "placeholder")
+            .build();
 
     Request signed = AuthSchemes.header("x-api-key").apply(request, credential(apiKey));
 
@@ -99,8 +105,10 @@ class SimpleAuthSchemesTest {
   @Test
   void header_whenNameIsInvalid_throwsIllegalArgument() {
     assertThatThrownBy(() -> AuthSchemes.header("")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> AuthSchemes.header("x api key")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> AuthSchemes.header("x-key:")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AuthSchemes.header("x api key"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AuthSchemes.header("x-key:"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -122,7 +130,8 @@ class SimpleAuthSchemesTest {
     String apiKey = randomAlphanumeric(40);
     Request signed =
         AuthSchemes.bearer()
-            .apply(new Request.Builder().url("https://api.example.com/").build(), credential(apiKey));
+            .apply(
+                new Request.Builder().url("https://api.example.com/").build(), credential(apiKey));
 
     assertThat(signed.header("Authorization")).isEqualTo("Bearer " + apiKey);
     assertThat(signed.headers().size()).isEqualTo(1);
@@ -134,7 +143,8 @@ class SimpleAuthSchemesTest {
     String name = "k_" + randomHex(6);
     String apiKey = randomAlphanumeric(40);
     AuthScheme scheme = AuthSchemes.queryParameter(name);
-    Request request = new Request.Builder().url("https://api.example.com/ping?a=1&" + name + "=old").build();
+    Request request =
+        new Request.Builder().url("https://api.example.com/ping?a=1&" + name + "=old").build();
 
     Request signed = scheme.apply(request, credential(apiKey));
 
@@ -157,7 +167,9 @@ class SimpleAuthSchemesTest {
     second.apply(request, credential(apiKey));
 
     List<String> warnings =
-        logs.messages(Level.WARN).stream().filter(m -> m.contains("'" + name + "'")).collect(Collectors.toList());
+        logs.messages(Level.WARN).stream()
+            .filter(m -> m.contains("'" + name + "'"))
+            .collect(Collectors.toList());
     assertThat(warnings).hasSize(1);
     assertThat(warnings.get(0)).contains("logs");
     assertNoSecretIn(String.join("\n", logs.messages()), apiKey);
@@ -165,9 +177,12 @@ class SimpleAuthSchemesTest {
 
   @Test
   void queryParameter_whenNameNeedsEncoding_throwsIllegalArgument() {
-    assertThatThrownBy(() -> AuthSchemes.queryParameter("a&b")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> AuthSchemes.queryParameter("a=b")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> AuthSchemes.queryParameter("")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AuthSchemes.queryParameter("a&b"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AuthSchemes.queryParameter("a=b"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> AuthSchemes.queryParameter(""))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -181,7 +196,8 @@ class SimpleAuthSchemesTest {
                 .build();
 
     Request signed =
-        custom.apply(new Request.Builder().url("https://api.example.com/").build(), credential(apiKey));
+        custom.apply(
+            new Request.Builder().url("https://api.example.com/").build(), credential(apiKey));
 
     assertThat(signed.header("X-Custom")).isEqualTo(apiKey);
     assertThat(custom.headerNames()).as("a bare lambda declares nothing").isEmpty();

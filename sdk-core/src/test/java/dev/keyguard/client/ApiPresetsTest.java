@@ -1,10 +1,5 @@
 package dev.keyguard.client;
 
-import dev.keyguard.auth.AuthSchemes;
-import dev.keyguard.auth.AuthTestSupport;
-import dev.keyguard.auth.BinanceHmacAuthSchemeTest;
-import dev.keyguard.auth.CoinbaseJwtAuthSchemeTest;
-
 import static dev.keyguard.auth.AuthTestSupport.credential;
 import static dev.keyguard.auth.AuthTestSupport.fixedClock;
 import static dev.keyguard.testing.TestSecrets.randomAlphanumeric;
@@ -12,6 +7,10 @@ import static dev.keyguard.testing.TestSecrets.randomBase64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyguard.auth.AuthSchemes;
+import dev.keyguard.auth.AuthTestSupport;
+import dev.keyguard.auth.BinanceHmacAuthSchemeTest;
+import dev.keyguard.auth.CoinbaseJwtAuthSchemeTest;
 import dev.keyguard.testing.FakeClock;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,10 +35,12 @@ class ApiPresetsTest {
   static Stream<Arguments> headerPresets() {
     return Stream.of(
         Arguments.of(ApiPresets.TOKEN_METRICS, "x-api-key", "https://api.tokenmetrics.com/v2"),
-        Arguments.of(ApiPresets.COINGECKO_DEMO, "x-cg-demo-api-key", "https://api.coingecko.com/api/v3"),
+        Arguments.of(
+            ApiPresets.COINGECKO_DEMO, "x-cg-demo-api-key", "https://api.coingecko.com/api/v3"),
         Arguments.of(
             ApiPresets.COINGECKO_PRO, "x-cg-pro-api-key", "https://pro-api.coingecko.com/api/v3"),
-        Arguments.of(ApiPresets.COINMARKETCAP, "X-CMC_PRO_API_KEY", "https://pro-api.coinmarketcap.com/"));
+        Arguments.of(
+            ApiPresets.COINMARKETCAP, "X-CMC_PRO_API_KEY", "https://pro-api.coinmarketcap.com/"));
   }
 
   @ParameterizedTest
@@ -52,11 +53,13 @@ class ApiPresetsTest {
     Request signed = preset.authScheme(CLOCK).apply(request, credential(apiKey));
 
     assertThat(preset.baseUrl().toString()).isEqualTo(baseUrl);
-    assertThat(addedHeaders(request.headers(), signed.headers())).isEqualTo(Map.of(header.toLowerCase(Locale.ROOT), apiKey));
+    assertThat(addedHeaders(request.headers(), signed.headers()))
+        .isEqualTo(Map.of(header.toLowerCase(Locale.ROOT), apiKey));
     assertThat(signed.headers().names()).contains(header);
     assertThat(signed.url()).as("no query parameter added").isEqualTo(request.url());
     assertThat(signed.body()).isNull();
-    assertThat(preset.authScheme(CLOCK).headerNames()).containsExactly(header.toLowerCase(Locale.ROOT));
+    assertThat(preset.authScheme(CLOCK).headerNames())
+        .containsExactly(header.toLowerCase(Locale.ROOT));
     assertThat(preset.authScheme(CLOCK).queryParameterNames()).isEmpty();
   }
 
@@ -66,9 +69,12 @@ class ApiPresetsTest {
     Request request = requestWithAppHeaders(ApiPresets.BINANCE, "GET", null);
 
     Request signed =
-        ApiPresets.BINANCE.authScheme(CLOCK).apply(request, credential(apiKey, randomAlphanumeric(64)));
+        ApiPresets.BINANCE
+            .authScheme(CLOCK)
+            .apply(request, credential(apiKey, randomAlphanumeric(64)));
 
-    assertThat(addedHeaders(request.headers(), signed.headers())).isEqualTo(Map.of("x-mbx-apikey", apiKey));
+    assertThat(addedHeaders(request.headers(), signed.headers()))
+        .isEqualTo(Map.of("x-mbx-apikey", apiKey));
     Set<String> addedParameters = new HashSet<>(signed.url().queryParameterNames());
     addedParameters.removeAll(request.url().queryParameterNames());
     assertThat(addedParameters).containsExactlyInAnyOrder("recvWindow", "timestamp", "signature");
@@ -80,9 +86,11 @@ class ApiPresetsTest {
   void kraken_addsOnlyApiKeyAndApiSignHeadersAndTheNonce() throws Exception {
     String apiKey = randomAlphanumeric(56);
     Request request =
-        requestWithAppHeaders(ApiPresets.KRAKEN, "POST", new FormBody.Builder().add("asset", "XBT").build());
+        requestWithAppHeaders(
+            ApiPresets.KRAKEN, "POST", new FormBody.Builder().add("asset", "XBT").build());
 
-    Request signed = ApiPresets.KRAKEN.authScheme(CLOCK).apply(request, credential(apiKey, randomBase64(64)));
+    Request signed =
+        ApiPresets.KRAKEN.authScheme(CLOCK).apply(request, credential(apiKey, randomBase64(64)));
 
     Map<String, String> added = addedHeaders(request.headers(), signed.headers());
     assertThat(added.keySet()).containsExactlyInAnyOrder("api-key", "api-sign");
@@ -99,7 +107,9 @@ class ApiPresetsTest {
     Request signed =
         ApiPresets.COINBASE_ADVANCED_TRADE
             .authScheme(CLOCK)
-            .apply(request, credential(keyName, AuthTestSupport.sec1Pem(AuthTestSupport.p256KeyPair())));
+            .apply(
+                request,
+                credential(keyName, AuthTestSupport.sec1Pem(AuthTestSupport.p256KeyPair())));
 
     Map<String, String> added = addedHeaders(request.headers(), signed.headers());
     assertThat(added.keySet()).containsExactly("authorization");
@@ -107,7 +117,9 @@ class ApiPresetsTest {
     assertThat(signed.url()).isEqualTo(request.url());
     assertThat(
             CoinbaseJwtAuthSchemeTest.Jwt.fromAuthorization(added.get("authorization"))
-                .claims.get("uri").asText())
+                .claims
+                .get("uri")
+                .asText())
         .isEqualTo("GET api.coinbase.com/api/v3/brokerage/accounts");
   }
 
@@ -140,14 +152,16 @@ class ApiPresetsTest {
 
   @Test
   void authScheme_createsANewSchemeEachTime() {
-    assertThat(ApiPresets.KRAKEN.authScheme(CLOCK)).isNotSameAs(ApiPresets.KRAKEN.authScheme(CLOCK));
+    assertThat(ApiPresets.KRAKEN.authScheme(CLOCK))
+        .isNotSameAs(ApiPresets.KRAKEN.authScheme(CLOCK));
   }
 
   @Test
   void byName_findsPresetsIgnoringCaseAndDashes() {
     assertThat(ApiPresets.byName("coingecko-demo")).isSameAs(ApiPresets.COINGECKO_DEMO);
     assertThat(ApiPresets.byName(" Binance ")).isSameAs(ApiPresets.BINANCE);
-    assertThat(ApiPresets.byName("COINBASE_ADVANCED_TRADE")).isSameAs(ApiPresets.COINBASE_ADVANCED_TRADE);
+    assertThat(ApiPresets.byName("COINBASE_ADVANCED_TRADE"))
+        .isSameAs(ApiPresets.COINBASE_ADVANCED_TRADE);
     for (ApiPreset preset : ApiPresets.all()) {
       assertThat(ApiPresets.byName(preset.name())).isSameAs(preset);
     }
@@ -172,10 +186,12 @@ class ApiPresetsTest {
   @Test
   void builder_whenBaseUrlCarriesACredential_throwsWithoutEchoingIt() {
     String secret = randomAlphanumeric(32);
-    assertThatThrownBy(() -> ApiPreset.builder("X").baseUrl("https://u:" + secret + "@api.example.com"))
+    assertThatThrownBy(
+            () -> ApiPreset.builder("X").baseUrl("https://u:" + secret + "@api.example.com"))
         .isInstanceOf(IllegalArgumentException.class)
         .satisfies(e -> AuthTestSupport.assertNoSecretIn(AuthTestSupport.allText(e), secret));
-    assertThatThrownBy(() -> ApiPreset.builder("X").baseUrl("https://api.example.com/?key=" + secret))
+    assertThatThrownBy(
+            () -> ApiPreset.builder("X").baseUrl("https://api.example.com/?key=" + secret))
         .isInstanceOf(IllegalArgumentException.class)
         .satisfies(e -> AuthTestSupport.assertNoSecretIn(AuthTestSupport.allText(e), secret));
   }
@@ -200,7 +216,8 @@ class ApiPresetsTest {
 
   @Test
   void builder_validatesEachSettingWhenSet() {
-    assertThatThrownBy(() -> ApiPreset.builder("bad name")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ApiPreset.builder("bad name"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ApiPreset.builder("X").rejectionStatuses(500))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ApiPreset.builder("X").documentation("http://docs.example"))
@@ -209,10 +226,12 @@ class ApiPresetsTest {
 
   @Test
   void toBuilder_derivesAVariantAndLeavesTheOriginal() {
-    ApiPreset testnet = ApiPresets.BINANCE.toBuilder().baseUrl("https://testnet.binance.vision").build();
+    ApiPreset testnet =
+        ApiPresets.BINANCE.toBuilder().baseUrl("https://testnet.binance.vision").build();
 
     assertThat(testnet.baseUrl().host()).isEqualTo("testnet.binance.vision");
-    assertThat(testnet.rejectionRule().statuses()).isEqualTo(ApiPresets.BINANCE.rejectionRule().statuses());
+    assertThat(testnet.rejectionRule().statuses())
+        .isEqualTo(ApiPresets.BINANCE.rejectionRule().statuses());
     assertThat(testnet.rateLimitHeaders()).isEqualTo(ApiPresets.BINANCE.rateLimitHeaders());
     assertThat(ApiPresets.BINANCE.baseUrl().host()).isEqualTo("api.binance.com");
     assertThat(testnet.rejectionRule().statuses()).isUnmodifiable();
@@ -227,14 +246,23 @@ class ApiPresetsTest {
                 "COINBASE_ADVANCED_TRADE", "api/v3/brokerage/accounts")
             .getOrDefault(preset.name(), "ping");
     return new Request.Builder()
-        .url(preset.baseUrl().newBuilder().addPathSegments(path).addQueryParameter("symbol", "BTC").build())
+        .url(
+            preset
+                .baseUrl()
+                .newBuilder()
+                .addPathSegments(path)
+                .addQueryParameter("symbol", "BTC")
+                .build())
         .header("Accept", "application/json")
         .header("User-Agent", "keyguard-test")
         .method(method, body)
         .build();
   }
 
-  /** Headers present after but not before (lower-cased names), failing if any were changed or removed. */
+  /**
+   * Headers present after but not before (lower-cased names), failing if any were changed or
+   * removed.
+   */
   private static Map<String, String> addedHeaders(Headers before, Headers after) {
     Map<String, String> added = new HashMap<>();
     for (String name : after.names()) {

@@ -22,7 +22,8 @@ class ApiRequestTest {
 
     assertThat(request.method()).isEqualTo("DELETE");
     assertThat(request.path()).isEqualTo("/orders/7");
-    assertThat(request.queryParameters()).containsExactly(Map.entry("symbol", "BTC"), Map.entry("limit", "5"));
+    assertThat(request.queryParameters())
+        .containsExactly(Map.entry("symbol", "BTC"), Map.entry("limit", "5"));
     assertThat(request.headers()).containsEntry("x-idempotency-key", "k-1");
     assertThat(request.body()).contains(Map.of("qty", 1));
   }
@@ -73,9 +74,11 @@ class ApiRequestTest {
     assertThatThrownBy(() -> ApiRequest.get("https://evil.example/x"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("relative");
-    assertThatThrownBy(() -> ApiRequest.get("//evil.example/x")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ApiRequest.get("//evil.example/x"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ApiRequest.get("/p?x=1")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> ApiRequest.get("/a/%2E%2E/b")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ApiRequest.get("/a/%2E%2E/b"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -33,7 +33,8 @@ class BodyRejectionMatcherTest {
 
   @Test
   void match_whenCodeIsOnlyNestedOrInAnotherField_isNull() {
-    assertThat(match(kraken, "{\"result\":{\"error\":[\"EAPI:Invalid key\"]},\"error\":[]}")).isNull();
+    assertThat(match(kraken, "{\"result\":{\"error\":[\"EAPI:Invalid key\"]},\"error\":[]}"))
+        .isNull();
     assertThat(match(kraken, "{\"error\":[[\"EAPI:Invalid key\"]]}")).isNull();
     assertThat(match(kraken, "{\"message\":\"EAPI:Invalid key\"}")).isNull();
     assertThat(match(kraken, "{\"error\":[\"eapi:invalid key\"]}")).isNull();
@@ -47,7 +48,8 @@ class BodyRejectionMatcherTest {
     assertThat(match(kraken, "{\"result\":{\"a\":\"tru")).isNull();
     assertThat(match(kraken, "{\"error\":[\"EGeneral:x\",\"EAPI:Inv")).isNull();
     // found before the cut: a match
-    assertThat(match(kraken, "{\"error\":[\"EAPI:Invalid key\",\"EGen")).isEqualTo("EAPI:Invalid key");
+    assertThat(match(kraken, "{\"error\":[\"EAPI:Invalid key\",\"EGen"))
+        .isEqualTo("EAPI:Invalid key");
   }
 
   @Test

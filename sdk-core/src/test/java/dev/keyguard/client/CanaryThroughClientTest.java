@@ -1,15 +1,14 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyGuardException;
-import dev.keyguard.KeyId;
-import dev.keyguard.VersionedCredential;
-import dev.keyguard.auth.AuthScheme;
-
 import static dev.keyguard.client.MockServers.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.KeyGuardException;
+import dev.keyguard.KeyId;
+import dev.keyguard.VersionedCredential;
+import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.testing.Canaries;
 import dev.keyguard.testing.CanaryExtension;
 import java.util.Map;
@@ -19,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Pushes the run's canaries through the whole request path: the canaries are the credential, the
- * HTTP log is at BODY level, and the server echoes them back in headers, body and error. The
- * {@link CanaryExtension} fails this test if any of it reaches a log line, standard output or the
+ * HTTP log is at BODY level, and the server echoes them back in headers, body and error. The {@link
+ * CanaryExtension} fails this test if any of it reaches a log line, standard output or the
  * exception in the clear.
  */
 class CanaryThroughClientTest {
@@ -64,7 +63,8 @@ class CanaryThroughClientTest {
       JsonNode ok = client.get("/echo", Map.of("symbol", "BTC"), JsonNode.class);
       failure = catchThrowable(() -> client.get("/echo", Map.of("symbol", apiKey), JsonNode.class));
 
-      assertThat(ok.get("youSent").asText()).isEqualTo(apiKey); // the application itself gets the data
+      assertThat(ok.get("youSent").asText())
+          .isEqualTo(apiKey); // the application itself gets the data
       assertThat(MockServers.takeAll(api)).hasSize(2);
     }
 

@@ -1,10 +1,5 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.Redactor;
-import dev.keyguard.Secret;
-import dev.keyguard.TestCredentials;
-
 import static dev.keyguard.client.SecretFragments.assertNoFragment;
 import static dev.keyguard.client.SecretFragments.upperCaseSecret;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +7,10 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.keyguard.KeyId;
+import dev.keyguard.Redactor;
+import dev.keyguard.Secret;
+import dev.keyguard.TestCredentials;
 import dev.keyguard.testing.LogCapture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,15 +32,15 @@ import org.quicktheories.core.Gen;
  * Excerpts are correct by construction: for any body, no 6 chars of a live secret appear in an
  * {@link ApiResponseException}'s excerpt (1 KiB) or message, nor in the {@link HttpLogger}'s BODY
  * log ({@code maxBodyBytes}). Each body places a live secret across one of the cuts (the end of
- * what is read, the excerpt's or log's size limit, the message's 200 chars), after a run of
- * tokens the redactor shrinks: long JWT-shaped tokens and {@code api_key=…} assignments (caught
- * by the known-formats net) and other live secrets, which pull text from past a cut forward.
+ * what is read, the excerpt's or log's size limit, the message's 200 chars), after a run of tokens
+ * the redactor shrinks: long JWT-shaped tokens and {@code api_key=…} assignments (caught by the
+ * known-formats net) and other live secrets, which pull text from past a cut forward.
  *
  * <p>Property tests on QuickTheories inside plain Jupiter {@code @Test}s, so the suite-wide canary
  * extension covers them; each run draws a fresh seed, and a falsified property fails with {@code
- * Seed was N} ({@code -DQT_SEED=N} replays it). Secrets are upper-case letters and digits, the
- * text around them lower-case and punctuation, so any 6-char run of a secret in an output can only
- * come from that secret; failures name the secret and the offset, never the text.
+ * Seed was N} ({@code -DQT_SEED=N} replays it). Secrets are upper-case letters and digits, the text
+ * around them lower-case and punctuation, so any 6-char run of a secret in an output can only come
+ * from that secret; failures name the secret and the offset, never the text.
  */
 class ExcerptPropertiesTest {
 
@@ -84,9 +83,9 @@ class ExcerptPropertiesTest {
     }
 
     /**
-   * Appends shrinking tokens and filler until {@code b} is exactly {@code end} chars; the last
-   * token may be cut short, unless it is a live secret.
-   */
+     * Appends shrinking tokens and filler until {@code b} is exactly {@code end} chars; the last
+     * token may be cut short, unless it is a live secret.
+     */
     private static void tokens(StringBuilder b, int end, Random random) {
       while (b.length() < end) {
         int room = end - b.length();

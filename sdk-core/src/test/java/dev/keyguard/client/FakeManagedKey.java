@@ -3,7 +3,6 @@ package dev.keyguard.client;
 import dev.keyguard.KeyId;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.ManagedKey;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,8 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A ManagedKey for tests: serves one credential, and on rejection hands out the credential set
- * with {@link #onRejectionOffer(VersionedCredential)} (which then becomes current), or nothing.
+ * A ManagedKey for tests: serves one credential, and on rejection hands out the credential set with
+ * {@link #onRejectionOffer(VersionedCredential)} (which then becomes current), or nothing.
  */
 final class FakeManagedKey implements ManagedKey {
 
@@ -41,7 +40,9 @@ final class FakeManagedKey implements ManagedKey {
     return this;
   }
 
-  /** What rejected() throws from now on (after recording the call), as a custom ManagedKey might. */
+  /**
+   * What rejected() throws from now on (after recording the call), as a custom ManagedKey might.
+   */
   FakeManagedKey failRejectedWith(RuntimeException e) {
     rejectedFailure.set(e);
     return this;

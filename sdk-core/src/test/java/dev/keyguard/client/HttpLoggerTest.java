@@ -1,14 +1,13 @@
 package dev.keyguard.client;
 
-import dev.keyguard.Redactor;
-import dev.keyguard.Secret;
-import dev.keyguard.VersionedCredential;
-import dev.keyguard.auth.AuthScheme;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
+import dev.keyguard.Redactor;
+import dev.keyguard.Secret;
+import dev.keyguard.VersionedCredential;
+import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.LogCapture;
 import dev.keyguard.testing.TestSecrets;
@@ -91,18 +90,32 @@ class HttpLoggerTest {
     server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
     Request request =
         new Request.Builder()
-            .url(server.url("/v2/price").newBuilder()
-                .addQueryParameter("symbol", "BTC")
-                .addQueryParameter("api_key", apiKey)
-                .addQueryParameter("custom_key", apiKey)
-                .build())
+            .url(
+                server
+                    .url("/v2/price")
+                    .newBuilder()
+                    .addQueryParameter("symbol", "BTC")
+                    .addQueryParameter("api_key", apiKey)
+                    .addQueryParameter("custom_key", apiKey)
+                    .build())
             .build();
 
-    String log = run(builder().allowQueryParameter("symbol").authScheme(headerScheme).build(), request);
+    String log =
+        run(builder().allowQueryParameter("symbol").authScheme(headerScheme).build(), request);
 
     assertThat(log)
-        .contains("--> GET http://" + server.url("/").host() + ":" + server.getPort() + "/v2/price?symbol=BTC&api_key=REDACTED&custom_key=REDACTED")
-        .contains("<-- 200 OK http://" + server.url("/").host() + ":" + server.getPort() + "/v2/price?symbol=BTC&api_key=REDACTED")
+        .contains(
+            "--> GET http://"
+                + server.url("/").host()
+                + ":"
+                + server.getPort()
+                + "/v2/price?symbol=BTC&api_key=REDACTED&custom_key=REDACTED")
+        .contains(
+            "<-- 200 OK http://"
+                + server.url("/").host()
+                + ":"
+                + server.getPort()
+                + "/v2/price?symbol=BTC&api_key=REDACTED")
         .doesNotContain(apiKey);
     assertThat(captured.events()).hasSize(2).allMatch(e -> e.getLevel() == Level.INFO);
   }
@@ -110,7 +123,12 @@ class HttpLoggerTest {
   @Test
   void headers_whenNotAllowListed_printsRedacted() throws IOException {
     server.enqueue(
-        new MockResponse.Builder().code(200).addHeader("X-Request-Id", "req-7").addHeader("Set-Cookie", "s=" + apiKey).body("ok").build());
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("X-Request-Id", "req-7")
+            .addHeader("Set-Cookie", "s=" + apiKey)
+            .body("ok")
+            .build());
     Request request =
         new Request.Builder()
             .url(server.url("/x"))
@@ -119,7 +137,8 @@ class HttpLoggerTest {
             .header("X-Other", "visible-only-if-allowed")
             .build();
 
-    String log = run(builder().level(HttpLogger.Level.HEADERS).authScheme(headerScheme).build(), request);
+    String log =
+        run(builder().level(HttpLogger.Level.HEADERS).authScheme(headerScheme).build(), request);
 
     assertThat(log)
         .contains("Accept: application/json")
@@ -136,11 +155,17 @@ class HttpLoggerTest {
     Secret secret = Secret.of(apiKey);
     register(secret);
     String body = "{\"echo\":\"" + apiKey + "\",\"pad\":\"" + "x".repeat(200) + "\"}";
-    server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(body).build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("Content-Type", "application/json")
+            .body(body)
+            .build());
     Request request =
         new Request.Builder()
             .url(server.url("/echo"))
-            .post(RequestBody.create("{\"q\":\"" + apiKey + "\"}", MediaType.get("application/json")))
+            .post(
+                RequestBody.create("{\"q\":\"" + apiKey + "\"}", MediaType.get("application/json")))
             .build();
 
     String log = run(builder().level(HttpLogger.Level.BODY).maxBodyBytes(64).build(), request);
@@ -158,7 +183,12 @@ class HttpLoggerTest {
     register(Secret.of(apiKey));
     // the secret starts 14 bytes before the 64-byte cap and ends after it, in both bodies
     String body = ".".repeat(50) + apiKey + ".".repeat(100);
-    server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/plain").body(body).build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("Content-Type", "text/plain")
+            .body(body)
+            .build());
     Request request =
         new Request.Builder()
             .url(server.url("/echo"))
@@ -181,7 +211,13 @@ class HttpLoggerTest {
             .build();
 
     String log =
-        run(builder().level(HttpLogger.Level.BODY).allowQueryParameter("note").maxBodyBytes(64).build(), request);
+        run(
+            builder()
+                .level(HttpLogger.Level.BODY)
+                .allowQueryParameter("note")
+                .maxBodyBytes(64)
+                .build(),
+            request);
 
     assertThat(log).contains("note=").doesNotContain(apiKey.substring(0, 8));
   }
@@ -195,7 +231,8 @@ class HttpLoggerTest {
             .post(new FormBody.Builder().add("symbol", "ETH").add("secret", apiKey).build())
             .build();
 
-    String log = run(builder().level(HttpLogger.Level.BODY).allowQueryParameter("symbol").build(), request);
+    String log =
+        run(builder().level(HttpLogger.Level.BODY).allowQueryParameter("symbol").build(), request);
 
     assertThat(log).contains("symbol=ETH&secret=REDACTED").doesNotContain(apiKey);
   }
@@ -214,7 +251,8 @@ class HttpLoggerTest {
                     MediaType.get("application/x-www-form-urlencoded")))
             .build();
 
-    String log = run(builder().level(HttpLogger.Level.BODY).allowQueryParameter("symbol").build(), request);
+    String log =
+        run(builder().level(HttpLogger.Level.BODY).allowQueryParameter("symbol").build(), request);
 
     assertThat(log)
         .contains("symbol=ETH&secret=REDACTED&timestamp=REDACTED&signature=REDACTED")
@@ -224,7 +262,12 @@ class HttpLoggerTest {
 
   @Test
   void body_whenBinary_isOmitted() throws IOException {
-    server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/octet-stream").body("abc").build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("Content-Type", "application/octet-stream")
+            .body("abc")
+            .build());
     Request request = new Request.Builder().url(server.url("/bin")).build();
 
     String log = run(builder().level(HttpLogger.Level.BODY).build(), request);
@@ -234,10 +277,19 @@ class HttpLoggerTest {
 
   @Test
   void body_afterLogging_isStillReadableByTheApplication() throws IOException {
-    server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/plain").body("hello body").build());
-    OkHttpClient client = new OkHttpClient.Builder().addInterceptor(builder().level(HttpLogger.Level.BODY).build()).build();
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("Content-Type", "text/plain")
+            .body("hello body")
+            .build());
+    OkHttpClient client =
+        new OkHttpClient.Builder()
+            .addInterceptor(builder().level(HttpLogger.Level.BODY).build())
+            .build();
 
-    try (Response response = client.newCall(new Request.Builder().url(server.url("/t")).build()).execute()) {
+    try (Response response =
+        client.newCall(new Request.Builder().url(server.url("/t")).build()).execute()) {
       assertThat(response.body().string()).isEqualTo("hello body");
     }
   }
@@ -246,7 +298,10 @@ class HttpLoggerTest {
   void none_logsNothing() throws IOException {
     server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
 
-    String log = run(builder().level(HttpLogger.Level.NONE).build(), new Request.Builder().url(server.url("/n")).build());
+    String log =
+        run(
+            builder().level(HttpLogger.Level.NONE).build(),
+            new Request.Builder().url(server.url("/n")).build());
 
     assertThat(log).isEmpty();
   }
@@ -256,15 +311,15 @@ class HttpLoggerTest {
     int port = server.getPort();
     server.close();
     Request request =
-        new Request.Builder()
-            .url("http://127.0.0.1:" + port + "/down?api_key=" + apiKey)
-            .build();
+        new Request.Builder().url("http://127.0.0.1:" + port + "/down?api_key=" + apiKey).build();
     OkHttpClient client = new OkHttpClient.Builder().addInterceptor(builder().build()).build();
 
     assertThatThrownBy(() -> client.newCall(request).execute()).isInstanceOf(IOException.class);
 
     String log = String.join("\n", captured.messages());
-    assertThat(log).contains("<-- HTTP FAILED GET http://127.0.0.1:" + port + "/down?api_key=REDACTED").doesNotContain(apiKey);
+    assertThat(log)
+        .contains("<-- HTTP FAILED GET http://127.0.0.1:" + port + "/down?api_key=REDACTED")
+        .doesNotContain(apiKey);
   }
 
   @Test
@@ -281,7 +336,8 @@ class HttpLoggerTest {
 
   @Test
   void build_whenAllowListedNameBelongsToAuthScheme_throwsNamingIt() {
-    HttpLogger.Builder b = HttpLogger.builder().allowHeader("X-Custom-Key").authScheme(headerScheme);
+    HttpLogger.Builder b =
+        HttpLogger.builder().allowHeader("X-Custom-Key").authScheme(headerScheme);
 
     assertThatThrownBy(b::build)
         .isInstanceOf(IllegalStateException.class)
@@ -297,25 +353,36 @@ class HttpLoggerTest {
 
     HttpLogger plain = HttpLogger.builder().build();
     assertThat(plain.forAuthScheme(headerScheme)).isNotSameAs(plain);
-    assertThat(plain.forAuthScheme(new AuthScheme() {
-      @Override
-      public Request apply(Request request, VersionedCredential credential) {
-        return request;
-      }
-    })).isSameAs(plain);
+    assertThat(
+            plain.forAuthScheme(
+                new AuthScheme() {
+                  @Override
+                  public Request apply(Request request, VersionedCredential credential) {
+                    return request;
+                  }
+                }))
+        .isSameAs(plain);
   }
 
   @Test
   void builder_whenMaxBodyBytesOutOfRange_throws() {
-    assertThatThrownBy(() -> HttpLogger.builder().maxBodyBytes(-1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> HttpLogger.builder().maxBodyBytes(2 << 20)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> HttpLogger.builder().maxBodyBytes(-1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> HttpLogger.builder().maxBodyBytes(2 << 20))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void url_dropsUserInfoAndFragmentAndRedactsQueryValues() {
     HttpLogger httpLogger = HttpLogger.builder().allowQueryParameter("page").build();
     okhttp3.HttpUrl url =
-        okhttp3.HttpUrl.get("https://user:" + apiKey + "@api.example.com:8443/v1/a%20b?page=2&sig=" + apiKey + "&flag#frag-" + apiKey);
+        okhttp3.HttpUrl.get(
+            "https://user:"
+                + apiKey
+                + "@api.example.com:8443/v1/a%20b?page=2&sig="
+                + apiKey
+                + "&flag#frag-"
+                + apiKey);
 
     assertThat(httpLogger.url(url))
         .isEqualTo("https://api.example.com:8443/v1/a%20b?page=2&sig=REDACTED&flag");
@@ -342,7 +409,8 @@ class HttpLoggerTest {
                 })
             .build();
 
-    try (Response response = client.newCall(new Request.Builder().url(server.url("/t")).build()).execute()) {
+    try (Response response =
+        client.newCall(new Request.Builder().url(server.url("/t")).build()).execute()) {
       response.body().string();
     }
 

@@ -14,15 +14,33 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HttpsPolicyTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"localhost", "LOCALHOST", "127.0.0.1", "127.255.0.9", "::1", "[::1]", "0:0:0:0:0:0:0:1"})
+  @ValueSource(
+      strings = {
+        "localhost",
+        "LOCALHOST",
+        "127.0.0.1",
+        "127.255.0.9",
+        "::1",
+        "[::1]",
+        "0:0:0:0:0:0:0:1"
+      })
   void isLoopbackHost_whenLoopback_isTrue(String host) {
     assertThat(HttpsPolicy.isLoopbackHost(host)).isTrue();
   }
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"128.0.0.1", "10.0.0.1", "0.0.0.0", "::2", "example.com", "localhost.example.com",
-        "127.0.0.1.nip.io", "localhost.", "::ffff:8.8.8.8"})
+      strings = {
+        "128.0.0.1",
+        "10.0.0.1",
+        "0.0.0.0",
+        "::2",
+        "example.com",
+        "localhost.example.com",
+        "127.0.0.1.nip.io",
+        "localhost.",
+        "::ffff:8.8.8.8"
+      })
   void isLoopbackHost_whenNotLoopback_isFalse(String host) {
     assertThat(HttpsPolicy.isLoopbackHost(host)).isFalse();
   }
@@ -51,10 +69,17 @@ class HttpsPolicyTest {
   @Test
   void testingSwitch_resolvesLocalhostToLoopbackAddressesOnly() throws Exception {
     OkHttpClient.Builder b = new OkHttpClient.Builder();
-    HttpsPolicy.builder().allowLoopbackCleartextForTesting().build()
-        .applyTo(b, hostname -> java.util.List.of(java.net.InetAddress.getByAddress(hostname, new byte[] {10, 0, 0, 1})));
+    HttpsPolicy.builder()
+        .allowLoopbackCleartextForTesting()
+        .build()
+        .applyTo(
+            b,
+            hostname ->
+                java.util.List.of(
+                    java.net.InetAddress.getByAddress(hostname, new byte[] {10, 0, 0, 1})));
 
-    assertThatThrownBy(() -> b.build().dns().lookup("localhost")).isInstanceOf(java.net.UnknownHostException.class);
+    assertThatThrownBy(() -> b.build().dns().lookup("localhost"))
+        .isInstanceOf(java.net.UnknownHostException.class);
     assertThat(b.build().dns().lookup("other.example")).hasSize(1);
   }
 
@@ -64,12 +89,14 @@ class HttpsPolicyTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> HttpsPolicy.builder().pin("api.example.com"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> HttpsPolicy.builder().maxRedirects(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> HttpsPolicy.builder().maxRedirects(-1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void proxyAndPins_areInstalledOnTheClient_andToBuilderKeepsThem() {
-    Proxy proxy = new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved("egress.internal", 3128));
+    Proxy proxy =
+        new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved("egress.internal", 3128));
     String pin = "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
     HttpsPolicy policy = HttpsPolicy.builder().pin("api.example.com", pin).proxy(proxy).build();
     OkHttpClient.Builder b = new OkHttpClient.Builder();

@@ -1,17 +1,15 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.TestCredentials;
-import dev.keyguard.VersionedCredential;
-import dev.keyguard.internal.TrustedCertificates;
-import dev.keyguard.testing.TestSecrets;
-
 import static dev.keyguard.client.MockServers.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.KeyId;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.internal.TrustedCertificates;
+import dev.keyguard.testing.TestSecrets;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -41,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Trusting a private CA with {@link HttpsPolicy}: a server whose certificate comes from a
  * throw-away CA is reached with that CA trusted from a PEM file, PEM bytes or a KeyStore, through
  * the client's default OkHttp (which trusts only the system CAs). Replaced trust refuses every
- * other CA, the system's included; added trust keeps the system CAs; pins and TLS 1.2+ still
- * apply; bad input is refused when it is set, without echoing it.
+ * other CA, the system's included; added trust keeps the system CAs; pins and TLS 1.2+ still apply;
+ * bad input is refused when it is set, without echoing it.
  */
 class HttpsPolicyTrustTest {
 
@@ -51,6 +49,7 @@ class HttpsPolicyTrustTest {
 
   /** Signed by the private CA, for localhost and 127.0.0.1. */
   private static final MockWebServer privateCaServer = server(PRIVATE_CA);
+
   /** Signed by another CA, for localhost and 127.0.0.1. */
   private static final MockWebServer otherCaServer = server(OTHER_CA);
 
@@ -104,7 +103,9 @@ class HttpsPolicyTrustTest {
   @Test
   void trustCertificates_fromABundle_trustsEveryCertificateOfIt() {
     String bundle =
-        "# a CA bundle with comments\n" + OTHER_CA.certificatePem() + "\n# second\n"
+        "# a CA bundle with comments\n"
+            + OTHER_CA.certificatePem()
+            + "\n# second\n"
             + PRIVATE_CA.certificatePem();
     HttpsPolicy policy =
         HttpsPolicy.builder().trustCertificates(bundle.getBytes(StandardCharsets.US_ASCII)).build();
@@ -293,7 +294,9 @@ class HttpsPolicyTrustTest {
         List.of(token));
     assertRefusedWithoutEcho(
         PRIVATE_CA.certificatePem()
-            + "-----BEGIN CERTIFICATE-----\n" + base64Token + "\n-----END CERTIFICATE-----\n",
+            + "-----BEGIN CERTIFICATE-----\n"
+            + base64Token
+            + "\n-----END CERTIFICATE-----\n",
         "CERTIFICATE block 2 does not hold an X.509 certificate",
         List.of(base64Token, token));
     assertRefusedWithoutEcho(

@@ -1,11 +1,5 @@
 package dev.keyguard.client;
 
-import dev.keyguard.InsecureSecretAccess;
-import dev.keyguard.KeyId;
-import dev.keyguard.Secret;
-import dev.keyguard.TestCredentials;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.client.MockServers.json;
 import static dev.keyguard.client.MockServers.takeAll;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.InsecureSecretAccess;
+import dev.keyguard.KeyId;
+import dev.keyguard.Secret;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.VersionedCredential;
 import dev.keyguard.testing.TestSecrets;
 import java.io.IOException;
 import java.util.List;
@@ -59,8 +58,7 @@ class KeyGuardClientBodyRejectionTest {
 
   /** The real KRAKEN preset, pointed at the mock server. */
   private KeyGuardClient kraken() {
-    ApiPreset local =
-        ApiPresets.KRAKEN.toBuilder().baseUrl(api.url("/").toString()).build();
+    ApiPreset local = ApiPresets.KRAKEN.toBuilder().baseUrl(api.url("/").toString()).build();
     return KeyGuardClient.builder()
         .preset(local)
         .managedKey(key)
@@ -68,7 +66,9 @@ class KeyGuardClientBodyRejectionTest {
         .build();
   }
 
-  /** A Kraken private call as a caller makes it: a form POST through the protected OkHttp client. */
+  /**
+   * A Kraken private call as a caller makes it: a form POST through the protected OkHttp client.
+   */
   private static Response balance(KeyGuardClient client) throws IOException {
     Request request =
         new Request.Builder()
@@ -83,7 +83,8 @@ class KeyGuardClientBodyRejectionTest {
   }
 
   @Test
-  void krakenPost_when200InvalidKeyAndNewerKey_reportsAndRetriesOnceWithTheNewKey() throws IOException {
+  void krakenPost_when200InvalidKeyAndNewerKey_reportsAndRetriesOnceWithTheNewKey()
+      throws IOException {
     key.onRejectionOffer(v2);
     api.enqueue(json(200, INVALID_KEY));
     api.enqueue(json(200, "{\"error\":[],\"result\":{\"XXBT\":\"1.5\"}}"));
@@ -221,7 +222,8 @@ class KeyGuardClientBodyRejectionTest {
   @Test
   void krakenPost_whenARejectionBodyIsLarge_stillDetectedFromItsStart() {
     String padding = "x".repeat(3 * BodyPeek.REJECTION_CODE);
-    api.enqueue(json(200, "{\"error\":[\"EAPI:Invalid key\"],\"result\":{\"pad\":\"" + padding + "\"}}"));
+    api.enqueue(
+        json(200, "{\"error\":[\"EAPI:Invalid key\"],\"result\":{\"pad\":\"" + padding + "\"}}"));
     KeyGuardClient client = kraken();
 
     IOException io = catchThrowableOfType(IOException.class, () -> balance(client).close());
@@ -266,7 +268,8 @@ class KeyGuardClientBodyRejectionTest {
     KeyGuardClient client = headerClient().rejectionErrorCodes("error", "EAPI:Invalid key").build();
 
     try (Response response = get(client)) {
-      // the counterpart of the test above: with a matcher the body was peeked (buffered), not consumed
+      // the counterpart of the test above: with a matcher the body was peeked (buffered), not
+      // consumed
       assertThat(response.body().source().getBuffer().size()).isPositive();
       assertThat(response.body().string()).isEqualTo(ok);
     }

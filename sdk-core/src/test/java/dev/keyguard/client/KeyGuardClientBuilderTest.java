@@ -1,13 +1,12 @@
 package dev.keyguard.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.keyguard.KeyId;
 import dev.keyguard.TestCredentials;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.auth.AuthScheme;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.keyguard.testing.TestSecrets;
 import java.time.Duration;
 import java.util.Map;
@@ -20,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 class KeyGuardClientBuilderTest {
 
-  private final VersionedCredential credential = TestCredentials.credential(KeyId.of("builder-test"), "1");
+  private final VersionedCredential credential =
+      TestCredentials.credential(KeyId.of("builder-test"), "1");
   private final FakeManagedKey key = new FakeManagedKey(credential);
 
   private KeyGuardClient.Builder complete() {
@@ -48,7 +48,8 @@ class KeyGuardClientBuilderTest {
   void build_whenHttpNonLoopbackWithTestingSwitch_stillFails() {
     HttpsPolicy testing = HttpsPolicy.builder().allowLoopbackCleartextForTesting().build();
 
-    assertThatThrownBy(() -> complete().baseUrl("http://api.example.com/").httpsPolicy(testing).build())
+    assertThatThrownBy(
+            () -> complete().baseUrl("http://api.example.com/").httpsPolicy(testing).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("only permits http to localhost");
   }
@@ -57,19 +58,30 @@ class KeyGuardClientBuilderTest {
   void build_whenHttpLoopbackWithTestingSwitch_succeeds() {
     HttpsPolicy testing = HttpsPolicy.builder().allowLoopbackCleartextForTesting().build();
 
-    for (String url : new String[] {"http://127.0.0.1:1/", "http://localhost:1/", "http://[::1]:1/", "http://127.9.9.9/"}) {
-      assertThat(complete().baseUrl(url).httpsPolicy(testing).build().baseUrl().isHttps()).isFalse();
+    for (String url :
+        new String[] {
+          "http://127.0.0.1:1/", "http://localhost:1/", "http://[::1]:1/", "http://127.9.9.9/"
+        }) {
+      assertThat(complete().baseUrl(url).httpsPolicy(testing).build().baseUrl().isHttps())
+          .isFalse();
     }
   }
 
   @Test
   void build_whenRequiredSettingMissing_namesIt() {
-    assertThatThrownBy(() -> KeyGuardClient.builder().managedKey(key).authScheme(TestSchemes.header()).build())
+    assertThatThrownBy(
+            () -> KeyGuardClient.builder().managedKey(key).authScheme(TestSchemes.header()).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("baseUrl");
-    assertThatThrownBy(() -> KeyGuardClient.builder().baseUrl("https://a.example").authScheme(TestSchemes.header()).build())
+    assertThatThrownBy(
+            () ->
+                KeyGuardClient.builder()
+                    .baseUrl("https://a.example")
+                    .authScheme(TestSchemes.header())
+                    .build())
         .hasMessageContaining("managedKey");
-    assertThatThrownBy(() -> KeyGuardClient.builder().baseUrl("https://a.example").managedKey(key).build())
+    assertThatThrownBy(
+            () -> KeyGuardClient.builder().baseUrl("https://a.example").managedKey(key).build())
         .hasMessageContaining("authScheme");
   }
 
@@ -90,11 +102,16 @@ class KeyGuardClientBuilderTest {
 
   @Test
   void settings_areCheckedWhenSet() {
-    assertThatThrownBy(() -> complete().connectTimeout(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> complete().clientRateLimit(0, Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> complete().clientRateLimit(1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> complete().rejectionStatuses(500)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> complete().rateLimitHeaderPrefixes(" ")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> complete().connectTimeout(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> complete().clientRateLimit(0, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> complete().clientRateLimit(1, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> complete().rejectionStatuses(500))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> complete().rateLimitHeaderPrefixes(" "))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -107,7 +124,11 @@ class KeyGuardClientBuilderTest {
             .build();
 
     OkHttpClient ok =
-        complete().okHttpClient(callers).connectTimeout(Duration.ofSeconds(3)).build().okHttpClient();
+        complete()
+            .okHttpClient(callers)
+            .connectTimeout(Duration.ofSeconds(3))
+            .build()
+            .okHttpClient();
 
     assertThat(ok.connectionPool()).isSameAs(callers.connectionPool());
     assertThat(ok.dispatcher()).isSameAs(callers.dispatcher());
@@ -134,7 +155,8 @@ class KeyGuardClientBuilderTest {
 
     KeyGuardClient second = first.toBuilder().retryOptions(RetryOptions.none()).build();
 
-    assertThat(second.okHttpClient().connectionPool()).isSameAs(first.okHttpClient().connectionPool());
+    assertThat(second.okHttpClient().connectionPool())
+        .isSameAs(first.okHttpClient().connectionPool());
     assertThat(second.baseUrl()).isEqualTo(first.baseUrl());
     assertThat(second.keyId()).isEqualTo(first.keyId());
     assertThat(second.toString()).contains("maxAttempts=1");
@@ -148,7 +170,8 @@ class KeyGuardClientBuilderTest {
       @Override
       public Request apply(Request request, VersionedCredential credential) {
         String key = TestCredentials.apiKeyOf(credential);
-        return request.newBuilder()
+        return request
+            .newBuilder()
             .url(request.url().newBuilder().addQueryParameter("acct_token", key).build())
             .header("X-Partner-Key", key)
             .build();
@@ -170,7 +193,12 @@ class KeyGuardClientBuilderTest {
   void build_whenHttpLoggerAllowListsTheSchemesHeader_failsNamingIt() {
     HttpLogger showsTheHeader = HttpLogger.builder().allowHeader("X-Partner-Key").build();
 
-    assertThatThrownBy(() -> complete().authScheme(customNamesScheme()).loggingInterceptor(showsTheHeader).build())
+    assertThatThrownBy(
+            () ->
+                complete()
+                    .authScheme(customNamesScheme())
+                    .loggingInterceptor(showsTheHeader)
+                    .build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("header 'x-partner-key'")
         .hasMessageContaining("AuthScheme");
@@ -180,7 +208,12 @@ class KeyGuardClientBuilderTest {
   void build_whenHttpLoggerAllowListsTheSchemesQueryParameter_failsNamingIt() {
     HttpLogger showsTheParameter = HttpLogger.builder().allowQueryParameter("acct_token").build();
 
-    assertThatThrownBy(() -> complete().authScheme(customNamesScheme()).loggingInterceptor(showsTheParameter).build())
+    assertThatThrownBy(
+            () ->
+                complete()
+                    .authScheme(customNamesScheme())
+                    .loggingInterceptor(showsTheParameter)
+                    .build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("query parameter 'acct_token'");
   }
@@ -191,7 +224,10 @@ class KeyGuardClientBuilderTest {
         new AuthScheme() {
           @Override
           public Request apply(Request request, VersionedCredential credential) {
-            return request.newBuilder().header("X-Request-Id", TestCredentials.apiKeyOf(credential)).build();
+            return request
+                .newBuilder()
+                .header("X-Request-Id", TestCredentials.apiKeyOf(credential))
+                .build();
           }
 
           @Override
@@ -200,7 +236,12 @@ class KeyGuardClientBuilderTest {
           }
         };
 
-    assertThatThrownBy(() -> complete().authScheme(inRequestId).loggingInterceptor(HttpLogger.builder().build()).build())
+    assertThatThrownBy(
+            () ->
+                complete()
+                    .authScheme(inRequestId)
+                    .loggingInterceptor(HttpLogger.builder().build())
+                    .build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("header 'x-request-id'");
   }
@@ -239,18 +280,25 @@ class KeyGuardClientBuilderTest {
     KeyGuardClient slash = complete().baseUrl("https://api.example.com/v2/").build();
     KeyGuardClient root = complete().baseUrl("https://api.example.com").build();
 
-    assertThat(client.url("/price", Map.of()).toString()).isEqualTo("https://api.example.com/v2/price");
+    assertThat(client.url("/price", Map.of()).toString())
+        .isEqualTo("https://api.example.com/v2/price");
     assertThat(client.url("price/latest", Map.of("a", 1)).toString())
         .isEqualTo("https://api.example.com/v2/price/latest?a=1");
-    assertThat(slash.url("/price", Map.of()).toString()).isEqualTo("https://api.example.com/v2/price");
+    assertThat(slash.url("/price", Map.of()).toString())
+        .isEqualTo("https://api.example.com/v2/price");
     assertThat(root.url("/price", Map.of()).toString()).isEqualTo("https://api.example.com/price");
     assertThat(client.url("", Map.of()).toString()).isEqualTo("https://api.example.com/v2");
     assertThat(client.url("/a b", Map.of("q", "x&y")).toString())
         .isEqualTo("https://api.example.com/v2/a%20b?q=x%26y");
-    assertThatThrownBy(() -> client.url("https://evil.example/x", Map.of())).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> client.url("//evil.example/x", Map.of())).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> client.url("/../admin", Map.of())).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> client.url("/%2E%2E/admin", Map.of())).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> client.url("/price?apikey=x", Map.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.url("https://evil.example/x", Map.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.url("//evil.example/x", Map.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.url("/../admin", Map.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.url("/%2E%2E/admin", Map.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.url("/price?apikey=x", Map.of()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -1,9 +1,5 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.TestCredentials;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.client.MockServers.json;
 import static dev.keyguard.client.MockServers.takeAll;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,6 +9,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.KeyId;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.VersionedCredential;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
@@ -110,7 +109,8 @@ class KeyGuardClientCallsTest {
   void post_serializesTheBodyAsJson() {
     api.enqueue(json(201, "{\"symbol\":\"BTC\",\"price\":1}"));
 
-    Price created = builder().build().post("/orders", new Price("BTC", BigDecimal.ONE), Price.class);
+    Price created =
+        builder().build().post("/orders", new Price("BTC", BigDecimal.ONE), Price.class);
 
     assertThat(created.symbol()).isEqualTo("BTC");
     RecordedRequest r = takeAll(api).get(0);
@@ -147,7 +147,9 @@ class KeyGuardClientCallsTest {
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.body().symbol()).isEqualTo("BTC");
     assertThat(r.rateLimitHeader("x-mbx-used-weight-1m")).contains("37");
-    assertThat(r.rateLimitHeaders()).containsEntry("X-RateLimit-Remaining", "99").doesNotContainKey("Content-Type");
+    assertThat(r.rateLimitHeaders())
+        .containsEntry("X-RateLimit-Remaining", "99")
+        .doesNotContainKey("Content-Type");
     assertThat(r.requestId()).contains("req-123");
     assertThat(r.headers().get("Content-Type")).isEqualTo("application/json");
     assertThat(r.toString()).doesNotContain("BTC");
@@ -155,10 +157,18 @@ class KeyGuardClientCallsTest {
 
   @Test
   void getResponse_withCustomRateLimitPrefixes_exposesThoseHeaders() {
-    api.enqueue(new MockResponse.Builder().code(200).setHeader("X-CG-Credits-Left", "10").body("{}").build());
+    api.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .setHeader("X-CG-Credits-Left", "10")
+            .body("{}")
+            .build());
 
     ApiResponse<JsonNode> r =
-        builder().rateLimitHeaderPrefixes("x-cg-").build().getResponse("/p", Map.of(), JsonNode.class);
+        builder()
+            .rateLimitHeaderPrefixes("x-cg-")
+            .build()
+            .getResponse("/p", Map.of(), JsonNode.class);
 
     // HTTP/2 lower-cases header names; lookups ignore case
     assertThat(r.rateLimitHeaders()).hasSize(1);
@@ -176,7 +186,11 @@ class KeyGuardClientCallsTest {
     Set<Thread> dispatcherThreadSet = ConcurrentHashMap.newKeySet();
     ThreadPoolExecutor dispatcherThreads =
         new ThreadPoolExecutor(
-            0, 4, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
+            0,
+            4,
+            10,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
             r -> {
               Thread t = new Thread(r, "test-dispatcher");
               dispatcherThreadSet.add(t);
@@ -197,13 +211,21 @@ class KeyGuardClientCallsTest {
           }
         };
     try {
-      OkHttpClient gated = TestTls.TRUSTING_OKHTTP.newBuilder().dispatcher(new Dispatcher(dispatcherThreads)).build();
+      OkHttpClient gated =
+          TestTls.TRUSTING_OKHTTP
+              .newBuilder()
+              .dispatcher(new Dispatcher(dispatcherThreads))
+              .build();
 
       CompletableFuture<Price> future =
-          builder().okHttpClient(gated).build().getAsync("/price", Map.of("symbol", "ETH"), Price.class);
+          builder()
+              .okHttpClient(gated)
+              .build()
+              .getAsync("/price", Map.of("symbol", "ETH"), Price.class);
       // OkHttp names its thread after the call only while the call runs: read the name in the stage
       CompletableFuture<Map.Entry<Thread, String>> completedOn =
-          future.thenApply(p -> Map.entry(Thread.currentThread(), Thread.currentThread().getName()));
+          future.thenApply(
+              p -> Map.entry(Thread.currentThread(), Thread.currentThread().getName()));
       assertThat(future).isNotDone();
       gate.countDown();
 
@@ -224,7 +246,8 @@ class KeyGuardClientCallsTest {
   void getAsync_whenRejected_failsTheFutureWithKeyRejected() {
     api.enqueue(json(401, "{}"));
 
-    CompletableFuture<JsonNode> future = builder().build().getAsync("/price", Map.of(), JsonNode.class);
+    CompletableFuture<JsonNode> future =
+        builder().build().getAsync("/price", Map.of(), JsonNode.class);
 
     assertThatThrownBy(() -> future.get(5, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
@@ -245,7 +268,8 @@ class KeyGuardClientCallsTest {
 
   @Test
   void getAsync_whenCancelled_cancelsTheCall() {
-    api.enqueue(new MockResponse.Builder().code(200).headersDelay(10, TimeUnit.SECONDS).body("{}").build());
+    api.enqueue(
+        new MockResponse.Builder().code(200).headersDelay(10, TimeUnit.SECONDS).body("{}").build());
     KeyGuardClient client = builder().build();
 
     CompletableFuture<JsonNode> future = client.getAsync("/slow", Map.of(), JsonNode.class);
@@ -261,8 +285,14 @@ class KeyGuardClientCallsTest {
   // ---------------------------------------------------------------------------------- errors
 
   @Test
-  void error_whenBodyEchoesTheKeyAndUrlCarriesAQueryKey_neitherAppearsAnywhere() throws IOException {
-    String echo = "{\"error\":\"bad request for apikey=" + apiKey + "\",\"url\":\"/v2/price?apikey=" + apiKey + "\"}";
+  void error_whenBodyEchoesTheKeyAndUrlCarriesAQueryKey_neitherAppearsAnywhere()
+      throws IOException {
+    String echo =
+        "{\"error\":\"bad request for apikey="
+            + apiKey
+            + "\",\"url\":\"/v2/price?apikey="
+            + apiKey
+            + "\"}";
     api.enqueue(
         new MockResponse.Builder()
             .code(400)
@@ -274,9 +304,11 @@ class KeyGuardClientCallsTest {
 
     ApiResponseException e =
         catchThrowableOfType(
-            ApiResponseException.class, () -> client.get("/price", Map.of("symbol", "BTC"), JsonNode.class));
+            ApiResponseException.class,
+            () -> client.get("/price", Map.of("symbol", "BTC"), JsonNode.class));
 
-    assertThat(takeAll(api).get(0).getUrl().queryParameter("apikey")).isEqualTo(apiKey); // it was sent
+    assertThat(takeAll(api).get(0).getUrl().queryParameter("apikey"))
+        .isEqualTo(apiKey); // it was sent
     assertThat(e.status()).isEqualTo(400);
     assertThat(e.isRetryable()).isFalse();
     assertThat(e.requestId()).contains("req-9");
@@ -294,7 +326,8 @@ class KeyGuardClientCallsTest {
     ApiResponseException e =
         catchThrowableOfType(
             ApiResponseException.class,
-            () -> builder().retryOptions(RetryOptions.none()).build().get("/price", JsonNode.class));
+            () ->
+                builder().retryOptions(RetryOptions.none()).build().get("/price", JsonNode.class));
 
     assertThat(e.bodyExcerpt().getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(1024);
     assertThat(e.isRetryable()).isTrue();
@@ -304,11 +337,13 @@ class KeyGuardClientCallsTest {
   @Test
   void error_whenKeyStraddlesTheExcerptLimit_noPartOfItSurvives() throws IOException {
     // the key starts just before the 1 KiB cut and ends after it
-    String body = ".".repeat(ApiResponseException.MAX_EXCERPT_BYTES - 20) + apiKey + ".".repeat(100);
+    String body =
+        ".".repeat(ApiResponseException.MAX_EXCERPT_BYTES - 20) + apiKey + ".".repeat(100);
     api.enqueue(json(400, body));
 
     ApiResponseException e =
-        catchThrowableOfType(ApiResponseException.class, () -> builder().build().get("/price", JsonNode.class));
+        catchThrowableOfType(
+            ApiResponseException.class, () -> builder().build().get("/price", JsonNode.class));
 
     assertThat(e.bodyExcerpt()).doesNotContain(apiKey.substring(0, 12));
     assertThat(e.bodyExcerpt().getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(1024);
@@ -329,20 +364,26 @@ class KeyGuardClientCallsTest {
     ApiResponseException e =
         catchThrowableOfType(
             ApiResponseException.class,
-            () -> builder().retryOptions(RetryOptions.none()).build().get("/price", JsonNode.class));
+            () ->
+                builder().retryOptions(RetryOptions.none()).build().get("/price", JsonNode.class));
 
-    assertThat(e.requestId().orElseThrow()).startsWith("rrrr").doesNotContain(apiKey.substring(0, 8));
-    assertThat(e.rateLimitHeaders().get("X-RateLimit-Reset")).doesNotContain(apiKey.substring(0, 8));
+    assertThat(e.requestId().orElseThrow())
+        .startsWith("rrrr")
+        .doesNotContain(apiKey.substring(0, 8));
+    assertThat(e.rateLimitHeaders().get("X-RateLimit-Reset"))
+        .doesNotContain(apiKey.substring(0, 8));
     assertNowhere(apiKey.substring(0, 8), e);
   }
 
   @Test
   void error_whenUndecodableBodyHasKeyStraddlingTheExcerptLimit_noPartOfItSurvives() {
-    String body = ".".repeat(ApiResponseException.MAX_EXCERPT_BYTES - 20) + apiKey + ".".repeat(100);
+    String body =
+        ".".repeat(ApiResponseException.MAX_EXCERPT_BYTES - 20) + apiKey + ".".repeat(100);
     api.enqueue(json(200, body));
 
     ApiResponseException e =
-        catchThrowableOfType(ApiResponseException.class, () -> builder().build().get("/price", Price.class));
+        catchThrowableOfType(
+            ApiResponseException.class, () -> builder().build().get("/price", Price.class));
 
     assertThat(e.getMessage()).contains("could not be decoded");
     assertThat(e.bodyExcerpt()).doesNotContain(apiKey.substring(0, 12));
@@ -354,7 +395,8 @@ class KeyGuardClientCallsTest {
     api.enqueue(json(200, "{\"symbol\":[1,2]}"));
 
     ApiResponseException e =
-        catchThrowableOfType(ApiResponseException.class, () -> builder().build().get("/price", Price.class));
+        catchThrowableOfType(
+            ApiResponseException.class, () -> builder().build().get("/price", Price.class));
 
     assertThat(e.status()).isEqualTo(200);
     assertThat(e.isRetryable()).isFalse();
@@ -363,17 +405,22 @@ class KeyGuardClientCallsTest {
   }
 
   @Test
-  void error_whenConnectionRefused_isRetryableTransportFailureWithoutTheQueryKey() throws IOException {
+  void error_whenConnectionRefused_isRetryableTransportFailureWithoutTheQueryKey()
+      throws IOException {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       closedPort = s.getLocalPort();
     }
     KeyGuardClient client =
-        builder().baseUrl("https://127.0.0.1:" + closedPort + "/v2").authScheme(TestSchemes.query()).build();
+        builder()
+            .baseUrl("https://127.0.0.1:" + closedPort + "/v2")
+            .authScheme(TestSchemes.query())
+            .build();
 
     ApiTransportException e =
         catchThrowableOfType(
-            ApiTransportException.class, () -> client.get("/price", Map.of("symbol", "BTC"), JsonNode.class));
+            ApiTransportException.class,
+            () -> client.get("/price", Map.of("symbol", "BTC"), JsonNode.class));
 
     assertThat(e.isRetryable()).isTrue();
     assertThat(e.getMessage()).contains("/v2/price").contains("symbol=BTC");
@@ -386,14 +433,18 @@ class KeyGuardClientCallsTest {
     KeyGuardClient client = builder().authScheme(TestSchemes.headerQueryAndSignature()).build();
 
     KeyRejectedException e =
-        catchThrowableOfType(KeyRejectedException.class, () -> client.get("/price", JsonNode.class));
+        catchThrowableOfType(
+            KeyRejectedException.class, () -> client.get("/price", JsonNode.class));
 
-    assertThat(((ApiResponseException) e.getCause()).url()).contains("apikey=[REDACTED]", "signature=[REDACTED]");
+    assertThat(((ApiResponseException) e.getCause()).url())
+        .contains("apikey=[REDACTED]", "signature=[REDACTED]");
     assertNowhere(apiKey, e);
     assertNowhere(TestCredentials.apiSecretOf(credential), e);
   }
 
-  /** The value appears in no message, excerpt, URL, cause, suppressed exception or serialized form. */
+  /**
+   * The value appears in no message, excerpt, URL, cause, suppressed exception or serialized form.
+   */
   private static void assertNowhere(String secret, Throwable t) throws IOException {
     for (Throwable c = t; c != null; c = c.getCause()) {
       assertThat(String.valueOf(c.getMessage())).doesNotContain(secret);

@@ -1,5 +1,11 @@
 package dev.keyguard.client;
 
+import static dev.keyguard.client.MockServers.redirect;
+import static dev.keyguard.client.MockServers.takeAll;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyguard.KeyId;
 import dev.keyguard.Secret;
 import dev.keyguard.TestCredentials;
@@ -7,13 +13,6 @@ import dev.keyguard.VersionedCredential;
 import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.auth.AuthSchemes;
 import dev.keyguard.auth.AuthTestSupport;
-
-import static dev.keyguard.client.MockServers.redirect;
-import static dev.keyguard.client.MockServers.takeAll;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyguard.testing.SecretLeakAssertions;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

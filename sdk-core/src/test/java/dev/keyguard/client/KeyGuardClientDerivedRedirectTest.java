@@ -1,15 +1,14 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.TestCredentials;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.client.MockServers.redirect;
 import static dev.keyguard.client.MockServers.takeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.keyguard.KeyId;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.VersionedCredential;
 import dev.keyguard.testing.SecretLeakAssertions;
 import java.io.IOException;
 import java.net.InetAddress;

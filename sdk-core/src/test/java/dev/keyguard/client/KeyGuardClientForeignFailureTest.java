@@ -1,16 +1,15 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.RedactedThrowable;
-import dev.keyguard.TestCredentials;
-import dev.keyguard.VersionedCredential;
-import dev.keyguard.key.ManagedKey;
-
 import static dev.keyguard.client.MockServers.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.KeyId;
+import dev.keyguard.RedactedThrowable;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.VersionedCredential;
+import dev.keyguard.key.ManagedKey;
 import dev.keyguard.testing.SecretLeakAssertions;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;

@@ -1,15 +1,14 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.TestCredentials;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.client.MockServers.json;
 import static dev.keyguard.client.MockServers.redirect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.KeyId;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.VersionedCredential;
 import dev.keyguard.testing.LogCapture;
 import java.util.Map;
 import mockwebserver3.MockResponse;
@@ -49,7 +48,8 @@ class KeyGuardClientLoggingTest {
               .retryOptions(RetryOptions.builder().retryStatuses(429).build())
               .build();
 
-      Throwable failure = catchThrowable(() -> client.get("/price", Map.of("symbol", "BTC"), JsonNode.class));
+      Throwable failure =
+          catchThrowable(() -> client.get("/price", Map.of("symbol", "BTC"), JsonNode.class));
 
       assertThat(failure).isInstanceOf(ApiResponseException.class);
     }

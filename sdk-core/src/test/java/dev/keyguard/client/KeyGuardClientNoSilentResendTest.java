@@ -1,15 +1,14 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyGuardException;
-import dev.keyguard.KeyId;
-import dev.keyguard.TestCredentials;
-
 import static dev.keyguard.client.MockServers.json;
 import static dev.keyguard.client.MockServers.takeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.KeyGuardException;
+import dev.keyguard.KeyId;
+import dev.keyguard.TestCredentials;
 import java.util.Map;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -19,10 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * OkHttp resends a request whose connection dropped after the request was written
- * ({@code retryOnConnectionFailure}). For a POST that may already have been processed (a signed
- * order) that is a duplicate: KeyGuard allows it only when the caller allowed non-idempotent
- * retries.
+ * OkHttp resends a request whose connection dropped after the request was written ({@code
+ * retryOnConnectionFailure}). For a POST that may already have been processed (a signed order) that
+ * is a duplicate: KeyGuard allows it only when the caller allowed non-idempotent retries.
  */
 class KeyGuardClientNoSilentResendTest {
 
@@ -68,7 +66,9 @@ class KeyGuardClientNoSilentResendTest {
     assertThatThrownBy(() -> client.post("/order", Map.of("symbol", "BTC"), JsonNode.class))
         .isInstanceOf(KeyGuardException.class);
 
-    assertThat(takeAll(api)).extracting(r -> r.getUrl().encodedPath()).containsExactly("/warm-up", "/order");
+    assertThat(takeAll(api))
+        .extracting(r -> r.getUrl().encodedPath())
+        .containsExactly("/warm-up", "/order");
   }
 
   @Test
@@ -82,7 +82,9 @@ class KeyGuardClientNoSilentResendTest {
     JsonNode body = client.post("/order", Map.of("symbol", "BTC"), JsonNode.class);
 
     assertThat(body.get("orderId").asInt()).isEqualTo(2);
-    assertThat(takeAll(api)).extracting(r -> r.getUrl().encodedPath()).containsExactly("/warm-up", "/order", "/order");
+    assertThat(takeAll(api))
+        .extracting(r -> r.getUrl().encodedPath())
+        .containsExactly("/warm-up", "/order", "/order");
   }
 
   @Test
@@ -95,6 +97,8 @@ class KeyGuardClientNoSilentResendTest {
     JsonNode body = client.get("/price", JsonNode.class);
 
     assertThat(body.get("price").asInt()).isEqualTo(1);
-    assertThat(takeAll(api)).extracting(r -> r.getUrl().encodedPath()).containsExactly("/warm-up", "/price", "/price");
+    assertThat(takeAll(api))
+        .extracting(r -> r.getUrl().encodedPath())
+        .containsExactly("/warm-up", "/price", "/price");
   }
 }

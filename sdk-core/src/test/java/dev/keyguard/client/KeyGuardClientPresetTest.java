@@ -1,10 +1,5 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.TestCredentials;
-import dev.keyguard.VersionedCredential;
-import dev.keyguard.auth.AuthSchemes;
-
 import static dev.keyguard.client.MockServers.json;
 import static dev.keyguard.client.MockServers.redirect;
 import static dev.keyguard.client.MockServers.takeAll;
@@ -12,6 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.KeyId;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.VersionedCredential;
+import dev.keyguard.auth.AuthSchemes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import mockwebserver3.MockResponse;
@@ -21,7 +20,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The client with the real presets and auth schemes of {@link ApiPresets} / {@link AuthSchemes}. */
+/**
+ * The client with the real presets and auth schemes of {@link ApiPresets} / {@link AuthSchemes}.
+ */
 class KeyGuardClientPresetTest {
 
   @RegisterExtension static final HttpsMockServer API = new HttpsMockServer();
@@ -77,7 +78,11 @@ class KeyGuardClientPresetTest {
             .build());
     otherOrigin.enqueue(json(200, "{}"));
     api.enqueue(
-        new MockResponse.Builder().code(200).setHeader("X-MBX-USED-WEIGHT-1M", "12").body("{}").build());
+        new MockResponse.Builder()
+            .code(200)
+            .setHeader("X-MBX-USED-WEIGHT-1M", "12")
+            .body("{}")
+            .build());
     Map<String, Object> query = new LinkedHashMap<>();
     query.put("symbol", "BTCUSDT");
     KeyGuardClient client = builder(ApiPresets.BINANCE).build();
@@ -91,7 +96,8 @@ class KeyGuardClientPresetTest {
     assertThat(signed.getUrl().queryParameter("timestamp")).isNotBlank();
     RecordedRequest hop = takeAll(otherOrigin).get(0);
     assertThat(hop.getHeaders().get("X-MBX-APIKEY")).isNull();
-    assertThat(hop.getUrl().queryParameterNames()).doesNotContain("signature", "timestamp", "recvWindow");
+    assertThat(hop.getUrl().queryParameterNames())
+        .doesNotContain("signature", "timestamp", "recvWindow");
     assertThat(hop.getHeaders().toMultimap().toString() + hop.getTarget()).doesNotContain(apiKey);
     assertThat(second.rateLimitHeader("X-MBX-USED-WEIGHT-1M")).contains("12");
   }
@@ -100,10 +106,14 @@ class KeyGuardClientPresetTest {
   void queryParameterScheme_errorShowsTheParameterMasked() {
     api.enqueue(json(404, "{}"));
     KeyGuardClient client =
-        builder(ApiPresets.TOKEN_METRICS).authScheme(AuthSchemes.queryParameter("x_cg_demo_api_key")).build();
+        builder(ApiPresets.TOKEN_METRICS)
+            .authScheme(AuthSchemes.queryParameter("x_cg_demo_api_key"))
+            .build();
 
     ApiResponseException e =
-        catchThrowableOfType(ApiResponseException.class, () -> client.get("/coins", Map.of("id", "btc"), JsonNode.class));
+        catchThrowableOfType(
+            ApiResponseException.class,
+            () -> client.get("/coins", Map.of("id", "btc"), JsonNode.class));
 
     assertThat(takeAll(api).get(0).getUrl().queryParameter("x_cg_demo_api_key")).isEqualTo(apiKey);
     assertThat(e.url()).contains("x_cg_demo_api_key=[REDACTED]").doesNotContain(apiKey);
@@ -115,7 +125,9 @@ class KeyGuardClientPresetTest {
     api.enqueue(redirect(302, "/v2/account2"));
     api.enqueue(json(200, "{}"));
 
-    builder(ApiPresets.BINANCE).build().get("/account", Map.of("symbol", "BTCUSDT"), JsonNode.class);
+    builder(ApiPresets.BINANCE)
+        .build()
+        .get("/account", Map.of("symbol", "BTCUSDT"), JsonNode.class);
 
     RecordedRequest hop = takeAll(api).get(1);
     assertThat(hop.getHeaders().get("X-MBX-APIKEY")).isEqualTo(apiKey);

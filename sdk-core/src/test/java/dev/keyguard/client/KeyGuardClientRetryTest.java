@@ -1,15 +1,14 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.TestCredentials;
-import dev.keyguard.TimeSource;
-
 import static dev.keyguard.client.MockServers.json;
 import static dev.keyguard.client.MockServers.takeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.KeyId;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.TimeSource;
 import dev.keyguard.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +24,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Throttling: 429/418/503 with Retry-After, backoff with jitter, maximum total wait, client limit. */
+/**
+ * Throttling: 429/418/503 with Retry-After, backoff with jitter, maximum total wait, client limit.
+ */
 class KeyGuardClientRetryTest {
 
   @RegisterExtension static final HttpsMockServer API = new HttpsMockServer();
@@ -52,7 +53,8 @@ class KeyGuardClientRetryTest {
         .managedKey(key)
         .authScheme(TestSchemes.header())
         .okHttpClient(
-            TestTls.TRUSTING_OKHTTP.newBuilder()
+            TestTls.TRUSTING_OKHTTP
+                .newBuilder()
                 .addNetworkInterceptor(
                     chain -> {
                       sentAt.add(time.now());
@@ -110,8 +112,7 @@ class KeyGuardClientRetryTest {
   @Test
   void get_when429WithRetryAfterHttpDate_waitsUntilThatDate() {
     String date =
-        DateTimeFormatter.RFC_1123_DATE_TIME.format(
-            START.plusSeconds(12).atOffset(ZoneOffset.UTC));
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(START.plusSeconds(12).atOffset(ZoneOffset.UTC));
     api.enqueue(throttled(429, date));
     api.enqueue(json(200, "{}"));
 
@@ -137,10 +138,13 @@ class KeyGuardClientRetryTest {
     api.enqueue(throttled(429, "40"));
     api.enqueue(json(200, "{}")); // must not be used
     KeyGuardClient client =
-        builder().retryOptions(RetryOptions.builder().maxTotalWait(Duration.ofSeconds(30)).build()).build();
+        builder()
+            .retryOptions(RetryOptions.builder().maxTotalWait(Duration.ofSeconds(30)).build())
+            .build();
 
     ApiResponseException e =
-        catchThrowableOfType(ApiResponseException.class, () -> client.get("/price", JsonNode.class));
+        catchThrowableOfType(
+            ApiResponseException.class, () -> client.get("/price", JsonNode.class));
 
     assertThat(e.status()).isEqualTo(429);
     assertThat(e.isRetryable()).isTrue();
@@ -162,7 +166,8 @@ class KeyGuardClientRetryTest {
             .build();
 
     ApiResponseException e =
-        catchThrowableOfType(ApiResponseException.class, () -> client.get("/price", JsonNode.class));
+        catchThrowableOfType(
+            ApiResponseException.class, () -> client.get("/price", JsonNode.class));
 
     assertThat(e.status()).isEqualTo(429);
     assertThat(sleeps()).containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(10));
@@ -216,7 +221,8 @@ class KeyGuardClientRetryTest {
     api.enqueue(json(200, "{}")); // must not be used
 
     catchThrowableOfType(
-        ApiResponseException.class, () -> builder().build().post("/orders", Map.of("qty", 1), JsonNode.class));
+        ApiResponseException.class,
+        () -> builder().build().post("/orders", Map.of("qty", 1), JsonNode.class));
 
     assertThat(takeAll(api)).hasSize(1);
     assertThat(sleeps()).isEmpty();
@@ -287,7 +293,8 @@ class KeyGuardClientRetryTest {
     long start = System.nanoTime();
     client.get("/price", JsonNode.class);
 
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
     assertThat(takeAll(api)).hasSize(2);
   }
 }

@@ -1,10 +1,5 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.KeyProviderUnavailableException;
-import dev.keyguard.TestCredentials;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.client.MockServers.json;
 import static dev.keyguard.client.MockServers.takeAll;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.KeyId;
+import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.VersionedCredential;
 import java.util.List;
 import java.util.Map;
 import mockwebserver3.MockWebServer;
@@ -61,7 +60,8 @@ class KeyGuardClientRotationTest {
 
     assertThat(body.get("price").asInt()).isEqualTo(42);
     List<RecordedRequest> requests = takeAll(api);
-    assertThat(keysSent(requests)).containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(v2));
+    assertThat(keysSent(requests))
+        .containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(v2));
     assertThat(key.rejectedCalls).containsExactly(v1);
     assertThat(key.acceptedCalls).containsExactly(v2);
   }
@@ -91,7 +91,9 @@ class KeyGuardClientRotationTest {
     assertThat(e.keyId()).contains(KEY_ID);
     assertThat(e.version()).contains("1");
     assertThat(e.isRetryable()).isFalse();
-    assertThat(e.getMessage()).contains("rotation-test", "version 1", "401").doesNotContain(TestCredentials.apiKeyOf(v1));
+    assertThat(e.getMessage())
+        .contains("rotation-test", "version 1", "401")
+        .doesNotContain(TestCredentials.apiKeyOf(v1));
     assertThat(e.getCause()).isInstanceOf(ApiResponseException.class);
     assertThat(takeAll(api)).hasSize(1);
     assertThat(key.rejectedCalls).containsExactly(v1);
@@ -154,7 +156,8 @@ class KeyGuardClientRotationTest {
 
     assertThat(body.get("id").asInt()).isEqualTo(7);
     List<RecordedRequest> requests = takeAll(api);
-    assertThat(keysSent(requests)).containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(v2));
+    assertThat(keysSent(requests))
+        .containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(v2));
     assertThat(requests).allSatisfy(r -> assertThat(r.getBody().utf8()).isEqualTo("{\"qty\":1}"));
   }
 
@@ -164,7 +167,8 @@ class KeyGuardClientRotationTest {
     api.enqueue(json(403, "{\"error\":\"forbidden\"}"));
 
     assertThatThrownBy(() -> builder().rejectionStatuses(401).build().get("/price", JsonNode.class))
-        .isInstanceOfSatisfying(ApiResponseException.class, e -> assertThat(e.status()).isEqualTo(403));
+        .isInstanceOfSatisfying(
+            ApiResponseException.class, e -> assertThat(e.status()).isEqualTo(403));
     assertThat(key.rejectedCalls).isEmpty();
     assertThat(takeAll(api)).hasSize(1);
   }

@@ -1,15 +1,14 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.TestCredentials;
-import dev.keyguard.auth.AuthTestSupport;
-
 import static dev.keyguard.client.MockServers.json;
 import static dev.keyguard.client.MockServers.takeAll;
 import static dev.keyguard.testing.TestSecrets.randomAlphanumeric;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyguard.KeyId;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.auth.AuthTestSupport;
 import dev.keyguard.testing.FakeClock;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -169,7 +168,8 @@ class KeyGuardClientSendTest {
   @Test
   void timeSource_isUsedByThePresetsAuthScheme() {
     FakeClock clock = new FakeClock(Instant.ofEpochMilli(1_767_225_600_000L));
-    KeyGuardClient.Builder b = KeyGuardClient.builder().timeSource(clock).preset(ApiPresets.BINANCE);
+    KeyGuardClient.Builder b =
+        KeyGuardClient.builder().timeSource(clock).preset(ApiPresets.BINANCE);
 
     Request signed =
         b.authScheme.apply(
@@ -180,7 +180,8 @@ class KeyGuardClientSendTest {
   }
 
   @Test
-  void getAsync_whenTheApiFails_completesWithTheKeyGuardExceptionItselfNotAWrapper() throws Exception {
+  void getAsync_whenTheApiFails_completesWithTheKeyGuardExceptionItselfNotAWrapper()
+      throws Exception {
     api.enqueue(json(500, "{}"));
 
     Throwable seen =

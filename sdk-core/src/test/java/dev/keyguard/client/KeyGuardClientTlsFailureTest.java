@@ -1,13 +1,12 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.TestCredentials;
-import dev.keyguard.VersionedCredential;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.KeyId;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.VersionedCredential;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -23,8 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A TLS failure on the server's certificate says what to do about the trust configuration: an
- * untrusted certificate, a host name the certificate does not hold, a pin that does not match.
- * The hint names settings, never a value; a failure that is not about the certificate (a TLS 1.1
+ * untrusted certificate, a host name the certificate does not hold, a pin that does not match. The
+ * hint names settings, never a value; a failure that is not about the certificate (a TLS 1.1
  * server) gets no trust hint.
  */
 class KeyGuardClientTlsFailureTest {
@@ -63,9 +62,7 @@ class KeyGuardClientTlsFailureTest {
   void get_whenTheCertificateDoesNotNameTheHost_hintsAtTheHostAndTheTrust() {
     // the certificate is trusted, but names localhost and 127.0.0.1, not api.example.test
     OkHttpClient resolvingToTheTestServer =
-        new OkHttpClient.Builder()
-            .dns(host -> List.of(InetAddress.getByName("127.0.0.1")))
-            .build();
+        new OkHttpClient.Builder().dns(host -> List.of(InetAddress.getByName("127.0.0.1"))).build();
     HttpsPolicy trustingTheTestCertificate =
         HttpsPolicy.builder()
             .trustCertificates(

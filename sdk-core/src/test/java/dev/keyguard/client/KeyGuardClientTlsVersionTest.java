@@ -1,14 +1,13 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.TestCredentials;
-import dev.keyguard.VersionedCredential;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.KeyId;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.VersionedCredential;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A server that only speaks TLS 1.1 is refused. The JDK disables TLS 1.1 by default, so to show
  * that the refusal is KeyGuard's own, the client's socket factory enables TLS 1.1 on every socket
- * and the test checks that the client's connection spec removed it, and that the ClientHello on
- * the wire offered nothing below TLS 1.2; a control with OkHttp's COMPATIBLE_TLS spec keeps it.
+ * and the test checks that the client's connection spec removed it, and that the ClientHello on the
+ * wire offered nothing below TLS 1.2; a control with OkHttp's COMPATIBLE_TLS spec keeps it.
  */
 class KeyGuardClientTlsVersionTest {
 
@@ -53,14 +52,17 @@ class KeyGuardClientTlsVersionTest {
           .hasCauseInstanceOf(javax.net.ssl.SSLHandshakeException.class);
 
       List<Integer> offered = server.offeredVersions().get(5, TimeUnit.SECONDS);
-      assertThat(offered).isNotEmpty().allSatisfy(v -> assertThat(v).isGreaterThanOrEqualTo(TLS_1_2));
+      assertThat(offered)
+          .isNotEmpty()
+          .allSatisfy(v -> assertThat(v).isGreaterThanOrEqualTo(TLS_1_2));
     }
     assertThat(factory.sockets).isNotEmpty();
     assertThat(factory.sockets)
         .allSatisfy(
-            s -> assertThat(Arrays.asList(s.getEnabledProtocols()))
-                .doesNotContain("TLSv1.1", "TLSv1")
-                .contains("TLSv1.2"));
+            s ->
+                assertThat(Arrays.asList(s.getEnabledProtocols()))
+                    .doesNotContain("TLSv1.1", "TLSv1")
+                    .contains("TLSv1.2"));
   }
 
   @Test
@@ -74,7 +76,8 @@ class KeyGuardClientTlsVersionTest {
             .build();
 
     try (Tls11OnlyServer server = new Tls11OnlyServer()) {
-      Request request = new Request.Builder().url("https://127.0.0.1:" + server.port() + "/").build();
+      Request request =
+          new Request.Builder().url("https://127.0.0.1:" + server.port() + "/").build();
       // fails too (the JDK itself disables TLS 1.1), but the socket had TLS 1.1 enabled:
       // so in the test above it was the KeyGuard connection spec that removed it
       catchThrowable(() -> compatible.newCall(request).execute());

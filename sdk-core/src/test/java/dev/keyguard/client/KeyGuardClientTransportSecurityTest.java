@@ -1,9 +1,5 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.TestCredentials;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.client.MockServers.json;
 import static dev.keyguard.client.MockServers.redirect;
 import static dev.keyguard.client.MockServers.takeAll;
@@ -12,6 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.KeyId;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.VersionedCredential;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -35,9 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Where a credential may go: HTTPS only, refused before a byte is sent; redirects to another
- * origin carry nothing; https→http refused; pins enforced. The scheme under test sets a header, a
- * bearer token, a query parameter and a signature, so every kind of credential is checked.
+ * Where a credential may go: HTTPS only, refused before a byte is sent; redirects to another origin
+ * carry nothing; https→http refused; pins enforced. The scheme under test sets a header, a bearer
+ * token, a query parameter and a signature, so every kind of credential is checked.
  */
 class KeyGuardClientTransportSecurityTest {
 
@@ -76,7 +75,9 @@ class KeyGuardClientTransportSecurityTest {
     try (ServerSocket plain = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       plain.setSoTimeout(300);
       Request request =
-          new Request.Builder().url("http://127.0.0.1:" + plain.getLocalPort() + "/v2/price").build();
+          new Request.Builder()
+              .url("http://127.0.0.1:" + plain.getLocalPort() + "/v2/price")
+              .build();
 
       Throwable thrown = catchThrowable(() -> client.okHttpClient().newCall(request).execute());
 
@@ -94,7 +95,9 @@ class KeyGuardClientTransportSecurityTest {
   @Test
   void rawCall_whenCleartextToNonLoopbackHostWithTestingSwitch_isRefused() {
     KeyGuardClient client =
-        builder().httpsPolicy(HttpsPolicy.builder().allowLoopbackCleartextForTesting().build()).build();
+        builder()
+            .httpsPolicy(HttpsPolicy.builder().allowLoopbackCleartextForTesting().build())
+            .build();
     // 10.255.255.1 is not loopback: refused before any connection attempt (which would hang)
     Request request = new Request.Builder().url("http://10.255.255.1:9/v2/price").build();
 
@@ -117,7 +120,8 @@ class KeyGuardClientTransportSecurityTest {
       JsonNode body = client.get("/ping", JsonNode.class);
 
       assertThat(body.get("ok").asBoolean()).isTrue();
-      assertThat(takeAll(plain)).singleElement()
+      assertThat(takeAll(plain))
+          .singleElement()
           .satisfies(r -> assertThat(r.getHeaders().get("X-Api-Key")).isEqualTo(apiKey));
     }
   }
@@ -127,8 +131,7 @@ class KeyGuardClientTransportSecurityTest {
   @Test
   void get_whenRedirectedToAnotherOrigin_secondHopCarriesNoCredentialAtAll() {
     // the origin even echoes the key into the Location: it must not travel on
-    api.enqueue(
-        redirect(302, otherOrigin.url("/landing") + "?apikey=" + apiKey + "&page=2"));
+    api.enqueue(redirect(302, otherOrigin.url("/landing") + "?apikey=" + apiKey + "&page=2"));
     otherOrigin.enqueue(json(200, "{\"price\":1}"));
     KeyGuardClient client = builder().build();
 
@@ -181,7 +184,9 @@ class KeyGuardClientTransportSecurityTest {
       assertThat(hop.getHeaders().get("X-Api-Key")).isEqualTo(apiKey);
       assertThat(url.queryParameterValues("apikey")).containsExactly(apiKey);
       assertThat(url.queryParameterValues("signature"))
-          .containsExactly(TestSchemes.sign(TestCredentials.apiSecretOf(credential), TestSchemes.signedText(url)));
+          .containsExactly(
+              TestSchemes.sign(
+                  TestCredentials.apiSecretOf(credential), TestSchemes.signedText(url)));
     }
     assertThat(hops.get(1).getUrl().encodedPath()).isEqualTo("/v2/moved");
     assertThat(hops.get(1).getUrl().queryParameter("symbol")).isEqualTo("ETH");
@@ -211,7 +216,9 @@ class KeyGuardClientTransportSecurityTest {
       api.enqueue(redirect(302, "http://127.0.0.1:" + plain.getLocalPort() + "/v2/price"));
       // even with the loopback testing switch, https -> http stays refused
       KeyGuardClient client =
-          builder().httpsPolicy(HttpsPolicy.builder().allowLoopbackCleartextForTesting().build()).build();
+          builder()
+              .httpsPolicy(HttpsPolicy.builder().allowLoopbackCleartextForTesting().build())
+              .build();
 
       assertThatThrownBy(() -> client.get("/price", JsonNode.class))
           .isInstanceOf(InsecureTransportException.class)
@@ -226,7 +233,8 @@ class KeyGuardClientTransportSecurityTest {
     for (int i = 0; i < 3; i++) {
       api.enqueue(redirect(302, "/v2/loop"));
     }
-    KeyGuardClient client = builder().httpsPolicy(HttpsPolicy.builder().maxRedirects(2).build()).build();
+    KeyGuardClient client =
+        builder().httpsPolicy(HttpsPolicy.builder().maxRedirects(2).build()).build();
 
     assertThatThrownBy(() -> client.get("/loop", JsonNode.class))
         .isInstanceOfSatisfying(
@@ -238,10 +246,12 @@ class KeyGuardClientTransportSecurityTest {
   @Test
   void get_whenRedirectsDisabled_returnsTheRedirectAsAnError() {
     api.enqueue(redirect(302, otherOrigin.url("/x").toString()));
-    KeyGuardClient client = builder().httpsPolicy(HttpsPolicy.builder().maxRedirects(0).build()).build();
+    KeyGuardClient client =
+        builder().httpsPolicy(HttpsPolicy.builder().maxRedirects(0).build()).build();
 
     assertThatThrownBy(() -> client.get("/price", JsonNode.class))
-        .isInstanceOfSatisfying(ApiResponseException.class, e -> assertThat(e.status()).isEqualTo(302));
+        .isInstanceOfSatisfying(
+            ApiResponseException.class, e -> assertThat(e.status()).isEqualTo(302));
     assertThat(takeAll(otherOrigin)).isEmpty();
   }
 
@@ -253,7 +263,9 @@ class KeyGuardClientTransportSecurityTest {
     new SecureRandom().nextBytes(wrong);
     String wrongPin = "sha256/" + Base64.getEncoder().encodeToString(wrong);
     KeyGuardClient client =
-        builder().httpsPolicy(HttpsPolicy.builder().pin(api.getHostName(), wrongPin).build()).build();
+        builder()
+            .httpsPolicy(HttpsPolicy.builder().pin(api.getHostName(), wrongPin).build())
+            .build();
 
     assertThatThrownBy(() -> client.get("/price", JsonNode.class))
         .isInstanceOf(InsecureTransportException.class)
@@ -310,7 +322,8 @@ class KeyGuardClientTransportSecurityTest {
 
     List<RecordedRequest> apiRequests = takeAll(api);
     assertThat(apiRequests).hasSize(2);
-    assertThat(apiRequests).allSatisfy(r -> assertThat(r.getHeaders().get("X-Api-Key")).isEqualTo(apiKey));
+    assertThat(apiRequests)
+        .allSatisfy(r -> assertThat(r.getHeaders().get("X-Api-Key")).isEqualTo(apiKey));
     List<RecordedRequest> others = takeAll(otherOrigin);
     assertThat(others).hasSize(2);
     others.forEach(this::assertNoCredential);
@@ -325,7 +338,8 @@ class KeyGuardClientTransportSecurityTest {
     OkHttpClient raw = builder().build().okHttpClient().newBuilder().followRedirects(true).build();
 
     Throwable thrown =
-        catchThrowable(() -> raw.newCall(new Request.Builder().url(api.url("/v2/b")).build()).execute());
+        catchThrowable(
+            () -> raw.newCall(new Request.Builder().url(api.url("/v2/b")).build()).execute());
 
     assertThat(thrown).isInstanceOf(IOException.class);
     assertThat(thrown.getCause())

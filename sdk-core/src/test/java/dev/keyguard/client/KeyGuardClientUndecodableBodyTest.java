@@ -1,16 +1,15 @@
 package dev.keyguard.client;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.Redactor;
-import dev.keyguard.Secret;
-import dev.keyguard.TestCredentials;
-
 import static dev.keyguard.client.MockServers.json;
 import static dev.keyguard.client.SecretFragments.assertNoFragmentIn;
 import static dev.keyguard.client.SecretFragments.upperCaseSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.keyguard.KeyId;
+import dev.keyguard.Redactor;
+import dev.keyguard.Secret;
+import dev.keyguard.TestCredentials;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -21,10 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A 2xx body that is not JSON of the expected type: the exception says what was expected and
- * where, never what the parser saw. Jackson quotes a bad token cut at 256 chars (and a bad string
- * value at 500), so a key longer than the cut, or one the cut falls inside, would leave a prefix
- * that whole-value redaction cannot recognise.
+ * A 2xx body that is not JSON of the expected type: the exception says what was expected and where,
+ * never what the parser saw. Jackson quotes a bad token cut at 256 chars (and a bad string value at
+ * 500), so a key longer than the cut, or one the cut falls inside, would leave a prefix that
+ * whole-value redaction cannot recognise.
  */
 class KeyGuardClientUndecodableBodyTest {
 

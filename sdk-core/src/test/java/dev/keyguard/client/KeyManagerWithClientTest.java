@@ -1,19 +1,18 @@
 package dev.keyguard.client;
 
-import dev.keyguard.TestCredentials;
-import dev.keyguard.VersionedCredential;
-import dev.keyguard.key.KeyManagerFixture;
-import dev.keyguard.key.ManagedKey;
-
-import static dev.keyguard.key.KeyManagerFixture.KEY;
 import static dev.keyguard.client.MockServers.json;
 import static dev.keyguard.client.MockServers.takeAll;
+import static dev.keyguard.key.KeyManagerFixture.KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.TestCredentials;
+import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.KeyEvent.AlternatePromoted;
 import dev.keyguard.key.KeyEvent.KeyRotated;
+import dev.keyguard.key.KeyManagerFixture;
+import dev.keyguard.key.ManagedKey;
 import java.util.List;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -24,8 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The key manager's {@link ManagedKey} behind a real {@link KeyGuardClient}, against a loopback
- * HTTPS server: the API rejects a key, the client reports it, the key manager finds a newer
- * version or an alternate, and the client retries once with it.
+ * HTTPS server: the API rejects a key, the client reports it, the key manager finds a newer version
+ * or an alternate, and the client retries once with it.
  */
 class KeyManagerWithClientTest {
 
@@ -70,7 +69,8 @@ class KeyManagerWithClientTest {
     JsonNode body = client().get("/price", JsonNode.class);
 
     assertThat(body.get("price").asInt()).isEqualTo(42);
-    assertThat(keysSent(takeAll(api))).containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(v2));
+    assertThat(keysSent(takeAll(api)))
+        .containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(v2));
     assertThat(f.backend.fetchCount()).as("cold start + one forced refresh").isEqualTo(2);
     assertThat(key.current()).isSameAs(v2);
     assertThat(f.events(KeyRotated.class)).extracting(KeyRotated::newVersion).containsExactly("2");
@@ -88,8 +88,13 @@ class KeyManagerWithClientTest {
     client().get("/price", JsonNode.class);
 
     assertThat(keysSent(takeAll(api)))
-        .containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(pending), TestCredentials.apiKeyOf(pending));
-    assertThat(f.events(AlternatePromoted.class)).extracting(AlternatePromoted::version).containsExactly("2-pending");
+        .containsExactly(
+            TestCredentials.apiKeyOf(v1),
+            TestCredentials.apiKeyOf(pending),
+            TestCredentials.apiKeyOf(pending));
+    assertThat(f.events(AlternatePromoted.class))
+        .extracting(AlternatePromoted::version)
+        .containsExactly("2-pending");
   }
 
   @Test
@@ -99,7 +104,8 @@ class KeyManagerWithClientTest {
     }
 
     for (int i = 0; i < 5; i++) {
-      assertThatThrownBy(() -> client().get("/price", JsonNode.class)).isInstanceOf(KeyRejectedException.class);
+      assertThatThrownBy(() -> client().get("/price", JsonNode.class))
+          .isInstanceOf(KeyRejectedException.class);
     }
 
     assertThat(takeAll(api)).hasSize(5);

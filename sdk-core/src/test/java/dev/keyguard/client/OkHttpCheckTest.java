@@ -52,7 +52,8 @@ class OkHttpCheckTest {
   @Test
   void check_whenOnlyOkHttp3IsThere_failsNamingTheVersionAndTheFix() throws Exception {
     try (URLClassLoader old =
-        new URLClassLoader(new URL[] {OKHTTP3.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+        new URLClassLoader(
+            new URL[] {OKHTTP3.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
       assertThatThrownBy(() -> OkHttpCheck.check(old))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("needs OkHttp 5")

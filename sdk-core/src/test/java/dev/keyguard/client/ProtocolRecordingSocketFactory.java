@@ -9,9 +9,9 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * Wraps a socket factory so that every socket starts with TLS 1.1 enabled, and records the
- * sockets: whatever protocols remain enabled afterwards were chosen by the client's connection
- * spec, not by the factory or the JDK defaults.
+ * Wraps a socket factory so that every socket starts with TLS 1.1 enabled, and records the sockets:
+ * whatever protocols remain enabled afterwards were chosen by the client's connection spec, not by
+ * the factory or the JDK defaults.
  */
 final class ProtocolRecordingSocketFactory extends SSLSocketFactory {
 
@@ -40,7 +40,8 @@ final class ProtocolRecordingSocketFactory extends SSLSocketFactory {
   }
 
   @Override
-  public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+  public Socket createSocket(Socket s, String host, int port, boolean autoClose)
+      throws IOException {
     return record(delegate.createSocket(s, host, port, autoClose));
   }
 

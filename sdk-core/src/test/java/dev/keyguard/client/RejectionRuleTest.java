@@ -80,7 +80,11 @@ class RejectionRuleTest {
         KeyGuardClient.builder().rejectionErrorCodes("error", "E:bad").rejectionStatuses(401);
 
     assertThat(builder.rejectionRule)
-        .isEqualTo(RejectionRule.defaults().withStatuses(401).withErrorField("error").withErrorCodes("E:bad"));
+        .isEqualTo(
+            RejectionRule.defaults()
+                .withStatuses(401)
+                .withErrorField("error")
+                .withErrorCodes("E:bad"));
     assertThat(builder.rejectionErrorCodes("error").rejectionRule.inspectsBodies()).isFalse();
   }
 }

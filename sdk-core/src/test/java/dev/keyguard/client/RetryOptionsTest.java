@@ -28,7 +28,10 @@ class RetryOptionsTest {
   @Test
   void backoff_whenManyRetries_staysWithinHalfAndAllOfTheCap() {
     RetryOptions o =
-        RetryOptions.builder().baseBackoff(Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(10)).build();
+        RetryOptions.builder()
+            .baseBackoff(Duration.ofMillis(200))
+            .maxBackoff(Duration.ofSeconds(10))
+            .build();
 
     assertThat(o.backoff(1, 0.0)).isEqualTo(Duration.ofMillis(100));
     assertThat(o.backoff(1, 0.999999)).isLessThanOrEqualTo(Duration.ofMillis(200));
@@ -39,7 +42,8 @@ class RetryOptionsTest {
 
   @Test
   void builder_rejectsBadValuesWhenSet() {
-    assertThatThrownBy(() -> RetryOptions.builder().maxAttempts(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RetryOptions.builder().maxAttempts(0))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> RetryOptions.builder().baseBackoff(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> RetryOptions.builder().maxTotalWait(Duration.ofSeconds(-1)))
@@ -67,14 +71,19 @@ class RetryOptionsTest {
   @Test
   void retryAfter_parsesSecondsDatesAndRejectsGarbage() {
     Instant now = Instant.parse("2026-03-01T12:00:00Z");
-    String inTenSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(10).atOffset(ZoneOffset.UTC));
-    String past = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.minusSeconds(10).atOffset(ZoneOffset.UTC));
+    String inTenSeconds =
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(now.plusSeconds(10).atOffset(ZoneOffset.UTC));
+    String past =
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(now.minusSeconds(10).atOffset(ZoneOffset.UTC));
 
-    assertThat(RetryAfter.parse(Headers.of("Retry-After", "120"), now)).isEqualTo(Duration.ofMinutes(2));
+    assertThat(RetryAfter.parse(Headers.of("Retry-After", "120"), now))
+        .isEqualTo(Duration.ofMinutes(2));
     assertThat(RetryAfter.parse(Headers.of("Retry-After", " 0 "), now)).isZero();
-    assertThat(RetryAfter.parse(Headers.of("Retry-After", inTenSeconds), now)).isEqualTo(Duration.ofSeconds(10));
+    assertThat(RetryAfter.parse(Headers.of("Retry-After", inTenSeconds), now))
+        .isEqualTo(Duration.ofSeconds(10));
     assertThat(RetryAfter.parse(Headers.of("Retry-After", past), now)).isZero();
-    assertThat(RetryAfter.parse(Headers.of("Retry-After", "99999999999"), now)).isEqualTo(RetryAfter.CAP);
+    assertThat(RetryAfter.parse(Headers.of("Retry-After", "99999999999"), now))
+        .isEqualTo(RetryAfter.CAP);
     assertThat(RetryAfter.parse(Headers.of("Retry-After", "-5"), now)).isNull();
     assertThat(RetryAfter.parse(Headers.of("Retry-After", "soon"), now)).isNull();
     assertThat(RetryAfter.parse(Headers.of(), now)).isNull();

@@ -1,7 +1,6 @@
 package dev.keyguard.client;
 
 import dev.keyguard.testing.TestSecrets;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
@@ -13,8 +12,8 @@ import java.util.Locale;
 
 /**
  * Looks for any part of a secret, not only the whole value: a cut key leaves a prefix that
- * whole-value checks cannot see. Failures name the secret's index, the length and the offset of
- * the fragment found and where it was, never the fragment or the text it was found in.
+ * whole-value checks cannot see. Failures name the secret's index, the length and the offset of the
+ * fragment found and where it was, never the fragment or the text it was found in.
  */
 final class SecretFragments {
 
@@ -25,8 +24,8 @@ final class SecretFragments {
 
   /**
    * A random secret of upper-case letters and digits. Test text around secrets is built from
-   * lower-case letters and punctuation, and KeyGuard's markers hold lower-case hex, so a 6-char
-   * run of these chars in an output can only come from a secret.
+   * lower-case letters and punctuation, and KeyGuard's markers hold lower-case hex, so a 6-char run
+   * of these chars in an output can only come from a secret.
    */
   static String upperCaseSecret(int length) {
     return TestSecrets.randomAlphanumeric(length).toUpperCase(Locale.ROOT);
@@ -39,8 +38,16 @@ final class SecretFragments {
       for (int i = 0; i + MIN_FRAGMENT <= secret.length(); i++) {
         if (text.contains(secret.substring(i, i + MIN_FRAGMENT))) {
           throw new AssertionError(
-              "a " + MIN_FRAGMENT + "-char fragment of secret #" + s + " (" + secret.length()
-                  + " chars), at offset " + i + " of it, appears in " + where);
+              "a "
+                  + MIN_FRAGMENT
+                  + "-char fragment of secret #"
+                  + s
+                  + " ("
+                  + secret.length()
+                  + " chars), at offset "
+                  + i
+                  + " of it, appears in "
+                  + where);
         }
       }
     }

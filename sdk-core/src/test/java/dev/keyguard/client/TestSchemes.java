@@ -3,8 +3,6 @@ package dev.keyguard.client;
 import dev.keyguard.TestCredentials;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.auth.AuthScheme;
-import dev.keyguard.auth.AuthSchemes;
-
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
@@ -28,7 +26,10 @@ final class TestSchemes {
     return new AuthScheme() {
       @Override
       public Request apply(Request request, VersionedCredential credential) {
-        return request.newBuilder().header(KEY_HEADER, TestCredentials.apiKeyOf(credential)).build();
+        return request
+            .newBuilder()
+            .header(KEY_HEADER, TestCredentials.apiKeyOf(credential))
+            .build();
       }
 
       @Override
@@ -44,7 +45,11 @@ final class TestSchemes {
       @Override
       public Request apply(Request request, VersionedCredential credential) {
         HttpUrl url =
-            request.url().newBuilder().addQueryParameter(KEY_PARAM, TestCredentials.apiKeyOf(credential)).build();
+            request
+                .url()
+                .newBuilder()
+                .addQueryParameter(KEY_PARAM, TestCredentials.apiKeyOf(credential))
+                .build();
         return request.newBuilder().url(url).build();
       }
 
@@ -66,7 +71,8 @@ final class TestSchemes {
         String key = TestCredentials.apiKeyOf(credential);
         HttpUrl withKey = request.url().newBuilder().addQueryParameter(KEY_PARAM, key).build();
         String signature = sign(TestCredentials.apiSecretOf(credential), signedText(withKey));
-        return request.newBuilder()
+        return request
+            .newBuilder()
             .url(withKey.newBuilder().addQueryParameter(SIGNATURE_PARAM, signature).build())
             .header(KEY_HEADER, key)
             .header("Authorization", "Bearer " + key)

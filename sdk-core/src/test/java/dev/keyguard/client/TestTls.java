@@ -26,7 +26,9 @@ final class TestTls {
           .addTrustedCertificate(SERVER_CERTIFICATE.certificate())
           .build();
 
-  /** A plain OkHttp client that trusts the test certificate (and follows redirects, as OkHttp does). */
+  /**
+   * A plain OkHttp client that trusts the test certificate (and follows redirects, as OkHttp does).
+   */
   static final OkHttpClient TRUSTING_OKHTTP =
       new OkHttpClient.Builder()
           .sslSocketFactory(CLIENT.sslSocketFactory(), CLIENT.trustManager())

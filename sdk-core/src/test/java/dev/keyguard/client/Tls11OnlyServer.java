@@ -16,8 +16,8 @@ import java.util.concurrent.CompletableFuture;
  * A TLS server that speaks only TLS 1.1, at the byte level: it reads the client's ClientHello and
  * answers with a ServerHello that selects TLS 1.1 (0x0302). The JDK cannot serve TLS 1.1 any more
  * (it is in {@code jdk.tls.disabledAlgorithms}), so this is what a legacy server looks like on the
- * wire up to the point where a client must refuse. It also reports the versions the client
- * offered. Serves one connection.
+ * wire up to the point where a client must refuse. It also reports the versions the client offered.
+ * Serves one connection.
  */
 final class Tls11OnlyServer implements AutoCloseable {
 

@@ -13,15 +13,17 @@ import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 
 /**
- * The automaton against brute force, with a full dense table and with almost every state sparse.
- * A QuickTheories property (random seed per run; a failure reports {@code Seed was N}, replayed
- * with {@code -DQT_SEED=N}).
+ * The automaton against brute force, with a full dense table and with almost every state sparse. A
+ * QuickTheories property (random seed per run; a failure reports {@code Seed was N}, replayed with
+ * {@code -DQT_SEED=N}).
  */
 class AhoCorasickTest {
 
   @Test
   void scan_reportsTheLongestPatternEndingAtEachPosition() {
-    qt().withExamples(300).forAll(patterns(), text(), booleans().all()).checkAssert(AhoCorasickTest::check);
+    qt().withExamples(300)
+        .forAll(patterns(), text(), booleans().all())
+        .checkAssert(AhoCorasickTest::check);
   }
 
   private static void check(List<String> patterns, String text, boolean sparse) {

@@ -69,7 +69,9 @@ class CredentialShapeTest {
 
   @Test
   void looksLikeCredential_whenValueHasWhitespace_isFalse() {
-    assertThat(looksLikeCredential(TestSecrets.randomBase64Url(8) + " " + TestSecrets.randomBase64Url(8)))
+    assertThat(
+            looksLikeCredential(
+                TestSecrets.randomBase64Url(8) + " " + TestSecrets.randomBase64Url(8)))
         .isFalse();
   }
 

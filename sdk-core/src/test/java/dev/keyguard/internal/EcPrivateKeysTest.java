@@ -23,7 +23,8 @@ class EcPrivateKeysTest {
     // SEQUENCE { INTEGER 1, OCTET STRING scalar } with neither [0] parameters nor [1] public key.
     String der = "3025" + "020101" + "0420" + HexFormat.of().formatHex(scalar);
 
-    ECPrivateKey parsed = EcPrivateKeys.parseP256(pem("EC PRIVATE KEY", HexFormat.of().parseHex(der)));
+    ECPrivateKey parsed =
+        EcPrivateKeys.parseP256(pem("EC PRIVATE KEY", HexFormat.of().parseHex(der)));
 
     assertThat(parsed.getS()).isEqualTo(original.getS());
   }
@@ -33,7 +34,8 @@ class EcPrivateKeysTest {
     // [0] holds secp384r1 (1.3.132.0.34) instead of prime256v1.
     String der = "302e" + "020101" + "0420" + "11".repeat(32) + "a007" + "06052b81040022";
 
-    assertThatThrownBy(() -> EcPrivateKeys.parseP256(pem("EC PRIVATE KEY", HexFormat.of().parseHex(der))))
+    assertThatThrownBy(
+            () -> EcPrivateKeys.parseP256(pem("EC PRIVATE KEY", HexFormat.of().parseHex(der))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("P-256");
   }
@@ -51,7 +53,8 @@ class EcPrivateKeysTest {
 
   @Test
   void parseP256_whenEncryptedOrOtherPem_throwsSayingWhat() {
-    assertThatThrownBy(() -> EcPrivateKeys.parseP256(pem("ENCRYPTED PRIVATE KEY", new byte[] {1, 2})))
+    assertThatThrownBy(
+            () -> EcPrivateKeys.parseP256(pem("ENCRYPTED PRIVATE KEY", new byte[] {1, 2})))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("encrypted");
     assertThatThrownBy(() -> EcPrivateKeys.parseP256(pem("CERTIFICATE", new byte[] {1, 2})))
@@ -61,7 +64,8 @@ class EcPrivateKeysTest {
 
   @Test
   void parseP256_whenEndLineMissing_throws() {
-    byte[] text = ("-----BEGIN " + "EC PRIVATE KEY-----\nMHcCAQEE\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] text =
+        ("-----BEGIN " + "EC PRIVATE KEY-----\nMHcCAQEE\n").getBytes(StandardCharsets.US_ASCII);
 
     assertThatThrownBy(() -> EcPrivateKeys.parseP256(text))
         .isInstanceOf(IllegalArgumentException.class)
@@ -79,15 +83,21 @@ class EcPrivateKeysTest {
     };
 
     for (byte[] input : inputs) {
-      String message = catchThrowableOfType(IllegalArgumentException.class, () -> EcPrivateKeys.parseP256(input)).getMessage();
+      String message =
+          catchThrowableOfType(IllegalArgumentException.class, () -> EcPrivateKeys.parseP256(input))
+              .getMessage();
 
-      assertThat(redactor.redact(message)).as("redacted message").isEqualTo(message).doesNotContain("-----");
+      assertThat(redactor.redact(message))
+          .as("redacted message")
+          .isEqualTo(message)
+          .doesNotContain("-----");
     }
   }
 
   @Test
   void parseP256_whenNotPem_saysWhatAnEs256KeyLooksLike() {
-    assertThatThrownBy(() -> EcPrivateKeys.parseP256("MHcCAQEEIAbc".getBytes(StandardCharsets.US_ASCII)))
+    assertThatThrownBy(
+            () -> EcPrivateKeys.parseP256("MHcCAQEEIAbc".getBytes(StandardCharsets.US_ASCII)))
         .hasMessage(
             "the value is not a PEM private key; an ES256 key is a PEM 'BEGIN EC PRIVATE KEY' block"
                 + " (Ed25519 keys are not supported by this scheme)");
@@ -107,9 +117,13 @@ class EcPrivateKeysTest {
   }
 
   private static byte[] pem(String type, byte[] der) {
-    return ("-----BEGIN " + type + "-----\n"
+    return ("-----BEGIN "
+            + type
+            + "-----\n"
             + Base64.getMimeEncoder().encodeToString(der)
-            + "\n-----END " + type + "-----\n")
+            + "\n-----END "
+            + type
+            + "-----\n")
         .getBytes(StandardCharsets.US_ASCII);
   }
 }

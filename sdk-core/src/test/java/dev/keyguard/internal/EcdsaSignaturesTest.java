@@ -37,7 +37,8 @@ class EcdsaSignaturesTest {
   void derToJose_whenComponentIsWiderThanTheCurve_throws() {
     byte[] der = HEX.parseHex("3026" + "0221" + "01" + "11".repeat(32) + "0201" + "07");
 
-    assertThatThrownBy(() -> EcdsaSignatures.derToJose(der, 32)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EcdsaSignatures.derToJose(der, 32))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

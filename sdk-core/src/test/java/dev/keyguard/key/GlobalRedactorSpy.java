@@ -6,10 +6,10 @@ import org.mockito.MockedStatic;
 import org.mockito.Mockito;
 
 /**
- * Records, on the test thread, what is registered with and retired from {@link
- * Redactor#global()}: while open, {@code Redactor.global()} returns a Mockito wrapper that forwards
- * every call to the real global redactor (so redaction works as usual) and can be verified. Works
- * where the code under test runs on the test thread (the fake scheduler runs every fetch there).
+ * Records, on the test thread, what is registered with and retired from {@link Redactor#global()}:
+ * while open, {@code Redactor.global()} returns a Mockito wrapper that forwards every call to the
+ * real global redactor (so redaction works as usual) and can be verified. Works where the code
+ * under test runs on the test thread (the fake scheduler runs every fetch there).
  */
 final class GlobalRedactorSpy implements AutoCloseable {
 

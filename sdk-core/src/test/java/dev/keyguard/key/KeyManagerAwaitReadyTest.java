@@ -1,15 +1,14 @@
 package dev.keyguard.key;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.KeyNotFoundException;
-import dev.keyguard.KeyProviderUnavailableException;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.key.KeyManagerFixture.KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.keyguard.KeyId;
+import dev.keyguard.KeyNotFoundException;
+import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.VersionedCredential;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Start-up warm-up. {@code awaitReady} bounds real waiting, so these tests use the manager's own
- * executor (real threads) with the fake clock; the provider is in memory, so nothing is slow
- * unless a test holds it.
+ * executor (real threads) with the fake clock; the provider is in memory, so nothing is slow unless
+ * a test holds it.
  */
 class KeyManagerAwaitReadyTest {
 
@@ -48,7 +47,9 @@ class KeyManagerAwaitReadyTest {
 
     manager.awaitReady(Duration.ofSeconds(10));
 
-    assertThat(f.fetchThreads).singleElement().matches(t -> t.getName().startsWith("keyguard-refresh-"));
+    assertThat(f.fetchThreads)
+        .singleElement()
+        .matches(t -> t.getName().startsWith("keyguard-refresh-"));
     assertThat(key.current()).isSameAs(v1);
     assertThat(f.backend.fetchCount()).isEqualTo(1);
   }
@@ -74,7 +75,8 @@ class KeyManagerAwaitReadyTest {
 
     long started = System.nanoTime();
     KeyNotFoundException e =
-        catchThrowableOfType(KeyNotFoundException.class, () -> manager.awaitReady(Duration.ofMinutes(5)));
+        catchThrowableOfType(
+            KeyNotFoundException.class, () -> manager.awaitReady(Duration.ofMinutes(5)));
 
     assertThat(e.keyId()).contains(KeyId.of("missing-key"));
     assertThat(e.getMessage()).contains("missing-key");
@@ -159,7 +161,8 @@ class KeyManagerAwaitReadyTest {
     KeyManager manager = startWithOwnScheduler();
     ManagedKey key = manager.key(KEY);
 
-    CompletableFuture<Void> ready = CompletableFuture.runAsync(() -> key.awaitReady(Duration.ofSeconds(30)));
+    CompletableFuture<Void> ready =
+        CompletableFuture.runAsync(() -> key.awaitReady(Duration.ofSeconds(30)));
     await().atMost(Duration.ofSeconds(10)).until(() -> f.backend.fetchCount() >= 2);
     f.backend.recover();
 
@@ -171,11 +174,12 @@ class KeyManagerAwaitReadyTest {
   void retries_onARealSchedulerWithTinyBackoff_keepChainingWhileTheBackendIsDown() {
     f.backend.failWith(new KeyProviderUnavailableException("down (test)", KEY));
     KeyManager manager =
-        f.start(KeyManager.builder()
-            .provider(f.provider)
-            .timeSource(f.clock)
-            .retryBackoff(Duration.ofNanos(1), Duration.ofMillis(1))
-            .listener(f.events::add));
+        f.start(
+            KeyManager.builder()
+                .provider(f.provider)
+                .timeSource(f.clock)
+                .retryBackoff(Duration.ofNanos(1), Duration.ofMillis(1))
+                .listener(f.events::add));
     ManagedKey key = manager.key(KEY);
 
     catchThrowableOfType(KeyProviderUnavailableException.class, key::current);

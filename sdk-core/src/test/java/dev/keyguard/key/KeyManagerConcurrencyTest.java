@@ -1,12 +1,11 @@
 package dev.keyguard.key;
 
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.key.KeyManagerFixture.KEY;
 import static dev.keyguard.key.KeyManagerFixture.REFRESH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.keyguard.VersionedCredential;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,9 +52,9 @@ class KeyManagerConcurrencyTest {
   /**
    * 64 callers that work in periods: when the test starts a period, each calls {@link
    * ManagedKey#current()} in a loop (yielding between calls) until it sees that period's version,
-   * checks every answer, reports the period done and parks until the next one. So the callers hammer the key exactly
-   * while the refresh (or blocking fetch) of the period is under way, and leave the CPU to the test
-   * thread in between.
+   * checks every answer, reports the period done and parks until the next one. So the callers
+   * hammer the key exactly while the refresh (or blocking fetch) of the period is under way, and
+   * leave the CPU to the test thread in between.
    */
   private final class Callers {
     final Phaser phaser = new Phaser(THREADS + 1);
@@ -83,7 +82,8 @@ class KeyManagerConcurrencyTest {
                         }
                         int v = Integer.parseInt(c.version());
                         if (v < last) {
-                          violations.add("thread " + index + " saw version " + v + " after " + last);
+                          violations.add(
+                              "thread " + index + " saw version " + v + " after " + last);
                         }
                         last = v;
                         Thread.yield();
@@ -114,7 +114,8 @@ class KeyManagerConcurrencyTest {
   }
 
   @Test
-  void current_from64ThreadsAcross100RefreshPeriods_callsTheProviderOncePerRefreshAndNeverGoesBack() throws Exception {
+  void current_from64ThreadsAcross100RefreshPeriods_callsTheProviderOncePerRefreshAndNeverGoesBack()
+      throws Exception {
     f.put("0");
     ManagedKey key = f.startKey();
     Callers callers = new Callers(key);
@@ -124,7 +125,9 @@ class KeyManagerConcurrencyTest {
     for (int period = 1; period <= PERIODS; period++) {
       f.put(Integer.toString(period));
       callers.startPeriod(); // all callers now call current() ...
-      assertThat(f.scheduler.advance(REFRESH)).as("one refresh per period").isEqualTo(1); // ... during the refresh
+      assertThat(f.scheduler.advance(REFRESH))
+          .as("one refresh per period")
+          .isEqualTo(1); // ... during the refresh
       callers.awaitPeriodDone();
     }
 
@@ -146,7 +149,10 @@ class KeyManagerConcurrencyTest {
     callers.awaitPeriodDone();
 
     for (int period = 1; period <= PERIODS; period++) {
-      f.put(f.credential(Integer.toString(period)).expiresAt(start.plus(lifetime.multipliedBy(period + 1L))).build());
+      f.put(
+          f.credential(Integer.toString(period))
+              .expiresAt(start.plus(lifetime.multipliedBy(period + 1L)))
+              .build());
       callers.startPeriod();
       // Move the clock itself (the scheduled refresh does not run): every caller now finds the
       // served version expired and must block on a fetch, which exactly one of them makes.
@@ -197,7 +203,8 @@ class KeyManagerConcurrencyTest {
   }
 
   @Test
-  void rejected_fromManyThreadsAtOnce_sharesOneForcedRefreshAndOneAlternatesCall() throws Exception {
+  void rejected_fromManyThreadsAtOnce_sharesOneForcedRefreshAndOneAlternatesCall()
+      throws Exception {
     VersionedCredential v1 = f.put("1");
     VersionedCredential pending = f.credential("2").build();
     f.backend.putAlternates(KEY, List.of(pending));
@@ -226,7 +233,9 @@ class KeyManagerConcurrencyTest {
       t.join(WAIT.toMillis());
     }
 
-    assertThat(results).hasSize(callers).allSatisfy(r -> assertThat(r).isEqualTo(Optional.of(pending)));
+    assertThat(results)
+        .hasSize(callers)
+        .allSatisfy(r -> assertThat(r).isEqualTo(Optional.of(pending)));
     assertThat(f.backend.fetchCount()).as("cold start + one forced refresh").isEqualTo(2);
     assertThat(f.backend.alternateFetchCount()).isEqualTo(1);
   }

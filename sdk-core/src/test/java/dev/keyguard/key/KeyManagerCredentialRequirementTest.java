@@ -36,6 +36,7 @@ class KeyManagerCredentialRequirementTest {
 
   private final KeyManagerFixture f = new KeyManagerFixture();
   private final LogCapture logs = LogCapture.of("dev.keyguard");
+
   /** Every value stored in a JSON text below, to check that none reaches a message or a log. */
   private final List<Secret> storedValues = new ArrayList<>();
 

@@ -3,10 +3,9 @@ package dev.keyguard.key;
 import dev.keyguard.KeyId;
 import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
-import dev.keyguard.testing.InMemoryKeyProviderForTesting;
-
 import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.FakeScheduler;
+import dev.keyguard.testing.InMemoryKeyProviderForTesting;
 import dev.keyguard.testing.TestSecrets;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,8 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.random.RandomGenerator;
 
 /**
- * A key manager on a fake clock and fake scheduler, with an in-memory backend that records when
- * and on which thread it was called, an event recorder, and secrets generated at run time.
+ * A key manager on a fake clock and fake scheduler, with an in-memory backend that records when and
+ * on which thread it was called, an event recorder, and secrets generated at run time.
  */
 public final class KeyManagerFixture implements AutoCloseable {
 
@@ -34,6 +33,7 @@ public final class KeyManagerFixture implements AutoCloseable {
   public final List<Instant> fetchTimes = new CopyOnWriteArrayList<>();
   public final List<Thread> fetchThreads = new CopyOnWriteArrayList<>();
   public final List<KeyEvent> events = new CopyOnWriteArrayList<>();
+
   /** Every secret value generated, to check that none leaks. */
   public final List<String> secretValues = new CopyOnWriteArrayList<>();
 
@@ -60,7 +60,9 @@ public final class KeyManagerFixture implements AutoCloseable {
 
   private KeyManager manager;
 
-  /** Exact delays (no jitter), 5 min refresh, 1 h max stale, backoff 1 s to 8 s, events recorded. */
+  /**
+   * Exact delays (no jitter), 5 min refresh, 1 h max stale, backoff 1 s to 8 s, events recorded.
+   */
   public KeyManager.Builder builder() {
     return KeyManager.builder()
         .provider(provider)

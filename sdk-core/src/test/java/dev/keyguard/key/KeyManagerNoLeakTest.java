@@ -1,12 +1,5 @@
 package dev.keyguard.key;
 
-import dev.keyguard.InsecureSecretAccess;
-import dev.keyguard.KeyGuardException;
-import dev.keyguard.KeyProviderUnavailableException;
-import dev.keyguard.RedactedThrowable;
-import dev.keyguard.Secret;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.key.KeyManagerFixture.KEY;
 import static dev.keyguard.key.KeyManagerFixture.MAX_STALE;
 import static dev.keyguard.key.KeyManagerFixture.REFRESH;
@@ -15,6 +8,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import dev.keyguard.InsecureSecretAccess;
+import dev.keyguard.KeyGuardException;
+import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.RedactedThrowable;
+import dev.keyguard.Secret;
+import dev.keyguard.VersionedCredential;
 import dev.keyguard.testing.LogCapture;
 import dev.keyguard.testing.SecretLeakAssertions;
 import java.io.PrintWriter;
@@ -46,7 +45,11 @@ class KeyManagerNoLeakTest {
   void logsEventsAndExceptions_neverContainASecretValue() {
     List<String> texts = new ArrayList<>();
     VersionedCredential v1 =
-        f.put(f.credential("1").createdAt(f.start.minus(Duration.ofDays(100))).expiresAt(f.start.plus(Duration.ofDays(30))).build());
+        f.put(
+            f.credential("1")
+                .createdAt(f.start.minus(Duration.ofDays(100)))
+                .expiresAt(f.start.plus(Duration.ofDays(30)))
+                .build());
     KeyManager manager = f.start(f.builder().expiringSoon(Duration.ofDays(60)));
     ManagedKey key = manager.key(KEY);
     key.current();
@@ -86,7 +89,9 @@ class KeyManagerNoLeakTest {
 
     assertThat(f.events).hasSizeGreaterThan(5);
     assertThat(logs.events()).hasSizeGreaterThan(5);
-    assertThat(f.secretValues).hasSizeGreaterThanOrEqualTo(6).contains(v1.apiKey().value(InsecureSecretAccess.get()));
+    assertThat(f.secretValues)
+        .hasSizeGreaterThanOrEqualTo(6)
+        .contains(v1.apiKey().value(InsecureSecretAccess.get()));
     for (String text : texts) {
       for (String secret : f.secretValues) {
         assertThat(text).doesNotContain(secret);
@@ -100,7 +105,8 @@ class KeyManagerNoLeakTest {
     ManagedKey key = f.startKey();
     key.current();
     String live = v1.apiKey().value(InsecureSecretAccess.get());
-    RuntimeException vendor = new RuntimeException("GET https://vault.example/v1/exchange?token=" + live + " failed");
+    RuntimeException vendor =
+        new RuntimeException("GET https://vault.example/v1/exchange?token=" + live + " failed");
     f.backend.failWith(vendor);
 
     f.scheduler.advance(MAX_STALE.plus(REFRESH));
@@ -111,7 +117,9 @@ class KeyManagerNoLeakTest {
     e.printStackTrace(new PrintWriter(printed));
     // checked first, by a helper that never prints the text it searched
     SecretLeakAssertions.assertNoLeakInText(
-        "printed stack trace", printed.toString(), f.secretValues.stream().map(Secret::of).toArray(Secret[]::new));
+        "printed stack trace",
+        printed.toString(),
+        f.secretValues.stream().map(Secret::of).toArray(Secret[]::new));
     // the KeyManager wraps the provider's exception keeping it as the cause; KeyGuardException's
     // constructor put a redacted copy in its place
     List<String> chain = new ArrayList<>();
@@ -127,10 +135,16 @@ class KeyManagerNoLeakTest {
             KeyProviderUnavailableException.class.getName(),
             RedactedThrowable.class.getName());
     assertThat(printed.toString())
-        .contains("java.lang.RuntimeException: GET https://vault.example/v1/exchange?token=[REDACTED:" + v1.apiKey().fingerprint() + "] failed");
+        .contains(
+            "java.lang.RuntimeException: GET https://vault.example/v1/exchange?token=[REDACTED:"
+                + v1.apiKey().fingerprint()
+                + "] failed");
   }
 
-  /** Adds the message and toString of what the call throws (it must throw a KeyGuard or state error). */
+  /**
+   * Adds the message and toString of what the call throws (it must throw a KeyGuard or state
+   * error).
+   */
   private static void collect(List<String> texts, Runnable call) {
     try {
       call.run();

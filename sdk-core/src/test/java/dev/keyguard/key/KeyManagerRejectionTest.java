@@ -1,15 +1,14 @@
 package dev.keyguard.key;
 
-import dev.keyguard.KeyId;
-import dev.keyguard.KeyProviderUnavailableException;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.key.KeyManagerFixture.KEY;
 import static dev.keyguard.key.KeyManagerFixture.REFRESH;
 import static dev.keyguard.key.KeyManagerFixture.fingerprint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyguard.KeyId;
+import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.KeyEvent.AlternatePromoted;
 import dev.keyguard.key.KeyEvent.KeyRejected;
 import dev.keyguard.key.KeyEvent.KeyRejected.Resolution;
@@ -21,7 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link ManagedKey#rejected(VersionedCredential)} and {@link ManagedKey#accepted(VersionedCredential)}. */
+/**
+ * {@link ManagedKey#rejected(VersionedCredential)} and {@link
+ * ManagedKey#accepted(VersionedCredential)}.
+ */
 class KeyManagerRejectionTest {
 
   private static final Duration COOLDOWN = Duration.ofSeconds(30);
@@ -65,7 +67,8 @@ class KeyManagerRejectionTest {
     assertThat(key.current()).isSameAs(v2);
     assertThat(f.events(KeyRotated.class)).extracting(KeyRotated::newVersion).containsExactly("2");
     assertThat(f.events(KeyRejected.class))
-        .containsExactly(new KeyRejected(KEY, f.start, "1", fingerprint(v1), Resolution.NEWER_VERSION, "2"));
+        .containsExactly(
+            new KeyRejected(KEY, f.start, "1", fingerprint(v1), Resolution.NEWER_VERSION, "2"));
   }
 
   @Test
@@ -95,7 +98,9 @@ class KeyManagerRejectionTest {
 
     assertThat(f.backend.fetchCount()).isEqualTo(2);
     assertThat(f.backend.alternateFetchCount()).isEqualTo(1);
-    assertThat(f.events(KeyRejected.class)).extracting(KeyRejected::resolution).containsExactly(Resolution.NONE);
+    assertThat(f.events(KeyRejected.class))
+        .extracting(KeyRejected::resolution)
+        .containsExactly(Resolution.NONE);
   }
 
   @Test
@@ -137,7 +142,8 @@ class KeyManagerRejectionTest {
 
     assertThat(key.current()).isSameAs(pending);
     assertThat(f.events(AlternatePromoted.class))
-        .containsExactly(new AlternatePromoted(KEY, f.start, "1", "2-pending", fingerprint(pending)));
+        .containsExactly(
+            new AlternatePromoted(KEY, f.start, "1", "2-pending", fingerprint(pending)));
 
     f.scheduler.advance(REFRESH); // the backend still calls version 1 current
     assertThat(key.current()).isSameAs(pending);
@@ -146,7 +152,8 @@ class KeyManagerRejectionTest {
     VersionedCredential v3 = f.put("3");
     f.scheduler.advance(REFRESH);
     assertThat(key.current()).isSameAs(v3);
-    assertThat(f.events(KeyRotated.class)).extracting(KeyRotated::oldVersion, KeyRotated::newVersion)
+    assertThat(f.events(KeyRotated.class))
+        .extracting(KeyRotated::oldVersion, KeyRotated::newVersion)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("2-pending", "3"));
   }
 

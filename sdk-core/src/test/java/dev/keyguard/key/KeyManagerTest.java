@@ -1,15 +1,5 @@
 package dev.keyguard.key;
 
-import dev.keyguard.InsecureSecretAccess;
-import dev.keyguard.KeyAccessDeniedException;
-import dev.keyguard.KeyId;
-import dev.keyguard.KeyNotFoundException;
-import dev.keyguard.KeyProviderUnavailableException;
-import dev.keyguard.MalformedSecretException;
-import dev.keyguard.Redactor;
-import dev.keyguard.Secret;
-import dev.keyguard.VersionedCredential;
-
 import static dev.keyguard.key.KeyManagerFixture.BACKOFF_MAX;
 import static dev.keyguard.key.KeyManagerFixture.KEY;
 import static dev.keyguard.key.KeyManagerFixture.MAX_STALE;
@@ -21,6 +11,15 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.keyguard.InsecureSecretAccess;
+import dev.keyguard.KeyAccessDeniedException;
+import dev.keyguard.KeyId;
+import dev.keyguard.KeyNotFoundException;
+import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.MalformedSecretException;
+import dev.keyguard.Redactor;
+import dev.keyguard.Secret;
+import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.KeyEvent.KeyExpiringSoon;
 import dev.keyguard.key.KeyEvent.KeyLoaded;
 import dev.keyguard.key.KeyEvent.KeyRotated;
@@ -62,22 +61,36 @@ class KeyManagerTest {
     @Test
     void settings_whenInvalid_areRejectedAsTheyAreSet() {
       KeyManager.Builder b = KeyManager.builder();
-      assertThatThrownBy(() -> b.refreshAfter(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("refreshAfter");
-      assertThatThrownBy(() -> b.maxStale(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxStale");
-      assertThatThrownBy(() -> b.jitter(0.6)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jitter");
+      assertThatThrownBy(() -> b.refreshAfter(Duration.ZERO))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("refreshAfter");
+      assertThatThrownBy(() -> b.maxStale(Duration.ofSeconds(-1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("maxStale");
+      assertThatThrownBy(() -> b.jitter(0.6))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("jitter");
       assertThatThrownBy(() -> b.jitter(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> b.retryBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retryBackoff");
-      assertThatThrownBy(() -> b.rejectionCooldown(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> b.maxKeyAge(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("retryBackoff");
+      assertThatThrownBy(() -> b.rejectionCooldown(Duration.ofSeconds(-1)))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> b.maxKeyAge(Duration.ZERO))
+          .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> b.provider(null)).isInstanceOf(NullPointerException.class);
-      assertThatCode(() -> b.jitter(0).rejectionCooldown(Duration.ZERO).expiringSoon(Duration.ZERO)).doesNotThrowAnyException();
+      assertThatCode(() -> b.jitter(0).rejectionCooldown(Duration.ZERO).expiringSoon(Duration.ZERO))
+          .doesNotThrowAnyException();
     }
 
     @Test
     void build_whenMaxStaleNotLongerThanJitteredRefresh_throwsNamingBoth() {
       KeyManager.Builder b =
-          KeyManager.builder().provider(f.provider).refreshAfter(Duration.ofMinutes(10)).jitter(0.1).maxStale(Duration.ofMinutes(11));
+          KeyManager.builder()
+              .provider(f.provider)
+              .refreshAfter(Duration.ofMinutes(10))
+              .jitter(0.1)
+              .maxStale(Duration.ofMinutes(11));
 
       assertThatThrownBy(b::build)
           .isInstanceOf(IllegalStateException.class)
@@ -157,7 +170,8 @@ class KeyManagerTest {
       f.backend.failWith(bug);
       ManagedKey key = f.startKey();
 
-      KeyProviderUnavailableException e = catchThrowableOfType(KeyProviderUnavailableException.class, key::current);
+      KeyProviderUnavailableException e =
+          catchThrowableOfType(KeyProviderUnavailableException.class, key::current);
 
       assertThat(e.isRetryable()).isTrue();
       assertThat(e.getCause()).isInstanceOf(KeyProviderUnavailableException.class);
@@ -170,9 +184,10 @@ class KeyManagerTest {
       KeyProvider wrong = keyId -> f.backend.fetch(KeyId.of("someone-else"));
       ManagedKey key = f.start(f.builder().provider(wrong)).key(KEY);
 
-      assertThatThrownBy(key::current).isInstanceOf(MalformedSecretException.class).hasMessageContaining("someone-else");
+      assertThatThrownBy(key::current)
+          .isInstanceOf(MalformedSecretException.class)
+          .hasMessageContaining("someone-else");
     }
-
   }
 
   @Nested
@@ -186,7 +201,8 @@ class KeyManagerTest {
       String apiKey = v1.apiKey().value(InsecureSecretAccess.get());
       String apiSecret = v1.apiSecret().orElseThrow().value(InsecureSecretAccess.get());
 
-      assertThat(Redactor.global().redact("a " + apiKey + " b " + apiSecret)).doesNotContain(apiKey, apiSecret);
+      assertThat(Redactor.global().redact("a " + apiKey + " b " + apiSecret))
+          .doesNotContain(apiKey, apiSecret);
     }
 
     @Test
@@ -222,7 +238,11 @@ class KeyManagerTest {
         key.current();
         // Version 2 only changes the API secret; the API key value stays (in a new Secret object).
         Secret sameKey = Secret.of(v1.apiKey().value(InsecureSecretAccess.get()));
-        f.put(VersionedCredential.builder(KEY, sameKey).apiSecret(f.newSecret()).version("2").build());
+        f.put(
+            VersionedCredential.builder(KEY, sameKey)
+                .apiSecret(f.newSecret())
+                .version("2")
+                .build());
 
         f.scheduler.advance(REFRESH);
 
@@ -276,8 +296,13 @@ class KeyManagerTest {
       }
 
       List<Duration> intervals = f.fetchIntervals(0);
-      assertThat(intervals).hasSize(200).allSatisfy(d -> assertThat(d).isBetween(Duration.ofSeconds(270), Duration.ofSeconds(330)));
-      assertThat(intervals.stream().distinct().count()).as("jitter actually varies").isGreaterThan(100);
+      assertThat(intervals)
+          .hasSize(200)
+          .allSatisfy(
+              d -> assertThat(d).isBetween(Duration.ofSeconds(270), Duration.ofSeconds(330)));
+      assertThat(intervals.stream().distinct().count())
+          .as("jitter actually varies")
+          .isGreaterThan(100);
     }
 
     @Test
@@ -305,7 +330,9 @@ class KeyManagerTest {
 
       assertThat(key.current()).isSameAs(v2);
       assertThat(f.events(KeyRotated.class))
-          .containsExactly(new KeyRotated(KEY, f.start.plus(REFRESH), "1", fingerprint(v1), "2", fingerprint(v2)));
+          .containsExactly(
+              new KeyRotated(
+                  KEY, f.start.plus(REFRESH), "1", fingerprint(v1), "2", fingerprint(v2)));
     }
 
     @Test
@@ -325,7 +352,9 @@ class KeyManagerTest {
       f.scheduler.advance(Duration.ofMillis(1));
 
       assertThat(key.current()).isSameAs(v2);
-      assertThat(f.events(KeyRotated.class)).extracting(KeyRotated::newVersion).containsExactly("2");
+      assertThat(f.events(KeyRotated.class))
+          .extracting(KeyRotated::newVersion)
+          .containsExactly("2");
       assertThat(f.backend.fetchCount()).as("the switch needs no fetch").isEqualTo(2);
     }
 
@@ -352,21 +381,27 @@ class KeyManagerTest {
 
       f.scheduler.advanceTo(f.start.plus(MAX_STALE).minusMillis(1));
       assertThat(key.current()).isSameAs(v1);
-      assertThat(f.events(RefreshFailed.class)).isNotEmpty().allSatisfy(e -> {
-        assertThat(e.servingStale()).isTrue();
-        assertThat(e.cause()).isSameAs(down);
-        assertThat(e.retryable()).isTrue();
-        assertThat(e.servedVersion()).isEqualTo("1");
-      });
+      assertThat(f.events(RefreshFailed.class))
+          .isNotEmpty()
+          .allSatisfy(
+              e -> {
+                assertThat(e.servingStale()).isTrue();
+                assertThat(e.cause()).isSameAs(down);
+                assertThat(e.retryable()).isTrue();
+                assertThat(e.servedVersion()).isEqualTo("1");
+              });
       int fetches = f.backend.fetchCount();
 
       f.scheduler.advance(Duration.ofMillis(1));
-      KeyProviderUnavailableException e = catchThrowableOfType(KeyProviderUnavailableException.class, key::current);
+      KeyProviderUnavailableException e =
+          catchThrowableOfType(KeyProviderUnavailableException.class, key::current);
 
       assertThat(e.getCause()).isSameAs(down);
       assertThat(e.getMessage()).contains("market-data").contains("maxStale").contains("version 1");
       assertThat(e.version()).contains("1");
-      assertThat(f.backend.fetchCount()).as("current() leaves retrying to the background").isEqualTo(fetches);
+      assertThat(f.backend.fetchCount())
+          .as("current() leaves retrying to the background")
+          .isEqualTo(fetches);
 
       f.scheduler.advance(BACKOFF_MAX);
       List<RefreshFailed> failures = f.events(RefreshFailed.class);
@@ -383,11 +418,21 @@ class KeyManagerTest {
       f.scheduler.advance(REFRESH.plusSeconds(1 + 2 + 4 + 8 + 8 + 8));
 
       assertThat(f.fetchTimes.get(1)).isEqualTo(f.start.plus(REFRESH));
-      assertThat(f.fetchIntervals(1)).containsExactly(
-          Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
-          Duration.ofSeconds(8), Duration.ofSeconds(8), Duration.ofSeconds(8));
-      assertThat(f.events(RefreshFailed.class)).extracting(RefreshFailed::nextRetryIn).startsWith(
-          Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8));
+      assertThat(f.fetchIntervals(1))
+          .containsExactly(
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(2),
+              Duration.ofSeconds(4),
+              Duration.ofSeconds(8),
+              Duration.ofSeconds(8),
+              Duration.ofSeconds(8));
+      assertThat(f.events(RefreshFailed.class))
+          .extracting(RefreshFailed::nextRetryIn)
+          .startsWith(
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(2),
+              Duration.ofSeconds(4),
+              Duration.ofSeconds(8));
     }
 
     @Test
@@ -407,7 +452,8 @@ class KeyManagerTest {
         long base = Math.min(BACKOFF_MAX.toMillis(), 1000L << (attempt - 1));
         assertThat(intervals.get(attempt - 1).toMillis())
             .as("attempt %d", attempt)
-            .isBetween((long) (base * 0.9) - 1, Math.min(BACKOFF_MAX.toMillis(), (long) (base * 1.1) + 1));
+            .isBetween(
+                (long) (base * 0.9) - 1, Math.min(BACKOFF_MAX.toMillis(), (long) (base * 1.1) + 1));
       }
     }
 
@@ -465,12 +511,14 @@ class KeyManagerTest {
       VersionedCredential v1 = f.put("1");
       ManagedKey key = f.startKey();
       key.current();
-      f.backend.failWith(new KeyAccessDeniedException("role lost secretsmanager:GetSecretValue (test)", KEY));
+      f.backend.failWith(
+          new KeyAccessDeniedException("role lost secretsmanager:GetSecretValue (test)", KEY));
 
       f.scheduler.advance(REFRESH);
 
       assertThat(key.current()).isSameAs(v1);
-      assertThat(f.events(RefreshFailed.class).get(0).cause()).isInstanceOf(KeyAccessDeniedException.class);
+      assertThat(f.events(RefreshFailed.class).get(0).cause())
+          .isInstanceOf(KeyAccessDeniedException.class);
     }
 
     @Test
@@ -509,14 +557,16 @@ class KeyManagerTest {
       VersionedCredential v1 = f.put(f.credential("1").expiresAt(expiry).build());
       ManagedKey key = f.startKey();
       key.current();
-      KeyProviderUnavailableException down = new KeyProviderUnavailableException("down (test)", KEY);
+      KeyProviderUnavailableException down =
+          new KeyProviderUnavailableException("down (test)", KEY);
       f.backend.failWith(down);
 
       f.scheduler.advanceTo(expiry.minusMillis(1));
       assertThat(key.current()).isSameAs(v1);
       f.scheduler.advance(Duration.ofMillis(1));
 
-      KeyProviderUnavailableException e = catchThrowableOfType(KeyProviderUnavailableException.class, key::current);
+      KeyProviderUnavailableException e =
+          catchThrowableOfType(KeyProviderUnavailableException.class, key::current);
       assertThat(e.getMessage()).contains("expired");
       assertThat(e.getCause()).isSameAs(down);
     }
@@ -527,7 +577,8 @@ class KeyManagerTest {
       f.put(f.credential("1").expiresAt(expiry).build());
       ManagedKey key = f.startKey();
       key.current();
-      VersionedCredential v2 = f.put(f.credential("2").expiresAt(f.start.plus(Duration.ofHours(1))).build());
+      VersionedCredential v2 =
+          f.put(f.credential("2").expiresAt(f.start.plus(Duration.ofHours(1))).build());
 
       f.clock.set(expiry); // the scheduled refresh has not run: the caller finds the key expired
 
@@ -546,7 +597,9 @@ class KeyManagerTest {
       key.current();
       f.clock.set(expiry);
 
-      assertThatThrownBy(key::current).isInstanceOf(KeyProviderUnavailableException.class).hasMessageContaining("expired");
+      assertThatThrownBy(key::current)
+          .isInstanceOf(KeyProviderUnavailableException.class)
+          .hasMessageContaining("expired");
       assertThatThrownBy(key::current).isInstanceOf(KeyProviderUnavailableException.class);
 
       assertThat(f.backend.fetchCount()).isEqualTo(2);
@@ -565,7 +618,8 @@ class KeyManagerTest {
       f.scheduler.advance(REFRESH.multipliedBy(3));
 
       assertThat(f.events(KeyTooOld.class))
-          .containsExactly(new KeyTooOld(KEY, f.start, "1", fingerprint(v1), created, Duration.ofDays(90)));
+          .containsExactly(
+              new KeyTooOld(KEY, f.start, "1", fingerprint(v1), created, Duration.ofDays(90)));
 
       f.put(f.credential("2").createdAt(f.start.minus(Duration.ofDays(1))).build());
       f.scheduler.advance(REFRESH);
@@ -583,7 +637,9 @@ class KeyManagerTest {
       f.scheduler.advance(Duration.ofMinutes(30));
 
       assertThat(f.events(KeyExpiringSoon.class))
-          .containsExactly(new KeyExpiringSoon(KEY, f.start.plus(Duration.ofHours(2)), "1", fingerprint(v1), expiry));
+          .containsExactly(
+              new KeyExpiringSoon(
+                  KEY, f.start.plus(Duration.ofHours(2)), "1", fingerprint(v1), expiry));
     }
   }
 
@@ -595,11 +651,13 @@ class KeyManagerTest {
       List<KeyEvent> after = new CopyOnWriteArrayList<>();
       f.put("1");
       ManagedKey key =
-          f.start(f.builder()
-                  .listener(e -> {
-                    throw new IllegalStateException("listener bug (test)");
-                  })
-                  .listener(after::add))
+          f.start(
+                  f.builder()
+                      .listener(
+                          e -> {
+                            throw new IllegalStateException("listener bug (test)");
+                          })
+                      .listener(after::add))
               .key(KEY);
 
       assertThatCode(key::current).doesNotThrowAnyException();
@@ -619,12 +677,16 @@ class KeyManagerTest {
     void listener_thatThrowsWithTheKeyInItsMessage_logsNoSecret() {
       VersionedCredential v1 = f.put("1");
       String value = v1.apiKey().value(InsecureSecretAccess.get());
-      try (dev.keyguard.testing.LogCapture logs = dev.keyguard.testing.LogCapture.of(KeyManager.class)) {
+      try (dev.keyguard.testing.LogCapture logs =
+          dev.keyguard.testing.LogCapture.of(KeyManager.class)) {
         ManagedKey key =
-            f.start(f.builder()
-                    .listener(e -> {
-                      throw new IllegalStateException("listener bug (test) with key " + value);
-                    }))
+            f.start(
+                    f.builder()
+                        .listener(
+                            e -> {
+                              throw new IllegalStateException(
+                                  "listener bug (test) with key " + value);
+                            }))
                 .key(KEY);
 
         key.current();
@@ -652,9 +714,12 @@ class KeyManagerTest {
       assertThat(manager.isClosed()).isTrue();
       assertThat(f.scheduler.pendingTasks()).isZero();
       assertThat(f.scheduler.isShutdown()).isFalse();
-      assertThatThrownBy(key::current).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+      assertThatThrownBy(key::current)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("closed");
       assertThatThrownBy(() -> manager.key("other")).isInstanceOf(IllegalStateException.class);
-      assertThatThrownBy(() -> manager.awaitReady(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> manager.awaitReady(Duration.ofSeconds(1)))
+          .isInstanceOf(IllegalStateException.class);
       f.scheduler.advance(REFRESH.multipliedBy(2));
       assertThat(f.backend.fetchCount()).isEqualTo(1);
     }
@@ -664,7 +729,10 @@ class KeyManagerTest {
       f.put("1");
       KeyManager manager =
           f.start(
-              KeyManager.builder().provider(f.provider).timeSource(f.clock).listener(f.events::add));
+              KeyManager.builder()
+                  .provider(f.provider)
+                  .timeSource(f.clock)
+                  .listener(f.events::add));
 
       manager.key(KEY).awaitReady(Duration.ofSeconds(10));
 
@@ -688,7 +756,10 @@ class KeyManagerTest {
 
       key.current();
 
-      assertThat(key.toString()).contains("market-data").contains("version=1").contains(fingerprint(v1));
+      assertThat(key.toString())
+          .contains("market-data")
+          .contains("version=1")
+          .contains(fingerprint(v1));
       assertThat(manager.toString()).contains("recording-in-memory").contains("keys=1");
     }
   }

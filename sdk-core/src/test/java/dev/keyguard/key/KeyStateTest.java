@@ -70,8 +70,10 @@ class KeyStateTest {
     assertThat(initial.servableAt(T0)).isNull();
     assertThat(initial.coldOrExpiredAt(T0)).isTrue();
     assertThat(initial.servableUntilMillis()).isEqualTo(Long.MIN_VALUE);
-    assertThat(initial.unservable(T0)).isInstanceOf(KeyProviderUnavailableException.class)
-        .hasMessageContaining("market-data").hasMessageContaining("in-memory");
+    assertThat(initial.unservable(T0))
+        .isInstanceOf(KeyProviderUnavailableException.class)
+        .hasMessageContaining("market-data")
+        .hasMessageContaining("in-memory");
   }
 
   @Test
@@ -108,8 +110,10 @@ class KeyStateTest {
     KeyState.Transition t = s.fetched(v2, later);
 
     assertThat(t.state().servableAt(later)).isSameAs(v2);
-    assertThat(t.events()).containsExactly(new KeyRotated(
-        KEY, later, "1", KeyState.fingerprint(v1), "2", KeyState.fingerprint(v2)));
+    assertThat(t.events())
+        .containsExactly(
+            new KeyRotated(
+                KEY, later, "1", KeyState.fingerprint(v1), "2", KeyState.fingerprint(v2)));
   }
 
   @Test
@@ -143,11 +147,15 @@ class KeyStateTest {
     assertThat(failing.nextRetryAt()).isEqualTo(failedAt.plus(BACKOFF));
     assertThat(failing.inBackoffAt(failedAt)).isTrue();
     assertThat(failing.inBackoffAt(failedAt.plus(BACKOFF))).isFalse();
-    assertThat(t.events()).singleElement().isInstanceOfSatisfying(RefreshFailed.class, e -> {
-      assertThat(e.servingStale()).isTrue();
-      assertThat(e.attempt()).isEqualTo(1);
-      assertThat(e.nextRetryIn()).isEqualTo(BACKOFF);
-    });
+    assertThat(t.events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            RefreshFailed.class,
+            e -> {
+              assertThat(e.servingStale()).isTrue();
+              assertThat(e.attempt()).isEqualTo(1);
+              assertThat(e.nextRetryIn()).isEqualTo(BACKOFF);
+            });
     assertThat(failing.servableAt(T0.plus(MAX_STALE).minusMillis(1))).isSameAs(v1);
     assertThat(failing.servableAt(T0.plus(MAX_STALE))).isNull();
     assertThat(failing.servableUntilMillis()).isEqualTo(T0.plus(MAX_STALE).toEpochMilli());
@@ -167,8 +175,8 @@ class KeyStateTest {
 
     KeyState.Transition t = s.fetched(credential("1").build(), recoveredAt);
 
-    assertThat(t.events()).containsExactly(
-        new RefreshRecovered(KEY, recoveredAt, "1", 2, Duration.ofSeconds(12)));
+    assertThat(t.events())
+        .containsExactly(new RefreshRecovered(KEY, recoveredAt, "1", 2, Duration.ofSeconds(12)));
     assertThat(t.state().failure()).isNull();
     assertThat(t.state().failedAttempts()).isZero();
     assertThat(t.state().servableAt(recoveredAt.plus(MAX_STALE).minusMillis(1))).isNotNull();
@@ -185,7 +193,8 @@ class KeyStateTest {
 
     assertThat(failing.servableAt(at)).isNull();
     assertThat(failing.servableUntilMillis()).isEqualTo(Long.MIN_VALUE);
-    assertThat(failing.unservable(at)).isInstanceOf(KeyAccessDeniedException.class)
+    assertThat(failing.unservable(at))
+        .isInstanceOf(KeyAccessDeniedException.class)
         .hasMessageContaining("no longer served");
   }
 
@@ -248,8 +257,9 @@ class KeyStateTest {
     KeyState.Answer a = s.rejected(v1, T0, List.of(), version -> false);
 
     assertThat(a.next()).containsSame(v2);
-    assertThat(a.event()).isEqualTo(new KeyRejected(
-        KEY, T0, "1", KeyState.fingerprint(v1), Resolution.NEWER_VERSION, "2"));
+    assertThat(a.event())
+        .isEqualTo(
+            new KeyRejected(KEY, T0, "1", KeyState.fingerprint(v1), Resolution.NEWER_VERSION, "2"));
   }
 
   @Test
@@ -261,8 +271,7 @@ class KeyStateTest {
     KeyState s = initial.fetched(v2, T0).state();
 
     KeyState.Answer a =
-        s.rejected(
-            v2, T0, List.of(rejectedAlt, notYet, previous), "2-pending"::equals);
+        s.rejected(v2, T0, List.of(rejectedAlt, notYet, previous), "2-pending"::equals);
 
     assertThat(a.next()).containsSame(previous);
     assertThat(a.event().resolution()).isEqualTo(Resolution.ALTERNATE);
@@ -294,8 +303,11 @@ class KeyStateTest {
     assertThat(t.state().current()).isSameAs(v2);
     assertThat(t.events().get(0))
         .isEqualTo(new AlternatePromoted(KEY, T0, "2", "1", KeyState.fingerprint(alt)));
-    assertThat(t.events()).as("it expires within expiringSoon").hasSize(2)
-        .last().isInstanceOf(KeyExpiringSoon.class);
+    assertThat(t.events())
+        .as("it expires within expiringSoon")
+        .hasSize(2)
+        .last()
+        .isInstanceOf(KeyExpiringSoon.class);
     KeyState.Transition back = t.state().resolvedAt(altExpires);
     assertThat(back.state().servableAt(altExpires)).isSameAs(v2);
     assertThat(back.events()).singleElement().isInstanceOf(KeyRotated.class);

@@ -22,9 +22,7 @@ class RejectionsTest {
 
   private static VersionedCredential credential(String version) {
     Secret apiKey = Secret.of(TestSecrets.randomBase64Url(24));
-    return VersionedCredential.builder(KeyId.of("market-data"), apiKey)
-        .version(version)
-        .build();
+    return VersionedCredential.builder(KeyId.of("market-data"), apiKey).version(version).build();
   }
 
   @Test

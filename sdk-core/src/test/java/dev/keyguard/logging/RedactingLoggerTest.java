@@ -1,13 +1,12 @@
 package dev.keyguard.logging;
 
-import dev.keyguard.RedactedThrowable;
-import dev.keyguard.Redactor;
-import dev.keyguard.Secret;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.keyguard.RedactedThrowable;
+import dev.keyguard.Redactor;
+import dev.keyguard.Secret;
 import dev.keyguard.testing.LogCapture;
 import dev.keyguard.testing.TestSecrets;
 import java.io.ByteArrayInputStream;
@@ -28,8 +27,10 @@ class RedactingLoggerTest {
 
   private final String value = TestSecrets.randomBase64Url(30);
   private final Secret secret = Secret.of(value);
+
   /** Captures events, with their caller data computed at append time. */
   private final LogCapture captured = LogCapture.isolated("test.redacting");
+
   private final Logger log = RedactingLogger.wrap(captured.logger());
 
   @BeforeEach
@@ -60,9 +61,11 @@ class RedactingLoggerTest {
 
     ILoggingEvent event = captured.events().get(0);
     assertThat(event.getFormattedMessage()).isEqualTo("failed for prices");
-    assertThat(event.getThrowableProxy().getClassName()).isEqualTo(RedactedThrowable.class.getName());
+    assertThat(event.getThrowableProxy().getClassName())
+        .isEqualTo(RedactedThrowable.class.getName());
     assertThat(event.getThrowableProxy().getMessage())
-        .isEqualTo("java.lang.IllegalStateException: bad key [REDACTED:" + secret.fingerprint() + "]");
+        .isEqualTo(
+            "java.lang.IllegalStateException: bad key [REDACTED:" + secret.fingerprint() + "]");
   }
 
   @Test
@@ -72,7 +75,8 @@ class RedactingLoggerTest {
     ILoggingEvent event = captured.events().get(0);
     assertThat(event.getLevel()).isEqualTo(Level.WARN);
     assertThat(event.getMarkerList()).extracting(Object::toString).containsExactly("AUDIT");
-    assertThat(event.getCallerData()[0].getClassName()).isEqualTo(RedactingLoggerTest.class.getName());
+    assertThat(event.getCallerData()[0].getClassName())
+        .isEqualTo(RedactingLoggerTest.class.getName());
   }
 
   @Test
@@ -90,12 +94,17 @@ class RedactingLoggerTest {
     log.atInfo().addArgument(value).addKeyValue("key", value).log("sending {}");
 
     ILoggingEvent event = captured.events().get(0);
-    assertThat(event.getFormattedMessage()).isEqualTo("sending [REDACTED:" + secret.fingerprint() + "]");
-    assertThat(event.getKeyValuePairs()).singleElement().satisfies(kv -> {
-      assertThat(kv.key).isEqualTo("key");
-      assertThat(kv.value).isEqualTo("[REDACTED:" + secret.fingerprint() + "]");
-    });
-    assertThat(event.getCallerData()[0].getClassName()).isEqualTo(RedactingLoggerTest.class.getName());
+    assertThat(event.getFormattedMessage())
+        .isEqualTo("sending [REDACTED:" + secret.fingerprint() + "]");
+    assertThat(event.getKeyValuePairs())
+        .singleElement()
+        .satisfies(
+            kv -> {
+              assertThat(kv.key).isEqualTo("key");
+              assertThat(kv.value).isEqualTo("[REDACTED:" + secret.fingerprint() + "]");
+            });
+    assertThat(event.getCallerData()[0].getClassName())
+        .isEqualTo(RedactingLoggerTest.class.getName());
   }
 
   @Test
@@ -146,7 +155,8 @@ class RedactingLoggerTest {
 
     StackTraceElement one = captured.events().get(0).getCallerData()[0];
     StackTraceElement two = captured.events().get(1).getCallerData()[0];
-    assertThat(one.getMethodName()).isEqualTo("fluentApi_callerSeenByLogback_isTheApplicationsLine");
+    assertThat(one.getMethodName())
+        .isEqualTo("fluentApi_callerSeenByLogback_isTheApplicationsLine");
     assertThat(one.getLineNumber()).isEqualTo(first);
     assertThat(two.getClassName()).isEqualTo(RedactingLoggerTest.class.getName());
     assertThat(two.getLineNumber()).isEqualTo(second);
@@ -159,9 +169,11 @@ class RedactingLoggerTest {
     ILoggingEvent event = captured.events().get(0);
     assertThat(event.getFormattedMessage()).isEqualTo("failed for prices");
     assertThat(event.getThrowableProxy()).isNotNull();
-    assertThat(event.getThrowableProxy().getClassName()).isEqualTo(RedactedThrowable.class.getName());
+    assertThat(event.getThrowableProxy().getClassName())
+        .isEqualTo(RedactedThrowable.class.getName());
     assertThat(event.getThrowableProxy().getMessage())
-        .isEqualTo("java.lang.IllegalStateException: bad key [REDACTED:" + secret.fingerprint() + "]");
+        .isEqualTo(
+            "java.lang.IllegalStateException: bad key [REDACTED:" + secret.fingerprint() + "]");
   }
 
   @Test
@@ -170,7 +182,9 @@ class RedactingLoggerTest {
 
     ILoggingEvent event = captured.events().get(0);
     assertThat(event.getFormattedMessage()).isEqualTo("failed {}");
-    assertThat(event.getThrowableProxy().getMessage()).doesNotContain(value).contains(secret.fingerprint());
+    assertThat(event.getThrowableProxy().getMessage())
+        .doesNotContain(value)
+        .contains(secret.fingerprint());
   }
 
   @Test
@@ -180,15 +194,20 @@ class RedactingLoggerTest {
       out.writeObject(log);
     }
     Object copy;
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       copy = in.readObject();
     }
 
     assertThat(copy).isInstanceOf(RedactingLogger.class);
     ((Logger) copy).info("key {}", value);
     assertThat(((Logger) copy).getName()).isEqualTo(log.getName());
-    assertThat(captured.events()).singleElement().satisfies(e ->
-        assertThat(e.getFormattedMessage()).isEqualTo("key [REDACTED:" + secret.fingerprint() + "]"));
+    assertThat(captured.events())
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.getFormattedMessage())
+                    .isEqualTo("key [REDACTED:" + secret.fingerprint() + "]"));
   }
 
   @Test

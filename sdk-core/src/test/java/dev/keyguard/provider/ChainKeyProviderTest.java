@@ -1,5 +1,8 @@
 package dev.keyguard.provider;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyGuardException;
@@ -10,10 +13,6 @@ import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.KeyProvider;
 import dev.keyguard.testing.InMemoryKeyProviderForTesting;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.keyguard.testing.TestSecrets;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,10 +79,13 @@ class ChainKeyProviderTest {
   void fetch_whenNoProviderHasTheKey_isNotFoundListingEveryProviderTried() {
     Map<String, String> env = Map.of();
     ChainKeyProvider chain =
-        ChainKeyProvider.of(named("vault", first), EnvKeyProvider.builder().variables(env).upperCaseNames().build());
+        ChainKeyProvider.of(
+            named("vault", first),
+            EnvKeyProvider.builder().variables(env).upperCaseNames().build());
 
     KeyNotFoundException e =
-        org.junit.jupiter.api.Assertions.assertThrows(KeyNotFoundException.class, () -> chain.fetch(ID));
+        org.junit.jupiter.api.Assertions.assertThrows(
+            KeyNotFoundException.class, () -> chain.fetch(ID));
 
     assertThat(e.getMessage())
         .contains("'binance' was not found by any provider of the chain")
@@ -106,7 +108,9 @@ class ChainKeyProviderTest {
             () -> ChainKeyProvider.of(named("vault", first), named("env", second)).fetch(ID));
 
     assertThat(second.fetchCount()).isZero();
-    assertThat(e).hasCause(down).hasMessageContaining("provider vault (1 of 2 in the chain) failed")
+    assertThat(e)
+        .hasCause(down)
+        .hasMessageContaining("provider vault (1 of 2 in the chain) failed")
         .hasMessageContaining("vault sealed");
     assertThat(e.isRetryable()).isTrue();
     assertThat(e.keyId()).contains(ID);
@@ -139,7 +143,8 @@ class ChainKeyProviderTest {
 
     first.failWith(new MalformedSecretException("field 'apiKey' missing", null, ID, "v3"));
     assertThatThrownBy(() -> ChainKeyProvider.of(first, second).fetch(ID))
-        .isInstanceOfSatisfying(MalformedSecretException.class, e -> assertThat(e.version()).contains("v3"));
+        .isInstanceOfSatisfying(
+            MalformedSecretException.class, e -> assertThat(e.version()).contains("v3"));
 
     first.failWith(new KeyGuardException("odd", null, ID, null, true));
     assertThatThrownBy(() -> ChainKeyProvider.of(first, second).fetch(ID))
@@ -199,16 +204,20 @@ class ChainKeyProviderTest {
   }
 
   @Test
-  void fetch_fileThenEnvironment_realProvidersFallThroughOnlyOnMissingFile(@TempDir Path dir) throws IOException {
+  void fetch_fileThenEnvironment_realProvidersFallThroughOnlyOnMissingFile(@TempDir Path dir)
+      throws IOException {
     String envKey = TestSecrets.randomValue();
     ChainKeyProvider chain =
         ChainKeyProvider.of(
             FileKeyProvider.forDirectory(dir),
-            EnvKeyProvider.builder().variables(Map.of("binance", envKey, "broken", envKey)).build());
+            EnvKeyProvider.builder()
+                .variables(Map.of("binance", envKey, "broken", envKey))
+                .build());
     Files.writeString(dir.resolve("broken"), "{\"apiKey\":");
 
     assertThat(chain.fetch(ID).apiKey().value(ACCESS)).isEqualTo(envKey);
-    assertThatThrownBy(() -> chain.fetch(KeyId.of("broken"))).isInstanceOf(MalformedSecretException.class);
+    assertThatThrownBy(() -> chain.fetch(KeyId.of("broken")))
+        .isInstanceOf(MalformedSecretException.class);
     assertThatThrownBy(() -> chain.fetch(KeyId.of("../binance")))
         .isInstanceOf(KeyAccessDeniedException.class);
   }
@@ -216,13 +225,15 @@ class ChainKeyProviderTest {
   @Test
   void of_rejectsEmptyAndNullProviders_andCopiesTheList() {
     assertThatThrownBy(() -> ChainKeyProvider.of()).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> ChainKeyProvider.of(first, null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> ChainKeyProvider.of(first, null))
+        .isInstanceOf(NullPointerException.class);
     List<KeyProvider> list = new ArrayList<>(List.of(first));
     ChainKeyProvider chain = ChainKeyProvider.of(list);
     list.add(second);
 
     assertThat(chain.providers()).containsExactly(first);
-    assertThatThrownBy(() -> chain.providers().add(second)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> chain.providers().add(second))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
@@ -232,13 +243,15 @@ class ChainKeyProviderTest {
     AtomicInteger wrong = new AtomicInteger();
     Thread[] threads = new Thread[8];
     for (int t = 0; t < threads.length; t++) {
-      threads[t] = new Thread(() -> {
-        for (int i = 0; i < 500; i++) {
-          if (!"1".equals(chain.fetch(ID).version())) {
-            wrong.incrementAndGet();
-          }
-        }
-      });
+      threads[t] =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 500; i++) {
+                  if (!"1".equals(chain.fetch(ID).version())) {
+                    wrong.incrementAndGet();
+                  }
+                }
+              });
       threads[t].start();
     }
     for (Thread t : threads) {
@@ -255,6 +268,7 @@ class ChainKeyProviderTest {
     ChainKeyProvider chain = ChainKeyProvider.of(named("file", first), named("env", second));
 
     assertThat(chain.name()).isEqualTo("chain(file,env)");
-    assertThat(ChainKeyProvider.of(first)).hasToString("ChainKeyProvider[InMemoryKeyProviderForTesting[]]");
+    assertThat(ChainKeyProvider.of(first))
+        .hasToString("ChainKeyProvider[InMemoryKeyProviderForTesting[]]");
   }
 }

@@ -1,5 +1,9 @@
 package dev.keyguard.provider;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
 import dev.keyguard.CredentialFieldMapping;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.KeyAccessDeniedException;
@@ -10,11 +14,6 @@ import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import ch.qos.logback.classic.Level;
 import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.LogCapture;
 import dev.keyguard.testing.SecretLeakAssertions;
@@ -56,7 +55,9 @@ class EnvKeyProviderTest {
   void fetch_whenVariableHoldsJson_mapsTheParts() {
     String key = TestSecrets.randomValue();
     String secret = TestSecrets.randomValue();
-    env.put("BINANCE", "{\"apiKey\":\"" + key + "\",\"apiSecret\":\"" + secret + "\",\"environment\":\"prod\"}");
+    env.put(
+        "BINANCE",
+        "{\"apiKey\":\"" + key + "\",\"apiSecret\":\"" + secret + "\",\"environment\":\"prod\"}");
 
     VersionedCredential c = provider().fetch(KeyId.of("BINANCE"));
 
@@ -80,13 +81,16 @@ class EnvKeyProviderTest {
 
   @Test
   void fetch_whenVariableNotSet_isNotFoundNamingTheVariable() {
-    EnvKeyProvider provider = EnvKeyProvider.builder().variables(env).prefix("APP_").upperCaseNames().build();
+    EnvKeyProvider provider =
+        EnvKeyProvider.builder().variables(env).prefix("APP_").upperCaseNames().build();
 
     assertThatThrownBy(() -> provider.fetch(KeyId.of("payments.stripe")))
-        .isInstanceOfSatisfying(KeyNotFoundException.class, e -> {
-          assertThat(e.keyId()).contains(KeyId.of("payments.stripe"));
-          assertThat(e.isRetryable()).isFalse();
-        })
+        .isInstanceOfSatisfying(
+            KeyNotFoundException.class,
+            e -> {
+              assertThat(e.keyId()).contains(KeyId.of("payments.stripe"));
+              assertThat(e.isRetryable()).isFalse();
+            })
         .hasMessageContaining("environment variable 'APP_PAYMENTS_STRIPE' is not set")
         .hasMessageContaining("'payments.stripe'");
   }
@@ -110,18 +114,24 @@ class EnvKeyProviderTest {
         org.junit.jupiter.api.Assertions.assertThrows(
             MalformedSecretException.class, () -> provider().fetch(KeyId.of("BROKEN")));
 
-    assertThat(e).hasMessageContaining("environment variable 'BROKEN'").hasMessageContaining("'apiKey'");
+    assertThat(e)
+        .hasMessageContaining("environment variable 'BROKEN'")
+        .hasMessageContaining("'apiKey'");
     SecretLeakAssertions.assertNoLeak(e, Secret.of(key));
   }
 
   @Test
   void nameMapping_prefixAndUpperCase_mapKeyIdsToConventionalNames() {
-    EnvKeyProvider provider = EnvKeyProvider.builder().variables(env).prefix("APP_").upperCaseNames().build();
+    EnvKeyProvider provider =
+        EnvKeyProvider.builder().variables(env).prefix("APP_").upperCaseNames().build();
 
-    assertThat(provider.variableName(KeyId.of("payments.stripe-key"))).isEqualTo("APP_PAYMENTS_STRIPE_KEY");
+    assertThat(provider.variableName(KeyId.of("payments.stripe-key")))
+        .isEqualTo("APP_PAYMENTS_STRIPE_KEY");
     assertThat(provider.variableName(KeyId.of("a b/c:ü"))).isEqualTo("APP_A_B_C__");
-    assertThat(EnvKeyProvider.builder().prefix("X_").build().variableName(KeyId.of("k.v"))).isEqualTo("X_k.v");
-    assertThat(EnvKeyProvider.builder().upperCaseNames().build().variableName(KeyId.of("k.v"))).isEqualTo("K_V");
+    assertThat(EnvKeyProvider.builder().prefix("X_").build().variableName(KeyId.of("k.v")))
+        .isEqualTo("X_k.v");
+    assertThat(EnvKeyProvider.builder().upperCaseNames().build().variableName(KeyId.of("k.v")))
+        .isEqualTo("K_V");
     assertThat(EnvKeyProvider.create().variableName(KeyId.of("as.is"))).isEqualTo("as.is");
   }
 
@@ -130,7 +140,10 @@ class EnvKeyProviderTest {
     String key = TestSecrets.randomValue();
     env.put("SECRET_FOR_binance", key);
     EnvKeyProvider provider =
-        EnvKeyProvider.builder().variables(env).nameMapping(id -> "SECRET_FOR_" + id.value()).build();
+        EnvKeyProvider.builder()
+            .variables(env)
+            .nameMapping(id -> "SECRET_FOR_" + id.value())
+            .build();
 
     assertThat(provider.fetch(KeyId.of("binance")).apiKey().value(ACCESS)).isEqualTo(key);
   }
@@ -138,7 +151,8 @@ class EnvKeyProviderTest {
   @Test
   void fetch_whenNameMappingGivesNoValidName_isNotFoundSayingWhy() {
     EnvKeyProvider nulls = EnvKeyProvider.builder().variables(env).nameMapping(id -> null).build();
-    EnvKeyProvider equalsSign = EnvKeyProvider.builder().variables(env).nameMapping(id -> "A=B").build();
+    EnvKeyProvider equalsSign =
+        EnvKeyProvider.builder().variables(env).nameMapping(id -> "A=B").build();
 
     assertThatThrownBy(() -> nulls.fetch(KeyId.of("k")))
         .isInstanceOf(KeyNotFoundException.class)
@@ -153,9 +167,10 @@ class EnvKeyProviderTest {
     EnvKeyProvider provider =
         EnvKeyProvider.builder()
             .variables(env)
-            .nameMapping(id -> {
-              throw new IllegalArgumentException("unsupported id");
-            })
+            .nameMapping(
+                id -> {
+                  throw new IllegalArgumentException("unsupported id");
+                })
             .build();
 
     assertThatThrownBy(() -> provider.fetch(KeyId.of("k")))
@@ -168,20 +183,27 @@ class EnvKeyProviderTest {
   @Test
   void fetch_whenLookupDenied_isAccessDenied_whenLookupFails_isUnavailable() {
     EnvKeyProvider denied =
-        EnvKeyProvider.builder().lookup(name -> {
-          throw new SecurityException("no getenv");
-        }).build();
+        EnvKeyProvider.builder()
+            .lookup(
+                name -> {
+                  throw new SecurityException("no getenv");
+                })
+            .build();
     EnvKeyProvider failing =
-        EnvKeyProvider.builder().lookup(name -> {
-          throw new IllegalStateException("loader broken");
-        }).build();
+        EnvKeyProvider.builder()
+            .lookup(
+                name -> {
+                  throw new IllegalStateException("loader broken");
+                })
+            .build();
 
     assertThatThrownBy(() -> denied.fetch(KeyId.of("K")))
         .isInstanceOf(KeyAccessDeniedException.class)
         .hasMessageContaining("'K'")
         .hasCauseInstanceOf(SecurityException.class);
     assertThatThrownBy(() -> failing.fetch(KeyId.of("K")))
-        .isInstanceOfSatisfying(KeyProviderUnavailableException.class, e -> assertThat(e.isRetryable()).isTrue())
+        .isInstanceOfSatisfying(
+            KeyProviderUnavailableException.class, e -> assertThat(e.isRetryable()).isTrue())
         .hasCauseInstanceOf(IllegalStateException.class);
   }
 
@@ -209,33 +231,44 @@ class EnvKeyProviderTest {
 
   @Test
   void create_readsTheRealProcessEnvironment() {
-    String name = System.getenv().keySet().stream()
-        .filter(n -> !System.getenv(n).isBlank() && !System.getenv(n).strip().startsWith("{"))
-        .findFirst()
-        .orElseThrow();
+    String name =
+        System.getenv().keySet().stream()
+            .filter(n -> !System.getenv(n).isBlank() && !System.getenv(n).strip().startsWith("{"))
+            .findFirst()
+            .orElseThrow();
 
     VersionedCredential c = EnvKeyProvider.create().fetch(KeyId.of(name));
 
     assertThat(c.apiKey().value(ACCESS)).isEqualTo(System.getenv(name).strip());
-    assertThatThrownBy(() -> EnvKeyProvider.create().fetch(KeyId.of("KEYGUARD_UNSET_" + TestSecrets.randomHex(8))))
+    assertThatThrownBy(
+            () ->
+                EnvKeyProvider.create()
+                    .fetch(KeyId.of("KEYGUARD_UNSET_" + TestSecrets.randomHex(8))))
         .isInstanceOf(KeyNotFoundException.class);
   }
 
   @Test
   void builder_rejectsConflictsAtBuild_andBadValuesWhenSet() {
-    assertThatThrownBy(() -> EnvKeyProvider.builder().prefix("A_").nameMapping(KeyId::value).build())
+    assertThatThrownBy(
+            () -> EnvKeyProvider.builder().prefix("A_").nameMapping(KeyId::value).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("nameMapping cannot be combined with prefix or upperCaseNames: put them in the function");
-    assertThatThrownBy(() -> EnvKeyProvider.builder().upperCaseNames().nameMapping(KeyId::value).build())
+        .hasMessage(
+            "nameMapping cannot be combined with prefix or upperCaseNames: put them in the function");
+    assertThatThrownBy(
+            () -> EnvKeyProvider.builder().upperCaseNames().nameMapping(KeyId::value).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("upperCaseNames");
     assertThatThrownBy(() -> EnvKeyProvider.builder().prefix("A_").prefix("A="))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("an environment variable prefix must be non-empty, without '=' or NUL");
-    assertThatThrownBy(() -> EnvKeyProvider.builder().timeSource(null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> EnvKeyProvider.builder().prefix("A=")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> EnvKeyProvider.builder().prefix("")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> EnvKeyProvider.builder().variables(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> EnvKeyProvider.builder().timeSource(null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> EnvKeyProvider.builder().prefix("A="))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EnvKeyProvider.builder().prefix(""))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EnvKeyProvider.builder().variables(null))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test
@@ -262,12 +295,14 @@ class EnvKeyProviderTest {
     assertThat(provider.variableName(KeyId.of("K"))).isEqualTo("B_K");
     assertThat(c.apiKey().value(ACCESS)).isEqualTo(second);
     assertThat(c.fetchedAt()).isEqualTo(later.instant());
-    assertThat(provider).hasToString("EnvKeyProvider[prefix 'B_', variables from a lookup function]");
+    assertThat(provider)
+        .hasToString("EnvKeyProvider[prefix 'B_', variables from a lookup function]");
   }
 
   @Test
   void build_whenTheBuilderChangesAfterwards_theBuiltProviderKeepsItsSettings() {
-    EnvKeyProvider.Builder builder = EnvKeyProvider.builder().prefix("A_").variables(env).timeSource(clock);
+    EnvKeyProvider.Builder builder =
+        EnvKeyProvider.builder().prefix("A_").variables(env).timeSource(clock);
     EnvKeyProvider provider = builder.build();
 
     builder.prefix("B_").upperCaseNames().timeSource(new FakeClock(NOW.plusSeconds(60)));
@@ -301,7 +336,8 @@ class EnvKeyProviderTest {
   @Test
   void nameAndToString_describeTheMappingOnly() {
     env.put("X", TestSecrets.randomValue());
-    EnvKeyProvider provider = EnvKeyProvider.builder().variables(env).prefix("APP_").upperCaseNames().build();
+    EnvKeyProvider provider =
+        EnvKeyProvider.builder().variables(env).prefix("APP_").upperCaseNames().build();
 
     assertThat(provider.name()).isEqualTo("env");
     assertThat(provider.toString())

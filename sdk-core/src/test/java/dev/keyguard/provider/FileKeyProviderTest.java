@@ -1,5 +1,11 @@
 package dev.keyguard.provider;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ch.qos.logback.classic.Level;
 import dev.keyguard.CredentialFieldMapping;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.KeyAccessDeniedException;
@@ -9,13 +15,6 @@ import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import ch.qos.logback.classic.Level;
 import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.LogCapture;
 import dev.keyguard.testing.SecretLeakAssertions;
@@ -96,8 +95,13 @@ class FileKeyProviderTest {
   void fetch_whenFileHoldsJson_mapsThePartsAndItsVersion() throws IOException {
     String key = TestSecrets.randomValue();
     String secret = TestSecrets.randomValue();
-    write(dir.resolve("binance"),
-        "{\"apiKey\":\"" + key + "\",\"apiSecret\":\"" + secret + "\",\"version\":\"17\",\"scopes\":\"read\"}");
+    write(
+        dir.resolve("binance"),
+        "{\"apiKey\":\""
+            + key
+            + "\",\"apiSecret\":\""
+            + secret
+            + "\",\"version\":\"17\",\"scopes\":\"read\"}");
 
     VersionedCredential c = provider.fetch(KeyId.of("binance"));
 
@@ -153,7 +157,8 @@ class FileKeyProviderTest {
   }
 
   @Test
-  void fetch_whileKubernetesSwapsTheDataLinkConcurrently_alwaysServesAWholeValue() throws Exception {
+  void fetch_whileKubernetesSwapsTheDataLinkConcurrently_alwaysServesAWholeValue()
+      throws Exception {
     assumeTrue(posix(), "symbolic links of the Kubernetes layout need a POSIX file system");
     KubernetesVolume volume = new KubernetesVolume(dir);
     List<String> written = new ArrayList<>();
@@ -169,19 +174,21 @@ class FileKeyProviderTest {
     try {
       List<Future<?>> readers = new ArrayList<>();
       for (int r = 0; r < 3; r++) {
-        readers.add(pool.submit(() -> {
-          while (writing.get() || reads.get() < 100) {
-            try {
-              String value = provider.fetch(KeyId.of("api")).apiKey().value(ACCESS);
-              if (!valid.contains(value)) {
-                failures.add(new AssertionError("served a value that was never written"));
-              }
-              reads.incrementAndGet();
-            } catch (RuntimeException e) {
-              failures.add(e);
-            }
-          }
-        }));
+        readers.add(
+            pool.submit(
+                () -> {
+                  while (writing.get() || reads.get() < 100) {
+                    try {
+                      String value = provider.fetch(KeyId.of("api")).apiKey().value(ACCESS);
+                      if (!valid.contains(value)) {
+                        failures.add(new AssertionError("served a value that was never written"));
+                      }
+                      reads.incrementAndGet();
+                    } catch (RuntimeException e) {
+                      failures.add(e);
+                    }
+                  }
+                }));
       }
       for (int i = 0; i < 150; i++) {
         String next = TestSecrets.randomValue();
@@ -204,7 +211,8 @@ class FileKeyProviderTest {
   @Test
   void fetch_whenFileMissing_isNotFoundNamingThePath() {
     assertThatThrownBy(() -> provider.fetch(KeyId.of("absent")))
-        .isInstanceOfSatisfying(KeyNotFoundException.class, e -> assertThat(e.keyId()).contains(KeyId.of("absent")))
+        .isInstanceOfSatisfying(
+            KeyNotFoundException.class, e -> assertThat(e.keyId()).contains(KeyId.of("absent")))
         .hasMessageContaining(dir.resolve("absent").toString())
         .hasMessageContaining("does not exist");
   }
@@ -285,20 +293,22 @@ class FileKeyProviderTest {
     FileKeyProvider bounded =
         FileKeyProvider.builder()
             .directory(dir)
-            .opener(path -> new InputStream() {
-              @Override
-              public int read() {
-                delivered.incrementAndGet();
-                return 'a';
-              }
+            .opener(
+                path ->
+                    new InputStream() {
+                      @Override
+                      public int read() {
+                        delivered.incrementAndGet();
+                        return 'a';
+                      }
 
-              @Override
-              public int read(byte[] b, int off, int len) {
-                java.util.Arrays.fill(b, off, off + len, (byte) 'a');
-                delivered.addAndGet(len);
-                return len;
-              }
-            })
+                      @Override
+                      public int read(byte[] b, int off, int len) {
+                        java.util.Arrays.fill(b, off, off + len, (byte) 'a');
+                        delivered.addAndGet(len);
+                        return len;
+                      }
+                    })
             .build();
 
     assertThatThrownBy(() -> bounded.fetch(KeyId.of("endless")))
@@ -327,7 +337,9 @@ class FileKeyProviderTest {
         org.junit.jupiter.api.Assertions.assertThrows(
             MalformedSecretException.class, () -> provider.fetch(KeyId.of("broken")));
 
-    assertThat(e).hasMessageContaining(dir.resolve("broken").toString()).hasMessageContaining("'apiKey'");
+    assertThat(e)
+        .hasMessageContaining(dir.resolve("broken").toString())
+        .hasMessageContaining("'apiKey'");
     SecretLeakAssertions.assertNoLeak(e, Secret.of(key));
   }
 
@@ -336,7 +348,8 @@ class FileKeyProviderTest {
     assumeTrue(posix(), "POSIX permissions");
     Path file = write(dir.resolve("locked"), TestSecrets.randomValue());
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
-    assumeFalse(Files.isReadable(file), "the test runs as a user that permissions apply to (not root)");
+    assumeFalse(
+        Files.isReadable(file), "the test runs as a user that permissions apply to (not root)");
 
     assertThatThrownBy(() -> provider.fetch(KeyId.of("locked")))
         .isInstanceOf(KeyAccessDeniedException.class)
@@ -348,12 +361,17 @@ class FileKeyProviderTest {
     // the same path as the permission test above, for a run as root where permissions do not apply
     write(dir.resolve("locked"), TestSecrets.randomValue());
     FileKeyProvider denying =
-        FileKeyProvider.builder().directory(dir).opener(path -> {
-          throw new AccessDeniedException(path.toString());
-        }).build();
+        FileKeyProvider.builder()
+            .directory(dir)
+            .opener(
+                path -> {
+                  throw new AccessDeniedException(path.toString());
+                })
+            .build();
 
     assertThatThrownBy(() -> denying.fetch(KeyId.of("locked")))
-        .isInstanceOfSatisfying(KeyAccessDeniedException.class, e -> assertThat(e.isRetryable()).isFalse())
+        .isInstanceOfSatisfying(
+            KeyAccessDeniedException.class, e -> assertThat(e.isRetryable()).isFalse())
         .hasMessageContaining(dir.resolve("locked").toString())
         .hasMessageContaining("not readable by this process");
   }
@@ -363,43 +381,65 @@ class FileKeyProviderTest {
     write(dir.resolve("flaky"), TestSecrets.randomValue());
     AtomicInteger opens = new AtomicInteger();
     FileKeyProvider failing =
-        FileKeyProvider.builder().directory(dir).opener(path -> {
-          opens.incrementAndGet();
-          throw new IOException("Input/output error");
-        }).build();
+        FileKeyProvider.builder()
+            .directory(dir)
+            .opener(
+                path -> {
+                  opens.incrementAndGet();
+                  throw new IOException("Input/output error");
+                })
+            .build();
 
     assertThatThrownBy(() -> failing.fetch(KeyId.of("flaky")))
-        .isInstanceOfSatisfying(KeyProviderUnavailableException.class, e -> assertThat(e.isRetryable()).isTrue())
+        .isInstanceOfSatisfying(
+            KeyProviderUnavailableException.class, e -> assertThat(e.isRetryable()).isTrue())
         .hasCauseInstanceOf(IOException.class);
     assertThat(opens.get()).isEqualTo(5);
   }
 
   @Test
-  void fetch_whenFileVanishesOnceBetweenResolvingAndOpening_resolvesAgainAndSucceeds() throws IOException {
+  void fetch_whenFileVanishesOnceBetweenResolvingAndOpening_resolvesAgainAndSucceeds()
+      throws IOException {
     String key = TestSecrets.randomValue();
     write(dir.resolve("swapped"), key);
     AtomicInteger opens = new AtomicInteger();
     FileKeyProvider racing =
-        FileKeyProvider.builder().directory(dir).opener(path -> {
-          if (opens.incrementAndGet() == 1) {
-            throw new NoSuchFileException(path.toString());
-          }
-          return Files.newInputStream(path);
-        }).build();
+        FileKeyProvider.builder()
+            .directory(dir)
+            .opener(
+                path -> {
+                  if (opens.incrementAndGet() == 1) {
+                    throw new NoSuchFileException(path.toString());
+                  }
+                  return Files.newInputStream(path);
+                })
+            .build();
 
     assertThat(racing.fetch(KeyId.of("swapped")).apiKey().value(ACCESS)).isEqualTo(key);
     assertThat(opens.get()).isEqualTo(2);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"../outside", "..", ".", "a/../../outside", "sub/key", "..data", "..2026_01_01", "a\\b"})
-  void fetch_whenKeyIdIsNotAPlainFileName_isRefusedWithoutReadingAnything(String keyId) throws IOException {
+  @ValueSource(
+      strings = {
+        "../outside",
+        "..",
+        ".",
+        "a/../../outside",
+        "sub/key",
+        "..data",
+        "..2026_01_01",
+        "a\\b"
+      })
+  void fetch_whenKeyIdIsNotAPlainFileName_isRefusedWithoutReadingAnything(String keyId)
+      throws IOException {
     write(temp.resolve("outside"), TestSecrets.randomValue());
     Files.createDirectories(dir.resolve("sub"));
     write(dir.resolve("sub").resolve("key"), TestSecrets.randomValue());
 
     assertThatThrownBy(() -> provider.fetch(KeyId.of(keyId)))
-        .isInstanceOfSatisfying(KeyAccessDeniedException.class, e -> assertThat(e.keyId()).contains(KeyId.of(keyId)))
+        .isInstanceOfSatisfying(
+            KeyAccessDeniedException.class, e -> assertThat(e.keyId()).contains(KeyId.of(keyId)))
         .hasMessageContaining("is not a plain file name inside the secret directory");
   }
 
@@ -470,7 +510,10 @@ class FileKeyProviderTest {
       volume.update(Map.of("api", TestSecrets.randomValue()));
       provider.fetch(KeyId.of("api"));
 
-      assertThat(logs.messages(Level.WARN)).singleElement().asString().contains(dir.resolve("api").toString());
+      assertThat(logs.messages(Level.WARN))
+          .singleElement()
+          .asString()
+          .contains(dir.resolve("api").toString());
     }
   }
 
@@ -478,7 +521,8 @@ class FileKeyProviderTest {
   void singleFileMode_readsTheConfiguredFiles_andNothingElse() throws IOException {
     String key = TestSecrets.randomValue();
     Path file = write(temp.resolve("stripe_key"), key);
-    FileKeyProvider single = FileKeyProvider.builder().file(KeyId.of("stripe"), file).timeSource(clock).build();
+    FileKeyProvider single =
+        FileKeyProvider.builder().file(KeyId.of("stripe"), file).timeSource(clock).build();
 
     assertThat(single.fetch(KeyId.of("stripe")).apiKey().value(ACCESS)).isEqualTo(key);
     assertThat(single.fileOf(KeyId.of("stripe"))).isEqualTo(file);
@@ -490,7 +534,8 @@ class FileKeyProviderTest {
 
   @Test
   void singleFileMode_whenFileMissing_isNotFound() {
-    FileKeyProvider single = FileKeyProvider.builder().file(KeyId.of("k"), temp.resolve("nope")).build();
+    FileKeyProvider single =
+        FileKeyProvider.builder().file(KeyId.of("k"), temp.resolve("nope")).build();
 
     assertThatThrownBy(() -> single.fetch(KeyId.of("k"))).isInstanceOf(KeyNotFoundException.class);
   }
@@ -500,11 +545,14 @@ class FileKeyProviderTest {
     assertThatThrownBy(() -> FileKeyProvider.builder().build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("directory(...)");
-    assertThatThrownBy(() -> FileKeyProvider.builder().directory(dir).file(KeyId.of("k"), temp).build())
+    assertThatThrownBy(
+            () -> FileKeyProvider.builder().directory(dir).file(KeyId.of("k"), temp).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cannot be combined");
-    assertThatThrownBy(() -> FileKeyProvider.builder().directory(null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> FileKeyProvider.builder().timeSource(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> FileKeyProvider.builder().directory(null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> FileKeyProvider.builder().timeSource(null))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test
@@ -543,18 +591,23 @@ class FileKeyProviderTest {
 
     try (LogCapture logs = LogCapture.of(FileKeyProvider.class)) {
       VersionedCredential c = provider.fetch(KeyId.of("k"));
-      assertThat(logs.messages(Level.DEBUG)).singleElement().asString().contains("'k'").contains(c.version());
+      assertThat(logs.messages(Level.DEBUG))
+          .singleElement()
+          .asString()
+          .contains("'k'")
+          .contains(c.version());
       SecretLeakAssertions.assertNoLeakInText("logs", logs.text(), Secret.of(key));
     }
     assertThat(provider.name()).isEqualTo("file");
-    assertThat(provider).hasToString("FileKeyProvider[directory=" + dir.toAbsolutePath().normalize() + "]");
+    assertThat(provider)
+        .hasToString("FileKeyProvider[directory=" + dir.toAbsolutePath().normalize() + "]");
     assertThat(provider.fileOf(KeyId.of("k"))).isEqualTo(dir.resolve("k"));
   }
 
   /**
    * Writes a directory the way the kubelet's AtomicWriter does: the files in a fresh timestamped
-   * directory, a {@code ..data} link renamed over the old one in one step, a link per key to
-   * {@code ..data/<key>}, then the old directory removed.
+   * directory, a {@code ..data} link renamed over the old one in one step, a link per key to {@code
+   * ..data/<key>}, then the old directory removed.
    */
   static final class KubernetesVolume {
     private final Path dir;

@@ -1,5 +1,8 @@
 package dev.keyguard.provider;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.keyguard.CredentialFieldMapping;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.KeyAccessDeniedException;
@@ -8,10 +11,6 @@ import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.LogCapture;
 import dev.keyguard.testing.SecretLeakAssertions;
@@ -33,7 +32,8 @@ class SystemPropertyKeyProviderTest {
     String name = "keyguard.test." + TestSecrets.randomHex(8);
     String first = TestSecrets.randomValue();
     String second = TestSecrets.randomValue();
-    SystemPropertyKeyProvider provider = SystemPropertyKeyProvider.builder().prefix("keyguard.test.").build();
+    SystemPropertyKeyProvider provider =
+        SystemPropertyKeyProvider.builder().prefix("keyguard.test.").build();
     KeyId id = KeyId.of(name.substring("keyguard.test.".length()));
     try {
       System.setProperty(name, first);
@@ -76,7 +76,8 @@ class SystemPropertyKeyProviderTest {
     assertThat(c.apiKey().value(ACCESS)).isEqualTo(key);
     assertThat(c.apiSecret().orElseThrow().value(ACCESS)).isEqualTo(secret);
     assertThat(c.fetchedAt()).isEqualTo(NOW);
-    assertThat(c.version()).isEqualTo(c.apiKey().fingerprint() + "+" + c.apiSecret().orElseThrow().fingerprint());
+    assertThat(c.version())
+        .isEqualTo(c.apiKey().fingerprint() + "+" + c.apiSecret().orElseThrow().fingerprint());
   }
 
   @Test
@@ -84,7 +85,8 @@ class SystemPropertyKeyProviderTest {
     String key = TestSecrets.randomValue();
     properties.put("blank", " ");
     properties.put("broken", "{\"apiKey\":\"" + key + "\"");
-    SystemPropertyKeyProvider provider = SystemPropertyKeyProvider.builder().properties(properties).build();
+    SystemPropertyKeyProvider provider =
+        SystemPropertyKeyProvider.builder().properties(properties).build();
 
     assertThatThrownBy(() -> provider.fetch(KeyId.of("blank")))
         .isInstanceOf(MalformedSecretException.class)
@@ -112,22 +114,29 @@ class SystemPropertyKeyProviderTest {
   @Test
   void fetch_whenLookupDenied_isAccessDenied() {
     SystemPropertyKeyProvider provider =
-        SystemPropertyKeyProvider.builder().lookup(n -> {
-          throw new SecurityException("denied");
-        }).build();
+        SystemPropertyKeyProvider.builder()
+            .lookup(
+                n -> {
+                  throw new SecurityException("denied");
+                })
+            .build();
 
-    assertThatThrownBy(() -> provider.fetch(KeyId.of("k"))).isInstanceOf(KeyAccessDeniedException.class);
+    assertThatThrownBy(() -> provider.fetch(KeyId.of("k")))
+        .isInstanceOf(KeyAccessDeniedException.class);
   }
 
   @Test
   void builder_rejectsConflictsAtBuild_andBadValuesWhenSet() {
-    assertThatThrownBy(() -> SystemPropertyKeyProvider.builder().prefix("a.").nameMapping(KeyId::value).build())
+    assertThatThrownBy(
+            () ->
+                SystemPropertyKeyProvider.builder().prefix("a.").nameMapping(KeyId::value).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("nameMapping cannot be combined with prefix: put the prefix in the function");
     assertThatThrownBy(() -> SystemPropertyKeyProvider.builder().prefix(""))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("a system property prefix must be non-empty, without NUL");
-    assertThat(SystemPropertyKeyProvider.builder().prefix("a=b.").build().propertyName(KeyId.of("k")))
+    assertThat(
+            SystemPropertyKeyProvider.builder().prefix("a=b.").build().propertyName(KeyId.of("k")))
         .isEqualTo("a=b.k");
   }
 
@@ -146,14 +155,16 @@ class SystemPropertyKeyProviderTest {
             .build();
 
     assertThat(provider.fetch(KeyId.of("k")).apiKey().value(ACCESS)).isEqualTo(key);
-    assertThat(provider).hasToString("SystemPropertyKeyProvider[prefix 'b.', properties from a map]");
+    assertThat(provider)
+        .hasToString("SystemPropertyKeyProvider[prefix 'b.', properties from a map]");
   }
 
   @Test
   void logsNameAndToString_neverShowTheValue() {
     String key = TestSecrets.randomValue();
     properties.put("p", key);
-    SystemPropertyKeyProvider provider = SystemPropertyKeyProvider.builder().properties(properties).build();
+    SystemPropertyKeyProvider provider =
+        SystemPropertyKeyProvider.builder().properties(properties).build();
 
     try (LogCapture logs = LogCapture.of(SystemPropertyKeyProvider.class)) {
       provider.fetch(KeyId.of("p"));

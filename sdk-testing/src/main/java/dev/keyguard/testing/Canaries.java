@@ -22,9 +22,11 @@ public final class Canaries {
 
   private static final Secret API_KEY = Secret.of(TestSecrets.randomBase64Url(30));
   private static final Secret API_SECRET = Secret.of(TestSecrets.randomHex(32));
+
   /** URL, form and JSON specials, a space and a non-ASCII letter: exercises every encoding. */
   private static final Secret WITH_SPECIALS =
       Secret.of(TestSecrets.randomBase64Url(12) + "+/=&? %\u00e9" + TestSecrets.randomBase64Url(6));
+
   private static final List<Secret> ALL = List.of(API_KEY, API_SECRET, WITH_SPECIALS);
   private static final CanaryDetector DETECTOR;
 

@@ -20,10 +20,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Looks for canary values, raw or encoded (URL, hex, base64), in text: log events, output
- * streams, exceptions. Records each finding as a {@link Violation} whose description shows the
- * canary's fingerprint, never its value. The encodings are computed here with the JDK, not with
- * the redactor under test. Thread-safe.
+ * Looks for canary values, raw or encoded (URL, hex, base64), in text: log events, output streams,
+ * exceptions. Records each finding as a {@link Violation} whose description shows the canary's
+ * fingerprint, never its value. The encodings are computed here with the JDK, not with the redactor
+ * under test. Thread-safe.
  */
 public final class CanaryDetector {
 
@@ -65,7 +65,8 @@ public final class CanaryDetector {
       byName.putIfAbsent(HexFormat.of().formatHex(bytes), "hex");
       byName.putIfAbsent(HexFormat.of().withUpperCase().formatHex(bytes), "hex");
       byName.putIfAbsent(Base64.getEncoder().withoutPadding().encodeToString(bytes), "base64");
-      byName.putIfAbsent(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), "base64url");
+      byName.putIfAbsent(
+          Base64.getUrlEncoder().withoutPadding().encodeToString(bytes), "base64url");
       byName.forEach((text, name) -> forms.put(text, new String[] {canary.fingerprint(), name}));
     }
   }
@@ -179,7 +180,6 @@ public final class CanaryDetector {
             + rest.substring(0, Math.min(rest.length(), 160));
     return around.replaceAll("[\\r\\n]+", " | ");
   }
-
 
   /**
    * A print stream that writes through to {@code target} and scans each line.

@@ -1,7 +1,5 @@
 package dev.keyguard.testing;
 
-import dev.keyguard.Redactor;
-
 import java.io.PrintStream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -12,21 +10,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The suite-wide canary: fails the run if any {@link Canaries canary} value appears, raw or
- * encoded, in a log line, a line on standard output or error, or an exception a test throws
- * (whose message carries the {@code toString()} of what an assertion compared).
+ * encoded, in a log line, a line on standard output or error, or an exception a test throws (whose
+ * message carries the {@code toString()} of what an assertion compared).
  *
- * <p>Registered automatically through {@code META-INF/services/org.junit.jupiter.api.extension.Extension}
- * and {@code junit.jupiter.extensions.autodetection.enabled=true} in {@code
- * junit-platform.properties}. On first use it registers the canaries with {@code
- * Redactor.global()}, attaches a capturing appender to the Logback root logger (re-attached before
- * each test if a test reset the logging configuration) and wraps {@code System.out} / {@code
- * System.err}. It checks after each test (a finding fails that test), after each class (findings
- * from {@code @BeforeAll}, {@code @AfterAll} or background threads fail the class), and at the end
- * of the Jupiter run. Findings name the canary's fingerprint and where it appeared, never the
- * value.
+ * <p>Registered automatically through {@code
+ * META-INF/services/org.junit.jupiter.api.extension.Extension} and {@code
+ * junit.jupiter.extensions.autodetection.enabled=true} in {@code junit-platform.properties}. On
+ * first use it registers the canaries with {@code Redactor.global()}, attaches a capturing appender
+ * to the Logback root logger (re-attached before each test if a test reset the logging
+ * configuration) and wraps {@code System.out} / {@code System.err}. It checks after each test (a
+ * finding fails that test), after each class (findings from {@code @BeforeAll}, {@code @AfterAll}
+ * or background threads fail the class), and at the end of the Jupiter run. Findings name the
+ * canary's fingerprint and where it appeared, never the value.
  *
- * <p>Property tests (QuickTheories) run inside Jupiter {@code @Test} methods, so each property
- * gets the same check as any other test.
+ * <p>Property tests (QuickTheories) run inside Jupiter {@code @Test} methods, so each property gets
+ * the same check as any other test.
  */
 public final class CanaryExtension
     implements BeforeAllCallback,
@@ -67,7 +65,9 @@ public final class CanaryExtension
 
   @Override
   public void afterTestExecution(ExtensionContext context) {
-    context.getExecutionException().ifPresent(t -> detector.scan("exception of " + context.getDisplayName(), t));
+    context
+        .getExecutionException()
+        .ifPresent(t -> detector.scan("exception of " + context.getDisplayName(), t));
   }
 
   @Override
@@ -90,7 +90,9 @@ public final class CanaryExtension
     return installed && (!logbackIsTheBackend() || LogbackCanaryHook.isAttached());
   }
 
-  /** Registers the canaries, wraps the std streams and, with Logback, attaches the appender; once. */
+  /**
+   * Registers the canaries, wraps the std streams and, with Logback, attaches the appender; once.
+   */
   static synchronized void install() {
     if (installed) {
       return;
@@ -106,7 +108,10 @@ public final class CanaryExtension
 
   /** Whether Logback is this run's SLF4J backend; asks without loading a Logback class. */
   private static boolean logbackIsTheBackend() {
-    return org.slf4j.LoggerFactory.getILoggerFactory().getClass().getName().startsWith("ch.qos.logback.");
+    return org.slf4j.LoggerFactory.getILoggerFactory()
+        .getClass()
+        .getName()
+        .startsWith("ch.qos.logback.");
   }
 
   private static synchronized void attachToRoot() {

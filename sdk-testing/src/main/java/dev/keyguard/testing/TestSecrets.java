@@ -91,8 +91,8 @@ public final class TestSecrets {
   }
 
   /**
-   * Returns a random value shaped like an AWS access key id ({@code AKIA} and 16 upper-case
-   * letters or digits), built at run time so that no such value is ever in a source file.
+   * Returns a random value shaped like an AWS access key id ({@code AKIA} and 16 upper-case letters
+   * or digits), built at run time so that no such value is ever in a source file.
    *
    * @return the value
    */

@@ -11,8 +11,8 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import ch.qos.logback.classic.Logger;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.Redactor;
-import dev.keyguard.logging.RedactingLogger;
 import dev.keyguard.Secret;
+import dev.keyguard.logging.RedactingLogger;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URLEncoder;
@@ -45,12 +45,15 @@ class CanaryExtensionTest {
 
     assertThat(detector.violations())
         .singleElement()
-        .satisfies(v -> {
-          assertThat(v.source()).isEqualTo("log " + plain.getName());
-          assertThat(v.fingerprint()).isEqualTo(ownCanary.fingerprint());
-          assertThat(v.form()).isEqualTo("raw");
-          assertThat(v.toString()).doesNotContain(value).contains("oops, the key is <canary " + ownCanary.fingerprint() + ">");
-        });
+        .satisfies(
+            v -> {
+              assertThat(v.source()).isEqualTo("log " + plain.getName());
+              assertThat(v.fingerprint()).isEqualTo(ownCanary.fingerprint());
+              assertThat(v.form()).isEqualTo("raw");
+              assertThat(v.toString())
+                  .doesNotContain(value)
+                  .contains("oops, the key is <canary " + ownCanary.fingerprint() + ">");
+            });
   }
 
   @Test
@@ -59,7 +62,8 @@ class CanaryExtensionTest {
     plain.setAdditive(false);
     plain.addAppender(LogbackCanaryHook.appender(detector));
 
-    plain.warn("failed", new IllegalStateException("wrapped", new RuntimeException("key " + value)));
+    plain.warn(
+        "failed", new IllegalStateException("wrapped", new RuntimeException("key " + value)));
 
     assertThat(detector.violations()).hasSize(1);
   }
@@ -74,7 +78,9 @@ class CanaryExtensionTest {
     out.println("b64 " + Base64.getEncoder().encodeToString(bytes));
     out.print("url " + URLEncoder.encode(value + "/", StandardCharsets.UTF_8) + "\n");
 
-    assertThat(detector.violations()).extracting(CanaryDetector.Violation::form).containsExactly("hex", "base64", "raw");
+    assertThat(detector.violations())
+        .extracting(CanaryDetector.Violation::form)
+        .containsExactly("hex", "base64", "raw");
     assertThat(sink.toString(StandardCharsets.UTF_8)).startsWith("hex ");
   }
 
@@ -100,11 +106,14 @@ class CanaryExtensionTest {
     ExtensionContext context = mock(ExtensionContext.class);
     when(context.getDisplayName()).thenReturn("leaky()");
     when(context.getExecutionException())
-        .thenReturn(java.util.Optional.of(new AssertionError("expected <" + value + "> to be empty")));
+        .thenReturn(
+            java.util.Optional.of(new AssertionError("expected <" + value + "> to be empty")));
 
     extension.afterTestExecution(context);
 
-    assertThat(detector.violations()).singleElement().satisfies(v -> assertThat(v.source()).isEqualTo("exception of leaky()"));
+    assertThat(detector.violations())
+        .singleElement()
+        .satisfies(v -> assertThat(v.source()).isEqualTo("exception of leaky()"));
   }
 
   @Test
@@ -124,7 +133,9 @@ class CanaryExtensionTest {
     extension.afterTestExecution(context);
 
     assertThat(falsified).hasMessageContaining("Property falsified");
-    assertThat(detector.violations()).isNotEmpty().allSatisfy(v -> assertThat(v.source()).isEqualTo("exception of property()"));
+    assertThat(detector.violations())
+        .isNotEmpty()
+        .allSatisfy(v -> assertThat(v.source()).isEqualTo("exception of property()"));
   }
 
   @Test
@@ -142,7 +153,8 @@ class CanaryExtensionTest {
     assertThat(Canaries.all()).hasSize(3);
     for (Secret canary : Canaries.all()) {
       String raw = Canaries.rawValue(canary);
-      assertThat(Redactor.global().redact(raw)).isEqualTo("[REDACTED:" + canary.fingerprint() + "]");
+      assertThat(Redactor.global().redact(raw))
+          .isEqualTo("[REDACTED:" + canary.fingerprint() + "]");
     }
   }
 
@@ -152,9 +164,11 @@ class CanaryExtensionTest {
     org.slf4j.Logger log = RedactingLogger.getLogger(CanaryExtensionTest.class);
     for (Secret canary : Canaries.all()) {
       String raw = Canaries.rawValue(canary);
-      log.info("key {} in a URL https://x/?k={}", raw, URLEncoder.encode(raw, StandardCharsets.UTF_8));
+      log.info(
+          "key {} in a URL https://x/?k={}", raw, URLEncoder.encode(raw, StandardCharsets.UTF_8));
       log.warn("failure", new IllegalStateException("vendor says " + raw));
-      KeyGuardException e = new KeyGuardException("wrapped " + raw, new RuntimeException(raw), null, null, false);
+      KeyGuardException e =
+          new KeyGuardException("wrapped " + raw, new RuntimeException(raw), null, null, false);
       log.error("caught", e);
       System.out.println(Redactor.global().redact("stdout " + raw));
       Canaries.assertAbsentFrom(e, e.getCause(), canary);

@@ -21,8 +21,14 @@ class FakeSchedulerTest {
   @Test
   void advance_runsDueTasksInOrderWithTheClockAtTheirDueTime() {
     List<String> ran = new ArrayList<>();
-    scheduler.schedule(() -> ran.add("b@" + Duration.between(start, clock.instant()).toSeconds()), 20, TimeUnit.SECONDS);
-    scheduler.schedule(() -> ran.add("a@" + Duration.between(start, clock.instant()).toSeconds()), 10, TimeUnit.SECONDS);
+    scheduler.schedule(
+        () -> ran.add("b@" + Duration.between(start, clock.instant()).toSeconds()),
+        20,
+        TimeUnit.SECONDS);
+    scheduler.schedule(
+        () -> ran.add("a@" + Duration.between(start, clock.instant()).toSeconds()),
+        10,
+        TimeUnit.SECONDS);
     scheduler.schedule(() -> ran.add("c"), 31, TimeUnit.SECONDS);
 
     assertThat(scheduler.advance(Duration.ofSeconds(30))).isEqualTo(2);
@@ -68,17 +74,21 @@ class FakeSchedulerTest {
 
     scheduler.advance(Duration.ofSeconds(6));
 
-    assertThat(ran).containsExactly(start.plusSeconds(1), start.plusSeconds(3), start.plusSeconds(5));
+    assertThat(ran)
+        .containsExactly(start.plusSeconds(1), start.plusSeconds(3), start.plusSeconds(5));
   }
 
   @Test
   void advance_whenATaskThrows_throwsWithTheCause() {
     IllegalArgumentException boom = new IllegalArgumentException("boom");
-    scheduler.execute(() -> {
-      throw boom;
-    });
+    scheduler.execute(
+        () -> {
+          throw boom;
+        });
 
-    assertThatThrownBy(scheduler::runDueTasks).isInstanceOf(IllegalStateException.class).hasCause(boom);
+    assertThatThrownBy(scheduler::runDueTasks)
+        .isInstanceOf(IllegalStateException.class)
+        .hasCause(boom);
   }
 
   @Test
@@ -89,7 +99,8 @@ class FakeSchedulerTest {
 
     assertThat(scheduler.isShutdown()).isTrue();
     assertThat(scheduler.isTerminated()).isTrue();
-    assertThatThrownBy(() -> scheduler.execute(() -> {})).isInstanceOf(RejectedExecutionException.class);
+    assertThatThrownBy(() -> scheduler.execute(() -> {}))
+        .isInstanceOf(RejectedExecutionException.class);
   }
 
   @Test

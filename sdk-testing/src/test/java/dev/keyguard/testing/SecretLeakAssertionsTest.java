@@ -39,13 +39,20 @@ class SecretLeakAssertionsTest {
     byte[] raw = VALUE.getBytes(StandardCharsets.UTF_8);
     return Stream.of(
         Arguments.of("raw text", (Function<String, String>) v -> v),
-        Arguments.of("URL-encoded", (Function<String, String>) v -> URLEncoder.encode(v, StandardCharsets.UTF_8)),
-        Arguments.of("base64", (Function<String, String>) v -> Base64.getEncoder().encodeToString(raw)),
+        Arguments.of(
+            "URL-encoded",
+            (Function<String, String>) v -> URLEncoder.encode(v, StandardCharsets.UTF_8)),
+        Arguments.of(
+            "base64", (Function<String, String>) v -> Base64.getEncoder().encodeToString(raw)),
         // found as "base64" or "base64url…": the forms coincide when no byte encodes to + or /
-        Arguments.of("base64",
-            (Function<String, String>) v -> Base64.getUrlEncoder().withoutPadding().encodeToString(raw)),
+        Arguments.of(
+            "base64",
+            (Function<String, String>)
+                v -> Base64.getUrlEncoder().withoutPadding().encodeToString(raw)),
         Arguments.of("hex", (Function<String, String>) v -> HexFormat.of().formatHex(raw)),
-        Arguments.of("JSON-escaped", (Function<String, String>) v -> v.replace("\\", "\\\\").replace("\"", "\\\"")));
+        Arguments.of(
+            "JSON-escaped",
+            (Function<String, String>) v -> v.replace("\\", "\\\\").replace("\"", "\\\"")));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -65,7 +72,8 @@ class SecretLeakAssertionsTest {
 
   @Test
   void assertNoLeak_whenADeepCauseOrSuppressedExceptionHoldsTheValue_fails() {
-    RuntimeException deep = new RuntimeException("outer", new IllegalStateException("mid", new Exception(VALUE)));
+    RuntimeException deep =
+        new RuntimeException("outer", new IllegalStateException("mid", new Exception(VALUE)));
     RuntimeException suppressing = new RuntimeException("outer");
     suppressing.addSuppressed(new Exception("x " + VALUE));
 
@@ -170,7 +178,9 @@ class SecretLeakAssertionsTest {
     Secret binary = Secret.ofBytes(raw);
 
     assertThatThrownBy(
-            () -> SecretLeakAssertions.assertNoLeak(printing(Base64.getEncoder().encodeToString(raw)), binary))
+            () ->
+                SecretLeakAssertions.assertNoLeak(
+                    printing(Base64.getEncoder().encodeToString(raw)), binary))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("base64");
   }
@@ -179,8 +189,10 @@ class SecretLeakAssertionsTest {
   void assertNoLeak_whenNothingLeaks_passes() {
     assertThatCode(() -> SecretLeakAssertions.assertNoLeak(printing(SECRET.fingerprint()), SECRET))
         .doesNotThrowAnyException();
-    assertThatCode(() -> SecretLeakAssertions.assertNoLeak(List.of("a", 1), SECRET)).doesNotThrowAnyException();
-    assertThatCode(() -> SecretLeakAssertions.assertNoLeak(null, SECRET)).doesNotThrowAnyException();
+    assertThatCode(() -> SecretLeakAssertions.assertNoLeak(List.of("a", 1), SECRET))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> SecretLeakAssertions.assertNoLeak(null, SECRET))
+        .doesNotThrowAnyException();
   }
 
   @Test
@@ -200,7 +212,8 @@ class SecretLeakAssertionsTest {
     Secret destroyed = TestSecrets.randomSecret();
     destroyed.destroy();
 
-    assertThatThrownBy(() -> SecretLeakAssertions.assertNoLeak("x")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SecretLeakAssertions.assertNoLeak("x"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SecretLeakAssertions.assertNoLeak("x", destroyed))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("destroyed");
@@ -214,7 +227,9 @@ class SecretLeakAssertionsTest {
     Secret key = TestSecrets.randomSecret();
     Secret secret = TestSecrets.randomSecret();
     dev.keyguard.VersionedCredential c =
-        dev.keyguard.VersionedCredential.builder(dev.keyguard.KeyId.of("k"), key).apiSecret(secret).build();
+        dev.keyguard.VersionedCredential.builder(dev.keyguard.KeyId.of("k"), key)
+            .apiSecret(secret)
+            .build();
 
     assertThat(SecretLeakAssertions.secretsOf(c)).containsExactly(key, secret);
     assertThat(key.value(InsecureSecretAccess.get())).isNotEmpty();

@@ -3,9 +3,9 @@ package dev.keyguard.bench.aws;
 import com.amazonaws.secretsmanager.caching.SecretCache;
 import com.amazonaws.secretsmanager.caching.SecretCacheConfiguration;
 import dev.keyguard.InsecureSecretAccess;
+import dev.keyguard.aws.AwsSecretsManagerKeyProvider;
 import dev.keyguard.key.KeyManager;
 import dev.keyguard.key.ManagedKey;
-import dev.keyguard.aws.AwsSecretsManagerKeyProvider;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,11 +38,11 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  *
  * <p>For each contender: a fresh secret; {@code --threads} threads read the key every {@code
  * --read-every} for {@code --seconds}, timing every read; the secret is rotated every {@code
- * --rotate-every}; both refresh every {@code --refresh}. It reports read latency percentiles
- * (the reads that trigger or wait on a refresh included), the cold-start read, the worst time
- * from a rotation until every thread saw the new value, and the Secrets Manager calls counted by
- * an SDK interceptor, with the per-hour figures they extrapolate to at each library's default
- * refresh interval.
+ * --rotate-every}; both refresh every {@code --refresh}. It reports read latency percentiles (the
+ * reads that trigger or wait on a refresh included), the cold-start read, the worst time from a
+ * rotation until every thread saw the new value, and the Secrets Manager calls counted by an SDK
+ * interceptor, with the per-hour figures they extrapolate to at each library's default refresh
+ * interval.
  *
  * <pre>
  * scripts/provision-moto.sh
@@ -71,8 +71,12 @@ public final class AwsSecretsManagerComparison {
     final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
     @Override
-    public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
-      calls.computeIfAbsent(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME), k -> new AtomicInteger())
+    public void afterTransmission(
+        Context.AfterTransmission context, ExecutionAttributes attributes) {
+      calls
+          .computeIfAbsent(
+              attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
+              k -> new AtomicInteger())
           .incrementAndGet();
     }
 
@@ -82,7 +86,13 @@ public final class AwsSecretsManagerComparison {
     }
   }
 
-  record Options(int seconds, int warmupSeconds, int threads, Duration refresh, Duration rotateEvery, Duration readEvery) {}
+  record Options(
+      int seconds,
+      int warmupSeconds,
+      int threads,
+      Duration refresh,
+      Duration rotateEvery,
+      Duration readEvery) {}
 
   record Result(
       String name,
@@ -105,7 +115,8 @@ public final class AwsSecretsManagerComparison {
   /**
    * Runs the comparison.
    *
-   * @param args {@code --seconds N --warmup N --threads N --refresh PT2S --rotate-every PT15S --read-every PT0.0005S}
+   * @param args {@code --seconds N --warmup N --threads N --refresh PT2S --rotate-every PT15S
+   *     --read-every PT0.0005S}
    * @throws Exception if moto cannot be started
    */
   public static void main(String[] args) throws Exception {
@@ -114,32 +125,59 @@ public final class AwsSecretsManagerComparison {
         Locale.ROOT,
         "workload: %d threads, one read every %s each, %d s measured per contender after %d s of warm-up,"
             + " refresh every %s, rotation every %s%n",
-        o.threads(), o.readEvery(), o.seconds(), o.warmupSeconds(), o.refresh(), o.rotateEvery());
+        o.threads(),
+        o.readEvery(),
+        o.seconds(),
+        o.warmupSeconds(),
+        o.refresh(),
+        o.rotateEvery());
     List<Result> results = new ArrayList<>();
     try (MotoProcess moto = MotoProcess.start();
         SecretsManagerClient admin = client(moto, null)) {
-      results.add(run(o, moto, admin, "aws-secretsmanager-caching-java 2.1.1", (name, client) -> {
-        SecretCache cache =
-            new SecretCache(new SecretCacheConfiguration().withClient(client).withCacheItemTTL(o.refresh().toMillis()));
-        return new Contender() {
-          @Override
-          public String read() {
-            return cache.getSecretString(name);
-          }
+      results.add(
+          run(
+              o,
+              moto,
+              admin,
+              "aws-secretsmanager-caching-java 2.1.1",
+              (name, client) -> {
+                SecretCache cache =
+                    new SecretCache(
+                        new SecretCacheConfiguration()
+                            .withClient(client)
+                            .withCacheItemTTL(o.refresh().toMillis()));
+                return new Contender() {
+                  @Override
+                  public String read() {
+                    return cache.getSecretString(name);
+                  }
 
-          @Override
-          public void close() {
-            cache.close();
-          }
-        };
-      }));
-      results.add(run(o, moto, admin, "KeyGuard (default: GetSecretValue per refresh)", (name, client) -> keyGuard(o, name, client, false)));
-      results.add(run(o, moto, admin, "KeyGuard (versionCheck: DescribeSecret per refresh)", (name, client) -> keyGuard(o, name, client, true)));
+                  @Override
+                  public void close() {
+                    cache.close();
+                  }
+                };
+              }));
+      results.add(
+          run(
+              o,
+              moto,
+              admin,
+              "KeyGuard (default: GetSecretValue per refresh)",
+              (name, client) -> keyGuard(o, name, client, false)));
+      results.add(
+          run(
+              o,
+              moto,
+              admin,
+              "KeyGuard (versionCheck: DescribeSecret per refresh)",
+              (name, client) -> keyGuard(o, name, client, true)));
     }
     report(o, results);
   }
 
-  private static Contender keyGuard(Options o, String name, SecretsManagerClient client, boolean versionCheck) {
+  private static Contender keyGuard(
+      Options o, String name, SecretsManagerClient client, boolean versionCheck) {
     AwsSecretsManagerKeyProvider provider =
         AwsSecretsManagerKeyProvider.builder().client(client).versionCheck(versionCheck).build();
     KeyManager manager = KeyManager.builder().provider(provider).refreshAfter(o.refresh()).build();
@@ -167,13 +205,15 @@ public final class AwsSecretsManagerComparison {
     return SecretsManagerClient.builder()
         .region(Region.US_EAST_1)
         .endpointOverride(moto.endpoint())
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench-dummy")))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench-dummy")))
         .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .overrideConfiguration(c -> {
-          if (interceptor != null) {
-            c.addExecutionInterceptor(interceptor);
-          }
-        })
+        .overrideConfiguration(
+            c -> {
+              if (interceptor != null) {
+                c.addExecutionInterceptor(interceptor);
+              }
+            })
         .build();
   }
 
@@ -183,7 +223,8 @@ public final class AwsSecretsManagerComparison {
     return "kg_" + HexFormat.of().formatHex(b);
   }
 
-  private static Result run(Options o, MotoProcess moto, SecretsManagerClient admin, String label, Factory factory)
+  private static Result run(
+      Options o, MotoProcess moto, SecretsManagerClient admin, String label, Factory factory)
       throws InterruptedException {
     String name = "bench/" + randomValue().substring(3, 11);
     String first = randomValue();
@@ -214,7 +255,11 @@ public final class AwsSecretsManagerComparison {
       counter.calls.clear();
       long start = System.nanoTime();
       long end = start + Duration.ofSeconds(o.seconds()).toNanos();
-      int perThread = (int) Math.min(50_000_000L, o.seconds() * 1_000_000_000L / Math.max(1, o.readEvery().toNanos()) + 1000);
+      int perThread =
+          (int)
+              Math.min(
+                  50_000_000L,
+                  o.seconds() * 1_000_000_000L / Math.max(1, o.readEvery().toNanos()) + 1000);
       long[][] latencies = new long[o.threads()][];
       int[] counts = new int[o.threads()];
       AtomicLong errors = new AtomicLong();
@@ -224,62 +269,86 @@ public final class AwsSecretsManagerComparison {
       for (int t = 0; t < o.threads(); t++) {
         int id = t;
         latencies[t] = new long[perThread];
-        Thread thread = new Thread(() -> {
-          int seen = 0;
-          long[] lat = latencies[id];
-          int n = 0;
-          try {
-            while (System.nanoTime() < end && n < lat.length) {
-              long t0 = System.nanoTime();
-              String v;
-              try {
-                v = contender.read();
-              } catch (RuntimeException e) {
-                errors.incrementAndGet();
-                continue;
-              }
-              long t1 = System.nanoTime();
-              lat[n++] = t1 - t0;
-              Integer idx = index.get(v);
-              if (idx == null) {
-                errors.incrementAndGet();
-              } else if (idx > seen) {
-                long lag = t1 - rotatedAt.get(idx);
-                worstLag.accumulateAndGet(lag, Math::max);
-                seen = idx;
-              } else if (idx < seen) {
-                regressions.incrementAndGet();
-              }
-              LockSupport.parkNanos(o.readEvery().toNanos());
-            }
-          } finally {
-            counts[id] = n;
-            done.countDown();
-          }
-        }, "reader-" + t);
+        Thread thread =
+            new Thread(
+                () -> {
+                  int seen = 0;
+                  long[] lat = latencies[id];
+                  int n = 0;
+                  try {
+                    while (System.nanoTime() < end && n < lat.length) {
+                      long t0 = System.nanoTime();
+                      String v;
+                      try {
+                        v = contender.read();
+                      } catch (RuntimeException e) {
+                        errors.incrementAndGet();
+                        continue;
+                      }
+                      long t1 = System.nanoTime();
+                      lat[n++] = t1 - t0;
+                      Integer idx = index.get(v);
+                      if (idx == null) {
+                        errors.incrementAndGet();
+                      } else if (idx > seen) {
+                        long lag = t1 - rotatedAt.get(idx);
+                        worstLag.accumulateAndGet(lag, Math::max);
+                        seen = idx;
+                      } else if (idx < seen) {
+                        regressions.incrementAndGet();
+                      }
+                      LockSupport.parkNanos(o.readEvery().toNanos());
+                    }
+                  } finally {
+                    counts[id] = n;
+                    done.countDown();
+                  }
+                },
+                "reader-" + t);
         thread.setDaemon(true);
         thread.start();
       }
-      Thread rotator = new Thread(() -> {
-        long next = start + o.rotateEvery().toNanos();
-        while (next < end - o.refresh().toNanos() * 2) {
-          LockSupport.parkNanos(next - System.nanoTime());
-          String value = randomValue();
-          int idx = rotations.get() + 1;
-          String pending =
-              admin.putSecretValue(r -> r.secretId(name).secretString(value).versionStages("AWSPENDING")).versionId();
-          String current = admin.describeSecret(r -> r.secretId(name)).versionIdsToStages().entrySet().stream()
-              .filter(e -> e.getValue().contains("AWSCURRENT")).map(Map.Entry::getKey).findFirst().orElseThrow();
-          // the lag is measured from just before AWSCURRENT moves (an overestimate by one call)
-          rotatedAt.set(idx, System.nanoTime());
-          index.put(value, idx);
-          admin.updateSecretVersionStage(r -> r.secretId(name).versionStage("AWSCURRENT")
-              .moveToVersionId(pending).removeFromVersionId(current));
-          admin.updateSecretVersionStage(r -> r.secretId(name).versionStage("AWSPENDING").removeFromVersionId(pending));
-          rotations.set(idx);
-          next += o.rotateEvery().toNanos();
-        }
-      }, "rotator");
+      Thread rotator =
+          new Thread(
+              () -> {
+                long next = start + o.rotateEvery().toNanos();
+                while (next < end - o.refresh().toNanos() * 2) {
+                  LockSupport.parkNanos(next - System.nanoTime());
+                  String value = randomValue();
+                  int idx = rotations.get() + 1;
+                  String pending =
+                      admin
+                          .putSecretValue(
+                              r -> r.secretId(name).secretString(value).versionStages("AWSPENDING"))
+                          .versionId();
+                  String current =
+                      admin
+                          .describeSecret(r -> r.secretId(name))
+                          .versionIdsToStages()
+                          .entrySet()
+                          .stream()
+                          .filter(e -> e.getValue().contains("AWSCURRENT"))
+                          .map(Map.Entry::getKey)
+                          .findFirst()
+                          .orElseThrow();
+                  // the lag is measured from just before AWSCURRENT moves (an overestimate by one
+                  // call)
+                  rotatedAt.set(idx, System.nanoTime());
+                  index.put(value, idx);
+                  admin.updateSecretVersionStage(
+                      r ->
+                          r.secretId(name)
+                              .versionStage("AWSCURRENT")
+                              .moveToVersionId(pending)
+                              .removeFromVersionId(current));
+                  admin.updateSecretVersionStage(
+                      r ->
+                          r.secretId(name).versionStage("AWSPENDING").removeFromVersionId(pending));
+                  rotations.set(idx);
+                  next += o.rotateEvery().toNanos();
+                }
+              },
+              "rotator");
       rotator.setDaemon(true);
       rotator.start();
       done.await();
@@ -302,13 +371,32 @@ public final class AwsSecretsManagerComparison {
           slow++;
         }
       }
-      Result r = new Result(
-          label, total, errors.get(), regressions.get(), coldMs,
-          percentile(all, 0.50), percentile(all, 0.99), percentile(all, 0.999), percentile(all, 0.9999), all.length == 0 ? 0 : all[all.length - 1],
-          slow, worstLag.get() / 1e6, rotations.get(),
-          counter.get("DescribeSecret"), counter.get("GetSecretValue"), seconds);
-      System.out.printf(Locale.ROOT, "%s: cold start and warm-up %d DescribeSecret + %d GetSecretValue; measured window: %d reads, calls %s%n",
-          label, coldDescribe, coldGet, total, new TreeMap<>(counter.calls));
+      Result r =
+          new Result(
+              label,
+              total,
+              errors.get(),
+              regressions.get(),
+              coldMs,
+              percentile(all, 0.50),
+              percentile(all, 0.99),
+              percentile(all, 0.999),
+              percentile(all, 0.9999),
+              all.length == 0 ? 0 : all[all.length - 1],
+              slow,
+              worstLag.get() / 1e6,
+              rotations.get(),
+              counter.get("DescribeSecret"),
+              counter.get("GetSecretValue"),
+              seconds);
+      System.out.printf(
+          Locale.ROOT,
+          "%s: cold start and warm-up %d DescribeSecret + %d GetSecretValue; measured window: %d reads, calls %s%n",
+          label,
+          coldDescribe,
+          coldGet,
+          total,
+          new TreeMap<>(counter.calls));
       return r;
     }
   }
@@ -327,19 +415,35 @@ public final class AwsSecretsManagerComparison {
 
   private static void report(Options o, List<Result> results) {
     System.out.println();
-    System.out.println("| contender | reads | errors | p50 µs | p99 µs | p99.9 µs | p99.99 µs | max µs | reads > 1 ms | cold start ms |"
-        + " worst rotation lag ms | DescribeSecret | GetSecretValue | rotations | window s |");
+    System.out.println(
+        "| contender | reads | errors | p50 µs | p99 µs | p99.9 µs | p99.99 µs | max µs | reads > 1 ms | cold start ms |"
+            + " worst rotation lag ms | DescribeSecret | GetSecretValue | rotations | window s |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Result r : results) {
-      System.out.printf(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %d | %.1f | %.0f | %d | %d | %d | %.1f |%n",
-          r.name(), r.reads(), r.errors() + r.regressions(), micros(r.p50Ns()), micros(r.p99Ns()), micros(r.p999Ns()),
-          micros(r.p9999Ns()), micros(r.maxNs()), r.slowReads(), r.coldStartMs(), r.worstLagMs(), r.describeCalls(), r.getCalls(),
-          r.rotations(), r.seconds());
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %d | %d | %s | %s | %s | %s | %s | %d | %.1f | %.0f | %d | %d | %d | %.1f |%n",
+          r.name(),
+          r.reads(),
+          r.errors() + r.regressions(),
+          micros(r.p50Ns()),
+          micros(r.p99Ns()),
+          micros(r.p999Ns()),
+          micros(r.p9999Ns()),
+          micros(r.maxNs()),
+          r.slowReads(),
+          r.coldStartMs(),
+          r.worstLagMs(),
+          r.describeCalls(),
+          r.getCalls(),
+          r.rotations(),
+          r.seconds());
     }
     double refreshS = o.refresh().toMillis() / 1000.0;
     System.out.println();
-    System.out.println("Calls per refresh in the measured window (one GetSecretValue per rotation taken out where the"
-        + " value is downloaded only on a new version):");
+    System.out.println(
+        "Calls per refresh in the measured window (one GetSecretValue per rotation taken out where the"
+            + " value is downloaded only on a new version):");
     for (Result r : results) {
       boolean caching = r.name().startsWith("aws-");
       // the caching client refreshes after a uniformly random [TTL/2, TTL]: 0.75 TTL on average
@@ -347,8 +451,13 @@ public final class AwsSecretsManagerComparison {
       double refreshes = r.seconds() / meanInterval;
       double describe = r.describeCalls();
       double get = r.getCalls() - (r.describeCalls() > 0 ? r.rotations() : 0);
-      System.out.printf(Locale.ROOT, "  %s: %.1f expected refreshes; %.2f DescribeSecret and %.2f GetSecretValue per refresh%n",
-          r.name(), refreshes, describe / refreshes, get / refreshes);
+      System.out.printf(
+          Locale.ROOT,
+          "  %s: %.1f expected refreshes; %.2f DescribeSecret and %.2f GetSecretValue per refresh%n",
+          r.name(),
+          refreshes,
+          describe / refreshes,
+          get / refreshes);
     }
   }
 

@@ -44,11 +44,13 @@ final class MotoProcess implements AutoCloseable {
             .start();
     MotoProcess moto = new MotoProcess(p, port);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    HttpRequest probe = HttpRequest.newBuilder(moto.endpoint().resolve("/moto-api/data.json")).build();
+    HttpRequest probe =
+        HttpRequest.newBuilder(moto.endpoint().resolve("/moto-api/data.json")).build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
-        throw new IllegalStateException("moto_server exited with " + p.exitValue() + "; see " + log);
+        throw new IllegalStateException(
+            "moto_server exited with " + p.exitValue() + "; see " + log);
       }
       try {
         if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -82,7 +84,8 @@ final class MotoProcess implements AutoCloseable {
 
   private static Path locate() {
     List<Path> tried = new ArrayList<>();
-    for (String configured : new String[] {System.getProperty("moto.server"), System.getenv("MOTO_SERVER")}) {
+    for (String configured :
+        new String[] {System.getProperty("moto.server"), System.getenv("MOTO_SERVER")}) {
       if (configured != null && !configured.isBlank()) {
         Path p = Paths.get(configured);
         if (Files.isExecutable(p)) {
@@ -98,6 +101,7 @@ final class MotoProcess implements AutoCloseable {
       }
       tried.add(p);
     }
-    throw new IllegalStateException("moto_server not found (tried " + tried + "): run scripts/provision-moto.sh");
+    throw new IllegalStateException(
+        "moto_server not found (tried " + tried + "): run scripts/provision-moto.sh");
   }
 }

@@ -1,23 +1,21 @@
 package dev.keyguard.bench.net;
 
 import dev.keyguard.internal.Fingerprints;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A frozen copy of {@code dev.keyguard.internal.KnownFormats} as it was before issue 9 (commit
- * 8947213): every keyword anchor followed by {@code =}/{@code :} and 6 or more chars was
- * redacted, and {@code Bearer } followed by 8 token68 chars. The precision/recall harness runs it
- * next to the current net in the same process, so "before" and "after" come from one run.
- * Do not change it.
+ * 8947213): every keyword anchor followed by {@code =}/{@code :} and 6 or more chars was redacted,
+ * and {@code Bearer } followed by 8 token68 chars. The precision/recall harness runs it next to the
+ * current net in the same process, so "before" and "after" come from one run. Do not change it.
  *
  * <p>The original Javadoc:
  *
- * The second net: well-known credential formats recognised without being registered. Each format
+ * <p>The second net: well-known credential formats recognised without being registered. Each format
  * starts with a fixed anchor (a prefix such as {@code AKIA} or a keyword such as {@code api_key})
- * that the redactor's automaton finds in the same pass as the registered secrets; a short
- * validator then checks the text around the anchor, so ordinary words are left alone.
+ * that the redactor's automaton finds in the same pass as the registered secrets; a short validator
+ * then checks the text around the anchor, so ordinary words are left alone.
  *
  * <table>
  *   <caption>Formats</caption>
@@ -80,14 +78,28 @@ final class BaselineKnownFormats {
     anchor(BEARER, "Bearer ", "bearer ", "BEARER ");
     for (String keyword :
         new String[] {
-          "api_key", "api-key", "apikey", "secret", "token", "password", "passwd", "access_key",
-          "private_key", "authorization"
+          "api_key",
+          "api-key",
+          "apikey",
+          "secret",
+          "token",
+          "password",
+          "passwd",
+          "access_key",
+          "private_key",
+          "authorization"
         }) {
       anchor(KEYWORD, keyword, keyword.toUpperCase(java.util.Locale.ROOT), capitalise(keyword));
       int sep = Math.max(keyword.indexOf('_'), keyword.indexOf('-'));
       if (sep > 0) {
         String camel = keyword.substring(0, sep) + capitalise(keyword.substring(sep + 1));
-        anchor(KEYWORD, camel, capitalise(camel), capitalise(keyword.substring(0, sep)) + keyword.charAt(sep) + capitalise(keyword.substring(sep + 1)));
+        anchor(
+            KEYWORD,
+            camel,
+            capitalise(camel),
+            capitalise(keyword.substring(0, sep))
+                + keyword.charAt(sep)
+                + capitalise(keyword.substring(sep + 1)));
       }
     }
     anchor(KEYWORD, "apiKey", "ApiKey", "APIKey");
@@ -181,7 +193,8 @@ final class BaselineKnownFormats {
           return -1;
         }
         int i = end;
-        while (i < n && i - end < 255
+        while (i < n
+            && i - end < 255
             && (isAsciiAlnum(text.charAt(i)) || (kind == GITHUB_PAT && text.charAt(i) == '_'))) {
           i++;
         }
@@ -192,7 +205,9 @@ final class BaselineKnownFormats {
           return -1;
         }
         int i = end;
-        while (i < n && i - end < MAX_VALUE && (isAsciiAlnum(text.charAt(i)) || text.charAt(i) == '-')) {
+        while (i < n
+            && i - end < MAX_VALUE
+            && (isAsciiAlnum(text.charAt(i)) || text.charAt(i) == '-')) {
           i++;
         }
         return i - end >= 10 ? span(start, i) : -1;
@@ -343,8 +358,8 @@ final class BaselineKnownFormats {
   }
 
   /**
-   * Whether the keyword ends a word: it is followed by a non-identifier char, a separator ({@code
-   * _ - .}), or, after a lower-case keyword, an upper-case letter (camelCase: {@code secretKey}).
+   * Whether the keyword ends a word: it is followed by a non-identifier char, a separator ({@code _
+   * - .}), or, after a lower-case keyword, an upper-case letter (camelCase: {@code secretKey}).
    * {@code secretsmanager} or {@code tokenizer} are other words, not credential names.
    */
   private static boolean isWordBoundaryAfterKeyword(char last, char next) {

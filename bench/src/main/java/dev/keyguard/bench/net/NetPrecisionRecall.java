@@ -19,15 +19,15 @@ import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 /**
- * Precision and recall of the known-formats net, before issue 9 ({@link BaselineKnownFormats})
- * and now ({@link KnownFormats}, and the real {@link Redactor} as a cross-check), in one run.
+ * Precision and recall of the known-formats net, before issue 9 ({@link BaselineKnownFormats}) and
+ * now ({@link KnownFormats}, and the real {@link Redactor} as a cross-check), in one run.
  *
- * <p>Precision: every non-blank line of real log corpora (given as {@code name=path}, a file or
- * a folder read recursively) and of KeyGuard's own log and exception templates, filled with key ids that hold keywords, is
- * redacted; every changed line is a false positive unless it really holds a credential (the
- * corpora hold none: inspect them with {@code --show N}). Recall: generated keys in the
- * documented formats of the keys KeyGuard supports, each in a typical line; a key is caught when
- * the output no longer holds it.
+ * <p>Precision: every non-blank line of real log corpora (given as {@code name=path}, a file or a
+ * folder read recursively) and of KeyGuard's own log and exception templates, filled with key ids
+ * that hold keywords, is redacted; every changed line is a false positive unless it really holds a
+ * credential (the corpora hold none: inspect them with {@code --show N}). Recall: generated keys in
+ * the documented formats of the keys KeyGuard supports, each in a typical line; a key is caught
+ * when the output no longer holds it.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.keyguard.bench.net.NetPrecisionRecall \
@@ -75,19 +75,31 @@ public final class NetPrecisionRecall {
     corpora.put("keyguard-templates", OwnTemplates.lines());
 
     Map<String, Net> nets = new LinkedHashMap<>();
-    nets.put("before", new AnchorDriver(
-        BaselineKnownFormats.anchors(), BaselineKnownFormats::match, BaselineKnownFormats::labelOf,
-        BaselineKnownFormats.LABELS)::redact);
-    nets.put("after", new AnchorDriver(
-        KnownFormats.anchors(), KnownFormats::match, KnownFormats::labelOf,
-        KnownFormats.LABELS)::redact);
+    nets.put(
+        "before",
+        new AnchorDriver(
+                BaselineKnownFormats.anchors(),
+                BaselineKnownFormats::match,
+                BaselineKnownFormats::labelOf,
+                BaselineKnownFormats.LABELS)
+            ::redact);
+    nets.put(
+        "after",
+        new AnchorDriver(
+                KnownFormats.anchors(),
+                KnownFormats::match,
+                KnownFormats::labelOf,
+                KnownFormats.LABELS)
+            ::redact);
     Redactor redactor = Redactor.isolated(RedactorOptions.defaults());
     nets.put("after (Redactor)", redactor::redact);
 
     System.out.println("## Precision: lines changed in corpora without live credentials");
     System.out.println();
     System.out.println(
-        "| corpus | lines | lines with a keyword or Bearer | " + String.join(" | ", nets.keySet()) + " |");
+        "| corpus | lines | lines with a keyword or Bearer | "
+            + String.join(" | ", nets.keySet())
+            + " |");
     System.out.println("|---|---:|---:|" + "---:|".repeat(nets.size()));
     List<String> keywordAnchors = new ArrayList<>();
     for (int a = 0; a < KnownFormats.anchors().size(); a++) {
@@ -102,10 +114,13 @@ public final class NetPrecisionRecall {
     long totalAnchored = 0;
     for (Map.Entry<String, List<String>> corpus : corpora.entrySet()) {
       long anchored =
-          corpus.getValue().stream().filter(l -> keywordAnchors.stream().anyMatch(l::contains)).count();
+          corpus.getValue().stream()
+              .filter(l -> keywordAnchors.stream().anyMatch(l::contains))
+              .count();
       totalAnchored += anchored;
       StringBuilder row =
-          new StringBuilder("| " + corpus.getKey() + " | " + corpus.getValue().size() + " | " + anchored);
+          new StringBuilder(
+              "| " + corpus.getKey() + " | " + corpus.getValue().size() + " | " + anchored);
       totalLines += corpus.getValue().size();
       int k = 0;
       for (Map.Entry<String, Net> net : nets.entrySet()) {
@@ -121,7 +136,9 @@ public final class NetPrecisionRecall {
           }
         }
         totalChanged[k++] += changed;
-        row.append(" | ").append(changed).append(String.format(" (%.2f %%)", 100.0 * changed / corpus.getValue().size()));
+        row.append(" | ")
+            .append(changed)
+            .append(String.format(" (%.2f %%)", 100.0 * changed / corpus.getValue().size()));
       }
       System.out.println(row.append(" |"));
     }
@@ -132,7 +149,8 @@ public final class NetPrecisionRecall {
     System.out.println(total.append(" |"));
 
     System.out.println();
-    System.out.println("## Recall: generated keys caught (seed " + seed + ", " + samples + " per row)");
+    System.out.println(
+        "## Recall: generated keys caught (seed " + seed + ", " + samples + " per row)");
     System.out.println();
     System.out.println("| format | " + String.join(" | ", nets.keySet()) + " |");
     System.out.println("|---|" + "---:|".repeat(nets.size()));
@@ -153,7 +171,9 @@ public final class NetPrecisionRecall {
           String out = net.getValue().redact(c[0]);
           if (!out.contains(c[1])) {
             caught++;
-          } else if (show > 0 && shown.computeIfAbsent("missed " + net.getKey(), x -> new ArrayList<>()).size() < show) {
+          } else if (show > 0
+              && shown.computeIfAbsent("missed " + net.getKey(), x -> new ArrayList<>()).size()
+                  < show) {
             shown.get("missed " + net.getKey()).add(new String[] {format.getKey(), c[0], out});
           }
         }
@@ -175,7 +195,9 @@ public final class NetPrecisionRecall {
     System.out.println("|---|" + "---:|".repeat(nets.size()));
     StringBuilder p = new StringBuilder("| lines with a key redacted ÷ all changed lines");
     for (int k = 0; k < nets.size(); k++) {
-      p.append(" | ").append(String.format("%.1f %%", 100.0 * caughtAll[k] / (caughtAll[k] + totalChanged[k])));
+      p.append(" | ")
+          .append(
+              String.format("%.1f %%", 100.0 * caughtAll[k] / (caughtAll[k] + totalChanged[k])));
     }
     System.out.println(p.append(" |"));
 
@@ -215,46 +237,88 @@ public final class NetPrecisionRecall {
   /** Each format: a function of the sample index to {line, the key in it}. */
   private static Map<String, IntFunction<String[]>> formats(SplittableRandom r) {
     Map<String, IntFunction<String[]>> f = new LinkedHashMap<>();
-    f.put("AWS access key id (AKIA/ASIA + 16)", i -> {
-      String key = (i % 2 == 0 ? "AK" + "IA" : "AS" + "IA") + random(r, UPPER_ALNUM, 16);
-      return new String[] {"using credentials " + key + " for region eu-west-1", key};
-    });
-    f.put("GitHub classic (ghp_/gho_/ghu_/ghs_/ghr_ + 36)", i -> {
-      String key = "gh" + "pousr".charAt(i % 5) + "_" + random(r, ALNUM, 36);
-      return new String[] {"git clone https://x-access-token:" + key + "@github.com/org/repo.git", key};
-    });
-    f.put("GitHub fine-grained (github_pat_ 22_59)", i -> {
-      String key = "github" + "_pat_" + random(r, ALNUM, 22) + "_" + random(r, ALNUM, 59);
-      return new String[] {"GITHUB_TOKEN " + key, key};
-    });
-    f.put("Slack bot/user (xoxb-/xoxp-)", i -> {
-      String key = i % 2 == 0
-          ? "xo" + "xb-" + random(r, "0123456789", 12) + "-" + random(r, "0123456789", 13) + "-" + random(r, ALNUM, 24)
-          : "xo" + "xp-" + random(r, "0123456789", 12) + "-" + random(r, "0123456789", 12) + "-"
-              + random(r, "0123456789", 13) + "-" + random(r, HEX, 32);
-      return new String[] {"posting to #alerts with " + key, key};
-    });
-    f.put("JWT (header.payload.signature)", i -> {
-      Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-      String key = b64.encodeToString("{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"k1\"}".getBytes(StandardCharsets.UTF_8))
-          + "." + b64.encodeToString(("{\"sub\":\"" + random(r, HEX, 16) + "\",\"iat\":" + (1_700_000_000 + i)
-              + ",\"uri\":\"GET api.coinbase.com/api/v3/brokerage/accounts\"}").getBytes(StandardCharsets.UTF_8))
-          + "." + random(r, B64URL, 86);
-      return new String[] {"signed request jwt=" + key, key};
-    });
-    f.put("PEM private key (PKCS#8 / SEC1 / RSA)", i -> {
-      String label = new String[] {"PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY"}[i % 3];
-      StringBuilder body = new StringBuilder();
-      for (int line = 0; line < 3; line++) {
-        body.append(random(r, B64, 64)).append('\n');
-      }
-      String key = "-----BEGIN " + label + "-----\n" + body + "-----END " + label + "-----";
-      return new String[] {"loaded key:\n" + key + "\n", body.substring(0, 64)};
-    });
-    f.put("Bearer (Authorization header, 32-64 base64url)", i -> {
-      String key = random(r, B64URL, 32 + r.nextInt(33));
-      return new String[] {i % 2 == 0 ? "Authorization: Bearer " + key : "retrying with Bearer " + key, key};
-    });
+    f.put(
+        "AWS access key id (AKIA/ASIA + 16)",
+        i -> {
+          String key = (i % 2 == 0 ? "AK" + "IA" : "AS" + "IA") + random(r, UPPER_ALNUM, 16);
+          return new String[] {"using credentials " + key + " for region eu-west-1", key};
+        });
+    f.put(
+        "GitHub classic (ghp_/gho_/ghu_/ghs_/ghr_ + 36)",
+        i -> {
+          String key = "gh" + "pousr".charAt(i % 5) + "_" + random(r, ALNUM, 36);
+          return new String[] {
+            "git clone https://x-access-token:" + key + "@github.com/org/repo.git", key
+          };
+        });
+    f.put(
+        "GitHub fine-grained (github_pat_ 22_59)",
+        i -> {
+          String key = "github" + "_pat_" + random(r, ALNUM, 22) + "_" + random(r, ALNUM, 59);
+          return new String[] {"GITHUB_TOKEN " + key, key};
+        });
+    f.put(
+        "Slack bot/user (xoxb-/xoxp-)",
+        i -> {
+          String key =
+              i % 2 == 0
+                  ? "xo"
+                      + "xb-"
+                      + random(r, "0123456789", 12)
+                      + "-"
+                      + random(r, "0123456789", 13)
+                      + "-"
+                      + random(r, ALNUM, 24)
+                  : "xo"
+                      + "xp-"
+                      + random(r, "0123456789", 12)
+                      + "-"
+                      + random(r, "0123456789", 12)
+                      + "-"
+                      + random(r, "0123456789", 13)
+                      + "-"
+                      + random(r, HEX, 32);
+          return new String[] {"posting to #alerts with " + key, key};
+        });
+    f.put(
+        "JWT (header.payload.signature)",
+        i -> {
+          Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+          String key =
+              b64.encodeToString(
+                      "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"k1\"}"
+                          .getBytes(StandardCharsets.UTF_8))
+                  + "."
+                  + b64.encodeToString(
+                      ("{\"sub\":\""
+                              + random(r, HEX, 16)
+                              + "\",\"iat\":"
+                              + (1_700_000_000 + i)
+                              + ",\"uri\":\"GET api.coinbase.com/api/v3/brokerage/accounts\"}")
+                          .getBytes(StandardCharsets.UTF_8))
+                  + "."
+                  + random(r, B64URL, 86);
+          return new String[] {"signed request jwt=" + key, key};
+        });
+    f.put(
+        "PEM private key (PKCS#8 / SEC1 / RSA)",
+        i -> {
+          String label = new String[] {"PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY"}[i % 3];
+          StringBuilder body = new StringBuilder();
+          for (int line = 0; line < 3; line++) {
+            body.append(random(r, B64, 64)).append('\n');
+          }
+          String key = "-----BEGIN " + label + "-----\n" + body + "-----END " + label + "-----";
+          return new String[] {"loaded key:\n" + key + "\n", body.substring(0, 64)};
+        });
+    f.put(
+        "Bearer (Authorization header, 32-64 base64url)",
+        i -> {
+          String key = random(r, B64URL, 32 + r.nextInt(33));
+          return new String[] {
+            i % 2 == 0 ? "Authorization: Bearer " + key : "retrying with Bearer " + key, key
+          };
+        });
     String[] contexts = {
       "GET /api/v3/simple/price?ids=bitcoin&x_cg_demo_api_key=%s HTTP/1.1",
       "x-cg-pro-api-key: %s",
@@ -271,25 +335,33 @@ public final class NetPrecisionRecall {
       "CB-ACCESS-KEY: %s",
       "passphrase=%s",
     };
-    String[][] alphabets = {{"hex", HEX}, {"base64url", B64URL}, {"base64", B64}, {"alphanumeric", ALNUM}};
+    String[][] alphabets = {
+      {"hex", HEX}, {"base64url", B64URL}, {"base64", B64}, {"alphanumeric", ALNUM}
+    };
     for (String[] alphabet : alphabets) {
-      f.put("keyword + " + alphabet[0] + " 16-64", i -> {
-        String key = random(r, alphabet[1], 16 + r.nextInt(49));
-        return new String[] {String.format(contexts[i % contexts.length], key), key};
-      });
+      f.put(
+          "keyword + " + alphabet[0] + " 16-64",
+          i -> {
+            String key = random(r, alphabet[1], 16 + r.nextInt(49));
+            return new String[] {String.format(contexts[i % contexts.length], key), key};
+          });
     }
-    f.put("keyword + UUID (CoinMarketCap style)", i -> {
-      String key = new java.util.UUID(r.nextLong(), r.nextLong()).toString();
-      return new String[] {String.format(contexts[i % contexts.length], key), key};
-    });
-    f.put("keyword + base64 88 with padding (Kraken secret)", i -> {
-      byte[] bytes = new byte[64];
-      for (int b = 0; b < bytes.length; b++) {
-        bytes[b] = (byte) r.nextInt(256);
-      }
-      String key = Base64.getEncoder().encodeToString(bytes);
-      return new String[] {String.format(contexts[i % contexts.length], key), key};
-    });
+    f.put(
+        "keyword + UUID (CoinMarketCap style)",
+        i -> {
+          String key = new java.util.UUID(r.nextLong(), r.nextLong()).toString();
+          return new String[] {String.format(contexts[i % contexts.length], key), key};
+        });
+    f.put(
+        "keyword + base64 88 with padding (Kraken secret)",
+        i -> {
+          byte[] bytes = new byte[64];
+          for (int b = 0; b < bytes.length; b++) {
+            bytes[b] = (byte) r.nextInt(256);
+          }
+          String key = Base64.getEncoder().encodeToString(bytes);
+          return new String[] {String.format(contexts[i % contexts.length], key), key};
+        });
     return f;
   }
 
@@ -312,7 +384,11 @@ public final class NetPrecisionRecall {
     private final java.util.function.IntUnaryOperator labelOf;
     private final List<String> labels;
 
-    AnchorDriver(List<char[]> anchors, Match match, java.util.function.IntUnaryOperator labelOf, List<String> labels) {
+    AnchorDriver(
+        List<char[]> anchors,
+        Match match,
+        java.util.function.IntUnaryOperator labelOf,
+        List<String> labels) {
       this.anchors = anchors;
       this.match = match;
       this.labelOf = labelOf;

@@ -6,17 +6,24 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * KeyGuard's own log lines and exception messages (the templates of sdk-core and sdk-aws main
- * code: KeyManager, RefreshingManagedKey, the providers, AuthSupport, AuthenticationInterceptor,
- * RetryInterceptor, HttpsPolicyInterceptor, AwsSecretsManagerKeyProvider, AwsErrors), each
- * filled with key ids that hold the net's keywords. None holds a live value: every change the
- * net makes to them is a false positive.
+ * KeyGuard's own log lines and exception messages (the templates of sdk-core and sdk-aws main code:
+ * KeyManager, RefreshingManagedKey, the providers, AuthSupport, AuthenticationInterceptor,
+ * RetryInterceptor, HttpsPolicyInterceptor, AwsSecretsManagerKeyProvider, AwsErrors), each filled
+ * with key ids that hold the net's keywords. None holds a live value: every change the net makes to
+ * them is a false positive.
  */
 final class OwnTemplates {
 
   private static final String[] KEY_IDS = {
-    "coingecko-api-key", "prod/market-data/api-key", "binance-api-secret", "db-password",
-    "auth-token", "stripe_secret_key", "apiKey", "kraken.private_key", "prices",
+    "coingecko-api-key",
+    "prod/market-data/api-key",
+    "binance-api-secret",
+    "db-password",
+    "auth-token",
+    "stripe_secret_key",
+    "apiKey",
+    "kraken.private_key",
+    "prices",
   };
 
   private static final String[] TEMPLATES = {
@@ -119,8 +126,10 @@ final class OwnTemplates {
                 .replace("{uuid}", UUID.randomUUID().toString())
                 .replace("{ts}", "2026-12-01T20:00:00Z")
                 .replace("{provider}", "env")
-                .replace("{url}", "https://api.coingecko.com/api/v3/simple/price?ids=bitcoin"
-                    + "&x_cg_demo_api_key=[REDACTED]"));
+                .replace(
+                    "{url}",
+                    "https://api.coingecko.com/api/v3/simple/price?ids=bitcoin"
+                        + "&x_cg_demo_api_key=[REDACTED]"));
       }
     }
     return out;

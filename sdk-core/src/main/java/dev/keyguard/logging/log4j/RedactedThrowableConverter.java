@@ -10,16 +10,16 @@ import org.apache.logging.log4j.core.pattern.LogEventPatternConverter;
 import org.apache.logging.log4j.core.pattern.PatternConverter;
 
 /**
- * A Log4j 2 pattern converter: {@code %redactedEx} writes the event's stack trace (every cause
- * and suppressed exception included) passed through {@link Redactor#global()}. Because it handles
- * the throwable, the layout no longer appends its own unredacted {@code %xEx}.
+ * A Log4j 2 pattern converter: {@code %redactedEx} writes the event's stack trace (every cause and
+ * suppressed exception included) passed through {@link Redactor#global()}. Because it handles the
+ * throwable, the layout no longer appends its own unredacted {@code %xEx}.
  *
  * <pre>{@code
  * <PatternLayout pattern="%d %-5level %logger - %redactedMsg%n%redactedEx"/>
  * }</pre>
  *
- * <p>Cost: nothing for events without an exception; otherwise the JDK's stack trace text plus
- * one redaction pass over it. Thread-safe.
+ * <p>Cost: nothing for events without an exception; otherwise the JDK's stack trace text plus one
+ * redaction pass over it. Thread-safe.
  */
 @Plugin(name = "KeyGuardRedactedThrowable", category = PatternConverter.CATEGORY)
 @ConverterKeys({"redactedEx"})

@@ -19,10 +19,10 @@ import org.apache.logging.log4j.util.StringMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A Log4j 2 rewrite policy that replaces each event's message with its redacted formatted text
- * and its exception with a {@link RedactedThrowable} copy when the chain holds anything to
- * redact, using {@link Redactor#global()}. Every appender behind the {@code Rewrite} appender sees
- * only the scrubbed event.
+ * A Log4j 2 rewrite policy that replaces each event's message with its redacted formatted text and
+ * its exception with a {@link RedactedThrowable} copy when the chain holds anything to redact,
+ * using {@link Redactor#global()}. Every appender behind the {@code Rewrite} appender sees only the
+ * scrubbed event.
  *
  * <pre>{@code
  * <Appenders>
@@ -33,12 +33,12 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>The message parameters (which some layouts print on their own) and the context data (MDC /
- * {@code ThreadContext}) values are checked too: a parameter holding something to redact makes
- * the message plain redacted text, and context values are redacted one by one.
+ * {@code ThreadContext}) values are checked too: a parameter holding something to redact makes the
+ * message plain redacted text, and context values are redacted one by one.
  *
- * <p>Cost per event: one redaction pass over the formatted message, each parameter and each
- * context value; an event with nothing to redact is passed on as it is. Structured message
- * parameters are dropped from rewritten events (the message becomes plain text). Thread-safe.
+ * <p>Cost per event: one redaction pass over the formatted message, each parameter and each context
+ * value; an event with nothing to redact is passed on as it is. Structured message parameters are
+ * dropped from rewritten events (the message becomes plain text). Thread-safe.
  */
 @Plugin(
     name = "KeyGuardRedaction",
@@ -62,8 +62,8 @@ public final class RedactingRewritePolicy implements RewritePolicy {
   }
 
   /**
-   * Returns the event with its message and exception redacted, or the same event if nothing in
-   * it needs redacting.
+   * Returns the event with its message and exception redacted, or the same event if nothing in it
+   * needs redacting.
    *
    * @param source the event
    * @return the event to append
@@ -100,8 +100,8 @@ public final class RedactingRewritePolicy implements RewritePolicy {
    * Drops the thrown proxy the builder copied from the source event: Log4j before 2.24 copies it,
    * and a layout printing {@code %ex} reads the proxy (built from the original exception, secret
    * and all) rather than the redacted throwable. Log4j 2.24 deprecated the setter and made it a
-   * no-op, as the proxy is derived from the throwable there; the call stays for the older
-   * versions an application may bring.
+   * no-op, as the proxy is derived from the throwable there; the call stays for the older versions
+   * an application may bring.
    */
   @SuppressWarnings("deprecation")
   private static void clearThrownProxy(Log4jLogEvent.Builder builder) {

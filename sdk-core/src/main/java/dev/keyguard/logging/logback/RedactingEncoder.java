@@ -24,17 +24,16 @@ import java.nio.charset.Charset;
  * that crosses the cut; the finished line is redacted once more as a whole.
  *
  * <p>Cost per line: one {@link Redactor#redact(CharSequence)} pass over each conversion's output
- * and one over the formatted line (no copy when they hold nothing to redact). Other appenders of the same event that do not use this
- * encoder still see the raw message. Thread-safe, as Logback encoders are used.
+ * and one over the formatted line (no copy when they hold nothing to redact). Other appenders of
+ * the same event that do not use this encoder still see the raw message. Thread-safe, as Logback
+ * encoders are used.
  */
 public class RedactingEncoder extends PatternLayoutEncoder {
 
   /** Creates the encoder; Logback sets the pattern. */
   public RedactingEncoder() {}
 
-  /**
-   * Starts the encoder with a layout that redacts each conversion before its format modifiers.
-   */
+  /** Starts the encoder with a layout that redacts each conversion before its format modifiers. */
   @Override
   public void start() {
     super.start();
@@ -47,7 +46,8 @@ public class RedactingEncoder extends PatternLayoutEncoder {
     redacting.setOutputPatternAsHeader(outputPatternAsHeader);
     redacting.start();
     if (!redacting.isStarted()) {
-      addError("KeyGuard could not start its redacting layout for pattern \"" + getPattern() + "\"");
+      addError(
+          "KeyGuard could not start its redacting layout for pattern \"" + getPattern() + "\"");
       stop();
       return;
     }

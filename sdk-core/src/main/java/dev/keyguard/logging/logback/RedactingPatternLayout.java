@@ -19,15 +19,15 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link PatternLayout} in which each conversion's output is redacted before the pattern's
- * format modifiers pad or cut it: {@code %.-30msg} cuts the redacted message, never a raw one.
- * Cutting first would keep the start of a secret that crosses the cut, which whole-value redaction
- * of the finished line cannot recognise any more.
+ * A {@link PatternLayout} in which each conversion's output is redacted before the pattern's format
+ * modifiers pad or cut it: {@code %.-30msg} cuts the redacted message, never a raw one. Cutting
+ * first would keep the start of a secret that crosses the cut, which whole-value redaction of the
+ * finished line cannot recognise any more.
  *
  * <p>A composite ({@code %(...)}, {@code %highlight(...)}) is redacted as a whole before its own
- * modifiers apply. Two things inside a composite would still act on raw text, so a pattern that
- * has them is refused at start (fail closed): a conversion with a maximum width inside a composite
- * (put the modifier on the composite instead), and {@code %replace}, whose regular expression could
+ * modifiers apply. Two things inside a composite would still act on raw text, so a pattern that has
+ * them is refused at start (fail closed): a conversion with a maximum width inside a composite (put
+ * the modifier on the composite instead), and {@code %replace}, whose regular expression could
  * rewrite a secret into a form the redactor does not know.
  */
 final class RedactingPatternLayout extends PatternLayout {

@@ -61,8 +61,10 @@ class Log4j2RedactionTest {
     String written = Files.readString(dir.resolve("rewrite.log"), StandardCharsets.UTF_8);
     assertThat(written)
         .doesNotContain(value)
-        .contains("INFO  app.Orders - calling the API with key [REDACTED:" + secret.fingerprint() + "]")
-        .contains("dev.keyguard.RedactedThrowable: java.lang.IllegalStateException: rejected key [REDACTED:")
+        .contains(
+            "INFO  app.Orders - calling the API with key [REDACTED:" + secret.fingerprint() + "]")
+        .contains(
+            "dev.keyguard.RedactedThrowable: java.lang.IllegalStateException: rejected key [REDACTED:")
         .contains("at dev.keyguard.logging.log4j.Log4j2RedactionTest.logLeakyLines");
   }
 
@@ -73,7 +75,8 @@ class Log4j2RedactionTest {
     String written = Files.readString(dir.resolve("converter.log"), StandardCharsets.UTF_8);
     assertThat(written)
         .doesNotContain(value)
-        .contains("INFO  app.Orders - calling the API with key [REDACTED:" + secret.fingerprint() + "]")
+        .contains(
+            "INFO  app.Orders - calling the API with key [REDACTED:" + secret.fingerprint() + "]")
         .contains("java.lang.IllegalStateException: rejected key [REDACTED:")
         .contains("at dev.keyguard.logging.log4j.Log4j2RedactionTest.logLeakyLines");
   }

@@ -48,7 +48,9 @@ class LogbackRedactionTest {
   private void logLeakyLines() {
     Logger log = context.getLogger("app.Orders");
     log.info("calling the API with key {}", value);
-    log.warn("request failed", new IllegalStateException("rejected key " + value, new RuntimeException("cause " + value)));
+    log.warn(
+        "request failed",
+        new IllegalStateException("rejected key " + value, new RuntimeException("cause " + value)));
     context.stop();
   }
 
@@ -59,7 +61,8 @@ class LogbackRedactionTest {
     String written = Files.readString(dir.resolve("encoder.log"), StandardCharsets.UTF_8);
     assertThat(written)
         .doesNotContain(value)
-        .contains("INFO  app.Orders - calling the API with key [REDACTED:" + secret.fingerprint() + "]")
+        .contains(
+            "INFO  app.Orders - calling the API with key [REDACTED:" + secret.fingerprint() + "]")
         .contains("java.lang.IllegalStateException: rejected key [REDACTED:")
         .contains("Caused by: java.lang.RuntimeException: cause [REDACTED:");
   }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.OutputStreamAppender;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.keyguard.Redactor;
 import dev.keyguard.Secret;
 import dev.keyguard.testing.TestSecrets;
@@ -121,8 +121,15 @@ class RedactingEncoderFormatModifiersTest {
 
       assertThat(encoder.isStarted()).as(pattern).isFalse();
       Logger log = context.getLogger("app.Refused");
-      assertThat(encoder.encode(new ch.qos.logback.classic.spi.LoggingEvent(
-              Logger.class.getName(), log, ch.qos.logback.classic.Level.INFO, "key " + value, null, null)))
+      assertThat(
+              encoder.encode(
+                  new ch.qos.logback.classic.spi.LoggingEvent(
+                      Logger.class.getName(),
+                      log,
+                      ch.qos.logback.classic.Level.INFO,
+                      "key " + value,
+                      null,
+                      null)))
           .as(pattern)
           .isEmpty();
       assertThat(context.getStatusManager().getCopyOfStatusList())
@@ -136,6 +143,10 @@ class RedactingEncoderFormatModifiersTest {
     log.info("calling with {}", value);
 
     assertThat(written())
-        .isEqualTo("INFO  app.Orders - calling with [REDACTED:" + secret.fingerprint() + "]" + System.lineSeparator());
+        .isEqualTo(
+            "INFO  app.Orders - calling with [REDACTED:"
+                + secret.fingerprint()
+                + "]"
+                + System.lineSeparator());
   }
 }
