@@ -81,7 +81,7 @@ final class CredentialShape {
       return true; // CoinMarketCap's keys, among others, are UUIDs
     }
     if (!letter
-        || madeOfWords(text, start, end)
+        || (madeOfWords(text, start, end) && !allThreeClasses(text, start, end))
         || TIMESTAMP.matcher(text).region(start, end).matches()) {
       return false;
     }
@@ -97,6 +97,24 @@ final class CredentialShape {
    */
   static double minEntropy(int length) {
     return Math.min(2.8, log2(length) - 1.9);
+  }
+
+  /**
+   * Upper-case letters, lower-case letters and digits all present: random keys almost always are,
+   * the words, names and versions of prose almost never; such a value is not taken for words even
+   * when its short parts each read as one (a base64url key split at {@code -} and {@code _}).
+   */
+  private static boolean allThreeClasses(String text, int start, int end) {
+    boolean upper = false;
+    boolean lower = false;
+    boolean digit = false;
+    for (int i = start; i < end; i++) {
+      char c = text.charAt(i);
+      upper |= Character.isUpperCase(c);
+      lower |= Character.isLowerCase(c);
+      digit |= Character.isDigit(c);
+    }
+    return upper && lower && digit;
   }
 
   /** Every alphanumeric part is a number, a word, or a word with a number. */

@@ -75,15 +75,34 @@ class CredentialShapeTest {
         .isFalse();
   }
 
+  /**
+   * Recall on random keys: a short random value can read as words (letters only, its camelCase
+   * pieces each holding a vowel): about 1 in 650 base64url or alphanumeric values of 16 chars, none
+   * of the hex, long base64 or UUID values (measured over 50,000 draws each). The check allows 0.5
+   * %, well above that rate so it never fails by chance, and far below what would matter for the
+   * second net (registered secrets are always redacted).
+   */
   @Test
-  void looksLikeCredential_whenRandomKeysOfTheSupportedAlphabets_isTrue() {
-    for (int i = 0; i < 50; i++) {
-      assertThat(looksLikeCredential(TestSecrets.randomHex(20))).isTrue(); // 40 hex chars
-      assertThat(looksLikeCredential(TestSecrets.randomBase64Url(12))).isTrue(); // 16 chars
-      assertThat(looksLikeCredential(TestSecrets.randomBase64(48))).isTrue(); // 64, + / =
-      assertThat(looksLikeCredential(TestSecrets.randomAlphanumeric(16))).isTrue();
-      assertThat(looksLikeCredential(UUID.randomUUID().toString())).isTrue();
+  void looksLikeCredential_whenRandomKeysOfTheSupportedAlphabets_isTrueAlmostAlways() {
+    int draws = 5_000;
+    int misses = 0;
+    for (int i = 0; i < draws; i++) {
+      for (String key :
+          new String[] {
+            TestSecrets.randomHex(20), // 40 hex chars
+            TestSecrets.randomBase64Url(12), // 16 chars
+            TestSecrets.randomBase64(48), // 64, + / =
+            TestSecrets.randomAlphanumeric(16),
+            UUID.randomUUID().toString()
+          }) {
+        if (!looksLikeCredential(key)) {
+          misses++;
+        }
+      }
     }
+    assertThat(misses)
+        .as("misses in %d random keys", draws * 5)
+        .isLessThanOrEqualTo(draws * 5 / 200);
   }
 
   @Test
