@@ -64,13 +64,7 @@ final class AuthenticationInterceptor implements Interceptor {
     } catch (RuntimeException e) {
       KeyRejectedException failure =
           new KeyRejectedException(
-              "The API rejected key '"
-                  + credential.keyId()
-                  + "' version "
-                  + credential.version()
-                  + rejectedWith(rejection)
-                  + " on "
-                  + what
+              rejected(credential, rejection, what)
                   + ", and looking for another version failed ("
                   + e.getClass().getSimpleName()
                   + "). Check the key source, then rotate the key or check its permissions at the"
@@ -85,13 +79,7 @@ final class AuthenticationInterceptor implements Interceptor {
     if (other.isEmpty() || other.get().sameVersionAs(credential)) {
       throw new KeyGuardIOException(
           new KeyRejectedException(
-              "The API rejected key '"
-                  + credential.keyId()
-                  + "' version "
-                  + credential.version()
-                  + rejectedWith(rejection)
-                  + " on "
-                  + what
+              rejected(credential, rejection, what)
                   + " and no other version is available (a forced refresh found none). Rotate the"
                   + " key in its source, or check its permissions at the API provider.",
               rejection,
@@ -107,13 +95,7 @@ final class AuthenticationInterceptor implements Interceptor {
     if (!repeatable) {
       throw new KeyGuardIOException(
           new KeyRejectedException(
-              "The API rejected key '"
-                  + credential.keyId()
-                  + "' version "
-                  + credential.version()
-                  + rejectedWith(rejection)
-                  + " on "
-                  + what
+              rejected(credential, rejection, what)
                   + ". Version "
                   + retryWith.version()
                   + " is now available, but the "
@@ -186,6 +168,18 @@ final class AuthenticationInterceptor implements Interceptor {
     }
     String code = matcher.match(response);
     return code == null ? null : new Rejection(code);
+  }
+
+  /** The start every rejection message shares: which key and version, how, on which call. */
+  private static String rejected(
+      VersionedCredential credential, ApiResponseException rejection, String what) {
+    return "The API rejected key '"
+        + credential.keyId()
+        + "' version "
+        + credential.version()
+        + rejectedWith(rejection)
+        + " on "
+        + what;
   }
 
   /** " with HTTP 401", or " with HTTP 200 and error code EAPI:Invalid key". */
