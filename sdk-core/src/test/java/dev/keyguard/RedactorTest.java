@@ -160,7 +160,8 @@ class RedactorTest {
             .endsWith(" y")
             .contains("REDACTED:" + secret.fingerprint())
             .doesNotContain(encoded);
-        assertThat(out.length()).isEqualTo(("x [REDACTED:" + secret.fingerprint() + "] y").length());
+        assertThat(out.length())
+            .isEqualTo(("x [REDACTED:" + secret.fingerprint() + "] y").length());
       }
     }
   }

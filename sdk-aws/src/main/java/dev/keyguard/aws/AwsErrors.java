@@ -86,9 +86,7 @@ final class AwsErrors {
               + target
               + "): "
               + e.getClass().getSimpleName()
-              + ": "
-              + clean(e.getMessage())
-              + "; the last good key is kept and the call is retried",
+              + ", the cause; the last good key is kept and the call is retried",
           e,
           keyId,
           null);
@@ -287,9 +285,8 @@ final class AwsErrors {
       sb.append(", requestId=").append(clean(se.requestId()));
     }
     sb.append(']');
-    if (!vendor.isEmpty()) {
-      sb.append("; AWS said: ").append(vendor);
-    }
+    // AWS's own message is not quoted: the SDK exception, which says it, is the cause, and a
+    // printed chain must not say it twice
     return sb.toString();
   }
 

@@ -797,9 +797,9 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
         built = b.build();
       } catch (SdkException e) {
         throw new IllegalStateException(
-            "could not build the SecretsManagerClient: "
-                + AwsErrors.clean(e.getMessage())
-                + " (set region(...) or AWS_REGION)",
+            "could not build the SecretsManagerClient ("
+                + e.getClass().getSimpleName()
+                + ", the cause); set region(...) or AWS_REGION",
             e);
       }
       return new AwsSecretsManagerKeyProvider(this, built, true);

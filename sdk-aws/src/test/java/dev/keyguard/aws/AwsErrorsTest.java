@@ -1,5 +1,6 @@
 package dev.keyguard.aws;
 
+import static dev.keyguard.testing.ExceptionTextAssertions.assertNoRepeatedText;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyguard.KeyAccessDeniedException;
@@ -38,9 +39,11 @@ class AwsErrorsTest {
 
   /**
    * The SDK exception is the cause, or (when its message holds something the Redactor scrubs, such
-   * as an IAM action that looks like a {@code secret…: value} assignment) its redacted copy.
+   * as an IAM action that looks like a {@code secret…: value} assignment) its redacted copy; and
+   * the mapped message does not repeat what the cause says.
    */
   private static void assertKeepsCause(KeyGuardException mapped, Exception e) {
+    assertNoRepeatedText(mapped);
     Throwable cause = mapped.getCause();
     if (cause instanceof RedactedThrowable) {
       assertThat(((RedactedThrowable) cause).originalClassName()).isEqualTo(e.getClass().getName());
@@ -257,7 +260,8 @@ class AwsErrorsTest {
     assertThat(mapped).isInstanceOf(KeyProviderUnavailableException.class);
     assertKeepsCause(mapped, e);
     assertThat(mapped.isRetryable()).isTrue();
-    assertThat(mapped.getMessage()).contains("Connection refused");
+    assertThat(mapped.getMessage()).contains("SdkClientException, the cause");
+    assertThat(mapped.getCause()).hasMessageContaining("Connection refused");
   }
 
   @Test
@@ -313,7 +317,10 @@ class AwsErrorsTest {
         .isNotInstanceOf(KeyNotFoundException.class)
         .isNotInstanceOf(KeyAccessDeniedException.class);
     assertThat(mapped.isRetryable()).isFalse();
-    assertThat(mapped.getMessage()).contains("InvalidParameterException", "Invalid name.");
+    assertThat(mapped.getMessage()).contains("InvalidParameterException");
+    // AWS's own words are in the cause, printed once
+    assertKeepsCause(mapped, e);
+    assertThat(mapped.getMessage()).doesNotContain("Invalid name.");
   }
 
   @Test

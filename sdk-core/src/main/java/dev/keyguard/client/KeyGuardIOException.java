@@ -16,7 +16,8 @@ final class KeyGuardIOException extends IOException {
   private static final long serialVersionUID = 1L;
 
   KeyGuardIOException(KeyGuardException cause) {
-    super(cause.getMessage(), cause);
+    // names the failure, which it carries: its message is printed with the cause, not twice
+    super("KeyGuard stopped the call: " + cause.getClass().getSimpleName() + " (the cause)", cause);
   }
 
   KeyGuardException keyGuardException() {

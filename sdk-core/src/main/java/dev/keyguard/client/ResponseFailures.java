@@ -3,6 +3,7 @@ package dev.keyguard.client;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.Redactor;
+import dev.keyguard.internal.ExceptionTexts;
 import java.io.IOException;
 import java.net.UnknownServiceException;
 import java.nio.charset.StandardCharsets;
@@ -188,7 +189,7 @@ final class ResponseFailures {
           target
               + ": the server's certificate was refused (certificate pin or host name"
               + " mismatch); no request was sent ("
-              + stripTrailingColon(firstLine(e.getMessage()))
+              + ExceptionTexts.named(e)
               + ")"
               + HOST_OR_PIN_HINT,
           e,
@@ -199,7 +200,7 @@ final class ResponseFailures {
           target
               + ": the TLS handshake failed and no request was sent; KeyGuard requires TLS 1.2"
               + " or 1.3 with a trusted certificate ("
-              + firstLine(e.getMessage())
+              + ExceptionTexts.named(e)
               + ")"
               + (refusedCertificate(e) ? UNTRUSTED_HINT : ""),
           e,
@@ -209,18 +210,13 @@ final class ResponseFailures {
       return InsecureTransportException.noRequestSent(
           target
               + ": refused by the connection policy, no request was sent ("
-              + firstLine(e.getMessage())
+              + ExceptionTexts.named(e)
               + ")",
           e,
           keyId);
     }
-    String message = e.getMessage();
     return ApiTransportException.retryable(
-        target
-            + " failed: "
-            + e.getClass().getSimpleName()
-            + (message == null ? "" : " (" + firstLine(message) + ")")
-            + "; the call may succeed if retried",
+        target + " failed (" + ExceptionTexts.named(e) + "); the call may succeed if retried",
         e,
         keyId);
   }
@@ -248,18 +244,5 @@ final class ResponseFailures {
       }
     }
     return false;
-  }
-
-  /** OkHttp's "Hostname x not verified:" introduces lines that are not kept. */
-  private static String stripTrailingColon(String line) {
-    return line.endsWith(":") ? line.substring(0, line.length() - 1) : line;
-  }
-
-  private static String firstLine(@Nullable String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 }

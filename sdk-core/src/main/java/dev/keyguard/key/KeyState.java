@@ -9,6 +9,7 @@ import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.internal.ExceptionTexts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -280,12 +281,11 @@ final class KeyState {
     d.nextRetryAt = plusSaturated(now, backoff);
     boolean servingStale = served != null && d.servable(served, now);
     LOG.warn(
-        "Key {}: fetch from {} failed (attempt {}, {}: {}); {}; next attempt in {}",
+        "Key {}: fetch from {} failed (attempt {}, {}); {}; next attempt in {}",
         keyId,
         providerName,
         d.failedAttempts,
-        error.getClass().getSimpleName(),
-        error.getMessage(),
+        ExceptionTexts.summary(error),
         servingStale
             ? "still serving version "
                 + served.version()

@@ -8,12 +8,16 @@ import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.internal.Durations;
+import dev.keyguard.internal.ExceptionTexts;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a key cannot be served, as the exception its caller gets: it names the key, the version, the
- * provider, what failed and what to do next; never a value. The failure of the provider is the
- * cause, and a not-found, denied or malformed failure keeps its type so that callers can act on it.
+ * provider, what failed and what to do next; never a value. A not-found, denied or malformed
+ * failure keeps its type so that callers can act on it. No text is written twice in the chain
+ * ({@link ExceptionTexts}): a message that quotes the provider's failure absorbs it (its cause
+ * becomes the cause), and one that names the failure only by type carries it as the cause.
  */
 final class Unservable {
 
@@ -29,6 +33,7 @@ final class Unservable {
     if (served != null && !KeyState.isExpired(served, now)) {
       if (failure != null && s.stopsServingOnFailure()) {
         return copyOf(
+            failure,
             failure,
             keyId,
             "Key '"
@@ -86,38 +91,47 @@ final class Unservable {
       return new KeyProviderUnavailableException(
           "Key '" + keyId + "' could not be fetched from " + providerName, keyId);
     }
-    return copyOf(
-        failure,
-        keyId,
-        "Key '"
-            + keyId
-            + "' could not be fetched from "
-            + providerName
-            + " (attempt "
-            + s.failedAttempts()
-            + "): "
-            + failure.getMessage()
-            + ". "
-            + (failure.isRetryable()
-                ? "Retrying in the background, next attempt at " + nextRetryAt + "."
-                : "Check the key id and the provider's configuration; next attempt at "
-                    + nextRetryAt
-                    + "."),
-        null);
+    // the message quotes the provider's failure whole, so it absorbs it instead of wrapping it
+    return ExceptionTexts.absorb(
+        copyOf(
+            failure,
+            failure.getCause(),
+            keyId,
+            "Key '"
+                + keyId
+                + "' could not be fetched from "
+                + providerName
+                + " (attempt "
+                + s.failedAttempts()
+                + "): "
+                + failure.getMessage()
+                + ". "
+                + (failure.isRetryable()
+                    ? "Retrying in the background, next attempt at " + nextRetryAt + "."
+                    : "Check the key id and the provider's configuration; next attempt at "
+                        + nextRetryAt
+                        + "."),
+            null),
+        failure);
   }
 
+  /** An exception of {@code failure}'s kind with the given message and cause. */
   private static KeyGuardException copyOf(
-      KeyGuardException cause, KeyId keyId, String message, String version) {
-    if (cause instanceof KeyNotFoundException) {
+      KeyGuardException failure,
+      @Nullable Throwable cause,
+      KeyId keyId,
+      String message,
+      @Nullable String version) {
+    if (failure instanceof KeyNotFoundException) {
       return new KeyNotFoundException(message, cause, keyId, version);
     }
-    if (cause instanceof KeyAccessDeniedException) {
+    if (failure instanceof KeyAccessDeniedException) {
       return new KeyAccessDeniedException(message, cause, keyId, version);
     }
-    if (cause instanceof MalformedSecretException) {
+    if (failure instanceof MalformedSecretException) {
       return new MalformedSecretException(message, cause, keyId, version);
     }
-    if (cause.isRetryable()) {
+    if (failure.isRetryable()) {
       return new KeyProviderUnavailableException(message, cause, keyId, version);
     }
     return new KeyGuardException(message, cause, keyId, version, false);

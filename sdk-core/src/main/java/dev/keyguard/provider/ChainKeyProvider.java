@@ -8,6 +8,7 @@ import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.internal.ExceptionTexts;
 import dev.keyguard.internal.RefusingSerializer;
 import dev.keyguard.key.KeyProvider;
 import java.util.ArrayList;
@@ -169,7 +170,14 @@ public final class ChainKeyProvider implements KeyProvider {
         new KeyNotFoundException(
             "key '" + keyId + "' was not found by any provider of the chain; tried " + tried,
             keyId);
-    notFound.forEach(e::addSuppressed);
+    // the message quotes each provider's answer: keep their causes, not the answers again
+    for (KeyNotFoundException each : notFound) {
+      ExceptionTexts.absorb(e, each);
+      Throwable cause = each.getCause();
+      if (cause != null) {
+        e.addSuppressed(cause);
+      }
+    }
     throw e;
   }
 
@@ -229,20 +237,27 @@ public final class ChainKeyProvider implements KeyProvider {
         keyId,
         provider.name(),
         e.getClass().getSimpleName());
+    // a KeyGuard failure is quoted whole, so it is absorbed (its cause becomes the cause); a
+    // foreign one is named by type only and carried as the cause: no text twice in the chain
+    KeyGuardException absorbed = e instanceof KeyGuardException k ? k : null;
+    Throwable cause = absorbed == null ? e : absorbed.getCause();
+    KeyGuardException stopped;
     if (e instanceof KeyAccessDeniedException) {
-      return new KeyAccessDeniedException(message, e, keyId, version);
+      stopped = new KeyAccessDeniedException(message, cause, keyId, version);
+    } else if (e instanceof MalformedSecretException) {
+      stopped = new MalformedSecretException(message, cause, keyId, version);
+    } else if (absorbed != null && !(e instanceof KeyProviderUnavailableException)) {
+      stopped = new KeyGuardException(message, cause, keyId, version, absorbed.isRetryable());
+    } else {
+      stopped = new KeyProviderUnavailableException(message, cause, keyId, version);
     }
-    if (e instanceof MalformedSecretException) {
-      return new MalformedSecretException(message, e, keyId, version);
-    }
-    if (e instanceof KeyGuardException k && !(e instanceof KeyProviderUnavailableException)) {
-      return new KeyGuardException(message, e, keyId, version, k.isRetryable());
-    }
-    return new KeyProviderUnavailableException(message, e, keyId, version);
+    return absorbed == null ? stopped : ExceptionTexts.absorb(stopped, absorbed);
   }
 
   private static @Nullable String describe(RuntimeException e) {
     // a KeyGuard message is safe by contract; a foreign one may quote anything: name its type only
-    return e instanceof KeyGuardException ? e.getMessage() : e.getClass().getName();
+    return e instanceof KeyGuardException
+        ? e.getMessage()
+        : e.getClass().getName() + " (the cause)";
   }
 }

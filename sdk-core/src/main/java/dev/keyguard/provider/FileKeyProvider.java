@@ -9,6 +9,7 @@ import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.internal.ExceptionTexts;
 import dev.keyguard.internal.RefusingSerializer;
 import dev.keyguard.key.KeyProvider;
 import java.io.IOException;
@@ -290,8 +291,11 @@ public final class FileKeyProvider implements KeyProvider {
       try {
         credential = mapping.parse(keyId, content).fetchedAt(timeSource.now()).build();
       } catch (MalformedSecretException e) {
-        throw new MalformedSecretException(
-            "secret file " + file + ": " + e.getMessage(), e, keyId, null);
+        // adds the file to the mapping's message: absorbs the exception rather than wrap it
+        throw ExceptionTexts.absorb(
+            new MalformedSecretException(
+                "secret file " + file + ": " + e.getMessage(), e.getCause(), keyId, null),
+            e);
       }
       LOG.debug("key '{}' read from {}, version {}", keyId, file, credential.version());
       return credential;

@@ -10,6 +10,7 @@ import dev.keyguard.KeyProviderUnavailableException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.internal.ExceptionTexts;
 import dev.keyguard.internal.RefusingSerializer;
 import dev.keyguard.key.KeyProvider;
 import java.util.Objects;
@@ -98,7 +99,10 @@ abstract class NamedValueKeyProvider implements KeyProvider {
     try {
       credential = mapping.parse(keyId, value).fetchedAt(timeSource.now()).build();
     } catch (MalformedSecretException e) {
-      throw new MalformedSecretException(named + ": " + e.getMessage(), e, keyId, null);
+      // adds the variable's name to the mapping's message: absorbs the exception, not wraps it
+      throw ExceptionTexts.absorb(
+          new MalformedSecretException(named + ": " + e.getMessage(), e.getCause(), keyId, null),
+          e);
     }
     log.debug(
         "key '{}' read from {} '{}', version {}", keyId, kind.noun(), name, credential.version());

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyguard.KeyId;
 import dev.keyguard.TestCredentials;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.testing.ExceptionTextAssertions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
@@ -423,7 +424,11 @@ class KeyGuardClientCallsTest {
             () -> client.get("/price", Map.of("symbol", "BTC"), JsonNode.class));
 
     assertThat(e.isRetryable()).isTrue();
-    assertThat(e.getMessage()).contains("/v2/price").contains("symbol=BTC");
+    assertThat(e.getMessage())
+        .contains("/v2/price")
+        .contains("symbol=BTC")
+        .contains("(ConnectException, the cause)");
+    ExceptionTextAssertions.assertNoRepeatedText(e);
     assertNowhere(apiKey, e);
   }
 

@@ -1,5 +1,6 @@
 package dev.keyguard.client;
 
+import static dev.keyguard.testing.ExceptionTextAssertions.assertNoRepeatedText;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -56,6 +57,7 @@ class KeyGuardClientTlsFailureTest {
                 + " HttpsPolicy.builder().trustCertificates(...) (it alone) or"
                 + " .addTrustedCertificates(...) (it and the system CAs)");
     assertNoValueIn(refused.getMessage());
+    assertNoRepeatedText(refused);
   }
 
   @Test
@@ -79,10 +81,12 @@ class KeyGuardClientTlsFailureTest {
     assertThat(refused)
         .isInstanceOf(InsecureTransportException.class)
         .hasCauseInstanceOf(SSLPeerUnverifiedException.class)
-        .hasMessageContaining("no request was sent (Hostname api.example.test not verified)")
+        .hasMessageContaining("no request was sent (SSLPeerUnverifiedException, the cause)")
         .hasMessageContaining("the certificate must name the host of the base URL")
         .hasMessageContaining("HttpsPolicy.builder().trustCertificates(...)");
+    assertThat(refused.getCause()).hasMessageContaining("Hostname api.example.test not verified");
     assertNoValueIn(refused.getMessage());
+    assertNoRepeatedText(refused);
   }
 
   @Test
@@ -98,9 +102,11 @@ class KeyGuardClientTlsFailureTest {
     assertThat(refused)
         .isInstanceOf(InsecureTransportException.class)
         .hasCauseInstanceOf(SSLPeerUnverifiedException.class)
-        .hasMessageContaining("(Certificate pinning failure!)")
+        .hasMessageContaining("(SSLPeerUnverifiedException, the cause)")
         .hasMessageContaining("match one of the HttpsPolicy pins");
+    assertThat(refused.getCause()).hasMessageContaining("Certificate pinning failure!");
     assertNoValueIn(refused.getMessage());
+    assertNoRepeatedText(refused);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static dev.keyguard.key.KeyManagerFixture.MAX_STALE;
 import static dev.keyguard.key.KeyManagerFixture.REFRESH;
 import static dev.keyguard.key.KeyManagerFixture.fingerprint;
 import static dev.keyguard.key.KeyManagerFixture.fixedRandom;
+import static dev.keyguard.testing.ExceptionTextAssertions.assertNoRepeatedText;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -151,7 +152,10 @@ class KeyManagerTest {
       KeyNotFoundException e = catchThrowableOfType(KeyNotFoundException.class, key::current);
 
       assertThat(e.getMessage()).contains("market-data").contains("recording-in-memory");
-      assertThat(e.getCause()).isInstanceOf(KeyNotFoundException.class);
+      // the message quotes the provider's not-found answer whole, so it absorbed it: no cause
+      // that would print the same text again
+      assertThat(e.getCause()).isNull();
+      assertNoRepeatedText(e);
       assertThat(e.isRetryable()).isFalse();
       assertThatThrownBy(key::current).isInstanceOf(KeyNotFoundException.class);
       assertThat(f.backend.fetchCount()).as("no second call within the backoff").isEqualTo(1);
@@ -174,8 +178,9 @@ class KeyManagerTest {
           catchThrowableOfType(KeyProviderUnavailableException.class, key::current);
 
       assertThat(e.isRetryable()).isTrue();
-      assertThat(e.getCause()).isInstanceOf(KeyProviderUnavailableException.class);
-      assertThat(e.getCause().getCause()).isSameAs(bug);
+      // one KeyGuard layer quoting the fetch failure, and the foreign exception as its cause
+      assertThat(e.getCause()).isSameAs(bug);
+      assertNoRepeatedText(e);
     }
 
     @Test
