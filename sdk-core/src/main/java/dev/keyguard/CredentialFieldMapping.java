@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps a stored secret to the parts of a {@link VersionedCredential}; the one facility every
@@ -271,7 +272,8 @@ public final class CredentialFieldMapping {
     }
   }
 
-  private Secret optionalSecret(KeyId keyId, JsonNode root, String field, StoredFields found) {
+  private @Nullable Secret optionalSecret(
+      KeyId keyId, JsonNode root, String field, StoredFields found) {
     JsonNode node = root.get(field);
     if (node == null || node.isNull()) {
       return null;
@@ -279,7 +281,7 @@ public final class CredentialFieldMapping {
     return requiredSecret(keyId, root, field, found);
   }
 
-  private static String optionalText(KeyId keyId, JsonNode root, String field) {
+  private static @Nullable String optionalText(KeyId keyId, JsonNode root, String field) {
     JsonNode node = root.get(field);
     if (node == null || node.isNull()) {
       return null;
@@ -291,7 +293,7 @@ public final class CredentialFieldMapping {
     return node.textValue().strip();
   }
 
-  private static Instant optionalInstant(KeyId keyId, JsonNode root, String field) {
+  private static @Nullable Instant optionalInstant(KeyId keyId, JsonNode root, String field) {
     String text = optionalText(keyId, root, field);
     if (text == null) {
       return null;
@@ -309,7 +311,7 @@ public final class CredentialFieldMapping {
     }
   }
 
-  private String optionalVersion(KeyId keyId, JsonNode root) {
+  private @Nullable String optionalVersion(KeyId keyId, JsonNode root) {
     JsonNode node = root.get(versionField);
     if (node == null || node.isNull()) {
       return null;

@@ -3,6 +3,7 @@ package dev.keyguard;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The parts of a credential something needs: the API key alone (a header, bearer or query parameter
@@ -45,9 +46,9 @@ public final class CredentialRequirement {
 
   private final Set<Part> parts;
   private final String neededBy;
-  private final String secretName;
+  private final @Nullable String secretName;
 
-  private CredentialRequirement(Set<Part> parts, String neededBy, String secretName) {
+  private CredentialRequirement(Set<Part> parts, String neededBy, @Nullable String secretName) {
     this.parts = Set.copyOf(parts);
     this.neededBy = neededBy;
     this.secretName = secretName;

@@ -2,6 +2,7 @@ package dev.keyguard;
 
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link CredentialFieldMapping} found in a stored value, by name only: the names of the
@@ -24,13 +25,16 @@ final class StoredFields {
 
   private static final int MAX_DIGITS_IN_LONG_NAME = 2;
 
-  private final List<String> names;
+  private final @Nullable List<String> names;
   private final Set<String> nullNames;
   private final String apiKeyField;
   private final String apiSecretField;
 
   private StoredFields(
-      List<String> names, Set<String> nullNames, String apiKeyField, String apiSecretField) {
+      @Nullable List<String> names,
+      Set<String> nullNames,
+      String apiKeyField,
+      String apiSecretField) {
     this.names = names;
     this.nullNames = nullNames;
     this.apiKeyField = apiKeyField;

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One version of a credential as a backend returned it: the key id, the version id, the API key, an
@@ -35,16 +36,16 @@ public final class VersionedCredential {
   private final KeyId keyId;
   private final String version;
   private final Secret apiKey;
-  private final Secret apiSecret;
+  private final @Nullable Secret apiSecret;
   private final Instant fetchedAt;
-  private final Instant notBefore;
-  private final Instant expiresAt;
-  private final Instant createdAt;
+  private final @Nullable Instant notBefore;
+  private final @Nullable Instant expiresAt;
+  private final @Nullable Instant createdAt;
   private final Set<String> scopes;
-  private final String environment;
+  private final @Nullable String environment;
 
   /** The field names a {@link CredentialFieldMapping} found, or null if not parsed by one. */
-  private final StoredFields storedFields;
+  private final @Nullable StoredFields storedFields;
 
   private VersionedCredential(Builder b) {
     this.keyId = b.keyId;
@@ -190,7 +191,7 @@ public final class VersionedCredential {
    * What the {@link CredentialFieldMapping} that parsed this credential found (field names only),
    * for messages about a missing part; null for a credential built in code.
    */
-  StoredFields storedFields() {
+  @Nullable StoredFields storedFields() {
     return storedFields;
   }
 
@@ -242,15 +243,15 @@ public final class VersionedCredential {
   public static final class Builder {
     private final KeyId keyId;
     private final Secret apiKey;
-    private String version;
-    private Secret apiSecret;
-    private Instant fetchedAt;
-    private Instant notBefore;
-    private Instant expiresAt;
-    private Instant createdAt;
+    private @Nullable String version;
+    private @Nullable Secret apiSecret;
+    private @Nullable Instant fetchedAt;
+    private @Nullable Instant notBefore;
+    private @Nullable Instant expiresAt;
+    private @Nullable Instant createdAt;
     private final Set<String> scopes = new LinkedHashSet<>();
-    private String environment;
-    private StoredFields storedFields;
+    private @Nullable String environment;
+    private @Nullable StoredFields storedFields;
 
     private Builder(KeyId keyId, Secret apiKey) {
       this.keyId = Objects.requireNonNull(keyId, "keyId");
@@ -278,7 +279,7 @@ public final class VersionedCredential {
      * @param apiSecret the second secret; null for none
      * @return this builder
      */
-    public Builder apiSecret(Secret apiSecret) {
+    public Builder apiSecret(@Nullable Secret apiSecret) {
       this.apiSecret = apiSecret;
       return this;
     }
@@ -300,7 +301,7 @@ public final class VersionedCredential {
      * @param notBefore the time; null for none
      * @return this builder
      */
-    public Builder notBefore(Instant notBefore) {
+    public Builder notBefore(@Nullable Instant notBefore) {
       this.notBefore = notBefore;
       return this;
     }
@@ -311,7 +312,7 @@ public final class VersionedCredential {
      * @param expiresAt the time; null for none
      * @return this builder
      */
-    public Builder expiresAt(Instant expiresAt) {
+    public Builder expiresAt(@Nullable Instant expiresAt) {
       this.expiresAt = expiresAt;
       return this;
     }
@@ -322,7 +323,7 @@ public final class VersionedCredential {
      * @param createdAt the time; null for unknown
      * @return this builder
      */
-    public Builder createdAt(Instant createdAt) {
+    public Builder createdAt(@Nullable Instant createdAt) {
       this.createdAt = createdAt;
       return this;
     }
@@ -346,7 +347,7 @@ public final class VersionedCredential {
      * @param environment the tag; null for none
      * @return this builder
      */
-    public Builder environment(String environment) {
+    public Builder environment(@Nullable String environment) {
       this.environment = environment;
       return this;
     }

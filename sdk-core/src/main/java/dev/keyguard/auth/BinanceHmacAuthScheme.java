@@ -12,6 +12,7 @@ import java.util.Set;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.RequestBody;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Signs a Binance {@code SIGNED} (TRADE / USER_DATA) request with an HMAC-SHA256 API key, as the
@@ -38,9 +39,9 @@ final class BinanceHmacAuthScheme implements AuthScheme {
       Set.of("signature", "timestamp", "recvWindow");
 
   private final TimeSource time;
-  private final Duration recvWindow;
+  private final @Nullable Duration recvWindow;
 
-  BinanceHmacAuthScheme(TimeSource time, Duration recvWindow) {
+  BinanceHmacAuthScheme(TimeSource time, @Nullable Duration recvWindow) {
     this.time = time;
     this.recvWindow = recvWindow;
   }

@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
@@ -98,7 +99,8 @@ final class CoinbaseJwtAuthScheme implements AuthScheme {
       return EcPrivateKeys.parseP256(bytes);
     } catch (IllegalArgumentException e) {
       // EcPrivateKeys' messages describe the format only, never the content.
-      throw AuthSupport.malformedSecret(credential, e.getMessage());
+      throw AuthSupport.malformedSecret(
+          credential, Objects.requireNonNullElse(e.getMessage(), "not a P-256 private key"));
     } finally {
       Arrays.fill(bytes, (byte) 0);
     }
