@@ -122,6 +122,20 @@ final class AzureErrors {
           keyId,
           null);
     }
+    String text = e.getMessage() == null ? "" : e.getMessage();
+    if (text.contains("challenge resource")) {
+      // the vault's 401 challenge named a resource that does not belong to the vault's domain: no
+      // token was sent (a look-alike host, or a vault URL that is not the vault's own)
+      return new KeyAccessDeniedException(
+          "Azure Key Vault at this URL is not trusted with a token to read "
+              + what
+              + ": its bearer challenge names a resource outside the vault's domain ("
+              + clean(text)
+              + "). Use the vault's own URL (https://<name>.vault.azure.net)",
+          e,
+          keyId,
+          null);
+    }
     if (isResponseReadingFailure(e)) {
       // A successful GET carries the secret: a parser's message may quote it, so neither the
       // message nor the cause is kept.

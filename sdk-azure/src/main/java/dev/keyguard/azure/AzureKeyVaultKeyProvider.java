@@ -384,7 +384,10 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
     return null;
   }
 
-  /** Usable versions, newest first (created, then updated, then version id for a stable order). */
+  /**
+   * Usable versions, newest first: by creation time, then update time; versions created and updated
+   * in the same second (Key Vault stamps whole seconds) keep the listing's order.
+   */
   private static List<SecretProperties> usableNewestFirst(
       List<SecretProperties> versions, Instant now) {
     List<SecretProperties> usable = new ArrayList<>();
@@ -396,8 +399,7 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
     usable.sort(
         Comparator.comparing(
                 (SecretProperties p) -> instant(p.getCreatedOn()), Comparator.reverseOrder())
-            .thenComparing(p -> instant(p.getUpdatedOn()), Comparator.reverseOrder())
-            .thenComparing(SecretProperties::getVersion));
+            .thenComparing(p -> instant(p.getUpdatedOn()), Comparator.reverseOrder()));
     return usable;
   }
 

@@ -15,9 +15,12 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import reactor.core.publisher.Mono;
 
@@ -61,6 +64,16 @@ final class AzureTestSupport {
         .connectTimeout(Duration.ofSeconds(2))
         .responseTimeout(Duration.ofSeconds(5))
         .build();
+  }
+
+  /**
+   * A clock for the emulator that moves one second per reading, from now: Key Vault stamps
+   * versions in whole seconds, and versions set in the same second could not be told apart by
+   * their creation time (in a real vault rotations are further apart).
+   */
+  static Supplier<Instant> oneSecondPerWrite() {
+    AtomicLong seconds = new AtomicLong(Instant.now().getEpochSecond());
+    return () -> Instant.ofEpochSecond(seconds.incrementAndGet());
   }
 
   /** Two quick SDK retries, so a test of a failing vault does not wait on the default backoff. */
