@@ -267,6 +267,33 @@ class AzureKeyManagerIT {
   }
 
   @Test
+  void aRejectedNewVersion_fallsBackToThePreviousEnabledOne_duringTheRotationWindow() {
+    String name = uniqueName("rotation-window");
+    Secret previous = TestSecrets.randomSecret();
+    KeyVaultSecret v1 = admin.setSecret(name, raw(previous));
+    KeyVaultSecret v2 = admin.setSecret(name, TestSecrets.randomValue());
+    KeyManager manager =
+        manager(
+            KeyManager.builder()
+                .provider(
+                    AzureTestSupport.provider(emulator, KeyVaultEmulator.Role.SECRETS_USER).build()));
+    ManagedKey key = manager.key(name);
+    key.awaitReady(Duration.ofSeconds(10));
+    VersionedCredential current = key.current();
+    assertThat(current.version()).isEqualTo(v2.getProperties().getVersion());
+
+    // the API does not know the new key yet: the forced refresh finds nothing newer, so the
+    // previous enabled version is offered, and once the API accepts it, it is served
+    VersionedCredential retry = key.rejected(current).orElseThrow();
+    key.accepted(retry);
+
+    assertThat(retry.version()).isEqualTo(v1.getProperties().getVersion());
+    assertThat(retry.apiKey().equalsSecret(previous)).isTrue();
+    assertThat(key.current().version()).isEqualTo(v1.getProperties().getVersion());
+    assertThat(events).anyMatch(e -> e instanceof KeyEvent.AlternatePromoted);
+  }
+
+  @Test
   void theCanary_neverAppearsInTheSdksOrAzuresLogs_atTheMostVerboseLevel() {
     assertThat(System.getenv("AZURE_HTTP_LOG_DETAIL_LEVEL"))
         .as("the pom runs the tests with body logging asked for")
