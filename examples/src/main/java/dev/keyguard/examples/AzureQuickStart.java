@@ -39,7 +39,8 @@ public final class AzureQuickStart {
    */
   public static void main(String[] args) {
     Map<String, String> options = AwsQuickStart.Options.parse(args);
-    String vaultUrl = options.getOrDefault("--vault-url", System.getenv("KEYGUARD_AZURE_VAULT_URL"));
+    String vaultUrl =
+        options.getOrDefault("--vault-url", System.getenv("KEYGUARD_AZURE_VAULT_URL"));
     if (vaultUrl == null) {
       System.err.println(
           "usage: AzureQuickStart --vault-url https://<vault-name>.vault.azure.net [--key ID]");
@@ -66,7 +67,8 @@ public final class AzureQuickStart {
    * @param out where to print
    * @return the credential read
    */
-  static VersionedCredential readKey(AzureKeyVaultKeyProvider azure, String keyId, PrintStream out) {
+  static VersionedCredential readKey(
+      AzureKeyVaultKeyProvider azure, String keyId, PrintStream out) {
     // README-AZURE-BEGIN
     try (KeyManager manager = KeyManager.builder().provider(azure).build()) {
       ManagedKey key = manager.key(keyId); // "coingecko.pro" reads secret coingecko-pro

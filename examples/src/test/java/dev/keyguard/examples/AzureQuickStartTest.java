@@ -82,7 +82,10 @@ class AzureQuickStartTest {
 
       String out = printed.toString(StandardCharsets.UTF_8);
       assertThat(credential.version()).isEqualTo(stored.getProperties().getVersion());
-      assertThat(out).contains("coingecko.pro").contains(credential.version()).doesNotContain(value);
+      assertThat(out)
+          .contains("coingecko.pro")
+          .contains(credential.version())
+          .doesNotContain(value);
     }
   }
 

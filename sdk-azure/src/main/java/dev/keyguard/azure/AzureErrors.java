@@ -28,7 +28,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class AzureErrors {
 
-  /** The permission a Key Vault access policy grants for each operation, as the service names it. */
+  /**
+   * The permission a Key Vault access policy grants for each operation, as the service names it.
+   */
   static final String GET = "get";
 
   static final String LIST = "list";

@@ -50,10 +50,10 @@ import org.slf4j.LoggerFactory;
  *       refuses a disabled one with {@code 403 Forbidden} ({@code SecretDisabled}); the provider
  *       never serves any of them. When the latest version is not usable, it lists the versions and
  *       serves the newest usable one (the previous version during a staged rollout, or after the
- *       latest was disabled). The version id is the credential's version; {@code expiresOn},
- *       {@code notBefore} and {@code createdOn} become its {@code expiresAt}, {@code notBefore} and
- *       {@code createdAt}, so the key manager refreshes ahead of {@code expiresOn} and never serves
- *       the value after it.
+ *       latest was disabled). The version id is the credential's version; {@code expiresOn}, {@code
+ *       notBefore} and {@code createdOn} become its {@code expiresAt}, {@code notBefore} and {@code
+ *       createdAt}, so the key manager refreshes ahead of {@code expiresOn} and never serves the
+ *       value after it.
  *   <li>A version pinned with {@link Builder#pinVersion(String, String)} is read by its id; if it
  *       is not usable, the fetch fails (no fallback).
  *   <li>{@link #fetchAlternates(KeyId)} offers the previous usable version (the newest usable one
@@ -444,7 +444,8 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
             + expired
             + " expired"
             + (soonest == null ? "" : ", the next becomes valid at " + soonest);
-    String what = "Azure Key Vault secret '" + name + "' (key '" + keyId + "') has no usable version";
+    String what =
+        "Azure Key Vault secret '" + name + "' (key '" + keyId + "') has no usable version";
     if (soonest != null) {
       return new KeyProviderUnavailableException(
           what + " yet (" + counts + "); retried until then", null, keyId, null);
@@ -625,9 +626,13 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
                 + " (Key Vault and its token policy refuse http): "
                 + vaultUrl);
       }
-      if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      if (uri.getRawUserInfo() != null
+          || uri.getRawQuery() != null
+          || uri.getRawFragment() != null) {
         throw new IllegalArgumentException(
-            "vaultUrl must have no user info, query or fragment: " + uri.getScheme() + "://"
+            "vaultUrl must have no user info, query or fragment: "
+                + uri.getScheme()
+                + "://"
                 + uri.getHost());
       }
       this.vaultUrl = vaultUrl;
@@ -797,8 +802,8 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
     }
 
     /**
-     * Sets the time source that decides whether a version is valid now and stamps {@code
-     * fetchedAt} (default {@link TimeSource#system()}).
+     * Sets the time source that decides whether a version is valid now and stamps {@code fetchedAt}
+     * (default {@link TimeSource#system()}).
      *
      * @param timeSource the time source
      * @return this builder

@@ -141,9 +141,7 @@ class AzureKeyManagerIT {
       KeyVaultSecret second = admin.setSecret(name, raw(next));
       v2 = second.getProperties().getVersion();
       order.put(v2, 1);
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> key.current().version().equals(v2));
+      await().atMost(Duration.ofSeconds(10)).until(() -> key.current().version().equals(v2));
       long before = reads.get();
       await().atMost(Duration.ofSeconds(5)).until(() -> reads.get() > before + 1_000);
     } finally {
@@ -227,9 +225,13 @@ class AzureKeyManagerIT {
                     new SecretProperties().setNotBefore(notBefore.atOffset(ZoneOffset.UTC))));
 
     scheduler.advance(Duration.ofMinutes(6));
-    assertThat(key.current().version()).as("before notBefore").isEqualTo(v1.getProperties().getVersion());
+    assertThat(key.current().version())
+        .as("before notBefore")
+        .isEqualTo(v1.getProperties().getVersion());
     scheduler.advance(Duration.ofMinutes(25));
-    assertThat(key.current().version()).as("30 min later, once refreshed").isEqualTo(v2.getProperties().getVersion());
+    assertThat(key.current().version())
+        .as("30 min later, once refreshed")
+        .isEqualTo(v2.getProperties().getVersion());
   }
 
   @Test
@@ -241,7 +243,8 @@ class AzureKeyManagerIT {
     KeyVaultSecret v1 =
         admin.setSecret(
             new KeyVaultSecret(name, TestSecrets.randomValue())
-                .setProperties(new SecretProperties().setExpiresOn(expires.atOffset(ZoneOffset.UTC))));
+                .setProperties(
+                    new SecretProperties().setExpiresOn(expires.atOffset(ZoneOffset.UTC))));
     KeyManager manager =
         manager(
             KeyManager.builder()
@@ -276,7 +279,8 @@ class AzureKeyManagerIT {
         manager(
             KeyManager.builder()
                 .provider(
-                    AzureTestSupport.provider(emulator, KeyVaultEmulator.Role.SECRETS_USER).build()));
+                    AzureTestSupport.provider(emulator, KeyVaultEmulator.Role.SECRETS_USER)
+                        .build()));
     ManagedKey key = manager.key(name);
     key.awaitReady(Duration.ofSeconds(10));
     VersionedCredential current = key.current();

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The provider on the real {@code SecretClient} (azure-security-keyvault-secrets 4.11, Netty, the
- * bearer challenge and its token policy) against {@link KeyVaultEmulator}: the emulator of the
- * Key Vault REST specification, not the Azure service.
+ * bearer challenge and its token policy) against {@link KeyVaultEmulator}: the emulator of the Key
+ * Vault REST specification, not the Azure service.
  */
 class AzureKeyVaultKeyProviderIT {
 
@@ -83,7 +83,8 @@ class AzureKeyVaultKeyProviderIT {
   void fetch_readsTheLatestVersion_withItsVersionTimesAndTags() {
     String name = uniqueName("market-data");
     Secret value = TestSecrets.randomSecret();
-    Instant expires = Instant.now().plus(Duration.ofDays(30)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant expires =
+        Instant.now().plus(Duration.ofDays(30)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     KeyVaultSecret stored =
         set(
             name,
@@ -223,7 +224,9 @@ class AzureKeyVaultKeyProviderIT {
 
     VersionedCredential read = provider.fetch(KeyId.of(name));
 
-    assertThat(read.version()).isEqualTo(second.getProperties().getVersion()).isNotEqualTo(first.version());
+    assertThat(read.version())
+        .isEqualTo(second.getProperties().getVersion())
+        .isNotEqualTo(first.version());
     assertThat(read.apiKey().equalsSecret(next)).isTrue();
   }
 
@@ -292,7 +295,8 @@ class AzureKeyVaultKeyProviderIT {
 
   @Test
   void aVersionNotValidYet_isNotServedUntilItsNotBeforePasses_onTheProvidersClock() {
-    FakeClock clock = new FakeClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    FakeClock clock =
+        new FakeClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     AzureKeyVaultKeyProvider onClock =
         AzureTestSupport.provider(emulator, KeyVaultEmulator.Role.SECRETS_USER)
             .timeSource(clock)
@@ -314,7 +318,8 @@ class AzureKeyVaultKeyProviderIT {
 
   @Test
   void theOnlyVersionNotValidYet_isRetryable_namingWhenItBecomesValid() {
-    FakeClock clock = new FakeClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    FakeClock clock =
+        new FakeClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     AzureKeyVaultKeyProvider onClock =
         AzureTestSupport.provider(emulator, KeyVaultEmulator.Role.SECRETS_USER)
             .timeSource(clock)
@@ -383,7 +388,8 @@ class AzureKeyVaultKeyProviderIT {
     set(name, TestSecrets.randomValue());
     admin.beginDeleteSecret(name).waitForCompletion(Duration.ofSeconds(10));
 
-    assertThat(catchThrowableOfType(KeyNotFoundException.class, () -> provider.fetch(KeyId.of(name))))
+    assertThat(
+            catchThrowableOfType(KeyNotFoundException.class, () -> provider.fetch(KeyId.of(name))))
         .hasMessageContaining("az keyvault secret recover");
   }
 
@@ -433,7 +439,8 @@ class AzureKeyVaultKeyProviderIT {
 
     VersionedCredential read = provider.fetch(KeyId.of(name));
 
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(900));
     assertThat(read.apiKey().equalsSecret(value)).isTrue();
   }
 
@@ -448,7 +455,10 @@ class AzureKeyVaultKeyProviderIT {
             KeyProviderUnavailableException.class, () -> provider.fetch(KeyId.of(name)));
 
     assertThat(e.isRetryable()).isTrue();
-    assertThat(e.getMessage()).contains("throttled").contains("Retry-After: 1").contains("Throttled");
+    assertThat(e.getMessage())
+        .contains("throttled")
+        .contains("Retry-After: 1")
+        .contains("Throttled");
   }
 
   @Test

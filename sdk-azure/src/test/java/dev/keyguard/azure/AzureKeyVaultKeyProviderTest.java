@@ -67,7 +67,8 @@ class AzureKeyVaultKeyProviderTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("https");
     assertThatThrownBy(
-            () -> AzureKeyVaultKeyProvider.builder().vaultUrl("https://u:p@my-vault.vault.azure.net"))
+            () ->
+                AzureKeyVaultKeyProvider.builder().vaultUrl("https://u:p@my-vault.vault.azure.net"))
         .hasMessageContaining("no user info")
         .hasMessageNotContaining("u:p");
   }
@@ -130,7 +131,9 @@ class AzureKeyVaultKeyProviderTest {
 
   @Test
   void safeLogOptions_neverLogsABody_whateverIsAskedFor() {
-    assertThat(AzureKeyVaultKeyProvider.safeLogOptions(HttpLogDetailLevel.BODY_AND_HEADERS).getLogLevel())
+    assertThat(
+            AzureKeyVaultKeyProvider.safeLogOptions(HttpLogDetailLevel.BODY_AND_HEADERS)
+                .getLogLevel())
         .isEqualTo(HttpLogDetailLevel.HEADERS);
     assertThat(AzureKeyVaultKeyProvider.safeLogOptions(HttpLogDetailLevel.BODY).getLogLevel())
         .isEqualTo(HttpLogDetailLevel.HEADERS);

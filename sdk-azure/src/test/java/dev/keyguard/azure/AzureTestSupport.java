@@ -67,9 +67,9 @@ final class AzureTestSupport {
   }
 
   /**
-   * A clock for the emulator that moves one second per reading, from now: Key Vault stamps
-   * versions in whole seconds, and versions set in the same second could not be told apart by
-   * their creation time (in a real vault rotations are further apart).
+   * A clock for the emulator that moves one second per reading, from now: Key Vault stamps versions
+   * in whole seconds, and versions set in the same second could not be told apart by their creation
+   * time (in a real vault rotations are further apart).
    */
   static Supplier<Instant> oneSecondPerWrite() {
     AtomicLong seconds = new AtomicLong(Instant.now().getEpochSecond());

@@ -58,8 +58,8 @@ import okhttp3.tls.HeldCertificate;
  *   <li>A request without a bearer token gets the service's challenge: {@code 401} with {@code
  *       WWW-Authenticate: Bearer authorization="https://login.microsoftonline.com/<tenant>",
  *       resource="https://vault.azure.net"}; an unknown token gets {@code 401} too. Tokens are
- *       issued per RBAC role ({@link #issueToken(Role)}); an operation the role does not allow
- *       gets {@code 403 Forbidden} / {@code ForbiddenByRbac} naming the data action.
+ *       issued per RBAC role ({@link #issueToken(Role)}); an operation the role does not allow gets
+ *       {@code 403 Forbidden} / {@code ForbiddenByRbac} naming the data action.
  *   <li>Set (a new version each time, {@code previousVersion} linked), get latest and by version,
  *       list secrets and versions (paged by {@code maxresults}, default and maximum 25, with an
  *       absolute {@code nextLink} carrying {@code $skiptoken}; no values in listings), update
@@ -187,7 +187,8 @@ public final class KeyVaultEmulator implements AutoCloseable {
             .addSubjectAlternativeName("localhost")
             .duration(1, TimeUnit.DAYS)
             .build();
-    this.serverCertificates = new HandshakeCertificates.Builder().heldCertificate(certificate).build();
+    this.serverCertificates =
+        new HandshakeCertificates.Builder().heldCertificate(certificate).build();
     this.server = newServer(0);
     this.port = server.getAddress().getPort();
     server.start();
@@ -395,7 +396,9 @@ public final class KeyVaultEmulator implements AutoCloseable {
     String collection = segments.isEmpty() ? "" : segments.get(0);
     if (collection.equals("secrets")) {
       if (segments.size() == 1 || (segments.size() == 2 && segments.get(1).isEmpty())) {
-        return method.equals("GET") ? require(role, Permission.LIST, "secrets/readMetadata", "", () -> listSecrets(query)) : badRoute(method, path);
+        return method.equals("GET")
+            ? require(role, Permission.LIST, "secrets/readMetadata", "", () -> listSecrets(query))
+            : badRoute(method, path);
       }
       String name = segments.get(1);
       String second = segments.size() > 2 ? segments.get(2) : null;
@@ -416,7 +419,11 @@ public final class KeyVaultEmulator implements AutoCloseable {
         case "GET":
           if ("versions".equals(second)) {
             return require(
-                role, Permission.LIST, "secrets/readMetadata", name, () -> listVersions(name, query));
+                role,
+                Permission.LIST,
+                "secrets/readMetadata",
+                name,
+                () -> listVersions(name, query));
           }
           return require(
               role,
@@ -543,7 +550,8 @@ public final class KeyVaultEmulator implements AutoCloseable {
       return error(400, "BadParameter", "The request body is not valid JSON.", null);
     }
     if (request.has("contentType")) {
-      v.contentType = request.get("contentType").isNull() ? null : request.get("contentType").asText();
+      v.contentType =
+          request.get("contentType").isNull() ? null : request.get("contentType").asText();
     }
     if (request.has("tags")) {
       v.tags = tags(request.get("tags"));

@@ -154,11 +154,13 @@ class KeyVaultEmulatorTest {
 
   @Test
   void getSecret_byVersionAndLatest_answersAsTheGetSecretExample() throws Exception {
-    Reply v1 = call("PUT", "/secrets/mysecretname" + V, officer, setBody(TestSecrets.randomValue()));
+    Reply v1 =
+        call("PUT", "/secrets/mysecretname" + V, officer, setBody(TestSecrets.randomValue()));
     String value2 = TestSecrets.randomValue();
     Reply v2 = call("PUT", "/secrets/mysecretname" + V, officer, setBody(value2));
 
-    Reply byVersion = call("GET", "/secrets/mysecretname/" + versionOf(v1.body()) + V, officer, null);
+    Reply byVersion =
+        call("GET", "/secrets/mysecretname/" + versionOf(v1.body()) + V, officer, null);
     Reply latestSlash = call("GET", "/secrets/mysecretname/" + V, officer, null);
     Reply latest = call("GET", "/secrets/MYSECRETNAME" + V, officer, null);
 
@@ -181,7 +183,11 @@ class KeyVaultEmulatorTest {
   @Test
   void getSecretVersions_pagesWithAnAbsoluteNextLink_asTheExample() throws Exception {
     for (int i = 0; i < 3; i++) {
-      call("PUT", "/secrets/listsecretversionstest" + V, officer, setBody(TestSecrets.randomValue()));
+      call(
+          "PUT",
+          "/secrets/listsecretversionstest" + V,
+          officer,
+          setBody(TestSecrets.randomValue()));
     }
     List<JsonNode> items = new ArrayList<>();
     String next = "/secrets/listsecretversionstest/versions" + V + "&maxresults=1";
@@ -195,7 +201,8 @@ class KeyVaultEmulatorTest {
       next = link.isNull() ? null : link.asText().substring(emulator.vaultUrl().length());
       if (next != null) {
         assertThat(link.asText())
-            .startsWith(emulator.vaultUrl() + "/secrets/listsecretversionstest/versions?api-version=")
+            .startsWith(
+                emulator.vaultUrl() + "/secrets/listsecretversionstest/versions?api-version=")
             .contains("$skiptoken=")
             .contains("maxresults=1");
       }
@@ -214,7 +221,8 @@ class KeyVaultEmulatorTest {
   void maxresults_outsideOneTo25_isABadParameter() throws Exception {
     call("PUT", "/secrets/paged" + V, officer, setBody("x"));
 
-    assertThat(call("GET", "/secrets/paged/versions" + V + "&maxresults=26", officer, null).status())
+    assertThat(
+            call("GET", "/secrets/paged/versions" + V + "&maxresults=26", officer, null).status())
         .isEqualTo(400);
   }
 
@@ -323,8 +331,7 @@ class KeyVaultEmulatorTest {
   }
 
   @Test
-  void stop_refusesConnections_andRestart_comesBackOnTheSamePortWithTheSecrets()
-      throws Exception {
+  void stop_refusesConnections_andRestart_comesBackOnTheSamePortWithTheSecrets() throws Exception {
     String value = TestSecrets.randomValue();
     call("PUT", "/secrets/survivor" + V, officer, setBody(value));
 
