@@ -1,6 +1,7 @@
 package dev.keyguard.azure;
 
 import com.azure.core.credential.TokenCredential;
+import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.policy.HttpLogDetailLevel;
 import com.azure.core.http.policy.HttpLogOptions;
@@ -224,15 +225,7 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
       return toCredential(keyId, name, secret, now);
     }
 
-    KeyVaultSecret latest = null;
-    try {
-      latest = get(keyId, name, "");
-    } catch (KeyAccessDeniedException e) {
-      if (!isDisabled(e)) {
-        throw e;
-      }
-      LOG.debug("key '{}': the latest version of secret '{}' is disabled", keyId, name);
-    }
+    KeyVaultSecret latest = getLatestUnlessDisabled(keyId, name);
     if (latest != null && refusal(latest.getProperties(), now) == null) {
       return toCredential(keyId, name, latest, now);
     }
@@ -316,6 +309,21 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
     }
   }
 
+  /** The latest version, or null if Key Vault refuses it as disabled ({@code SecretDisabled}). */
+  private @Nullable KeyVaultSecret getLatestUnlessDisabled(KeyId keyId, String name) {
+    try {
+      return checked(keyId, name, "latest version", client.getSecret(name, ""));
+    } catch (HttpResponseException e) {
+      if (e.getResponse() != null && AzureErrors.details(e).isDisabled()) {
+        LOG.debug("key '{}': the latest version of secret '{}' is disabled", keyId, name);
+        return null;
+      }
+      throw AzureErrors.map(e, keyId, name, AzureErrors.GET, "latest version");
+    } catch (RuntimeException e) {
+      throw AzureErrors.map(e, keyId, name, AzureErrors.GET, "latest version");
+    }
+  }
+
   private KeyVaultSecret get(KeyId keyId, String name, String version) {
     String target = version.isEmpty() ? "latest version" : "version " + version;
     KeyVaultSecret secret;
@@ -324,6 +332,11 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
     } catch (RuntimeException e) {
       throw AzureErrors.map(e, keyId, name, AzureErrors.GET, target);
     }
+    return checked(keyId, name, target, secret);
+  }
+
+  private static KeyVaultSecret checked(
+      KeyId keyId, String name, String target, @Nullable KeyVaultSecret secret) {
     if (secret == null
         || secret.getProperties() == null
         || secret.getProperties().getVersion() == null) {
@@ -405,15 +418,6 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
 
   private static Instant instant(@Nullable OffsetDateTime t) {
     return t == null ? Instant.MIN : t.toInstant();
-  }
-
-  private static boolean isDisabled(KeyAccessDeniedException e) {
-    Throwable cause = e.getCause();
-    if (cause instanceof com.azure.core.exception.HttpResponseException hre) {
-      return AzureErrors.details(hre).isDisabled();
-    }
-    String message = e.getMessage();
-    return message != null && message.contains("SecretDisabled");
   }
 
   private static KeyGuardException noUsableVersion(
@@ -618,13 +622,16 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
       try {
         uri = URI.create(vaultUrl);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("vaultUrl is not a URL: " + vaultUrl, e);
+        // the text is not echoed: a malformed URL may carry credentials
+        throw new IllegalArgumentException(
+            "vaultUrl is not a URL; expected https://<vault-name>.vault.azure.net");
       }
       if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
         throw new IllegalArgumentException(
             "vaultUrl must be an https URL with a host, such as https://my-vault.vault.azure.net"
-                + " (Key Vault and its token policy refuse http): "
-                + vaultUrl);
+                + " (Key Vault and its token policy refuse http); got scheme "
+                + uri.getScheme()
+                + (uri.getHost() == null ? " and no host" : " on host " + uri.getHost()));
       }
       if (uri.getRawUserInfo() != null
           || uri.getRawQuery() != null

@@ -63,9 +63,15 @@ class AzureKeyVaultKeyProviderTest {
 
   @Test
   void vaultUrl_mustBeHttps() {
-    assertThatThrownBy(() -> AzureKeyVaultKeyProvider.builder().vaultUrl("http://my-vault"))
+    String password = TestSecrets.randomHex(12);
+    assertThatThrownBy(
+            () -> AzureKeyVaultKeyProvider.builder().vaultUrl("http://u:" + password + "@my-vault"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("https");
+        .hasMessageContaining("https")
+        .hasMessageContaining("scheme http on host my-vault")
+        .hasMessageNotContaining(password);
+    assertThatThrownBy(() -> AzureKeyVaultKeyProvider.builder().vaultUrl("https://a b/" + password))
+        .hasMessageNotContaining(password);
     assertThatThrownBy(
             () ->
                 AzureKeyVaultKeyProvider.builder().vaultUrl("https://u:p@my-vault.vault.azure.net"))
