@@ -311,8 +311,10 @@ class AzureKeyManagerIT {
                 "{\"apiKey\":\"" + raw(canary) + "\",\"apiSecret\":\"" + raw(canarySecret) + "\"}")
             .setProperties(new SecretProperties().setContentType("application/json")));
     try (LogCapture logs = LogCapture.root()) {
+      String token = emulator.issueToken(KeyVaultEmulator.Role.SECRETS_USER);
       AzureKeyVaultKeyProvider provider =
           AzureTestSupport.provider(emulator, KeyVaultEmulator.Role.SECRETS_USER)
+              .credential(new AzureTestSupport.StaticTokenCredential(token))
               .httpLogLevel(HttpLogDetailLevel.BODY_AND_HEADERS) // asked for explicitly, too
               .build();
       KeyManager manager = manager(KeyManager.builder().provider(provider));
@@ -329,6 +331,7 @@ class AzureKeyManagerIT {
           .contains("\"az.sdk.message\":\"HTTP response\"")
           .contains("/secrets/" + name);
       SecretLeakAssertions.assertNoLeakInText("every log line", text, canary, canarySecret);
+      SecretLeakAssertions.assertNoLeakInText("every log line", text, Secret.of(token));
       assertThat(text).doesNotContain("\"value\"");
     }
   }

@@ -76,6 +76,15 @@ import okhttp3.tls.HeldCertificate;
  *       bring it back on the same port.
  * </ul>
  *
+ * <p>Where each behaviour comes from: paths, parameters, schemas, paging and the response shapes
+ * from the specification and its examples (checked by {@code KeyVaultEmulatorTest}); the challenge
+ * header from Key Vault's authentication documentation; the {@code SecretDisabled} body, and that
+ * {@code get} serves expired and not-yet-valid versions, from the service's documented behaviour.
+ * Approximated, because no source gives them exactly: the wording of the 400, the invalid-token
+ * 401, the 429 and the RBAC 403 messages (their codes and structure follow the service), and the
+ * {@code $skiptoken} format (opaque to clients). Not modelled: certificates' secrets, backup and
+ * restore, the firewall, propagation delays, the service's real throttling limits.
+ *
  * <p>Timestamps ({@code created}, {@code updated}) come from the clock given at start, in whole
  * seconds as the service gives them. Thread-safe.
  */
