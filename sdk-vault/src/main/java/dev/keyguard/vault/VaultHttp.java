@@ -163,7 +163,8 @@ final class VaultHttp {
 
   private HttpUrl.Builder url(String apiPath) {
     HttpUrl.Builder b = address.newBuilder();
-    // the address may carry a path prefix (a proxy); api paths are already split into segments
+    // the address may carry a path prefix (a proxy); api paths are relative to /v1/
+    b.addPathSegment("v1");
     for (String segment : apiPath.split("/")) {
       if (!segment.isEmpty()) {
         b.addPathSegment(segment);
