@@ -175,6 +175,23 @@ final class OpenBaoServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   JsonNode call(String method, String path, Object body, String namespace, Secret token) {
+    return call(method, path, body, namespace, token, null);
+  }
+
+  /** A call whose answer Vault wraps ({@code X-Vault-Wrap-TTL}); returns {@code wrap_info.token}. */
+  Secret wrapped(String method, String path, Object body) {
+    Secret wrapping =
+        Secret.of(
+            call(method, path, body, null, rootToken(), "60s")
+                .path("wrap_info")
+                .path("token")
+                .asText());
+    Redactor.global().register(wrapping);
+    return wrapping;
+  }
+
+  private JsonNode call(
+      String method, String path, Object body, String namespace, Secret token, String wrapTtl) {
     try {
       HttpRequest.Builder b =
           HttpRequest.newBuilder(URI.create(address() + "/v1/" + path))
@@ -182,6 +199,9 @@ final class OpenBaoServer implements BeforeAllCallback, AfterAllCallback {
               .header("X-Vault-Token", token.value(InsecureSecretAccess.get()));
       if (namespace != null) {
         b.header("X-Vault-Namespace", namespace);
+      }
+      if (wrapTtl != null) {
+        b.header("X-Vault-Wrap-TTL", wrapTtl);
       }
       if (body == null) {
         b.method(method, HttpRequest.BodyPublishers.noBody());
