@@ -147,18 +147,26 @@ final class VaultHttp {
   Reply get(String apiPath, @Nullable Secret token, Map<String, String> query) throws IOException {
     HttpUrl.Builder url = url(apiPath);
     query.forEach(url::addQueryParameter);
-    return send(request(url.build(), token).get().build());
+    return send(request(url.build(), token).get().build(), client);
   }
 
   /** Sends a POST with a JSON body (which may hold a secret: it is never logged). */
   Reply post(String apiPath, @Nullable Secret token, ObjectNode body) throws IOException {
+    return post(apiPath, token, body, null);
+  }
+
+  /** A POST bounded by {@code timeout} as a whole (for the best-effort revocation at close). */
+  Reply post(String apiPath, @Nullable Secret token, ObjectNode body, @Nullable Duration timeout)
+      throws IOException {
     byte[] bytes;
     try {
       bytes = MAPPER.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       throw new IOException("could not write the request body", null);
     }
-    return send(request(url(apiPath).build(), token).post(RequestBody.create(bytes, JSON)).build());
+    Request request =
+        request(url(apiPath).build(), token).post(RequestBody.create(bytes, JSON)).build();
+    return send(request, timeout == null ? client : client.newBuilder().callTimeout(timeout).build());
   }
 
   private HttpUrl.Builder url(String apiPath) {
@@ -184,7 +192,7 @@ final class VaultHttp {
     return b;
   }
 
-  private Reply send(Request request) throws IOException {
+  private static Reply send(Request request, OkHttpClient client) throws IOException {
     try (Response response = client.newCall(request).execute()) {
       ResponseBody body = response.body();
       JsonNode json = null;

@@ -13,6 +13,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -58,6 +59,9 @@ final class VaultSession {
   static final Duration EXPIRY_MARGIN = Duration.ofMillis(500);
 
   static final Duration MIN_RETRY = Duration.ofSeconds(1);
+
+  /** {@link #close()} waits at most this long for the best-effort revocation. */
+  static final Duration REVOKE_TIMEOUT = Duration.ofSeconds(2);
   static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
   /** A renewal that grants this much less than the TTL before counts as capped by the max TTL. */
@@ -294,7 +298,16 @@ final class VaultSession {
 
   private void scheduleAt(Instant at, long generation) {
     long delay = Math.max(0, Duration.between(time.now(), at).toMillis());
-    pending = scheduler.schedule(() -> tick(generation), delay, TimeUnit.MILLISECONDS);
+    try {
+      pending = scheduler.schedule(() -> tick(generation), delay, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // a scheduler of the caller's that was shut down: the token is replaced at its next use
+      LOG.warn(
+          "the Vault token scheduler refused the next renewal ({}); the token is renewed or"
+              + " replaced only when a read finds it expired",
+          e.toString());
+      pending = null;
+    }
   }
 
   /** The scheduled step: renew, or log in again. */
@@ -393,7 +406,7 @@ final class VaultSession {
       }
       return null;
     }
-    Duration retryIn = left.dividedBy(3);
+    Duration retryIn = left.dividedBy(3).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     if (retryIn.compareTo(MIN_RETRY) < 0) {
       retryIn = MIN_RETRY;
     } else if (retryIn.compareTo(MAX_RETRY) > 0) {
@@ -439,7 +452,11 @@ final class VaultSession {
     }
     if (s != null && !"token".equals(auth.method())) {
       try {
-        http.post("auth/token/revoke-self", s.token(), VaultHttp.MAPPER.createObjectNode());
+        http.post(
+            "auth/token/revoke-self",
+            s.token(),
+            VaultHttp.MAPPER.createObjectNode(),
+            REVOKE_TIMEOUT);
       } catch (IOException e) {
         LOG.debug("could not revoke the Vault token at close: {}", e.toString());
       }
