@@ -334,8 +334,10 @@ class VaultKeyProviderIT {
     KeyManager manager =
         KeyManager.builder().provider(provider(BAO.providerBuilder())).listener(events::add).build();
     closeAfter.add(manager);
-    manager.key(path);
+    ManagedKey key = manager.key(path);
     manager.awaitReady(Duration.ofSeconds(10));
+    key.current();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !events.isEmpty());
 
     assertThat(events)
         .filteredOn(KeyEvent.KeyLoaded.class::isInstance)
