@@ -476,8 +476,15 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
   /** Address, namespace, auth method and key mapping; never a token. */
   @Override
   public String toString() {
+    HttpUrl a = http.address();
+    String path = a.encodedPath().equals("/") ? "" : a.encodedPath();
     return "VaultKeyProvider[address="
-        + http.address().redact()
+        + a.scheme()
+        + "://"
+        + a.host()
+        + ":"
+        + a.port()
+        + path
         + (http.namespace() == null ? "" : ", namespace=" + http.namespace())
         + ", auth="
         + session.method()
