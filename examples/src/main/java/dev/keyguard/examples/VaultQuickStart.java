@@ -59,8 +59,8 @@ public final class VaultQuickStart {
   /**
    * Runs the quick start.
    *
-   * @param args {@code --demo} (against a dev server: sets it up with the root token), {@code
-   *     --key PATH} (without {@code --demo}: the key to read, default {@code apps/market-data})
+   * @param args {@code --demo} (against a dev server: sets it up with the root token), {@code --key
+   *     PATH} (without {@code --demo}: the key to read, default {@code apps/market-data})
    * @throws Exception if a step fails
    */
   public static void main(String[] args) throws Exception {
@@ -200,7 +200,9 @@ public final class VaultQuickStart {
       call(
           "PUT",
           "sys/policies/acl/market-data-read",
-          Map.of("policy", "path \"secret/data/" + KEY_PATH + "\" {\n  capabilities = [\"read\"]\n}\n"));
+          Map.of(
+              "policy",
+              "path \"secret/data/" + KEY_PATH + "\" {\n  capabilities = [\"read\"]\n}\n"));
       if (!call("GET", "sys/auth", null).path("data").has("approle/")) {
         call("POST", "sys/auth/approle", Map.of("type", "approle"));
       }
@@ -208,7 +210,12 @@ public final class VaultQuickStart {
           "POST",
           "auth/approle/role/market-data",
           Map.of(
-              "token_policies", List.of("market-data-read"), "token_ttl", "30s", "token_max_ttl", "10m"));
+              "token_policies",
+              List.of("market-data-read"),
+              "token_ttl",
+              "30s",
+              "token_max_ttl",
+              "10m"));
       String secretId =
           call("POST", "auth/approle/role/market-data/secret-id", Map.of())
               .path("data")
@@ -256,7 +263,8 @@ public final class VaultQuickStart {
                       : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
       HttpResponse<byte[]> response = http.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
       if (response.statusCode() / 100 != 2) {
-        throw new IllegalStateException(method + " " + path + " answered HTTP " + response.statusCode());
+        throw new IllegalStateException(
+            method + " " + path + " answered HTTP " + response.statusCode());
       }
       return response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
     }

@@ -91,8 +91,8 @@ public abstract class VaultAuthentication {
    *
    * @param token the token
    * @return the authentication
-   * @throws IllegalArgumentException if the token holds a character that cannot go in a header
-   *     (the message never shows it)
+   * @throws IllegalArgumentException if the token holds a character that cannot go in a header (the
+   *     message never shows it)
    */
   public static VaultAuthentication token(Secret token) {
     Objects.requireNonNull(token, "token");
@@ -212,7 +212,8 @@ public abstract class VaultAuthentication {
     Secret secret = register(Secret.of(token.textValue()));
     VaultHttp.checkedTokenCharacters(secret, what);
     JsonNode lease = auth.get("lease_duration");
-    Duration ttl = lease != null && lease.canConvertToLong() ? Duration.ofSeconds(lease.asLong()) : null;
+    Duration ttl =
+        lease != null && lease.canConvertToLong() ? Duration.ofSeconds(lease.asLong()) : null;
     return new Login(secret, ttl, auth.path("renewable").asBoolean(false));
   }
 
@@ -415,15 +416,21 @@ public abstract class VaultAuthentication {
 
     @Override
     public String toString() {
-      return "VaultAuthentication.kubernetes[mount=" + mount + ", role=" + role + ", jwt=" + jwtFile + "]";
+      return "VaultAuthentication.kubernetes[mount="
+          + mount
+          + ", role="
+          + role
+          + ", jwt="
+          + jwtFile
+          + "]";
     }
   }
 
   // ------------------------------------------------------------------------------ builders
 
   /**
-   * Builds an AppRole authentication. The role id is required, and exactly one source of the
-   * secret id. Each setting is checked when it is set; the last call wins. Not thread-safe.
+   * Builds an AppRole authentication. The role id is required, and exactly one source of the secret
+   * id. Each setting is checked when it is set; the last call wins. Not thread-safe.
    */
   public static final class AppRoleBuilder {
     private String mount = "approle";
@@ -514,8 +521,8 @@ public abstract class VaultAuthentication {
     }
 
     /**
-     * Says the secret id source holds a response-wrapping token ({@code bao write -wrap-ttl=60s
-     * -f auth/approle/role/NAME/secret-id}), which is unwrapped ({@code sys/wrapping/unwrap}) at
+     * Says the secret id source holds a response-wrapping token ({@code bao write -wrap-ttl=60s -f
+     * auth/approle/role/NAME/secret-id}), which is unwrapped ({@code sys/wrapping/unwrap}) at
      * login. A wrapping token works once: deliver a new one before each login (a new one is needed
      * only when the token can no longer be renewed).
      *

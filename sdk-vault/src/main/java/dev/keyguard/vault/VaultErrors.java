@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
  * Maps Vault answers and transport failures to KeyGuard's typed exceptions.
  *
  * <p>Messages name the key id, the Vault path, the namespace and the capability a policy needs;
- * never the token. Vault's own {@code errors} strings are kept (bounded to one line): Vault does not
- * echo tokens or secret values in them, and every message still passes through the {@code
+ * never the token. Vault's own {@code errors} strings are kept (bounded to one line): Vault does
+ * not echo tokens or secret values in them, and every message still passes through the {@code
  * Redactor} inside {@link KeyGuardException}, where the token is registered.
  */
 final class VaultErrors {

@@ -41,8 +41,8 @@ import org.jspecify.annotations.Nullable;
  * The Vault HTTP API on OkHttp: one client per provider, built from an {@link HttpsPolicy} (https
  * only, loopback http only through the policy's testing switch, TLS 1.2+, the policy's trusted
  * certificates, pins and proxy). Redirects are not followed: a Vault redirect would carry the token
- * to wherever it points. Every request carries the namespace header if one is set; the token
- * header is added only from a {@link Secret} whose characters were checked ({@link
+ * to wherever it points. Every request carries the namespace header if one is set; the token header
+ * is added only from a {@link Secret} whose characters were checked ({@link
  * #checkedTokenCharacters(Secret, String)}), so OkHttp's header validation, whose message would
  * quote the value, never sees a bad one.
  *
@@ -166,7 +166,8 @@ final class VaultHttp {
     }
     Request request =
         request(url(apiPath).build(), token).post(RequestBody.create(bytes, JSON)).build();
-    return send(request, timeout == null ? client : client.newBuilder().callTimeout(timeout).build());
+    return send(
+        request, timeout == null ? client : client.newBuilder().callTimeout(timeout).build());
   }
 
   private HttpUrl.Builder url(String apiPath) {
@@ -276,7 +277,9 @@ final class VaultHttp {
     }
     if (!policy.certificatePins().isEmpty()) {
       CertificatePinner.Builder pinner = new CertificatePinner.Builder();
-      policy.certificatePins().forEach((host, pins) -> pinner.add(host, pins.toArray(new String[0])));
+      policy
+          .certificatePins()
+          .forEach((host, pins) -> pinner.add(host, pins.toArray(new String[0])));
       b.certificatePinner(pinner.build());
     }
     policy.proxy().ifPresent(b::proxy);

@@ -60,8 +60,8 @@ import org.jspecify.annotations.Nullable;
  *       secret's own fields do not. A deleted (its {@code deletion_time} has passed) or destroyed
  *       version is never served. {@link Builder#pinVersion(String, int)} reads one version.
  *   <li>{@link #fetchAlternates(KeyId)}: the previous version of a KV v2 secret (if it is neither
- *       deleted nor destroyed), which the key manager tries after the API rejected the current
- *       one: the rotation window while the API does not yet accept the new key.
+ *       deleted nor destroyed), which the key manager tries after the API rejected the current one:
+ *       the rotation window while the API does not yet accept the new key.
  *   <li>KV v1 ({@code GET /v1/<mount>/<path>}): no versions; the version id is derived from the
  *       value's fingerprint, as the local providers do.
  *   <li>The secret's fields are mapped by the shared {@link CredentialFieldMapping} ({@code
@@ -75,9 +75,9 @@ import org.jspecify.annotations.Nullable;
  * is near; {@link Builder#tokenListener(VaultTokenListener)} receives what happens. The token is a
  * {@link Secret} registered with the redactor: it is never in a message, a log line or {@link
  * #toString()}. The Vault address must be https (loopback http only through {@link
- * HttpsPolicy.Builder#allowLoopbackCleartextForTesting()}), TLS 1.2+, with the system CAs or the
- * CA of {@link Builder#caCertificate(Path)} ({@code VAULT_CACERT}). {@code X-Vault-Namespace} is
- * sent with every request when a namespace is set.
+ * HttpsPolicy.Builder#allowLoopbackCleartextForTesting()}), TLS 1.2+, with the system CAs or the CA
+ * of {@link Builder#caCertificate(Path)} ({@code VAULT_CACERT}). {@code X-Vault-Namespace} is sent
+ * with every request when a namespace is set.
  *
  * <p>HTTP 403 is a {@link dev.keyguard.KeyAccessDeniedException} naming the path and the {@code
  * read} capability a policy must grant (after one new login, for methods that can log in again);
@@ -155,7 +155,10 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
             mapped.put(
                 id,
                 new Location(
-                    k.mount, k.path, kvVersionOf(k.mount), k.mapping == null ? mapping : k.mapping)));
+                    k.mount,
+                    k.path,
+                    kvVersionOf(k.mount),
+                    k.mapping == null ? mapping : k.mapping)));
     this.keys = Map.copyOf(mapped);
     this.pinned = Map.copyOf(b.pinned);
     this.previousVersionAsAlternate = b.previousVersionAsAlternate;
@@ -206,11 +209,7 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
     VersionedCredential c = readV2(keyId, location, pinned.get(keyId));
     if (c == null) {
       throw new KeyNotFoundException(
-          "Vault has no servable version at '"
-              + location.dataPath()
-              + "' for key '"
-              + keyId
-              + "'",
+          "Vault has no servable version at '" + location.dataPath() + "' for key '" + keyId + "'",
           keyId);
     }
     return c;
@@ -630,8 +629,8 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
     }
 
     /**
-     * Sets the mount where a key id that is not {@linkplain #key(String, String, String) mapped}
-     * is read, at the path of the key id (default {@code secret}).
+     * Sets the mount where a key id that is not {@linkplain #key(String, String, String) mapped} is
+     * read, at the path of the key id (default {@code secret}).
      *
      * @param mount the mount, such as {@code secret} or {@code kv/team-a}
      * @return this builder
@@ -687,7 +686,9 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
       keys.put(
           KeyId.of(keyId),
           new KeySpec(
-              mount(mount), path, CredentialFieldMapping.builder().apiKeyField(apiKeyField).build()));
+              mount(mount),
+              path,
+              CredentialFieldMapping.builder().apiKeyField(apiKeyField).build()));
       return this;
     }
 
@@ -859,7 +860,11 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
         String mount = spec == null ? defaultMount : spec.mount();
         if (kvVersions.getOrDefault(mount, 2) != 2) {
           throw new IllegalStateException(
-              "pinVersion(\"" + pin.getKey() + "\", …): mount " + mount + " is KV v1, which has no"
+              "pinVersion(\""
+                  + pin.getKey()
+                  + "\", …): mount "
+                  + mount
+                  + " is KV v1, which has no"
                   + " versions");
         }
       }

@@ -12,8 +12,8 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  *   <li>On first use it logs in. A given token (no lease in the answer) is looked up ({@code
  *       auth/token/lookup-self}) for its TTL and renewability; a failed look-up is reported and the
  *       token used as it is, without renewal, so the read itself says what Vault refuses.
- *   <li>At about 2/3 of the TTL it renews the token ({@code auth/token/renew-self}), as Vault
- *       Agent does. When Vault grants less than the previous TTL (the max TTL caps it), the next
- *       step at 2/3 of what is left is a new login instead.
+ *   <li>At about 2/3 of the TTL it renews the token ({@code auth/token/renew-self}), as Vault Agent
+ *       does. When Vault grants less than the previous TTL (the max TTL caps it), the next step at
+ *       2/3 of what is left is a new login instead.
  *   <li>It logs in again when renewal is refused, when the token is not renewable (at 2/3 of its
  *       TTL), when the max TTL is near, when the token has expired at a use, and when Vault refused
  *       it for a read ({@link #refused(Secret)}). A given token cannot log in again, except a token
@@ -62,6 +62,7 @@ final class VaultSession {
 
   /** {@link #close()} waits at most this long for the best-effort revocation. */
   static final Duration REVOKE_TIMEOUT = Duration.ofSeconds(2);
+
   static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
   /** A renewal that grants this much less than the TTL before counts as capped by the max TTL. */
@@ -360,8 +361,7 @@ final class VaultSession {
       failedLocked(
           "renew-self",
           new MalformedSecretException(
-              "the Vault answer to auth/token/renew-self has no field 'auth.lease_duration'",
-              null),
+              "the Vault answer to auth/token/renew-self has no field 'auth.lease_duration'", null),
           s);
       return;
     }
@@ -369,8 +369,7 @@ final class VaultSession {
     Duration granted = Duration.ofSeconds(Math.max(0, lease.asLong()));
     boolean renewable = authNode.path("renewable").asBoolean(false);
     boolean capped =
-        granted.isZero()
-            || (s.ttl() != null && granted.plus(CAP_TOLERANCE).compareTo(s.ttl()) < 0);
+        granted.isZero() || (s.ttl() != null && granted.plus(CAP_TOLERANCE).compareTo(s.ttl()) < 0);
     TokenState next = new TokenState(s.token(), now, granted, renewable, capped, ++generations);
     state = next;
     schedule(next);
@@ -421,7 +420,10 @@ final class VaultSession {
       try {
         l.onEvent(event);
       } catch (RuntimeException e) {
-        LOG.warn("a VaultTokenListener failed on {}: {}", event.getClass().getSimpleName(), e.toString());
+        LOG.warn(
+            "a VaultTokenListener failed on {}: {}",
+            event.getClass().getSimpleName(),
+            e.toString());
       }
     }
   }

@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Something that happened to a {@link VaultKeyProvider}'s Vault token. Events carry the auth
- * method, times, TTLs and the token's fingerprint, never the token: their {@code
- * toString()} is safe to log.
+ * method, times, TTLs and the token's fingerprint, never the token: their {@code toString()} is
+ * safe to log.
  *
  * @see VaultTokenListener
  */

@@ -178,7 +178,9 @@ final class OpenBaoServer implements BeforeAllCallback, AfterAllCallback {
     return call(method, path, body, namespace, token, null);
   }
 
-  /** A call whose answer Vault wraps ({@code X-Vault-Wrap-TTL}); returns {@code wrap_info.token}. */
+  /**
+   * A call whose answer Vault wraps ({@code X-Vault-Wrap-TTL}); returns {@code wrap_info.token}.
+   */
   Secret wrapped(String method, String path, Object body) {
     Secret wrapping =
         Secret.of(
@@ -211,7 +213,13 @@ final class OpenBaoServer implements BeforeAllCallback, AfterAllCallback {
       HttpResponse<String> r = admin.send(b.build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() / 100 != 2) {
         throw new IllegalStateException(
-            "OpenBao " + method + " " + path + " answered HTTP " + r.statusCode() + ": "
+            "OpenBao "
+                + method
+                + " "
+                + path
+                + " answered HTTP "
+                + r.statusCode()
+                + ": "
                 + Redactor.global().redact(r.body()));
       }
       return r.body().isEmpty() ? null : JSON.readTree(r.body());
@@ -261,7 +269,8 @@ final class OpenBaoServer implements BeforeAllCallback, AfterAllCallback {
       Thread.sleep(50);
     }
     stop();
-    throw new IllegalStateException("OpenBao did not answer within " + STARTUP_TIMEOUT + "; see " + log);
+    throw new IllegalStateException(
+        "OpenBao did not answer within " + STARTUP_TIMEOUT + "; see " + log);
   }
 
   private HttpClient trustingClientIfReady() {

@@ -100,17 +100,25 @@ final class TokenReviewStub implements AutoCloseable {
       g.initialize(2048);
       KeyPair pair = g.generateKeyPair();
       Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-      String header = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+      String header =
+          b64.encodeToString(
+              "{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
       String claims =
           b64.encodeToString(
               OpenBaoServer.JSON.writeValueAsBytes(
                   Map.of(
-                      "iss", "kubernetes/serviceaccount",
-                      "sub", "system:serviceaccount:" + NAMESPACE + ":" + SERVICE_ACCOUNT,
-                      "kubernetes.io/serviceaccount/namespace", NAMESPACE,
-                      "kubernetes.io/serviceaccount/secret.name", SERVICE_ACCOUNT + "-token",
-                      "kubernetes.io/serviceaccount/service-account.name", SERVICE_ACCOUNT,
-                      "kubernetes.io/serviceaccount/service-account.uid", UID)));
+                      "iss",
+                      "kubernetes/serviceaccount",
+                      "sub",
+                      "system:serviceaccount:" + NAMESPACE + ":" + SERVICE_ACCOUNT,
+                      "kubernetes.io/serviceaccount/namespace",
+                      NAMESPACE,
+                      "kubernetes.io/serviceaccount/secret.name",
+                      SERVICE_ACCOUNT + "-token",
+                      "kubernetes.io/serviceaccount/service-account.name",
+                      SERVICE_ACCOUNT,
+                      "kubernetes.io/serviceaccount/service-account.uid",
+                      UID)));
       Signature rsa = Signature.getInstance("SHA256withRSA");
       rsa.initSign(pair.getPrivate());
       rsa.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));

@@ -50,7 +50,11 @@ class VaultAuthIT {
         "POST",
         "auth/approle/role/app",
         Map.of("token_ttl", "10s", "token_max_ttl", "30s", "token_policies", List.of("reader")));
-    roleId = BAO.call("GET", "auth/approle/role/app/role-id", null).path("data").path("role_id").asText();
+    roleId =
+        BAO.call("GET", "auth/approle/role/app/role-id", null)
+            .path("data")
+            .path("role_id")
+            .asText();
     // the secret id is a canary: the run fails if it reaches any output
     BAO.call(
         "POST",

@@ -100,7 +100,8 @@ class VaultKeyProviderIT {
     String token = TestSecrets.randomValue();
     BAO.put("secret", path, Map.of("token", token, "note", "not a key"));
 
-    VaultKeyProvider p = provider(BAO.providerBuilder().key("market-data", "secret", path, "token"));
+    VaultKeyProvider p =
+        provider(BAO.providerBuilder().key("market-data", "secret", path, "token"));
 
     assertThat(value(p.fetch(KeyId.of("market-data")))).isEqualTo(token);
     assertThat(p.toString()).contains("market-data").contains("secret/data/" + path);
@@ -195,14 +196,17 @@ class VaultKeyProviderIT {
     BAO.put("secret", path, Map.of("apiKey", TestSecrets.randomValue()));
     VaultKeyProvider p = provider(BAO.providerBuilder());
     KeyId key = KeyId.of(path);
-    assertThat(p.fetchAlternates(key)).extracting(VersionedCredential::version).containsExactly("1");
+    assertThat(p.fetchAlternates(key))
+        .extracting(VersionedCredential::version)
+        .containsExactly("1");
 
     BAO.call("POST", "secret/destroy/" + path, Map.of("versions", List.of(1)));
     assertThat(p.fetch(key).version()).isEqualTo("2");
     assertThat(p.fetchAlternates(key)).as("version 1 is destroyed").isEmpty();
 
     BAO.call("POST", "secret/delete/" + path, Map.of("versions", List.of(2)));
-    KeyNotFoundException deleted = catchThrowableOfType(KeyNotFoundException.class, () -> p.fetch(key));
+    KeyNotFoundException deleted =
+        catchThrowableOfType(KeyNotFoundException.class, () -> p.fetch(key));
     assertThat(deleted.getMessage()).contains("deleted").contains("secret/data/" + path);
     assertThat(deleted.version()).contains("2");
 
@@ -225,7 +229,8 @@ class VaultKeyProviderIT {
   @Test
   void fetch_kvV1_usesTheFingerprintAsVersion_soARewriteIsANewVersion() {
     String mount = "kv1-" + NAMES.incrementAndGet();
-    BAO.call("POST", "sys/mounts/" + mount, Map.of("type", "kv", "options", Map.of("version", "1")));
+    BAO.call(
+        "POST", "sys/mounts/" + mount, Map.of("type", "kv", "options", Map.of("version", "1")));
     String first = TestSecrets.randomValue();
     String second = TestSecrets.randomValue();
     BAO.call("POST", mount + "/app", Map.of("apiKey", first));
@@ -249,7 +254,10 @@ class VaultKeyProviderIT {
     String namespace = "team-" + NAMES.incrementAndGet();
     BAO.call("POST", "sys/namespaces/" + namespace, null);
     BAO.callIn(
-        namespace, "POST", "sys/mounts/secret", Map.of("type", "kv", "options", Map.of("version", "2")));
+        namespace,
+        "POST",
+        "sys/mounts/secret",
+        Map.of("type", "kv", "options", Map.of("version", "2")));
     String apiKey = TestSecrets.randomValue();
     BAO.callIn(namespace, "POST", "secret/data/app", Map.of("data", Map.of("apiKey", apiKey)));
 
@@ -332,7 +340,10 @@ class VaultKeyProviderIT {
     BAO.put("secret", path, Map.of("apiKey", TestSecrets.randomValue()));
     List<KeyEvent> events = new CopyOnWriteArrayList<>();
     KeyManager manager =
-        KeyManager.builder().provider(provider(BAO.providerBuilder())).listener(events::add).build();
+        KeyManager.builder()
+            .provider(provider(BAO.providerBuilder()))
+            .listener(events::add)
+            .build();
     closeAfter.add(manager);
     ManagedKey key = manager.key(path);
     manager.awaitReady(Duration.ofSeconds(10));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
@@ -102,7 +101,8 @@ class VaultKeyProviderTest {
     VaultKeyProvider p = rootProvider();
     vault.json(400, "{\"errors\":[\"invalid request\"]}");
 
-    KeyGuardException e = catchThrowableOfType(KeyGuardException.class, () -> p.fetch(KeyId.of("app")));
+    KeyGuardException e =
+        catchThrowableOfType(KeyGuardException.class, () -> p.fetch(KeyId.of("app")));
 
     assertThat(e.isRetryable()).isFalse();
     assertThat(e.getMessage()).contains("malformed").contains("HTTP 400");
@@ -129,7 +129,8 @@ class VaultKeyProviderTest {
   @Test
   void fetch_whenTheAnswerLacksAField_isMalformedNamingTheField() {
     VaultKeyProvider p = rootProvider();
-    vault.json(200, "{\"data\":{\"data\":{\"apiKey\":\"x\"},\"metadata\":{\"created_time\":\"\"}}}");
+    vault.json(
+        200, "{\"data\":{\"data\":{\"apiKey\":\"x\"},\"metadata\":{\"created_time\":\"\"}}}");
 
     assertThatThrownBy(() -> p.fetch(KeyId.of("app")))
         .isInstanceOf(MalformedSecretException.class)
@@ -189,7 +190,8 @@ class VaultKeyProviderTest {
   @Test
   void vaultErrorsQuotingASecret_areRedactedInTheMessage() {
     VaultKeyProvider p = rootProvider();
-    vault.json(500, "{\"errors\":[\"backend said " + Canaries.rawValue(Canaries.apiSecret()) + "\"]}");
+    vault.json(
+        500, "{\"errors\":[\"backend said " + Canaries.rawValue(Canaries.apiSecret()) + "\"]}");
 
     KeyProviderUnavailableException e =
         catchThrowableOfType(KeyProviderUnavailableException.class, () -> p.fetch(KeyId.of("app")));
@@ -205,7 +207,8 @@ class VaultKeyProviderTest {
     p.fetch(KeyId.of("app"));
 
     SecretLeakAssertions.assertNoLeak(p, Canaries.apiKey());
-    SecretLeakAssertions.assertNoLeak(VaultAuthentication.token(Canaries.apiKey()), Canaries.apiKey());
+    SecretLeakAssertions.assertNoLeak(
+        VaultAuthentication.token(Canaries.apiKey()), Canaries.apiKey());
     assertThat(p.toString()).contains("auth=token").contains("defaultMount=secret (KV v2)");
   }
 
@@ -286,7 +289,8 @@ class VaultKeyProviderTest {
     assertThat(p.locate(KeyId.of("coingecko")).toString())
         .isEqualTo("secret/data/market-data/coingecko (KV v2)");
     assertThat(p.locate(KeyId.of("openai")).toString()).isEqualTo("legacy-kv/apps/openai (KV v1)");
-    assertThat(p.locate(KeyId.of("other/key")).toString()).isEqualTo("secret/data/other/key (KV v2)");
+    assertThat(p.locate(KeyId.of("other/key")).toString())
+        .isEqualTo("secret/data/other/key (KV v2)");
     assertThatThrownBy(() -> p.locate(KeyId.of("../sys/seal")))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -321,8 +325,7 @@ class VaultKeyProviderTest {
 
   @Test
   void appRoleBuilder_namesWhatIsMissing() {
-    assertThatThrownBy(() -> VaultAuthentication.appRole().build())
-        .hasMessageContaining("roleId");
+    assertThatThrownBy(() -> VaultAuthentication.appRole().build()).hasMessageContaining("roleId");
     assertThatThrownBy(() -> VaultAuthentication.appRole().roleId("r").build())
         .hasMessageContaining("secretIdFile");
   }

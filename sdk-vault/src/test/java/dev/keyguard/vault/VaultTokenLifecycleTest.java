@@ -75,7 +75,10 @@ class VaultTokenLifecycleTest {
 
   /** Compares without printing the token, should the assertion fail. */
   private static void assertCarries(RecordedRequest request, Secret token) {
-    assertThat(token.value(InsecureSecretAccess.get()).equals(request.getHeaders().get(VaultHttp.TOKEN_HEADER)))
+    assertThat(
+            token
+                .value(InsecureSecretAccess.get())
+                .equals(request.getHeaders().get(VaultHttp.TOKEN_HEADER)))
         .as("the request carries token %s", token.fingerprint())
         .isTrue();
   }
@@ -226,7 +229,8 @@ class VaultTokenLifecycleTest {
     provider.close();
     provider =
         vault
-            .builder(VaultAuthentication.appRole().roleId("r").secretId(Canaries.apiSecret()).build())
+            .builder(
+                VaultAuthentication.appRole().roleId("r").secretId(Canaries.apiSecret()).build())
             .timeSource(clock)
             .scheduler(scheduler)
             .tokenListener(
@@ -343,7 +347,8 @@ class VaultTokenLifecycleTest {
             });
     provider =
         vault
-            .builder(VaultAuthentication.appRole().roleId("r").secretId(Canaries.apiSecret()).build())
+            .builder(
+                VaultAuthentication.appRole().roleId("r").secretId(Canaries.apiSecret()).build())
             .timeSource(clock)
             .scheduler(scheduler)
             .build();
