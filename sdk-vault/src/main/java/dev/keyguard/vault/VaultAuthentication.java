@@ -319,13 +319,29 @@ public abstract class VaultAuthentication {
     @Override
     Login login(VaultHttp http) {
       Secret secret = register(secretId.get());
-      if (wrapped) {
-        secret = unwrapSecretId(http, secret);
+      if (!wrapped) {
+        return postLogin(http, mount, body(secret), "AppRole");
       }
+      // a wrapping token and the secret id it wraps are good for one login: stay redacted for the
+      // grace period, then forgotten
+      Secret unwrapped;
+      try {
+        unwrapped = unwrapSecretId(http, secret);
+      } finally {
+        Redactor.global().retire(secret);
+      }
+      try {
+        return postLogin(http, mount, body(unwrapped), "AppRole");
+      } finally {
+        Redactor.global().retire(unwrapped);
+      }
+    }
+
+    private ObjectNode body(Secret secret) {
       ObjectNode body = VaultHttp.MAPPER.createObjectNode();
       body.put("role_id", roleId);
       body.put("secret_id", secret.value(InsecureSecretAccess.get()));
-      return postLogin(http, mount, body, "AppRole");
+      return body;
     }
 
     /** {@code POST /v1/sys/wrapping/unwrap} with the wrapping token: {@code data.secret_id}. */

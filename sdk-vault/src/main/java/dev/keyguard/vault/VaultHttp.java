@@ -174,7 +174,7 @@ final class VaultHttp {
     HttpUrl.Builder b = address.newBuilder();
     // the address may carry a path prefix (a proxy); api paths are relative to /v1/
     b.addPathSegment("v1");
-    for (String segment : apiPath.split("/")) {
+    for (String segment : apiPath.split("/", -1)) {
       if (!segment.isEmpty()) {
         b.addPathSegment(segment);
       }
@@ -257,7 +257,8 @@ final class VaultHttp {
         new ConnectionSpec.Builder(ConnectionSpec.MODERN_TLS)
             .tlsVersions(TlsVersion.TLS_1_3, TlsVersion.TLS_1_2)
             .build());
-    if (policy.allowsLoopbackCleartextForTesting()) {
+    boolean cleartext = policy.allowsLoopbackCleartextForTesting();
+    if (cleartext) {
       // checkedAddress refuses http to anything but a loopback literal or localhost
       specs.add(ConnectionSpec.CLEARTEXT);
     }
@@ -283,6 +284,9 @@ final class VaultHttp {
       b.certificatePinner(pinner.build());
     }
     policy.proxy().ifPresent(b::proxy);
+    if (cleartext) {
+      b.dns(VaultHttp::loopbackOnlyLocalhost);
+    }
     return b.build();
   }
 
@@ -350,6 +354,25 @@ final class VaultHttp {
     } catch (UnknownHostException e) {
       return false;
     }
+  }
+
+  /** Resolves {@code localhost} to loopback addresses only, whatever the hosts file says. */
+  private static List<InetAddress> loopbackOnlyLocalhost(String hostname)
+      throws UnknownHostException {
+    List<InetAddress> addresses = okhttp3.Dns.SYSTEM.lookup(hostname);
+    if (!hostname.equalsIgnoreCase("localhost")) {
+      return addresses;
+    }
+    List<InetAddress> loopback = new ArrayList<>();
+    for (InetAddress a : addresses) {
+      if (a.isLoopbackAddress()) {
+        loopback.add(a);
+      }
+    }
+    if (loopback.isEmpty()) {
+      throw new UnknownHostException("localhost does not resolve to a loopback address");
+    }
+    return loopback;
   }
 
   /** Shuts the client's dispatcher and connections down. */

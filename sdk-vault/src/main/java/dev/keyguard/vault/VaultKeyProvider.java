@@ -231,9 +231,6 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
       return List.of();
     }
     VersionedCredential current = readV2(keyId, location, null);
-    if (current == null) {
-      return List.of();
-    }
     int previous = Integer.parseInt(current.version()) - 1;
     if (previous < 1) {
       return List.of();
@@ -244,7 +241,7 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
     } catch (KeyNotFoundException e) {
       return List.of();
     }
-    return before == null ? List.of() : List.of(before);
+    return List.of(before);
   }
 
   /** A short name for logs and events. */
@@ -268,9 +265,8 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
     return kvVersions.getOrDefault(mount, 2);
   }
 
-  /** Reads one KV v2 version; null if Vault answered 404 for a deleted or destroyed version. */
-  private @Nullable VersionedCredential readV2(
-      KeyId keyId, Location location, @Nullable Integer version) {
+  /** Reads one KV v2 version; a deleted or destroyed one is a {@link KeyNotFoundException}. */
+  private VersionedCredential readV2(KeyId keyId, Location location, @Nullable Integer version) {
     Map<String, String> query = version == null ? Map.of() : Map.of("version", version.toString());
     VaultHttp.Reply reply = read(keyId, location, query);
     JsonNode data = reply.json() == null ? null : reply.json().get("data");
@@ -347,7 +343,7 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
       JsonNode scopes = custom.get(SCOPES_METADATA_KEY);
       if (parsed.scopes().isEmpty() && scopes != null && scopes.isTextual()) {
         List<String> list = new ArrayList<>();
-        for (String s : scopes.textValue().split("[\\s,]+")) {
+        for (String s : scopes.textValue().split("[\\s,]+", -1)) {
           if (!s.isEmpty()) {
             list.add(s);
           }
@@ -510,7 +506,7 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
               + " must be a Vault path such as apps/openai: no leading, trailing or double '/', no"
               + " '?', '#', '%' or '\\'");
     }
-    for (String segment : path.split("/")) {
+    for (String segment : path.split("/", -1)) {
       if (segment.equals(".") || segment.equals("..")) {
         throw new IllegalArgumentException(what + " must not contain '.' or '..' segments");
       }

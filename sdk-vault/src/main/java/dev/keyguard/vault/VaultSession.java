@@ -357,7 +357,7 @@ final class VaultSession {
     }
     JsonNode authNode = reply.json() == null ? null : reply.json().get("auth");
     JsonNode lease = authNode == null ? null : authNode.get("lease_duration");
-    if (lease == null || !lease.canConvertToLong()) {
+    if (authNode == null || lease == null || !lease.canConvertToLong()) {
       failedLocked(
           "renew-self",
           new MalformedSecretException(

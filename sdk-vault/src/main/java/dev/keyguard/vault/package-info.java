@@ -4,4 +4,7 @@
  * dev.keyguard.vault.VaultAuthentication} (token, token file, AppRole, Kubernetes) renewed and
  * replaced as its lease requires.
  */
+@NullMarked
 package dev.keyguard.vault;
+
+import org.jspecify.annotations.NullMarked;
