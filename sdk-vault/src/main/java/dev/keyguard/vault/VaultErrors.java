@@ -76,6 +76,18 @@ final class VaultErrors {
           keyId,
           null);
     }
+    if (status == 400 && vault.contains("Upgrading from non-versioned to versioned data")) {
+      // KV v2 right after it was enabled, or upgraded from v1: Vault says it resumes shortly
+      return new KeyProviderUnavailableException(
+          "Vault is upgrading the KV mount of "
+              + call.describe()
+              + " to KV v2 (HTTP 400); the last good key is kept and the call is retried with"
+              + " backoff"
+              + said,
+          null,
+          keyId,
+          null);
+    }
     if (status == 400) {
       return new KeyGuardException(
           "Vault refused the request to "

@@ -109,6 +109,20 @@ class VaultKeyProviderTest {
   }
 
   @Test
+  void fetch_whileAKvMountIsUpgradedToV2_isRetryable() {
+    VaultKeyProvider p = rootProvider();
+    vault.json(
+        400,
+        "{\"errors\":[\"Upgrading from non-versioned to versioned data. This backend will be"
+            + " unavailable for a brief period and will resume service shortly.\"]}");
+
+    assertThatThrownBy(() -> p.fetch(KeyId.of("app")))
+        .isInstanceOf(KeyProviderUnavailableException.class)
+        .hasMessageContaining("upgrading")
+        .satisfies(e -> assertThat(((KeyGuardException) e).isRetryable()).isTrue());
+  }
+
+  @Test
   void fetch_onARedirect_doesNotFollowIt_becauseTheTokenWouldGoAlong() {
     VaultKeyProvider p = rootProvider();
     vault
