@@ -173,7 +173,8 @@ final class VaultErrors {
             + call.describe()
             + ": "
             + e.getClass().getSimpleName()
-            + (e.getMessage() == null ? "" : ": " + clean(e.getMessage()))
+            // the IOException is the cause: its text is not quoted, so a printed chain says it once
+            + ", the cause"
             + (tls
                 ? " (TLS: check the CA set with caCertificate(...) or VAULT_CACERT, and that the"
                     + " server offers TLS 1.2 or later)"
