@@ -445,6 +445,10 @@ final class RefreshingManagedKey implements ManagedKey {
       synchronized (lock) {
         Instant now = time.now();
         if (!closed) {
+          if (error == null) {
+            // another environment's key, or one past the hard age, is never served
+            error = hygiene.refusal(keyId, fetched, now, events);
+          }
           if (error == null && KeyState.isExpired(fetched, now)) {
             error =
                 new KeyProviderUnavailableException(
@@ -462,10 +466,6 @@ final class RefreshingManagedKey implements ManagedKey {
           if (error == null) {
             // a credential without a part a user needs is as unusable as a malformed secret
             error = requirements.unmetBy(fetched);
-          }
-          if (error == null) {
-            // another environment's key, or one past the hard age, is never served
-            error = hygiene.refusal(keyId, fetched, now, events);
           }
           checkUnusedLocked(now, events);
           if (error == null) {

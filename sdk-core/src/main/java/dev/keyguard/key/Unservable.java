@@ -1,5 +1,6 @@
 package dev.keyguard.key;
 
+import dev.keyguard.EnvironmentMismatchException;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
@@ -116,6 +117,9 @@ final class Unservable {
     }
     if (cause instanceof MalformedSecretException) {
       return new MalformedSecretException(message, cause, keyId, version);
+    }
+    if (cause instanceof EnvironmentMismatchException) {
+      return new EnvironmentMismatchException(message, cause, keyId, version);
     }
     if (cause.isRetryable()) {
       return new KeyProviderUnavailableException(message, cause, keyId, version);
