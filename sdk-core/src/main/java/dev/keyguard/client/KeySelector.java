@@ -1,7 +1,6 @@
 package dev.keyguard.client;
 
 import dev.keyguard.EnvironmentMismatchException;
-import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.ManagedKey;
@@ -48,6 +47,9 @@ final class KeySelector {
   private final String baseOrigin;
 
   private volatile Choice choice;
+
+  /** Whether every key's scopes are known (configured, or seen on a credential). */
+  private volatile boolean allKnown;
 
   KeySelector(
       List<ManagedKey> keys,
@@ -116,6 +118,9 @@ final class KeySelector {
   int select(Request request) throws KeyGuardIOException {
     if (slots.length == 1 && routes.isEmpty()) {
       return 0; // one key, no route table: nothing to choose
+    }
+    if (!allKnown) {
+      learnAll(); // until every key's scopes are known, a choice could favour the wrong one
     }
     String path = request.url().encodedPath();
     int index = path.length() > pathOffset ? routes.indexOf(request.method(), path, pathOffset) : -1;
@@ -238,6 +243,7 @@ final class KeySelector {
   /** Asks every key whose scopes come from its credential for the current one, to learn them. */
   private void learnAll() {
     boolean changed = false;
+    boolean known = true;
     for (Slot s : slots) {
       if (s.configured >= 0) {
         continue;
@@ -247,7 +253,8 @@ final class KeySelector {
         if (c != null && (s.seen == null || s.seen.credential != c)) {
           changed |= s.see(c, endpointEnvironment).scopesChanged;
         }
-      } catch (KeyGuardException | IllegalStateException e) {
+      } catch (RuntimeException e) {
+        known = false;
         log.debug(
             "Key '{}' could not be asked for its scopes ({})",
             s.key.keyId(),
@@ -257,6 +264,7 @@ final class KeySelector {
     if (changed) {
       choice = choose();
     }
+    allKnown = known;
   }
 
   /** Recomputes the choice from what is known of each key's scopes. */
