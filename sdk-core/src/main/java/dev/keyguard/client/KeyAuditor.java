@@ -167,6 +167,9 @@ final class KeyAuditor {
       return f.getMessage();
     }
     if (e instanceof KeyGuardIOException k && k.getCause() instanceof KeyGuardException cause) {
+      if (cause instanceof KeyRejectedException rejected && rejected.status().isPresent()) {
+        return "HTTP " + rejected.status().getAsInt() + " (the API rejected the key)";
+      }
       return cause.getClass().getSimpleName();
     }
     return e.getClass().getSimpleName();
