@@ -713,8 +713,8 @@ public final class KeyGuardClient {
     /**
      * Declares the environment of the base URL ({@code prod}, {@code testnet}, {@code sandbox}),
      * for a base URL the preset does not know (a proxy, a local test server). Default: the
-     * environment of the preset's endpoint with the base URL's origin, or none, in which case
-     * keys are not checked against it. A production key (tagged {@code prod}, or untagged in an
+     * environment of the preset's endpoint with the base URL's origin, or none, in which case keys
+     * are not checked against it. A production key (tagged {@code prod}, or untagged in an
      * application whose key manager runs in {@code prod}) is never sent to a non-production
      * endpoint, nor a non-production key to production: the request fails with {@link
      * dev.keyguard.EnvironmentMismatchException} before anything is sent.

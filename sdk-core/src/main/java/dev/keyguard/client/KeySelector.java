@@ -72,9 +72,7 @@ final class KeySelector {
       Set<String> configured = configuredScopes.get(key.keyId());
       slots[i] =
           new Slot(
-              key,
-              configured == null ? -1L : mask(configured),
-              key.environment().orElse(null));
+              key, configured == null ? -1L : mask(configured), key.environment().orElse(null));
     }
     this.routes = routes;
     this.routeScope = new int[routes.size()];
@@ -123,7 +121,8 @@ final class KeySelector {
       learnAll(); // until every key's scopes are known, a choice could favour the wrong one
     }
     String path = request.url().encodedPath();
-    int index = path.length() > pathOffset ? routes.indexOf(request.method(), path, pathOffset) : -1;
+    int index =
+        path.length() > pathOffset ? routes.indexOf(request.method(), path, pathOffset) : -1;
     int scope = index < 0 ? UNMAPPED : routeScope[index];
     if (scope == UNMAPPED) {
       refuseUnmapped(request, path);
@@ -162,7 +161,8 @@ final class KeySelector {
     }
     if (seen.environmentRefusal != null) {
       throw new KeyGuardIOException(
-          new EnvironmentMismatchException(seen.environmentRefusal, null, s.key.keyId(), credential.version()));
+          new EnvironmentMismatchException(
+              seen.environmentRefusal, null, s.key.keyId(), credential.version()));
     }
     return slot;
   }
@@ -397,9 +397,7 @@ final class KeySelector {
               ? "tagged '" + tag + "'"
               : "untagged, the application runs in '" + tag + "'")
           + "), and the endpoint is "
-          + (endpointIsProd
-              ? "production"
-              : "the '" + endpointEnvironment + "' environment")
+          + (endpointIsProd ? "production" : "the '" + endpointEnvironment + "' environment")
           + ": refused before sending. "
           + (keyIsProd
               ? "A production key never goes to a test network; use that network's own key."

@@ -107,7 +107,8 @@ class KeyGuardClientKeyAuditTest {
     assertThat(client.keyAudits()).hasSize(2);
 
     List<RecordedRequest> sent = takeAll(api);
-    assertThat(sent).extracting(r -> r.getUrl().encodedPath())
+    assertThat(sent)
+        .extracting(r -> r.getUrl().encodedPath())
         .containsOnly("/sapi/v1/account/apiRestrictions");
     assertThat(sent)
         .extracting(r -> r.getHeaders().get("X-MBX-APIKEY"))
@@ -193,8 +194,7 @@ class KeyGuardClientKeyAuditTest {
     client.auditKeys();
     takeAll(api);
 
-    VersionedCredential v2 =
-        f.put(f.credential(tradeId, "2").scopes(List.of("TRADE")).build());
+    VersionedCredential v2 = f.put(f.credential(tradeId, "2").scopes(List.of("TRADE")).build());
     f.scheduler.advance(KeyManagerFixture.REFRESH); // rotated in the key manager
     String tooPowerful = restrictions(false, true, true, true);
     api.setDispatcher(

@@ -13,8 +13,8 @@ import dev.keyguard.VersionedCredential;
 import java.util.List;
 import java.util.Map;
 import mockwebserver3.MockWebServer;
-import okhttp3.FormBody;
 import mockwebserver3.RecordedRequest;
+import okhttp3.FormBody;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -120,8 +120,7 @@ class KeyGuardClientLeastPrivilegeTest {
     assertThatThrownBy(
             () ->
                 client.send(
-                    ApiRequest.post("/sapi/v1/capital/withdraw/applyV2", Map.of()),
-                    JsonNode.class))
+                    ApiRequest.post("/sapi/v1/capital/withdraw/applyV2", Map.of()), JsonNode.class))
         .isInstanceOf(InsufficientScopeException.class)
         .hasMessageContaining("lies under '/sapi/v1/capital/'");
     assertThat(takeAll(api)).isEmpty();
@@ -209,8 +208,7 @@ class KeyGuardClientLeastPrivilegeTest {
     KeyGuardClient client =
         builder().managedKey(new FakeManagedKey(testnet)).endpointEnvironment("prod").build();
 
-    assertThatThrownBy(
-            () -> client.send(ApiRequest.post("/api/v3/order", form()), JsonNode.class))
+    assertThatThrownBy(() -> client.send(ApiRequest.post("/api/v3/order", form()), JsonNode.class))
         .isInstanceOf(EnvironmentMismatchException.class)
         .hasMessageContaining("is a non-production key (tagged 'testnet')")
         .hasMessageContaining("the endpoint is production");

@@ -77,8 +77,7 @@ class KeyManagerHygieneTest {
     VersionedCredential v1 = f.put("1");
 
     assertThat(f.start(f.builder().environment("dev")).key(KEY).current()).isSameAs(v1);
-    try (KeyManager prod =
-        f.builder().environment("prod").allowUntaggedCredentials(true).build()) {
+    try (KeyManager prod = f.builder().environment("prod").allowUntaggedCredentials(true).build()) {
       assertThat(prod.key(KEY).current()).isSameAs(v1);
     }
   }
@@ -132,8 +131,11 @@ class KeyManagerHygieneTest {
   void servedKey_stopsBeingServedWhenItReachesTheHardAge_afterTheWarningAge() {
     f.put(f.credential("1").createdAt(f.start.minus(Duration.ofDays(89))).build());
     ManagedKey key =
-        f.start(f.builder().refuseKeysOlderThan(Duration.ofDays(100)).refreshAfter(Duration.ofDays(1))
-                .maxStale(Duration.ofDays(30)))
+        f.start(
+                f.builder()
+                    .refuseKeysOlderThan(Duration.ofDays(100))
+                    .refreshAfter(Duration.ofDays(1))
+                    .maxStale(Duration.ofDays(30)))
             .key(KEY);
     key.current();
     assertThat(f.events(KeyEvent.KeyTooOld.class)).isEmpty();
