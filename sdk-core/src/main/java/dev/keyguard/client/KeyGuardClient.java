@@ -790,8 +790,10 @@ public final class KeyGuardClient {
 
     /**
      * Applies an API preset: its base URL, a new instance of its auth scheme (on the time source
-     * set so far), its {@link ApiPreset#rejectionRule() rejection rule}, and its rate-limit headers
-     * (added to the default prefixes). Settings made after this call override the preset's.
+     * set so far), its {@link ApiPreset#rejectionRule() rejection rule}, its rate-limit headers
+     * (added to the default prefixes), its {@linkplain ApiPreset#routes() route table}, scope
+     * names, sensitive path prefixes, endpoint environments and key audit. Settings made after this
+     * call override the preset's.
      *
      * <pre>{@code
      * KeyGuardClient client = KeyGuardClient.builder()
@@ -1085,8 +1087,11 @@ public final class KeyGuardClient {
      * Builds the client.
      *
      * @return the client
-     * @throws IllegalStateException if baseUrl, managedKey or authScheme is missing, if the base
-     *     URL is not https (http is accepted only for a loopback host with {@link
+     * @throws IllegalStateException if two routes overlap (the message names both), a route or
+     *     {@link #keyScopes(KeyId, String...)} names a scope the preset does not know (the message
+     *     lists the known ones), a key is given twice or {@code keyScopes} names a key the client
+     *     has not; if baseUrl, managedKey or authScheme is missing, if the base URL is not https
+     *     (http is accepted only for a loopback host with {@link
      *     HttpsPolicy.Builder#allowLoopbackCleartextForTesting()}), if the given OkHttp client
      *     already carries KeyGuard's interceptors, or if the logging interceptor is an {@link
      *     HttpLogger} that allow-lists a header or query parameter the auth scheme carries

@@ -99,7 +99,15 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Warnings.</b> {@link KeyEvent.KeyExpiringSoon} when the served version expires within
  *       {@code expiringSoon} (default 24 hours), {@link KeyEvent.KeyTooOld} when it was created
  *       more than {@code maxKeyAge} ago (default 90 days); each once per version, checked at every
- *       fetch.
+ *       fetch. {@link KeyEvent.KeyUnused} when no {@code current()} call used the key for {@code
+ *       reportUnusedAfter} (default 30 days). A WARN when one secret is served under two key ids or
+ *       application names in this process.
+ *   <li><b>Environments and age.</b> With a declared {@link Builder#environment(String)
+ *       environment} (or {@code KEYGUARD_ENVIRONMENT}), a credential tagged for another one, or
+ *       untagged where {@link Builder#allowUntaggedCredentials(boolean)} refuses it (by default in
+ *       {@code prod}), is never served: its fetch fails with {@link
+ *       dev.keyguard.EnvironmentMismatchException} and fires {@link KeyEvent.EnvironmentMismatch}.
+ *       With {@link Builder#refuseKeysOlderThan(Duration)}, a version past that age is not served.
  * </ul>
  *
  * <h2>Threads</h2>
