@@ -43,6 +43,7 @@ final class KeySelector {
   private final UnmappedRoutes unmapped;
   private final String[] sensitivePrefixes;
   private final int pathOffset;
+  private final String basePrefix;
   private final @Nullable String endpointEnvironment;
   private final String baseOrigin;
 
@@ -83,6 +84,7 @@ final class KeySelector {
     this.unmapped = unmapped;
     this.sensitivePrefixes = sensitivePrefixes.toArray(new String[0]);
     this.pathOffset = basePath.endsWith("/") ? basePath.length() - 1 : basePath.length();
+    this.basePrefix = basePath.substring(0, pathOffset);
     this.endpointEnvironment = endpointEnvironment;
     this.baseOrigin = baseOrigin;
     this.choice = choose();
@@ -120,12 +122,18 @@ final class KeySelector {
     if (!allKnown) {
       learnAll(); // until every key's scopes are known, a choice could favour the wrong one
     }
-    String path = request.url().encodedPath();
+    // the path is read in place in the URL string: HttpUrl.encodedPath() would allocate
+    String url = request.url().toString();
+    int pathStart = url.indexOf('/', url.indexOf("://") + 3);
+    int pathEnd = pathEnd(url, pathStart);
+    int from = pathStart + pathOffset;
     int index =
-        path.length() > pathOffset ? routes.indexOf(request.method(), path, pathOffset) : -1;
+        from < pathEnd && url.startsWith(basePrefix, pathStart)
+            ? routes.indexOf(request.method(), url, from, pathEnd)
+            : -1; // a path outside the base URL's path matches no route
     int scope = index < 0 ? UNMAPPED : routeScope[index];
     if (scope == UNMAPPED) {
-      refuseUnmapped(request, path);
+      refuseUnmapped(request, url, from, pathEnd);
     }
     int slot = choice.slotFor(scope);
     if (slot < 0) {
@@ -185,9 +193,21 @@ final class KeySelector {
     return out;
   }
 
-  private void refuseUnmapped(Request request, String path) throws KeyGuardIOException {
+  /** Where the path that starts at {@code start} ends: at the query, the fragment or the end. */
+  private static int pathEnd(String url, int start) {
+    for (int i = start; i < url.length(); i++) {
+      char c = url.charAt(i);
+      if (c == '?' || c == '#') {
+        return i;
+      }
+    }
+    return url.length();
+  }
+
+  private void refuseUnmapped(Request request, String url, int from, int end)
+      throws KeyGuardIOException {
     for (String prefix : sensitivePrefixes) {
-      if (path.startsWith(prefix, pathOffset)) {
+      if (from + prefix.length() <= end && url.startsWith(prefix, from)) {
         throw new KeyGuardIOException(
             new InsufficientScopeException(
                 request.method()

@@ -191,10 +191,17 @@ public final class RouteTable<V> {
    * {@code path} from {@code from} on.
    */
   int indexOf(String method, String path, int from) {
+    return indexOf(method, path, from, path.length());
+  }
+
+  /**
+   * As {@link #indexOf(String, String, int)}, for the path between {@code from} and {@code end}.
+   */
+  int indexOf(String method, String path, int from, int end) {
     for (int m = 0; m < methods.length; m++) {
       if (methods[m].equals(method)) {
         for (int i = groupStart[m]; i < groupEnd[m]; i++) {
-          if (routes[i].matchesPath(path, from)) {
+          if (routes[i].matchesPath(path, from, end)) {
             return i;
           }
         }

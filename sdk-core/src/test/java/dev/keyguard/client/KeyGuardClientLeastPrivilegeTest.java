@@ -103,6 +103,26 @@ class KeyGuardClientLeastPrivilegeTest {
   }
 
   @Test
+  void routesAreRelativeToTheBaseUrlsPath_andAPathOutsideItMatchesNone() throws Exception {
+    KeyGuardClient client =
+        builder().baseUrl(api.url("/binance")).unmappedRoutes(UnmappedRoutes.DENY).build();
+    api.enqueue(json(200, "{}"));
+
+    client.get("/api/v3/account", JsonNode.class);
+    assertThat(takeAll(api))
+        .extracting(KeyGuardClientLeastPrivilegeTest::keySent)
+        .containsExactly(TestCredentials.apiKeyOf(read));
+
+    // the same path outside the base path, through the raw OkHttp client, is unmapped: denied
+    okhttp3.Request outside = new okhttp3.Request.Builder().url(api.url("/api/v3/account")).build();
+    assertThatThrownBy(() -> client.okHttpClient().newCall(outside).execute())
+        .isInstanceOf(java.io.IOException.class)
+        .cause()
+        .isInstanceOf(InsufficientScopeException.class);
+    assertThat(takeAll(api)).isEmpty();
+  }
+
+  @Test
   void unmappedRoute_isRefusedWhenUnmappedRoutesAreDenied() {
     KeyGuardClient client = builder().unmappedRoutes(UnmappedRoutes.DENY).build();
 

@@ -46,6 +46,16 @@ class RouteTableTest {
   }
 
   @Test
+  void indexOf_readsThePathInPlaceBetweenOffsets() {
+    String url = "https://api.example.com/base/api/v3/brokerage/orders/historical/0c7a?limit=1";
+    int from = url.indexOf("/base") + "/base".length();
+    int end = url.indexOf('?');
+
+    assertThat(COINBASE.valueAt(COINBASE.indexOf("GET", url, from, end))).isEqualTo("one");
+    assertThat(COINBASE.indexOf("GET", url, from, end - 5)).isEqualTo(-1);
+  }
+
+  @Test
   void sameShapeWithOtherVariableNames_failsNamingBoth() {
     RouteTable.Builder<String> b =
         RouteTable.<String>builder()
