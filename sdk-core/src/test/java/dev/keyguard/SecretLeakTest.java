@@ -404,6 +404,10 @@ class SecretLeakTest {
             KeyEvent.KeyRejected.class,
             e -> e.resolution() == KeyEvent.KeyRejected.Resolution.NONE),
         keyEventScenario(KeyEvent.AlternatePromoted.class, e -> true),
+        keyEventScenario(KeyEvent.EnvironmentMismatch.class, e -> true),
+        keyEventScenario(KeyEvent.KeyUnused.class, e -> true),
+        keyEventScenario(KeyEvent.KeyTooPowerful.class, e -> true),
+        keyEventScenario(KeyEvent.KeyNotIpRestricted.class, e -> true),
         scenario(
             "KeyEvent: all events of a driven KeyManager, as one list",
             d -> {
@@ -544,7 +548,10 @@ class SecretLeakTest {
           f.start(
               f.builder()
                   .expiringSoon(Duration.ofHours(1))
-                  .rejectionCooldown(Duration.ofSeconds(30)));
+                  .rejectionCooldown(Duration.ofSeconds(30))
+                  .environment("prod")
+                  .allowUntaggedCredentials(true)
+                  .reportUnusedAfter(KeyManagerFixture.REFRESH.multipliedBy(2)));
       key = manager.key(KeyManagerFixture.KEY);
       key.current(); // KeyLoaded, KeyTooOld, KeyExpiringSoon
 
@@ -565,6 +572,15 @@ class SecretLeakTest {
       VersionedCredential offered = key.rejected(v3).orElseThrow(); // KeyRejected ALTERNATE
       key.accepted(offered); // AlternatePromoted
       key.rejected(offered); // KeyRejected NONE: nothing left to offer
+
+      f.put(f.credential("5-staging").environment("staging").build());
+      f.scheduler.advance(KeyManagerFixture.REFRESH); // EnvironmentMismatch
+      f.scheduler.advance(KeyManagerFixture.REFRESH.multipliedBy(3)); // KeyUnused
+      // what a client's key hygiene audit reports through the key
+      key.report(
+          new KeyEvent.KeyTooPowerful(
+              KeyManagerFixture.KEY, f.clock.instant(), "3", java.util.Set.of("WITHDRAW")));
+      key.report(new KeyEvent.KeyNotIpRestricted(KeyManagerFixture.KEY, f.clock.instant(), "3"));
     }
 
     /** Refreshes fail, the vendor's message quoting the served key, until maxStale has passed. */

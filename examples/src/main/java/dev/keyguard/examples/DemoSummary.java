@@ -41,6 +41,10 @@ record DemoSummary(
     CROSS_ORIGIN_REDIRECT_CARRIES_NO_KEY(
         "a redirect to another origin is followed without the key (no x-api-key, no Authorization)"),
     APPLICATION_LOG_REDACTED("the application's own log line with the key came out redacted"),
+    SCOPE_REFUSED(
+        "a call no key has the scope for is refused before sending (InsufficientScopeException)"),
+    ENVIRONMENT_REFUSED(
+        "a production key is not sent to a test-network endpoint (EnvironmentMismatchException)"),
     KEY_NOT_IN_OUTPUT("neither key appears in this output (as is, URL-encoded, base64 or hex)");
 
     private final String description;

@@ -1,5 +1,6 @@
 package dev.keyguard.examples;
 
+import dev.keyguard.EnvironmentMismatchException;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
@@ -8,9 +9,11 @@ import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.auth.AuthSchemes;
+import dev.keyguard.client.ApiRequest;
 import dev.keyguard.client.ApiResponse;
 import dev.keyguard.client.HttpLogger;
 import dev.keyguard.client.InsecureTransportException;
+import dev.keyguard.client.InsufficientScopeException;
 import dev.keyguard.client.KeyGuardClient;
 import dev.keyguard.examples.DemoSummary.Check;
 import dev.keyguard.examples.DemoSummary.Guarantee;
@@ -187,6 +190,9 @@ final class OfflineDemo {
             EnumSet.of(Guarantee.CROSS_ORIGIN_REDIRECT_CARRIES_NO_KEY),
             () -> redirectToOtherOrigin(client, market, otherOrigin));
         step(EnumSet.of(Guarantee.APPLICATION_LOG_REDACTED), () -> applicationLogsTheKey(key));
+        step(
+            EnumSet.of(Guarantee.SCOPE_REFUSED, Guarantee.ENVIRONMENT_REFUSED),
+            () -> leastPrivilegeAndEnvironments(client, market, secrets));
         trusting.dispatcher().executorService().shutdown();
         trusting.connectionPool().evictAll();
       }
@@ -439,6 +445,81 @@ final class OfflineDemo {
         redacted
             ? "the log line shows only REDACTED:" + current.apiKey().fingerprint()
             : "the log line was not redacted");
+    out.println();
+  }
+
+  private void leastPrivilegeAndEnvironments(
+      KeyGuardClient client, DemoMarketDataServer market, SecretDirectory secrets) {
+    out.println("8. Least privilege and environments: refused before anything is sent");
+    // the market-data key may read prices; placing orders needs a trading key, which this client
+    // does not have
+    KeyGuardClient scoped =
+        client.toBuilder()
+            .route("GET /price", "READ")
+            .route("POST /orders", "TRADE")
+            .keyScopes(KeyId.of(KEY_NAME), "READ")
+            .build();
+    print(
+        "client.toBuilder().route(\"GET /price\", \"READ\").route(\"POST /orders\", \"TRADE\")"
+            + ".keyScopes(KeyId.of(\""
+            + KEY_NAME
+            + "\"), \"READ\")");
+    int before = market.attempts().size();
+    InsufficientScopeException scope = null;
+    print("POST " + client.baseUrl() + "/orders");
+    try {
+      scoped.send(ApiRequest.post("/orders", Map.of("symbol", "BTC")), String.class);
+      printOutcome("! the order was sent");
+    } catch (InsufficientScopeException e) {
+      scope = e;
+      printOutcome("InsufficientScopeException: " + e.getMessage());
+    }
+    int sentForOrder = since(market, before).size();
+    record(
+        Guarantee.SCOPE_REFUSED,
+        scope != null && "TRADE".equals(scope.requiredScope()) && sentForOrder == 0,
+        scope == null
+            ? "the order was not refused"
+            : "refused: "
+                + scope.route()
+                + " needs "
+                + scope.requiredScope()
+                + "; requests sent: "
+                + sentForOrder);
+
+    // the same key, served by a key manager that runs in prod, sent to a test network endpoint
+    EnvironmentMismatchException environment = null;
+    int beforeEnvironment = market.attempts().size();
+    try (KeyManager prodKeys =
+        KeyManager.builder()
+            .provider(FileKeyProvider.forDirectory(secrets.path()))
+            .environment("prod")
+            .allowUntaggedCredentials(true)
+            .build()) {
+      KeyGuardClient testnet =
+          scoped.toBuilder()
+              .managedKey(prodKeys.key(KEY_NAME))
+              .endpointEnvironment("testnet")
+              .build();
+      print(
+          "KeyManager.builder().environment(\"prod\")...; client.toBuilder()"
+              + ".endpointEnvironment(\"testnet\")");
+      print("GET " + client.baseUrl() + "/price?symbol=BTC");
+      try {
+        testnet.get("/price", Map.of("symbol", "BTC"), Price.class);
+        printOutcome("! the production key was sent to the test network");
+      } catch (EnvironmentMismatchException e) {
+        environment = e;
+        printOutcome("EnvironmentMismatchException: " + e.getMessage());
+      }
+    }
+    int sentForEnvironment = since(market, beforeEnvironment).size();
+    record(
+        Guarantee.ENVIRONMENT_REFUSED,
+        environment != null && sentForEnvironment == 0,
+        environment == null
+            ? "the production key was not refused"
+            : "refused before sending; requests sent: " + sentForEnvironment);
     out.println();
   }
 

@@ -5,6 +5,7 @@ import dev.keyguard.TimeSource;
 import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.key.ManagedKey;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -47,6 +48,9 @@ final class ClientSettings {
   private final @Nullable ClientRateLimiter limiter;
   private final @Nullable BodyRejectionMatcher bodyRejectionMatcher;
   private final ResponseFailures failures;
+  private final KeyAccess access;
+  private final KeySelector selector;
+  private final @Nullable KeyAuditor auditor;
 
   ClientSettings(KeyGuardClient.Builder b, OkHttpClient baseOkHttp) {
     this.baseUrl = b.baseUrl;
@@ -77,6 +81,26 @@ final class ClientSettings {
     this.bodyRejectionMatcher =
         rejectionRule.inspectsBodies() ? BodyRejectionMatcher.of(rejectionRule) : null;
     this.failures = new ResponseFailures(this);
+    this.access = b.access.copy();
+    List<ManagedKey> keys = new ArrayList<>();
+    keys.add(managedKey);
+    keys.addAll(access.extraKeys);
+    this.selector =
+        new KeySelector(
+            keys,
+            access.keyScopes,
+            access.routes(),
+            access.effectiveVocabulary(),
+            access.publicScope,
+            access.unmapped,
+            access.sensitivePrefixes,
+            baseUrl.encodedPath(),
+            access.endpointEnvironment(baseUrl),
+            baseUrl.scheme() + "://" + baseUrl.host() + ":" + baseUrl.port());
+    this.auditor =
+        access.audit != null && access.auditMode != KeyAuditMode.OFF
+            ? new KeyAuditor(this, access.audit)
+            : null;
   }
 
   /** Copies every setting into a new builder. */
@@ -98,6 +122,7 @@ final class ClientSettings {
     b.rateLimitHeaderPrefixes = rateLimitHeaderPrefixes;
     b.loggingInterceptor = loggingInterceptor;
     b.timeSource = time;
+    b.access = access.copy();
   }
 
   private static Set<String> lowerCase(Set<String> names) {
@@ -189,6 +214,21 @@ final class ClientSettings {
    */
   @Nullable BodyRejectionMatcher bodyRejectionMatcher() {
     return bodyRejectionMatcher;
+  }
+
+  /** The least-privilege and environment settings, as the builder had them. */
+  KeyAccess access() {
+    return access;
+  }
+
+  /** Picks the key of each request. */
+  KeySelector selector() {
+    return selector;
+  }
+
+  /** The key hygiene audit; null when off or the API has none. */
+  @Nullable KeyAuditor auditor() {
+    return auditor;
   }
 
   /** Turns unusable responses and OkHttp failures into KeyGuard exceptions. */

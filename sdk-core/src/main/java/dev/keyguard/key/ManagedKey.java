@@ -130,4 +130,27 @@ public interface ManagedKey {
    * @throws IllegalStateException if the key manager was closed
    */
   void accepted(VersionedCredential accepted);
+
+  /**
+   * The environment the application declared to the key manager ({@link
+   * KeyManager.Builder#environment(String)} or {@code KEYGUARD_ENVIRONMENT}), which a client uses
+   * for an untagged credential when it checks that a production key goes to production endpoints
+   * only.
+   *
+   * @return the declared environment, lower-case ({@code production} reads {@code prod}); empty if
+   *     none was declared, and by default
+   */
+  default Optional<String> environment() {
+    return Optional.empty();
+  }
+
+  /**
+   * Hands an event about this key that its user observed (a client's key hygiene audit: {@link
+   * KeyEvent.KeyTooPowerful}, {@link KeyEvent.KeyNotIpRestricted}) to the key manager's listeners.
+   * The default implementation drops it.
+   *
+   * @param event the event; about this key
+   * @throws IllegalArgumentException if the event is about another key
+   */
+  default void report(KeyEvent event) {}
 }

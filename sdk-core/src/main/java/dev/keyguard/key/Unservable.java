@@ -1,5 +1,6 @@
 package dev.keyguard.key;
 
+import dev.keyguard.EnvironmentMismatchException;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
@@ -130,6 +131,9 @@ final class Unservable {
     }
     if (failure instanceof MalformedSecretException) {
       return new MalformedSecretException(message, cause, keyId, version);
+    }
+    if (failure instanceof EnvironmentMismatchException) {
+      return new EnvironmentMismatchException(message, cause, keyId, version);
     }
     if (failure.isRetryable()) {
       return new KeyProviderUnavailableException(message, cause, keyId, version);
