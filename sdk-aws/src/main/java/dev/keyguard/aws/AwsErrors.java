@@ -5,6 +5,7 @@ import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.key.VendorText;
 import java.util.Locale;
 import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -45,8 +46,6 @@ final class AwsErrors {
           "ExpiredToken");
 
   /** Longest part of an AWS error message that is kept in our message. */
-  private static final int MAX_VENDOR_MESSAGE = 300;
-
   private AwsErrors() {}
 
   /**
@@ -295,27 +294,6 @@ final class AwsErrors {
    * response body, not a message).
    */
   static String clean(String text) {
-    if (text == null) {
-      return "";
-    }
-    String t = text.strip();
-    if (t.startsWith("<")) {
-      return "";
-    }
-    StringBuilder sb = new StringBuilder(Math.min(t.length(), MAX_VENDOR_MESSAGE + 1));
-    int i = 0;
-    for (; i < t.length() && sb.length() < MAX_VENDOR_MESSAGE; i++) {
-      char c = t.charAt(i);
-      boolean space = Character.isWhitespace(c) || Character.isISOControl(c);
-      if (!space) {
-        sb.append(c);
-      } else if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ' ') {
-        sb.append(' ');
-      }
-    }
-    if (i < t.length()) {
-      sb.append('…');
-    }
-    return sb.toString();
+    return VendorText.oneLine(text);
   }
 }

@@ -12,6 +12,7 @@ import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.key.VendorText;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -40,8 +41,6 @@ final class AzureErrors {
   private static final HttpHeaderName REQUEST_ID = HttpHeaderName.fromString("x-ms-request-id");
 
   /** Longest part of a Key Vault error message that is kept in our message. */
-  private static final int MAX_VENDOR_MESSAGE = 300;
-
   private AzureErrors() {}
 
   /** What the error body said. */
@@ -324,27 +323,6 @@ final class AzureErrors {
 
   /** Keeps a vendor message to one bounded line; drops markup bodies. */
   static String clean(@Nullable String text) {
-    if (text == null) {
-      return "";
-    }
-    String t = text.strip();
-    if (t.startsWith("<")) {
-      return "";
-    }
-    StringBuilder sb = new StringBuilder(Math.min(t.length(), MAX_VENDOR_MESSAGE + 1));
-    int i = 0;
-    for (; i < t.length() && sb.length() < MAX_VENDOR_MESSAGE; i++) {
-      char c = t.charAt(i);
-      boolean space = Character.isWhitespace(c) || Character.isISOControl(c);
-      if (!space) {
-        sb.append(c);
-      } else if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ' ') {
-        sb.append(' ');
-      }
-    }
-    if (i < t.length()) {
-      sb.append('…');
-    }
-    return sb.toString();
+    return VendorText.oneLine(text);
   }
 }

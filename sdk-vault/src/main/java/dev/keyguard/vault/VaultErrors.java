@@ -5,6 +5,7 @@ import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.key.VendorText;
 import java.io.IOException;
 import org.jspecify.annotations.Nullable;
 
@@ -17,8 +18,6 @@ import org.jspecify.annotations.Nullable;
  * Redactor} inside {@link KeyGuardException}, where the token is registered.
  */
 final class VaultErrors {
-
-  private static final int MAX_VENDOR_MESSAGE = 300;
 
   private VaultErrors() {}
 
@@ -187,27 +186,6 @@ final class VaultErrors {
 
   /** Keeps a vendor message to one bounded line. */
   static String clean(@Nullable String text) {
-    if (text == null) {
-      return "";
-    }
-    String t = text.strip();
-    if (t.startsWith("<")) {
-      return "";
-    }
-    StringBuilder sb = new StringBuilder(Math.min(t.length(), MAX_VENDOR_MESSAGE + 1));
-    int i = 0;
-    for (; i < t.length() && sb.length() < MAX_VENDOR_MESSAGE; i++) {
-      char c = t.charAt(i);
-      boolean space = Character.isWhitespace(c) || Character.isISOControl(c);
-      if (!space) {
-        sb.append(c);
-      } else if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ' ') {
-        sb.append(' ');
-      }
-    }
-    if (i < t.length()) {
-      sb.append('…');
-    }
-    return sb.toString();
+    return VendorText.oneLine(text);
   }
 }
