@@ -219,13 +219,37 @@ public final class HttpsPolicy {
 
   /**
    * Tells whether a URL may be requested under this policy: https always; http only to a loopback
-   * host, and only when the testing switch is on.
+   * host ({@code localhost}, 127.0.0.0/8, {@code ::1}, never resolved through DNS), and only when
+   * {@link Builder#allowLoopbackCleartextForTesting()} is on.
+   *
+   * @param url the URL
+   * @return whether the policy allows it
    */
-  boolean permits(HttpUrl url) {
+  public boolean permits(HttpUrl url) {
     return url.isHttps() || (loopbackCleartextForTesting && isLoopbackHost(url.host()));
   }
 
-  /** Installs the connection-level rules on a client builder. */
+  /**
+   * Installs this policy's connection-level rules on an OkHttp client builder, for a component that
+   * calls an HTTPS endpoint of its own under the same rules as {@link KeyGuardClient} (a secret
+   * store's API, as {@code keyguard-vault} does): TLS 1.2 or 1.3 only, the trusted certificates
+   * (with or without the system CAs), the certificate pins, the proxy; with the testing switch,
+   * cleartext too and {@code localhost} resolved to loopback addresses only.
+   *
+   * <p>The URL rule is the caller's: refuse a URL for which {@link #permits(HttpUrl)} is false
+   * before building a request. Redirects, timeouts and interceptors are left as they are; a client
+   * that sends a credential should also turn redirects off.
+   *
+   * @param builder the builder to configure
+   * @return the same builder
+   */
+  public OkHttpClient.Builder configure(OkHttpClient.Builder builder) {
+    Objects.requireNonNull(builder, "builder");
+    applyTo(builder, Dns.SYSTEM);
+    return builder;
+  }
+
+  /** Installs the connection-level rules on a client builder, over the caller's DNS. */
   void applyTo(OkHttpClient.Builder builder, Dns callerDns) {
     List<ConnectionSpec> specs = new ArrayList<>();
     specs.add(TLS_1_2_OR_LATER);

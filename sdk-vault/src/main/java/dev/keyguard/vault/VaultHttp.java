@@ -10,23 +10,10 @@ import dev.keyguard.Secret;
 import dev.keyguard.client.HttpsPolicy;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
-import okhttp3.CertificatePinner;
-import okhttp3.ConnectionSpec;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -34,7 +21,6 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
-import okhttp3.TlsVersion;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,9 +43,11 @@ final class VaultHttp {
   static final int MAX_BODY_BYTES = 1024 * 1024;
 
   private static final MediaType JSON = MediaType.get("application/json");
-  private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+  private static final HttpsPolicy LOOPBACK_TESTING =
+      HttpsPolicy.builder().allowLoopbackCleartextForTesting().build();
 
   /** A Vault answer: the status and the parsed JSON body (null when the body is not JSON). */
   record Reply(int status, @Nullable JsonNode json) {
@@ -127,18 +115,17 @@ final class VaultHttp {
       throw new IllegalArgumentException(
           "the Vault address must not contain a query or a fragment: " + url.redact());
     }
-    if (!url.isHttps()) {
-      boolean loopback = isLoopbackHost(url.host());
-      if (!loopback || !policy.allowsLoopbackCleartextForTesting()) {
-        throw new IllegalArgumentException(
-            "the Vault address must use https, was "
-                + url.redact()
-                + ": the Vault token and the secrets would cross the network in cleartext"
-                + (loopback
-                    ? " (for a local dev server in tests only, pass an HttpsPolicy with"
-                        + " allowLoopbackCleartextForTesting())"
-                    : ""));
-      }
+    if (!policy.permits(url)) {
+      // a loopback address would be permitted by the testing switch: say so
+      boolean loopback = LOOPBACK_TESTING.permits(url);
+      throw new IllegalArgumentException(
+          "the Vault address must use https, was "
+              + url.redact()
+              + ": the Vault token and the secrets would cross the network in cleartext"
+              + (loopback
+                  ? " (for a local dev server in tests only, pass an HttpsPolicy with"
+                      + " allowLoopbackCleartextForTesting())"
+                  : ""));
     }
     return url;
   }
@@ -252,127 +239,17 @@ final class VaultHttp {
 
   private static OkHttpClient client(
       HttpsPolicy policy, Duration connectTimeout, Duration readTimeout) {
-    List<ConnectionSpec> specs = new ArrayList<>();
-    specs.add(
-        new ConnectionSpec.Builder(ConnectionSpec.MODERN_TLS)
-            .tlsVersions(TlsVersion.TLS_1_3, TlsVersion.TLS_1_2)
-            .build());
-    boolean cleartext = policy.allowsLoopbackCleartextForTesting();
-    if (cleartext) {
-      // checkedAddress refuses http to anything but a loopback literal or localhost
-      specs.add(ConnectionSpec.CLEARTEXT);
-    }
-    OkHttpClient.Builder b =
-        new OkHttpClient.Builder()
-            .connectionSpecs(specs)
-            .followRedirects(false)
-            .followSslRedirects(false)
-            .connectTimeout(connectTimeout)
-            .readTimeout(readTimeout)
-            .writeTimeout(readTimeout)
-            .callTimeout(connectTimeout.plus(readTimeout).plus(readTimeout));
-    if (!policy.trustsSystemCertificates() || !policy.trustedCertificates().isEmpty()) {
-      X509TrustManager trust =
-          trustManager(policy.trustedCertificates(), policy.trustsSystemCertificates());
-      b.sslSocketFactory(sslContext(trust).getSocketFactory(), trust);
-    }
-    if (!policy.certificatePins().isEmpty()) {
-      CertificatePinner.Builder pinner = new CertificatePinner.Builder();
-      policy
-          .certificatePins()
-          .forEach((host, pins) -> pinner.add(host, pins.toArray(new String[0])));
-      b.certificatePinner(pinner.build());
-    }
-    policy.proxy().ifPresent(b::proxy);
-    if (cleartext) {
-      b.dns(VaultHttp::loopbackOnlyLocalhost);
-    }
-    return b.build();
-  }
-
-  /**
-   * A PKIX trust manager over the given certificates and, if asked, the system CAs: the same trust
-   * set a {@code KeyGuardClient} builds from the policy.
-   */
-  static X509TrustManager trustManager(List<X509Certificate> certificates, boolean withSystemCas) {
-    try {
-      KeyStore anchors = KeyStore.getInstance("PKCS12");
-      anchors.load(null, null);
-      int i = 0;
-      if (withSystemCas) {
-        TrustManagerFactory system =
-            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        system.init((KeyStore) null);
-        for (X509Certificate ca : x509(system).getAcceptedIssuers()) {
-          anchors.setCertificateEntry("system-" + i++, ca);
-        }
-      }
-      for (X509Certificate c : certificates) {
-        anchors.setCertificateEntry("trusted-" + i++, c);
-      }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
-      factory.init(anchors);
-      return x509(factory);
-    } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalStateException("could not build a trust manager for the Vault CA", e);
-    }
-  }
-
-  private static SSLContext sslContext(X509TrustManager trust) {
-    try {
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, new TrustManager[] {trust}, null);
-      return context;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("could not create a TLS context", e);
-    }
-  }
-
-  private static X509TrustManager x509(TrustManagerFactory factory) {
-    for (TrustManager tm : factory.getTrustManagers()) {
-      if (tm instanceof X509TrustManager x509) {
-        return x509;
-      }
-    }
-    throw new IllegalStateException("the trust manager factory made no X509TrustManager");
-  }
-
-  /** {@code localhost}, 127.0.0.0/8 or {@code ::1}, as literals: DNS is never asked. */
-  static boolean isLoopbackHost(String host) {
-    String h = host.toLowerCase(Locale.ROOT);
-    if (h.equals("localhost")) {
-      return true;
-    }
-    if (h.startsWith("[") && h.endsWith("]")) {
-      h = h.substring(1, h.length() - 1);
-    }
-    if (!IPV4_LITERAL.matcher(h).matches() && !h.contains(":")) {
-      return false;
-    }
-    try {
-      return InetAddress.getByName(h).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
-  }
-
-  /** Resolves {@code localhost} to loopback addresses only, whatever the hosts file says. */
-  private static List<InetAddress> loopbackOnlyLocalhost(String hostname)
-      throws UnknownHostException {
-    List<InetAddress> addresses = okhttp3.Dns.SYSTEM.lookup(hostname);
-    if (!hostname.equalsIgnoreCase("localhost")) {
-      return addresses;
-    }
-    List<InetAddress> loopback = new ArrayList<>();
-    for (InetAddress a : addresses) {
-      if (a.isLoopbackAddress()) {
-        loopback.add(a);
-      }
-    }
-    if (loopback.isEmpty()) {
-      throw new UnknownHostException("localhost does not resolve to a loopback address");
-    }
-    return loopback;
+    // TLS 1.2+, trusted certificates, pins, proxy and the loopback testing switch, exactly as a
+    // KeyGuardClient applies them; checkedAddress refuses the URLs the policy does not permit
+    return policy
+        .configure(new OkHttpClient.Builder())
+        .followRedirects(false)
+        .followSslRedirects(false)
+        .connectTimeout(connectTimeout)
+        .readTimeout(readTimeout)
+        .writeTimeout(readTimeout)
+        .callTimeout(connectTimeout.plus(readTimeout).plus(readTimeout))
+        .build();
   }
 
   /** Shuts the client's dispatcher and connections down. */
