@@ -2,8 +2,10 @@ package dev.keyguard.client;
 
 import dev.keyguard.TimeSource;
 import dev.keyguard.auth.AuthScheme;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
@@ -38,6 +40,7 @@ public final class ApiPreset {
   private final Function<TimeSource, AuthScheme> authScheme;
   private final RejectionRule rejectionRule;
   private final Set<String> rateLimitHeaders;
+  private final List<RateLimitHeadroom> rateLimitHeadroom;
   private final String documentation;
 
   private ApiPreset(Builder b) {
@@ -47,6 +50,7 @@ public final class ApiPreset {
     this.authScheme = Objects.requireNonNull(b.authScheme, "authScheme");
     this.rejectionRule = b.rejectionRule;
     this.rateLimitHeaders = Collections.unmodifiableSet(new LinkedHashSet<>(b.rateLimitHeaders));
+    this.rateLimitHeadroom = List.copyOf(b.rateLimitHeadroom);
     this.documentation = Objects.requireNonNull(b.documentation, "documentation");
   }
 
@@ -73,6 +77,7 @@ public final class ApiPreset {
     b.authScheme = authScheme;
     b.rejectionRule = rejectionRule;
     b.rateLimitHeaders.addAll(rateLimitHeaders);
+    b.rateLimitHeadroom.addAll(rateLimitHeadroom);
     b.documentation = documentation;
     return b;
   }
@@ -143,6 +148,17 @@ public final class ApiPreset {
   }
 
   /**
+   * How the usage monitor reads the rate-limit headroom from the API's headers ({@link
+   * UsageOptions.Builder#headroomThreshold(double)}). Empty when the API reports none the monitor
+   * can read: the client then has no headroom figure and no headroom alert.
+   *
+   * @return an unmodifiable list
+   */
+  public List<RateLimitHeadroom> rateLimitHeadroom() {
+    return rateLimitHeadroom;
+  }
+
+  /**
    * The public documentation this preset's settings come from.
    *
    * @return an https URL
@@ -164,6 +180,7 @@ public final class ApiPreset {
     private @Nullable Function<TimeSource, AuthScheme> authScheme;
     private RejectionRule rejectionRule = RejectionRule.defaults();
     private final Set<String> rateLimitHeaders = new LinkedHashSet<>();
+    private final List<RateLimitHeadroom> rateLimitHeadroom = new ArrayList<>();
     private @Nullable String documentation;
 
     private Builder(String name) {
@@ -266,6 +283,22 @@ public final class ApiPreset {
       }
       rateLimitHeaders.clear();
       rateLimitHeaders.addAll(checked);
+      return this;
+    }
+
+    /**
+     * Sets how the usage monitor reads the rate-limit headroom (replaces earlier ones).
+     *
+     * @param sources the headroom headers
+     * @return this builder
+     */
+    public Builder rateLimitHeadroom(RateLimitHeadroom... sources) {
+      List<RateLimitHeadroom> checked = new ArrayList<>();
+      for (RateLimitHeadroom h : Objects.requireNonNull(sources, "sources")) {
+        checked.add(Objects.requireNonNull(h, "rateLimitHeadroom"));
+      }
+      rateLimitHeadroom.clear();
+      rateLimitHeadroom.addAll(checked);
       return this;
     }
 

@@ -39,6 +39,8 @@ final class ClientSettings {
   private final List<String> rateLimitHeaderPrefixes;
   private final Interceptor loggingInterceptor;
   private final TimeSource time;
+  private final UsageOptions usageOptions;
+  private final List<RateLimitHeadroom> presetHeadroom;
 
   // derived
   private final ResponseHeaderSelector headerSelector;
@@ -47,6 +49,7 @@ final class ClientSettings {
   private final @Nullable ClientRateLimiter limiter;
   private final @Nullable BodyRejectionMatcher bodyRejectionMatcher;
   private final ResponseFailures failures;
+  private final @Nullable UsageMonitor usageMonitor;
 
   ClientSettings(KeyGuardClient.Builder b, OkHttpClient baseOkHttp) {
     this.baseUrl = b.baseUrl;
@@ -66,6 +69,8 @@ final class ClientSettings {
     this.rateLimitHeaderPrefixes = List.copyOf(b.rateLimitHeaderPrefixes);
     this.loggingInterceptor = b.loggingInterceptor;
     this.time = b.timeSource;
+    this.usageOptions = b.usageOptions;
+    this.presetHeadroom = List.copyOf(b.presetHeadroom);
 
     this.headerSelector = new ResponseHeaderSelector(rateLimitHeaderPrefixes);
     this.credentialHeaderNames = lowerCase(authScheme.headerNames());
@@ -77,6 +82,8 @@ final class ClientSettings {
     this.bodyRejectionMatcher =
         rejectionRule.inspectsBodies() ? BodyRejectionMatcher.of(rejectionRule) : null;
     this.failures = new ResponseFailures(this);
+    this.usageMonitor =
+        usageOptions.enabled() ? new UsageMonitor(this, usageOptions, presetHeadroom) : null;
   }
 
   /** Copies every setting into a new builder. */
@@ -98,6 +105,8 @@ final class ClientSettings {
     b.rateLimitHeaderPrefixes = rateLimitHeaderPrefixes;
     b.loggingInterceptor = loggingInterceptor;
     b.timeSource = time;
+    b.usageOptions = usageOptions;
+    b.presetHeadroom = presetHeadroom;
   }
 
   private static Set<String> lowerCase(Set<String> names) {
@@ -189,6 +198,11 @@ final class ClientSettings {
    */
   @Nullable BodyRejectionMatcher bodyRejectionMatcher() {
     return bodyRejectionMatcher;
+  }
+
+  /** The usage monitor; null when monitoring is off. */
+  @Nullable UsageMonitor usageMonitor() {
+    return usageMonitor;
   }
 
   /** Turns unusable responses and OkHttp failures into KeyGuard exceptions. */

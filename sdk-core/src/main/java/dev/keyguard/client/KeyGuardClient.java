@@ -122,6 +122,26 @@ public final class KeyGuardClient {
   }
 
   /**
+   * What the usage monitor has counted so far: attempts, outcomes, latency and bytes per key
+   * version and route template, per-key rates, budget and rate-limit headroom, and the anomalies in
+   * progress. Also evaluates the detectors that are due. Cheap enough to call every few seconds
+   * (it copies counters, it does not block requests); empty when monitoring is off ({@link
+   * UsageOptions#disabled()}).
+   *
+   * <pre>{@code
+   * log.info("{}", client.usage());            // one line
+   * System.out.println(client.usage().summary()); // a few lines for people
+   * String json = client.usage().toJson();
+   * }</pre>
+   *
+   * @return an immutable snapshot; never holds a secret
+   */
+  public UsageSnapshot usage() {
+    UsageMonitor monitor = settings.usageMonitor();
+    return monitor == null ? UsageSnapshot.empty(settings.time().now()) : monitor.snapshot();
+  }
+
+  /**
    * The configured OkHttp client, with every protection installed, for callers who want raw OkHttp.
    * Requests to the base URL's origin are authenticated; requests to other origins are sent without
    * a credential. A refusal or rejection surfaces as an {@link IOException} whose {@link
@@ -568,6 +588,8 @@ public final class KeyGuardClient {
     List<String> rateLimitHeaderPrefixes = ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES;
     Interceptor loggingInterceptor;
     TimeSource timeSource = TimeSource.system();
+    UsageOptions usageOptions = UsageOptions.defaults();
+    List<RateLimitHeadroom> presetHeadroom = List.of();
 
     private Builder() {}
 
@@ -640,6 +662,7 @@ public final class KeyGuardClient {
         preset.rateLimitHeaders().forEach(h -> prefixes.add(h.toLowerCase(Locale.ROOT)));
         this.rateLimitHeaderPrefixes = List.copyOf(prefixes);
       }
+      this.presetHeadroom = preset.rateLimitHeadroom();
       return this;
     }
 
@@ -903,6 +926,23 @@ public final class KeyGuardClient {
      */
     public Builder loggingInterceptor(Interceptor loggingInterceptor) {
       this.loggingInterceptor = Objects.requireNonNull(loggingInterceptor, "loggingInterceptor");
+      return this;
+    }
+
+    /**
+     * Sets what the usage monitor counts and when it alerts (default {@link
+     * UsageOptions#defaults()}: on, every detector with its default, no daily budget); {@link
+     * UsageOptions#disabled()} turns it off. The rate-limit headroom headers of a {@link
+     * #preset(ApiPreset) preset} are read in addition to the options' own. Alerts are logged at
+     * WARN (logger {@code dev.keyguard.usage}) and handed to the managed key's listeners ({@link
+     * ManagedKey#usageEvent(dev.keyguard.key.KeyEvent.UsageEvent)}); {@link KeyGuardClient#usage()}
+     * reads the figures. A client derived with {@link KeyGuardClient#toBuilder()} counts afresh.
+     *
+     * @param options the options
+     * @return this builder
+     */
+    public Builder usageOptions(UsageOptions options) {
+      this.usageOptions = Objects.requireNonNull(options, "usageOptions");
       return this;
     }
 

@@ -130,4 +130,17 @@ public interface ManagedKey {
    * @throws IllegalStateException if the key manager was closed
    */
   void accepted(VersionedCredential accepted);
+
+  /**
+   * Hands a usage event seen on the request path (a {@code KeyGuardClient}'s usage monitor: a
+   * traffic spike, a burst of rejections, ...) to this key's listeners, so that usage and key
+   * events arrive at one place. A key of a {@link KeyManager} passes it to the manager's {@link
+   * KeyEventListener}s, on the calling thread. The client logs the event itself either way.
+   *
+   * <p>The default implementation does nothing: a custom key has no listeners.
+   *
+   * @param event the event; about this key
+   * @throws IllegalArgumentException if the event is about another key
+   */
+  default void usageEvent(KeyEvent.UsageEvent event) {}
 }

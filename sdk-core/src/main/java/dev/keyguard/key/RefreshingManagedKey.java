@@ -129,6 +129,15 @@ final class RefreshingManagedKey implements ManagedKey {
     return keyId;
   }
 
+  @Override
+  public void usageEvent(KeyEvent.UsageEvent event) {
+    if (!event.keyId().equals(keyId)) {
+      throw new IllegalArgumentException(
+          "usage event for key '" + event.keyId() + "' handed to key '" + keyId + "'");
+    }
+    policy.events().fire(List.of(event));
+  }
+
   // ================================================================= current()
 
   @Override
