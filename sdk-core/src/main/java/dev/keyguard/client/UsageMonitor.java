@@ -191,7 +191,7 @@ final class UsageMonitor {
     }
     k.attempts.increment();
     if (status >= 100 && status < 400 && v.accepted.get() == VersionHistory.NEVER) {
-      k.history.accepted(v.version, v.accepted, time.now().toEpochMilli());
+      k.history.accepted(v.version, v.accepted, time.now().toEpochMilli(), sink);
     }
     if (outcome == Outcome.UNAUTHORIZED || outcome == Outcome.FORBIDDEN) {
       rejection(k, v, route, status);
@@ -559,9 +559,10 @@ final class UsageMonitor {
         v.fingerprint,
         route,
         detail);
-    deliver(
+    KeyEvent.UsageAlert alert =
         new KeyEvent.UsageAlert(
-            k.keyId, at, anomaly, v.version, v.fingerprint, route, observed, threshold, detail));
+            k.keyId, at, anomaly, v.version, v.fingerprint, route, observed, threshold, detail);
+    deliver(alert, anomaly == UsageAnomaly.RETIRED_VERSION_IN_USE ? k.history.newestKey() : null);
   }
 
   private void recover(KeyStats k, UsageAnomaly anomaly, String detail) {
@@ -581,19 +582,31 @@ final class UsageMonitor {
         detail);
     deliver(
         new KeyEvent.UsageRecovered(
-            k.keyId, time.now(), anomaly, e.version, e.fingerprint, e.route, lasted, detail));
+            k.keyId, time.now(), anomaly, e.version, e.fingerprint, e.route, lasted, detail),
+        anomaly == UsageAnomaly.RETIRED_VERSION_IN_USE ? k.history.newestKey() : null);
   }
 
-  private void deliver(KeyEvent.UsageEvent event) {
-    if (!sink.keyId().equals(event.keyId())) {
+  /**
+   * Hands an event to this client's key and, for a rotated-out copy in use, to the key of the
+   * client that uses the newer version (the key manager's, whose listeners should hear of it).
+   */
+  private void deliver(KeyEvent.UsageEvent event, @Nullable ManagedKey alsoTo) {
+    deliverTo(sink, event);
+    if (alsoTo != null && alsoTo != sink) {
+      deliverTo(alsoTo, event);
+    }
+  }
+
+  private static void deliverTo(ManagedKey key, KeyEvent.UsageEvent event) {
+    if (!key.keyId().equals(event.keyId())) {
       return;
     }
     try {
-      sink.usageEvent(event);
+      key.usageEvent(event);
     } catch (RuntimeException ex) {
       log.warn(
           "ManagedKey {} threw {} on a usage event for key '{}'; ignored",
-          sink.getClass().getName(),
+          key.getClass().getName(),
           ex.getClass().getName(),
           event.keyId());
     }
@@ -729,7 +742,7 @@ final class UsageMonitor {
 
     KeyStats(KeyId keyId) {
       this.keyId = keyId;
-      this.history = VersionHistory.of(keyId);
+      this.history = VersionHistory.of(time, keyId);
     }
 
     VersionStats version(UsedCredential used) {

@@ -1,0 +1,62 @@
+package dev.keyguard.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import okhttp3.HttpUrl;
+import org.junit.jupiter.api.Test;
+
+class RouteTableTest {
+
+  private static final HttpUrl BASE = HttpUrl.get("https://api.example.test/api/v3/");
+
+  private static String route(RouteTable t, String method, String url) {
+    return t.label(t.index(method, HttpUrl.get(url)));
+  }
+
+  @Test
+  void declaredTemplates_matchRelativeToTheBasePath_placeholdersTakeOneSegment() {
+    RouteTable t =
+        new RouteTable(BASE, List.of("GET /coins/{id}", "GET /coins/{id}/tickers", "POST /orders"), 4);
+
+    assertThat(route(t, "GET", "https://api.example.test/api/v3/coins/bitcoin?x=1"))
+        .isEqualTo("GET /coins/{id}");
+    assertThat(route(t, "GET", "https://api.example.test/api/v3/coins/bitcoin/"))
+        .isEqualTo("GET /coins/{id}");
+    assertThat(route(t, "GET", "https://api.example.test/api/v3/coins/eth/tickers#f"))
+        .isEqualTo("GET /coins/{id}/tickers");
+    assertThat(route(t, "POST", "https://api.example.test/api/v3/orders"))
+        .isEqualTo("POST /orders");
+    assertThat(route(t, "GET", "https://api.example.test/api/v3/orders"))
+        .as("another method is another route")
+        .isEqualTo("GET /orders");
+    assertThat(route(t, "GET", "https://api.example.test/api/v3/coins"))
+        .isEqualTo("GET /coins");
+  }
+
+  @Test
+  void undeclaredPaths_areBoundedThenCountedAsOtherPerMethod() {
+    RouteTable t = new RouteTable(BASE, List.of(), 2);
+
+    assertThat(route(t, "GET", "https://api.example.test/api/v3/a/12345")).isEqualTo("GET /a/{id}");
+    assertThat(route(t, "GET", "https://api.example.test/api/v3/a/999")).isEqualTo("GET /a/{id}");
+    assertThat(route(t, "GET", "https://api.example.test/api/v3/")).isEqualTo("GET /");
+    assertThat(route(t, "GET", "https://api.example.test/api/v3/b")).isEqualTo("GET (other)");
+    assertThat(route(t, "DELETE", "https://api.example.test/api/v3/c")).isEqualTo("DELETE (other)");
+    assertThat(route(t, "QUERY", "https://api.example.test/api/v3/c")).isEqualTo("* (other)");
+    assertThat(t.capacity()).isEqualTo(2 + 8);
+  }
+
+  @Test
+  void idLikeSegments_areNumbersTokensWithDigitsLongOrEncodedSegments() {
+    assertThat(RouteTable.looksLikeId("123")).isTrue();
+    assertThat(RouteTable.looksLikeId("a1b2c3d4")).isTrue();
+    assertThat(RouteTable.looksLikeId("0x1f")).isFalse();
+    assertThat(RouteTable.looksLikeId("v3")).isFalse();
+    assertThat(RouteTable.looksLikeId("bitcoin")).isFalse();
+    assertThat(RouteTable.looksLikeId("abcdefghijklmnopqrstuvwxyz")).isTrue();
+    assertThat(RouteTable.looksLikeId("a%20b")).isTrue();
+    assertThat(RouteTable.derive("GET", "/v3/ticker/550e8400-e29b-41d4-a716-446655440000"))
+        .isEqualTo("GET /v3/ticker/{id}");
+  }
+}
