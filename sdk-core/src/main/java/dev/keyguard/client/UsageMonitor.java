@@ -117,18 +117,30 @@ final class UsageMonitor {
 
   /** Counts the calls: second in the chain, before retries. */
   Interceptor calls() {
-    return chain -> {
+    return new CallCounter();
+  }
+
+  /** Second in the chain: one count per call (and per redirect hop) to the credential origin. */
+  private final class CallCounter implements Interceptor {
+    @Override
+    public Response intercept(Chain chain) throws IOException {
       Request r = chain.request();
       if (r.tag(NoCredentials.class) == null && settings.isCredentialOrigin(r.url())) {
         calls[routes.index(r.method(), r.url())].increment();
       }
       return chain.proceed(r);
-    };
+    }
   }
 
   /** Counts each signed attempt: right after the authenticator. */
   Interceptor attempts() {
-    return chain -> {
+    return new AttemptRecorder();
+  }
+
+  /** Right after the authenticator: each signed attempt, with the credential tag it carries. */
+  private final class AttemptRecorder implements Interceptor {
+    @Override
+    public Response intercept(Chain chain) throws IOException {
       Request r = chain.request();
       UsedCredential used = r.tag(UsedCredential.class);
       if (used == null) {
@@ -154,7 +166,7 @@ final class UsageMonitor {
       record(
           k, v, route, response.code(), time.nanoTime() - start, sent, Math.max(0, received), response);
       return response;
-    };
+    }
   }
 
   private static long bytesSent(@Nullable RequestBody body) {

@@ -199,7 +199,11 @@ class UsageMonitorTest {
 
     assertThat(client.usage().entries()).isEmpty();
     assertThat(client.usage().summary()).isEqualTo("usage: no requests");
-    assertThat(client.okHttpClient().interceptors()).hasSize(5);
+    assertThat(client.okHttpClient().interceptors())
+        .noneMatch(i -> i.getClass().getEnclosingClass() == UsageMonitor.class);
+    assertThat(client(UsageOptions.defaults()).okHttpClient().interceptors())
+        .filteredOn(i -> i.getClass().getEnclosingClass() == UsageMonitor.class)
+        .hasSize(2);
   }
 
   @Test
