@@ -410,6 +410,10 @@ class SecretLeakTest {
             KeyEvent.KeyRejected.class,
             e -> e.resolution() == KeyEvent.KeyRejected.Resolution.NONE),
         keyEventScenario(KeyEvent.AlternatePromoted.class, e -> true),
+        keyEventScenario(KeyEvent.EnvironmentMismatch.class, e -> true),
+        keyEventScenario(KeyEvent.KeyUnused.class, e -> true),
+        keyEventScenario(KeyEvent.KeyTooPowerful.class, e -> true),
+        keyEventScenario(KeyEvent.KeyNotIpRestricted.class, e -> true),
         keyEventScenario(KeyEvent.UsageAlert.class, e -> true),
         keyEventScenario(KeyEvent.UsageRecovered.class, e -> true),
         scenario(
@@ -552,7 +556,10 @@ class SecretLeakTest {
           f.start(
               f.builder()
                   .expiringSoon(Duration.ofHours(1))
-                  .rejectionCooldown(Duration.ofSeconds(30)));
+                  .rejectionCooldown(Duration.ofSeconds(30))
+                  .environment("prod")
+                  .allowUntaggedCredentials(true)
+                  .reportUnusedAfter(KeyManagerFixture.REFRESH.multipliedBy(2)));
       key = manager.key(KeyManagerFixture.KEY);
       key.current(); // KeyLoaded, KeyTooOld, KeyExpiringSoon
 
@@ -574,6 +581,14 @@ class SecretLeakTest {
       key.accepted(offered); // AlternatePromoted
       key.rejected(offered); // KeyRejected NONE: nothing left to offer
 
+      f.put(f.credential("5-staging").environment("staging").build());
+      f.scheduler.advance(KeyManagerFixture.REFRESH); // EnvironmentMismatch
+      f.scheduler.advance(KeyManagerFixture.REFRESH.multipliedBy(3)); // KeyUnused
+      // what a client's key hygiene audit reports through the key
+      key.report(
+          new KeyEvent.KeyTooPowerful(
+              KeyManagerFixture.KEY, f.clock.instant(), "3", java.util.Set.of("WITHDRAW")));
+      key.report(new KeyEvent.KeyNotIpRestricted(KeyManagerFixture.KEY, f.clock.instant(), "3"));
       usageBurst(); // UsageAlert (a burst of 401s on the request path), then UsageRecovered
     }
 

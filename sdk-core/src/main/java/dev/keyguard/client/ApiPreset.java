@@ -4,9 +4,13 @@ import dev.keyguard.TimeSource;
 import dev.keyguard.auth.AuthScheme;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import okhttp3.HttpUrl;
@@ -42,6 +46,14 @@ public final class ApiPreset {
   private final Set<String> rateLimitHeaders;
   private final List<RateLimitHeadroom> rateLimitHeadroom;
   private final String documentation;
+  private final List<String> scopes;
+  private final @Nullable String publicScope;
+  private final Set<String> sensitiveScopes;
+  private final RouteTable<String> routes;
+  private final List<String> sensitivePathPrefixes;
+  private final String environment;
+  private final Map<String, HttpUrl> endpoints;
+  private final @Nullable KeyAudit keyAudit;
 
   private ApiPreset(Builder b) {
     this.name = b.name;
@@ -52,6 +64,16 @@ public final class ApiPreset {
     this.rateLimitHeaders = Collections.unmodifiableSet(new LinkedHashSet<>(b.rateLimitHeaders));
     this.rateLimitHeadroom = List.copyOf(b.rateLimitHeadroom);
     this.documentation = Objects.requireNonNull(b.documentation, "documentation");
+    this.scopes = List.copyOf(b.scopes);
+    this.publicScope = b.publicScope;
+    this.sensitiveScopes = Collections.unmodifiableSet(new LinkedHashSet<>(b.sensitiveScopes));
+    this.routes = b.routes.build();
+    this.sensitivePathPrefixes = List.copyOf(b.sensitivePathPrefixes);
+    this.environment = b.environment;
+    Map<String, HttpUrl> known = new LinkedHashMap<>(b.endpoints);
+    known.put(environment, baseUrl);
+    this.endpoints = Collections.unmodifiableMap(known);
+    this.keyAudit = b.keyAudit;
   }
 
   /**
@@ -79,7 +101,134 @@ public final class ApiPreset {
     b.rateLimitHeaders.addAll(rateLimitHeaders);
     b.rateLimitHeadroom.addAll(rateLimitHeadroom);
     b.documentation = documentation;
+    b.scopes.addAll(scopes);
+    b.publicScope = publicScope;
+    b.sensitiveScopes.addAll(sensitiveScopes);
+    b.routes.putAll(routes);
+    b.sensitivePathPrefixes.addAll(sensitivePathPrefixes);
+    b.environment = environment;
+    b.endpoints.putAll(endpoints);
+    b.endpoints.remove(environment);
+    b.keyAudit = keyAudit;
     return b;
+  }
+
+  /**
+   * The scope names of this API, from the least to the most powerful (Binance: {@code NONE}, {@code
+   * USER_STREAM}, {@code USER_DATA}, {@code TRADE}, {@code TRANSFER}, {@code WITHDRAW}). Route
+   * tables, key scopes and audits use these names; the order breaks ties when the client picks the
+   * least-privileged key. Empty for an API whose keys all grant the same.
+   *
+   * @return an unmodifiable list
+   */
+  public List<String> scopes() {
+    return scopes;
+  }
+
+  /**
+   * The scope of the routes every key may call, such as Binance's {@code NONE} (public market
+   * data): a key covers it whatever its own scopes.
+   *
+   * @return the public scope, if the API has one
+   */
+  public Optional<String> publicScope() {
+    return Optional.ofNullable(publicScope);
+  }
+
+  /**
+   * The scopes that can move or risk funds (trading, transfers, withdrawals): the key hygiene audit
+   * reports a key that holds one that no route the key is used for needs ({@code KeyTooPowerful}).
+   *
+   * @return an unmodifiable set
+   */
+  public Set<String> sensitiveScopes() {
+    return sensitiveScopes;
+  }
+
+  /**
+   * The API's endpoints and the scope each requires, from the API's documentation. A client picks,
+   * for each request, the least-privileged of its keys whose scopes cover the route's.
+   *
+   * @return the route table
+   */
+  public RouteTable<String> routes() {
+    return routes;
+  }
+
+  /**
+   * Path prefixes (relative to the base URL) under which a request that matches no route is always
+   * refused, whatever the client's {@link UnmappedRoutes} policy: the families of endpoints that
+   * move funds (Binance {@code /sapi/v1/capital/}, Coinbase {@code /v2/}, ...).
+   *
+   * @return an unmodifiable list
+   */
+  public List<String> sensitivePathPrefixes() {
+    return sensitivePathPrefixes;
+  }
+
+  /**
+   * The environment of {@link #baseUrl()}: {@code prod} for the production API, or the name of a
+   * test network ({@code testnet}, {@code sandbox}). A client never sends a production key to a
+   * non-production endpoint, nor a non-production key to production.
+   *
+   * @return the environment, lower-case
+   */
+  public String environment() {
+    return environment;
+  }
+
+  /**
+   * The base URLs of every environment the API documents, this preset's own included: Binance's
+   * {@code testnet}, Coinbase's {@code sandbox}.
+   *
+   * @return an unmodifiable map from environment to base URL
+   */
+  public Map<String, HttpUrl> endpoints() {
+    return endpoints;
+  }
+
+  /**
+   * This preset for another of its {@linkplain #endpoints() environments}: the same settings with
+   * that environment's base URL.
+   *
+   * <pre>{@code
+   * ApiPreset testnet = ApiPresets.BINANCE.forEnvironment("testnet");
+   * }</pre>
+   *
+   * @param environment an environment of {@link #endpoints()}
+   * @return the preset for that environment
+   * @throws IllegalArgumentException if the API has no such environment; the message lists them
+   */
+  public ApiPreset forEnvironment(String environment) {
+    Objects.requireNonNull(environment, "environment");
+    String wanted = environment.strip().toLowerCase(Locale.ROOT);
+    HttpUrl url = endpoints.get(wanted);
+    if (url == null) {
+      throw new IllegalArgumentException(
+          "preset "
+              + name
+              + " has no environment '"
+              + environment
+              + "'; known: "
+              + String.join(", ", endpoints.keySet()));
+    }
+    Builder b = toBuilder();
+    b.endpoints.put(this.environment, baseUrl);
+    b.endpoints.remove(wanted);
+    b.baseUrl = url;
+    b.environment = wanted;
+    return b.build();
+  }
+
+  /**
+   * How a key's own permissions are read from the API (Binance {@code GET
+   * /sapi/v1/account/apiRestrictions}, Coinbase {@code GET /api/v3/brokerage/key_permissions}),
+   * for the client's key hygiene audit.
+   *
+   * @return the audit, if the API offers one
+   */
+  public Optional<KeyAudit> keyAudit() {
+    return Optional.ofNullable(keyAudit);
   }
 
   /**
@@ -182,6 +331,14 @@ public final class ApiPreset {
     private final Set<String> rateLimitHeaders = new LinkedHashSet<>();
     private final List<RateLimitHeadroom> rateLimitHeadroom = new ArrayList<>();
     private @Nullable String documentation;
+    private final List<String> scopes = new ArrayList<>();
+    private @Nullable String publicScope;
+    private final Set<String> sensitiveScopes = new LinkedHashSet<>();
+    private final RouteTable.Builder<String> routes = RouteTable.builder();
+    private final List<String> sensitivePathPrefixes = new ArrayList<>();
+    private String environment = "prod";
+    private final Map<String, HttpUrl> endpoints = new LinkedHashMap<>();
+    private @Nullable KeyAudit keyAudit;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");
@@ -318,11 +475,129 @@ public final class ApiPreset {
     }
 
     /**
+     * Declares the API's scope names, from the least to the most powerful (replacing any declared
+     * before). Names are upper-case letters, digits and underscores.
+     *
+     * @param names the scope names
+     * @return this builder
+     * @throws IllegalArgumentException if a name is invalid or given twice
+     */
+    public Builder scopes(String... names) {
+      List<String> checked = new ArrayList<>();
+      for (String n : names) {
+        String scope = Scopes.checkName(n);
+        if (checked.contains(scope)) {
+          throw new IllegalArgumentException("scope " + scope + " is given twice");
+        }
+        checked.add(scope);
+      }
+      scopes.clear();
+      scopes.addAll(checked);
+      return this;
+    }
+
+    /**
+     * Names the scope every key covers (public endpoints); one of {@link #scopes(String...)}.
+     *
+     * @param scope the scope name
+     * @return this builder
+     */
+    public Builder publicScope(String scope) {
+      this.publicScope = Scopes.checkName(scope);
+      return this;
+    }
+
+    /**
+     * Names the scopes that move or risk funds, which the key hygiene audit reports on a key that
+     * needs none of them; each one of {@link #scopes(String...)}.
+     *
+     * @param names the scope names
+     * @return this builder
+     */
+    public Builder sensitiveScopes(String... names) {
+      sensitiveScopes.clear();
+      for (String n : names) {
+        sensitiveScopes.add(Scopes.checkName(n));
+      }
+      return this;
+    }
+
+    /**
+     * Maps a route to the scope it requires, replacing the scope of an equal route.
+     *
+     * @param route the method and template, such as {@code POST /api/v3/order}
+     * @param scope one of {@link #scopes(String...)}
+     * @return this builder
+     * @throws IllegalArgumentException if the route is invalid
+     */
+    public Builder route(String route, String scope) {
+      routes.put(Route.parse(route), Scopes.checkName(scope));
+      return this;
+    }
+
+    /**
+     * Adds path prefixes under which an unmapped request is always refused (see {@link
+     * ApiPreset#sensitivePathPrefixes()}).
+     *
+     * @param prefixes prefixes starting with {@code /}
+     * @return this builder
+     * @throws IllegalArgumentException if a prefix does not start with {@code /}
+     */
+    public Builder sensitivePathPrefixes(String... prefixes) {
+      for (String p : prefixes) {
+        Objects.requireNonNull(p, "prefix");
+        if (!p.startsWith("/")) {
+          throw new IllegalArgumentException("a sensitive path prefix starts with '/', was " + p);
+        }
+        sensitivePathPrefixes.add(p);
+      }
+      return this;
+    }
+
+    /**
+     * Sets the environment of the base URL (default {@code prod}).
+     *
+     * @param environment the environment name, such as {@code testnet}
+     * @return this builder
+     */
+    public Builder environment(String environment) {
+      this.environment = notBlank(environment, "environment").strip().toLowerCase(Locale.ROOT);
+      return this;
+    }
+
+    /**
+     * Declares the base URL of another environment of the API, such as Binance's {@code testnet}.
+     *
+     * @param environment the environment name
+     * @param url its https base URL
+     * @return this builder
+     */
+    public Builder endpoint(String environment, String url) {
+      endpoints.put(
+          notBlank(environment, "environment").strip().toLowerCase(Locale.ROOT),
+          https(Objects.requireNonNull(url, "url"), "endpoint URL"));
+      return this;
+    }
+
+    /**
+     * Sets how the client's key hygiene audit reads a key's permissions.
+     *
+     * @param audit the audit
+     * @return this builder
+     */
+    public Builder keyAudit(KeyAudit audit) {
+      this.keyAudit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
+
+    /**
      * Builds the preset.
      *
      * @return the preset
-     * @throws IllegalStateException if the base URL, auth scheme or documentation is missing, or a
-     *     rejection error field is set without rejection error codes
+     * @throws IllegalStateException if the base URL, auth scheme or documentation is missing, a
+     *     rejection error field is set without rejection error codes, two routes overlap, or a
+     *     route, the public scope or a sensitive scope names a scope not declared with {@link
+     *     #scopes(String...)}
      */
     public ApiPreset build() {
       if (baseUrl == null) {
@@ -340,6 +615,23 @@ public final class ApiPreset {
       if (rejectionRule.errorField().isPresent() && rejectionRule.errorCodes().isEmpty()) {
         throw new IllegalStateException(
             "preset " + name + ": rejectionErrorField is set but rejectionErrorCodes is empty");
+      }
+      List<String> used = new ArrayList<>(routes.build().asMap().values());
+      if (publicScope != null) {
+        used.add(publicScope);
+      }
+      used.addAll(sensitiveScopes);
+      for (String scope : used) {
+        if (!scopes.contains(scope)) {
+          throw new IllegalStateException(
+              "preset "
+                  + name
+                  + ": scope "
+                  + scope
+                  + " is not one of its scopes "
+                  + scopes
+                  + "; declare it with scopes(...)");
+        }
       }
       return new ApiPreset(this);
     }

@@ -1,8 +1,13 @@
 package dev.keyguard.client;
 
 import dev.keyguard.auth.AuthSchemes;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -128,6 +133,70 @@ public final class ApiPresets {
           .rateLimitHeadroom(RateLimitHeadroom.used("X-MBX-USED-WEIGHT-1M", 6000))
           .documentation(
               "https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security")
+          .endpoint("testnet", "https://testnet.binance.vision")
+          .scopes("NONE", "USER_STREAM", "USER_DATA", "TRADE", "TRANSFER", "WITHDRAW")
+          .publicScope("NONE")
+          .sensitiveScopes("TRADE", "TRANSFER", "WITHDRAW")
+          // market data, security type NONE
+          .route("GET /api/v3/ping", "NONE")
+          .route("GET /api/v3/time", "NONE")
+          .route("GET /api/v3/exchangeInfo", "NONE")
+          .route("GET /api/v3/depth", "NONE")
+          .route("GET /api/v3/trades", "NONE")
+          .route("GET /api/v3/historicalTrades", "NONE")
+          .route("GET /api/v3/aggTrades", "NONE")
+          .route("GET /api/v3/klines", "NONE")
+          .route("GET /api/v3/uiKlines", "NONE")
+          .route("GET /api/v3/avgPrice", "NONE")
+          .route("GET /api/v3/ticker/24hr", "NONE")
+          .route("GET /api/v3/ticker/tradingDay", "NONE")
+          .route("GET /api/v3/ticker/price", "NONE")
+          .route("GET /api/v3/ticker/bookTicker", "NONE")
+          .route("GET /api/v3/ticker", "NONE")
+          // orders, security type TRADE
+          .route("POST /api/v3/order", "TRADE")
+          .route("POST /api/v3/order/test", "TRADE")
+          .route("DELETE /api/v3/order", "TRADE")
+          .route("DELETE /api/v3/openOrders", "TRADE")
+          .route("POST /api/v3/order/cancelReplace", "TRADE")
+          .route("PUT /api/v3/order/amend/keepPriority", "TRADE")
+          .route("POST /api/v3/orderList/oco", "TRADE")
+          .route("POST /api/v3/orderList/oto", "TRADE")
+          .route("POST /api/v3/orderList/otoco", "TRADE")
+          .route("DELETE /api/v3/orderList", "TRADE")
+          .route("POST /api/v3/sor/order", "TRADE")
+          .route("POST /api/v3/sor/order/test", "TRADE")
+          // account, security type USER_DATA
+          .route("GET /api/v3/order", "USER_DATA")
+          .route("GET /api/v3/openOrders", "USER_DATA")
+          .route("GET /api/v3/allOrders", "USER_DATA")
+          .route("GET /api/v3/orderList", "USER_DATA")
+          .route("GET /api/v3/allOrderList", "USER_DATA")
+          .route("GET /api/v3/openOrderList", "USER_DATA")
+          .route("GET /api/v3/account", "USER_DATA")
+          .route("GET /api/v3/myTrades", "USER_DATA")
+          .route("GET /api/v3/rateLimit/order", "USER_DATA")
+          .route("GET /api/v3/myPreventedMatches", "USER_DATA")
+          .route("GET /api/v3/myAllocations", "USER_DATA")
+          .route("GET /api/v3/account/commission", "USER_DATA")
+          .route("GET /sapi/v1/account/apiRestrictions", "USER_DATA")
+          .route("GET /sapi/v1/capital/config/getall", "USER_DATA")
+          .route("GET /sapi/v1/capital/deposit/hisrec", "USER_DATA")
+          .route("GET /sapi/v1/capital/deposit/address", "USER_DATA")
+          .route("GET /sapi/v1/capital/withdraw/history", "USER_DATA")
+          // user data stream, security type USER_STREAM
+          .route("POST /api/v3/userDataStream", "USER_STREAM")
+          .route("PUT /api/v3/userDataStream", "USER_STREAM")
+          .route("DELETE /api/v3/userDataStream", "USER_STREAM")
+          // moving funds: need "Enable Withdrawals" / "Permits Universal Transfer" on the key
+          .route("POST /sapi/v1/asset/transfer", "TRANSFER")
+          .route("POST /sapi/v1/capital/withdraw/apply", "WITHDRAW")
+          .sensitivePathPrefixes("/sapi/v1/capital/", "/sapi/v1/asset/", "/sapi/v1/sub-account/")
+          .keyAudit(
+              KeyAudit.of(
+                  Route.parse("GET /sapi/v1/account/apiRestrictions"),
+                  ApiPresets::binancePermissions,
+                  "https://developers.binance.com/docs/wallet/account/api-key-permission"))
           .build();
 
   /**
@@ -162,6 +231,50 @@ public final class ApiPresets {
           .rejectionErrorCodes("EAPI:Invalid key", "EAPI:Invalid signature")
           .rejectionErrorField("error")
           .documentation("https://docs.kraken.com/api/docs/guides/spot-rest-auth")
+          .scopes("PUBLIC", "PRIVATE", "TRADE", "FUNDING")
+          .publicScope("PUBLIC")
+          .sensitiveScopes("TRADE", "FUNDING")
+          .route("GET /0/public/Time", "PUBLIC")
+          .route("GET /0/public/SystemStatus", "PUBLIC")
+          .route("GET /0/public/Assets", "PUBLIC")
+          .route("GET /0/public/AssetPairs", "PUBLIC")
+          .route("GET /0/public/Ticker", "PUBLIC")
+          .route("GET /0/public/OHLC", "PUBLIC")
+          .route("GET /0/public/Depth", "PUBLIC")
+          .route("GET /0/public/Trades", "PUBLIC")
+          .route("GET /0/public/Spread", "PUBLIC")
+          .route("POST /0/private/Balance", "PRIVATE")
+          .route("POST /0/private/BalanceEx", "PRIVATE")
+          .route("POST /0/private/TradeBalance", "PRIVATE")
+          .route("POST /0/private/OpenOrders", "PRIVATE")
+          .route("POST /0/private/ClosedOrders", "PRIVATE")
+          .route("POST /0/private/QueryOrders", "PRIVATE")
+          .route("POST /0/private/TradesHistory", "PRIVATE")
+          .route("POST /0/private/QueryTrades", "PRIVATE")
+          .route("POST /0/private/OpenPositions", "PRIVATE")
+          .route("POST /0/private/Ledgers", "PRIVATE")
+          .route("POST /0/private/QueryLedgers", "PRIVATE")
+          .route("POST /0/private/TradeVolume", "PRIVATE")
+          .route("POST /0/private/GetWebSocketsToken", "PRIVATE")
+          .route("POST /0/private/AddOrder", "TRADE")
+          .route("POST /0/private/AddOrderBatch", "TRADE")
+          .route("POST /0/private/AmendOrder", "TRADE")
+          .route("POST /0/private/EditOrder", "TRADE")
+          .route("POST /0/private/CancelOrder", "TRADE")
+          .route("POST /0/private/CancelAll", "TRADE")
+          .route("POST /0/private/CancelAllOrdersAfter", "TRADE")
+          .route("POST /0/private/CancelOrderBatch", "TRADE")
+          .route("POST /0/private/DepositMethods", "FUNDING")
+          .route("POST /0/private/DepositAddresses", "FUNDING")
+          .route("POST /0/private/DepositStatus", "FUNDING")
+          .route("POST /0/private/WithdrawMethods", "FUNDING")
+          .route("POST /0/private/WithdrawAddresses", "FUNDING")
+          .route("POST /0/private/WithdrawInfo", "FUNDING")
+          .route("POST /0/private/Withdraw", "FUNDING")
+          .route("POST /0/private/WithdrawStatus", "FUNDING")
+          .route("POST /0/private/WithdrawCancel", "FUNDING")
+          .route("POST /0/private/WalletTransfer", "FUNDING")
+          .sensitivePathPrefixes("/0/private/Withdraw", "/0/private/WalletTransfer")
           .build();
 
   /**
@@ -178,6 +291,52 @@ public final class ApiPresets {
           .rejectionStatuses(401)
           .documentation(
               "https://docs.cdp.coinbase.com/get-started/authentication/jwt-authentication")
+          .endpoint("sandbox", "https://api-sandbox.coinbase.com")
+          .scopes("PUBLIC", "VIEW", "TRADE", "TRANSFER")
+          .publicScope("PUBLIC")
+          .sensitiveScopes("TRADE", "TRANSFER")
+          .route("GET /api/v3/brokerage/time", "PUBLIC")
+          .route("GET /api/v3/brokerage/market/products", "PUBLIC")
+          .route("GET /api/v3/brokerage/market/products/{product_id}", "PUBLIC")
+          .route("GET /api/v3/brokerage/market/products/{product_id}/candles", "PUBLIC")
+          .route("GET /api/v3/brokerage/market/products/{product_id}/ticker", "PUBLIC")
+          .route("GET /api/v3/brokerage/market/product_book", "PUBLIC")
+          .route("GET /api/v3/brokerage/accounts", "VIEW")
+          .route("GET /api/v3/brokerage/accounts/{account_uuid}", "VIEW")
+          .route("GET /api/v3/brokerage/orders/historical/batch", "VIEW")
+          .route("GET /api/v3/brokerage/orders/historical/fills", "VIEW")
+          .route("GET /api/v3/brokerage/orders/historical/{order_id}", "VIEW")
+          .route("GET /api/v3/brokerage/best_bid_ask", "VIEW")
+          .route("GET /api/v3/brokerage/product_book", "VIEW")
+          .route("GET /api/v3/brokerage/products", "VIEW")
+          .route("GET /api/v3/brokerage/products/{product_id}", "VIEW")
+          .route("GET /api/v3/brokerage/products/{product_id}/candles", "VIEW")
+          .route("GET /api/v3/brokerage/products/{product_id}/ticker", "VIEW")
+          .route("GET /api/v3/brokerage/transaction_summary", "VIEW")
+          .route("GET /api/v3/brokerage/portfolios", "VIEW")
+          .route("GET /api/v3/brokerage/portfolios/{portfolio_uuid}", "VIEW")
+          .route("GET /api/v3/brokerage/payment_methods", "VIEW")
+          .route("GET /api/v3/brokerage/payment_methods/{payment_method_id}", "VIEW")
+          .route("GET /api/v3/brokerage/convert/trade/{trade_id}", "VIEW")
+          .route("GET /api/v3/brokerage/key_permissions", "VIEW")
+          .route("POST /api/v3/brokerage/orders", "TRADE")
+          .route("POST /api/v3/brokerage/orders/batch_cancel", "TRADE")
+          .route("POST /api/v3/brokerage/orders/edit", "TRADE")
+          .route("POST /api/v3/brokerage/orders/edit_preview", "TRADE")
+          .route("POST /api/v3/brokerage/orders/preview", "TRADE")
+          .route("POST /api/v3/brokerage/orders/close_position", "TRADE")
+          .route("POST /api/v3/brokerage/portfolios", "TRADE")
+          .route("PUT /api/v3/brokerage/portfolios/{portfolio_uuid}", "TRADE")
+          .route("DELETE /api/v3/brokerage/portfolios/{portfolio_uuid}", "TRADE")
+          .route("POST /api/v3/brokerage/convert/quote", "TRADE")
+          .route("POST /api/v3/brokerage/convert/trade/{trade_id}", "TRADE")
+          .route("POST /api/v3/brokerage/portfolios/move_funds", "TRANSFER")
+          .sensitivePathPrefixes("/v2/", "/api/v3/brokerage/portfolios/move_funds")
+          .keyAudit(
+              KeyAudit.of(
+                  Route.parse("GET /api/v3/brokerage/key_permissions"),
+                  ApiPresets::coinbasePermissions,
+                  "https://docs.cdp.coinbase.com/api-reference/advanced-trade-api/rest-api/data-api/get-api-key-permissions"))
           .build();
 
   private static final List<ApiPreset> ALL =
@@ -191,6 +350,77 @@ public final class ApiPresets {
           COINBASE_ADVANCED_TRADE);
 
   private ApiPresets() {}
+
+  /**
+   * Reads Binance's {@code GET /sapi/v1/account/apiRestrictions} answer ({@code ipRestrict}, {@code
+   * enableReading}, {@code enableSpotAndMarginTrading}, {@code enableWithdrawals}, {@code
+   * enableInternalTransfer}, {@code permitsUniversalTransfer}, ...).
+   */
+  static KeyPermissions binancePermissions(JsonNode body) {
+    Map<String, Boolean> flags = new LinkedHashMap<>();
+    body.properties()
+        .forEach(
+            e -> {
+              if (e.getValue().isBoolean()) {
+                flags.put(e.getKey(), e.getValue().booleanValue());
+              }
+            });
+    if (!body.has("ipRestrict") || !body.has("enableWithdrawals")) {
+      throw new IllegalArgumentException("not an apiRestrictions answer");
+    }
+    Set<String> scopes = new LinkedHashSet<>();
+    scopes.add("NONE");
+    if (flag(flags, "enableReading")) {
+      scopes.add("USER_DATA");
+      scopes.add("USER_STREAM");
+    }
+    if (flag(flags, "enableSpotAndMarginTrading")) {
+      scopes.add("TRADE");
+    }
+    if (flag(flags, "enableInternalTransfer") || flag(flags, "permitsUniversalTransfer")) {
+      scopes.add("TRANSFER");
+    }
+    if (flag(flags, "enableWithdrawals")) {
+      scopes.add("WITHDRAW");
+    }
+    return new KeyPermissions(
+        scopes,
+        flag(flags, "ipRestrict")
+            ? KeyPermissions.IpRestriction.RESTRICTED
+            : KeyPermissions.IpRestriction.UNRESTRICTED,
+        flags);
+  }
+
+  /**
+   * Reads Coinbase's {@code GET /api/v3/brokerage/key_permissions} answer ({@code can_view}, {@code
+   * can_trade}, {@code can_transfer}); it says nothing of IP restrictions.
+   */
+  static KeyPermissions coinbasePermissions(JsonNode body) {
+    Map<String, Boolean> flags = new LinkedHashMap<>();
+    for (String name : List.of("can_view", "can_trade", "can_transfer")) {
+      JsonNode v = body.get(name);
+      if (v == null || !v.isBoolean()) {
+        throw new IllegalArgumentException("not a key_permissions answer");
+      }
+      flags.put(name, v.booleanValue());
+    }
+    Set<String> scopes = new LinkedHashSet<>();
+    scopes.add("PUBLIC");
+    if (flags.get("can_view")) {
+      scopes.add("VIEW");
+    }
+    if (flags.get("can_trade")) {
+      scopes.add("TRADE");
+    }
+    if (flags.get("can_transfer")) {
+      scopes.add("TRANSFER");
+    }
+    return new KeyPermissions(scopes, KeyPermissions.IpRestriction.NOT_REPORTED, flags);
+  }
+
+  private static boolean flag(Map<String, Boolean> flags, String name) {
+    return Boolean.TRUE.equals(flags.get(name));
+  }
 
   /**
    * All built-in presets, in the order of this class.

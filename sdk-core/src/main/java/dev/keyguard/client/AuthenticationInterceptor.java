@@ -50,8 +50,34 @@ final class AuthenticationInterceptor implements Interceptor {
     if (request.tag(NoCredentials.class) != null || !settings.isCredentialOrigin(request.url())) {
       return chain.proceed(request);
     }
-    ManagedKey key = settings.managedKey();
-    VersionedCredential credential = current(key);
+    // least privilege: the route's scope picks the key; the audit names its key with a tag
+    KeySelector selector = settings.selector();
+    ForcedKey forced = request.tag(ForcedKey.class);
+    int slot = forced != null ? forced.slot() : selector.select(request);
+    KeyAuditor auditor = settings.auditor();
+    ManagedKey key;
+    VersionedCredential credential;
+    boolean newVersion;
+    for (int round = 0; ; round++) {
+      key = selector.key(slot);
+      credential = current(key);
+      newVersion = auditor != null && selector.isNewVersion(slot, credential);
+      int checked = selector.check(slot, credential, request);
+      if (checked == slot || forced != null) {
+        break;
+      }
+      // the credential's scopes differ from what the choice assumed: another key is the right one
+      if (round > selector.keyCount()) {
+        throw new KeyGuardIOException(
+            new KeyProviderUnavailableException(
+                "The scopes of the keys of this client keep changing; no key could be chosen",
+                key.keyId()));
+      }
+      slot = checked;
+    }
+    if (newVersion && forced == null) {
+      auditor.onNewVersion(slot, credential);
+    }
     Response response = chain.proceed(authenticate(request, credential));
     Rejection first = rejection(response);
     if (first == null) {
@@ -90,6 +116,7 @@ final class AuthenticationInterceptor implements Interceptor {
               credential.version()));
     }
     VersionedCredential retryWith = other.get();
+    selector.check(slot, retryWith, request); // the other version must fit the endpoint too
     // A body error code is configured only for rejections the API makes before processing the
     // request, so repeating it does not repeat its effect; a status keeps the idempotency rule.
     boolean repeatable =

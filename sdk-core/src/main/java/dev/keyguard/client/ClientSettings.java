@@ -5,6 +5,7 @@ import dev.keyguard.TimeSource;
 import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.key.ManagedKey;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +51,9 @@ final class ClientSettings {
   private final @Nullable BodyRejectionMatcher bodyRejectionMatcher;
   private final ResponseFailures failures;
   private final @Nullable UsageMonitor usageMonitor;
+  private final KeyAccess access;
+  private final KeySelector selector;
+  private final @Nullable KeyAuditor auditor;
 
   ClientSettings(KeyGuardClient.Builder b, OkHttpClient baseOkHttp) {
     this.baseUrl = b.baseUrl;
@@ -82,6 +86,26 @@ final class ClientSettings {
     this.bodyRejectionMatcher =
         rejectionRule.inspectsBodies() ? BodyRejectionMatcher.of(rejectionRule) : null;
     this.failures = new ResponseFailures(this);
+    this.access = b.access.copy();
+    List<ManagedKey> keys = new ArrayList<>();
+    keys.add(managedKey);
+    keys.addAll(access.extraKeys);
+    this.selector =
+        new KeySelector(
+            keys,
+            access.keyScopes,
+            access.routes(),
+            access.effectiveVocabulary(),
+            access.publicScope,
+            access.unmapped,
+            access.sensitivePrefixes,
+            baseUrl.encodedPath(),
+            access.endpointEnvironment(baseUrl),
+            baseUrl.scheme() + "://" + baseUrl.host() + ":" + baseUrl.port());
+    this.auditor =
+        access.audit != null && access.auditMode != KeyAuditMode.OFF
+            ? new KeyAuditor(this, access.audit)
+            : null;
     this.usageMonitor =
         usageOptions.enabled() ? new UsageMonitor(this, usageOptions, presetHeadroom) : null;
   }
@@ -107,6 +131,7 @@ final class ClientSettings {
     b.timeSource = time;
     b.usageOptions = usageOptions;
     b.presetHeadroom = presetHeadroom;
+    b.access = access.copy();
   }
 
   private static Set<String> lowerCase(Set<String> names) {
@@ -203,6 +228,21 @@ final class ClientSettings {
   /** The usage monitor; null when monitoring is off. */
   @Nullable UsageMonitor usageMonitor() {
     return usageMonitor;
+  }
+
+  /** The least-privilege and environment settings, as the builder had them. */
+  KeyAccess access() {
+    return access;
+  }
+
+  /** Picks the key of each request. */
+  KeySelector selector() {
+    return selector;
+  }
+
+  /** The key hygiene audit; null when off or the API has none. */
+  @Nullable KeyAuditor auditor() {
+    return auditor;
   }
 
   /** Turns unusable responses and OkHttp failures into KeyGuard exceptions. */

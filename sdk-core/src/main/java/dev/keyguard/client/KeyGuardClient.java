@@ -79,6 +79,9 @@ public final class KeyGuardClient {
     this.okHttp = okHttp;
     this.codec = new JsonCodec(settings.objectMapper());
     this.calls = new ClientCalls(settings, okHttp, codec);
+    if (settings.auditor() != null) {
+      settings.auditor().attach(okHttp);
+    }
   }
 
   /**
@@ -139,6 +142,62 @@ public final class KeyGuardClient {
   public UsageSnapshot usage() {
     UsageMonitor monitor = settings.usageMonitor();
     return monitor == null ? UsageSnapshot.empty(settings.time().now()) : monitor.snapshot();
+  }
+
+  /**
+   * The ids of every key this client may sign with: the {@linkplain Builder#managedKey(ManagedKey)
+   * first key}, then those added with {@link Builder#addManagedKey(ManagedKey)}.
+   *
+   * @return an unmodifiable list
+   */
+  public List<KeyId> keyIds() {
+    List<KeyId> ids = new ArrayList<>();
+    for (int i = 0; i < settings.selector().keyCount(); i++) {
+      ids.add(settings.selector().key(i).keyId());
+    }
+    return List.copyOf(ids);
+  }
+
+  /**
+   * Runs the key hygiene audit now: for each key, one request to the preset's {@linkplain
+   * ApiPreset#keyAudit() audit endpoint} (Binance {@code GET /sapi/v1/account/apiRestrictions},
+   * Coinbase {@code GET /api/v3/brokerage/key_permissions}), signed with that key, compared with
+   * the routes the key is used for. A key holding a {@linkplain ApiPreset#sensitiveScopes()
+   * sensitive scope} that none of its routes needs fires {@link
+   * dev.keyguard.key.KeyEvent.KeyTooPowerful}; a key the API says is usable from any IP address
+   * fires {@link dev.keyguard.key.KeyEvent.KeyNotIpRestricted}; both are logged at WARN. An
+   * endpoint answering 401/403/404/5xx, or something unreadable, is logged with its status only
+   * (never the body). Call it at start-up, after the keys are ready; every later version a request
+   * meets is audited in the background.
+   *
+   * @return one result per key
+   * @throws KeyHygieneException with {@link KeyAuditMode#REFUSE_TO_START}, on a finding or a failed
+   *     audit
+   * @throws IllegalStateException if the audit is off ({@link KeyAuditMode#OFF}, the default) or
+   *     the API has no audit endpoint
+   * @throws KeyGuardException if a key's current credential cannot be had
+   */
+  public List<KeyAuditResult> auditKeys() {
+    KeyAuditor auditor = settings.auditor();
+    if (auditor == null) {
+      throw new IllegalStateException(
+          settings.access().audit == null
+              ? "this client's API has no key audit endpoint (its preset declares none)"
+              : "the key audit is off; turn it on with KeyGuardClient.Builder.keyAudit(WARN or"
+                  + " REFUSE_TO_START)");
+    }
+    return auditor.auditAll();
+  }
+
+  /**
+   * The last key hygiene audit result of each key (from {@link #auditKeys()} or a background audit
+   * of a new version).
+   *
+   * @return an unmodifiable list; empty when the audit is off or has not run
+   */
+  public List<KeyAuditResult> keyAudits() {
+    KeyAuditor auditor = settings.auditor();
+    return auditor == null ? List.of() : auditor.results();
   }
 
   /**
@@ -590,8 +649,123 @@ public final class KeyGuardClient {
     TimeSource timeSource = TimeSource.system();
     UsageOptions usageOptions = UsageOptions.defaults();
     List<RateLimitHeadroom> presetHeadroom = List.of();
+    KeyAccess access = new KeyAccess();
 
     private Builder() {}
+
+    /**
+     * Adds another key this client may sign with, for least privilege: a read-only key for market
+     * data next to a trading key, say. For each request the client uses the least-privileged key
+     * whose scopes cover the scope the request's route requires (fewest scopes; ties go to the
+     * scopes earlier in the preset's order, then to the lower key id), so a market-data call never
+     * carries the trading key. A key's scopes are {@link #keyScopes(KeyId, String...) configured},
+     * or else its credential's ({@link VersionedCredential#scopes()}: JSON {@code scopes}, AWS or
+     * Azure tags, Vault metadata); a key with neither is taken to be able to do everything and is
+     * chosen last.
+     *
+     * <pre>{@code
+     * KeyGuardClient binance = KeyGuardClient.builder()
+     *     .preset(ApiPresets.BINANCE)
+     *     .managedKey(keys.key("binance-read"))
+     *     .addManagedKey(keys.key("binance-trade"))
+     *     .keyScopes(KeyId.of("binance-read"), "USER_DATA")
+     *     .keyScopes(KeyId.of("binance-trade"), "TRADE")
+     *     .build();
+     * }</pre>
+     *
+     * @param managedKey the key; its id must differ from the other keys'
+     * @return this builder
+     */
+    public Builder addManagedKey(ManagedKey managedKey) {
+      access.extraKeys.add(Objects.requireNonNull(managedKey, "managedKey"));
+      return this;
+    }
+
+    /**
+     * Sets the scopes of a key of this client, instead of those its credential carries (for
+     * backends that cannot tag a secret). Names are those of the preset ({@link
+     * ApiPreset#scopes()}), compared ignoring case; {@link #build()} fails on one the preset does
+     * not know, naming the known ones.
+     *
+     * @param keyId a key of this client
+     * @param scopes its scopes; none for a key that may call public routes only
+     * @return this builder
+     * @throws IllegalArgumentException if a name has other characters than letters, digits and
+     *     underscores
+     */
+    public Builder keyScopes(KeyId keyId, String... scopes) {
+      Objects.requireNonNull(keyId, "keyId");
+      Set<String> checked = new LinkedHashSet<>();
+      for (String scope : scopes) {
+        checked.add(Scopes.checkName(scope));
+      }
+      access.keyScopes.put(keyId, checked);
+      return this;
+    }
+
+    /**
+     * Maps a route to the scope it requires, adding to the preset's route table or overriding a
+     * route equal to one of it.
+     *
+     * @param route the method and template, such as {@code GET /api/v3/myTrades} (see {@link
+     *     Route#parse(String)})
+     * @param scope a scope of the preset
+     * @return this builder
+     * @throws IllegalArgumentException if the route or the scope name is malformed
+     */
+    public Builder route(String route, String scope) {
+      access.overrides.put(Route.parse(route), Scopes.checkName(scope));
+      return this;
+    }
+
+    /**
+     * Sets what happens to a request that matches no route (default {@link
+     * UnmappedRoutes#LEAST_PRIVILEGED_KEY}). Under the preset's {@linkplain
+     * ApiPreset#sensitivePathPrefixes() sensitive path prefixes} such a request is refused either
+     * way.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder unmappedRoutes(UnmappedRoutes policy) {
+      access.unmapped = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Declares the environment of the base URL ({@code prod}, {@code testnet}, {@code sandbox}),
+     * for a base URL the preset does not know (a proxy, a local test server). Default: the
+     * environment of the preset's endpoint with the base URL's origin, or none, in which case
+     * keys are not checked against it. A production key (tagged {@code prod}, or untagged in an
+     * application whose key manager runs in {@code prod}) is never sent to a non-production
+     * endpoint, nor a non-production key to production: the request fails with {@link
+     * dev.keyguard.EnvironmentMismatchException} before anything is sent.
+     *
+     * @param environment the environment name
+     * @return this builder
+     * @throws IllegalArgumentException if blank
+     */
+    public Builder endpointEnvironment(String environment) {
+      Objects.requireNonNull(environment, "environment");
+      if (environment.isBlank()) {
+        throw new IllegalArgumentException("endpointEnvironment must not be blank");
+      }
+      access.endpointEnvironment = environment.strip().toLowerCase(Locale.ROOT);
+      return this;
+    }
+
+    /**
+     * Turns the key hygiene audit on (default {@link KeyAuditMode#OFF}); see {@link
+     * KeyGuardClient#auditKeys()}. Only presets with an audit endpoint (Binance, Coinbase Advanced
+     * Trade) can audit.
+     *
+     * @param mode the mode
+     * @return this builder
+     */
+    public Builder keyAudit(KeyAuditMode mode) {
+      access.auditMode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
 
     /**
      * Sets the base URL (required). It must be https; paths given to the calls are appended to its
@@ -656,6 +830,7 @@ public final class KeyGuardClient {
       baseUrl(preset.baseUrl());
       authScheme(preset.authScheme(timeSource));
       rejectionRule(preset.rejectionRule());
+      access.applyPreset(preset);
       if (!preset.rateLimitHeaders().isEmpty()) {
         Set<String> prefixes =
             new LinkedHashSet<>(ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES);
@@ -935,7 +1110,7 @@ public final class KeyGuardClient {
      * UsageOptions#disabled()} turns it off. The rate-limit headroom headers of a {@link
      * #preset(ApiPreset) preset} are read in addition to the options' own. Alerts are logged at
      * WARN (logger {@code dev.keyguard.usage}) and handed to the managed key's listeners ({@link
-     * ManagedKey#usageEvent(dev.keyguard.key.KeyEvent.UsageEvent)}); {@link KeyGuardClient#usage()}
+     * ManagedKey#report(dev.keyguard.key.KeyEvent)}); {@link KeyGuardClient#usage()}
      * reads the figures. A client derived with {@link KeyGuardClient#toBuilder()} counts afresh.
      *
      * @param options the options
@@ -995,9 +1170,15 @@ public final class KeyGuardClient {
       }
       // The key learns what the scheme needs: a loaded credential that lacks a part fails here,
       // and every later fetch that lacks one is treated like a malformed secret.
-      managedKey.require(
-          Objects.requireNonNull(
-              authScheme.requirement(), "the auth scheme's requirement() returned null"));
+      List<ManagedKey> keys = new ArrayList<>();
+      keys.add(managedKey);
+      keys.addAll(access.extraKeys);
+      access.checkScopes(keys);
+      for (ManagedKey key : keys) {
+        key.require(
+            Objects.requireNonNull(
+                authScheme.requirement(), "the auth scheme's requirement() returned null"));
+      }
       ClientSettings settings =
           new ClientSettings(this, okHttpClient != null ? okHttpClient : DefaultOkHttp.INSTANCE);
       return new KeyGuardClient(settings, RequestChain.assemble(settings));

@@ -1,247 +1,329 @@
 package dev.keyguard.client;
 
-import dev.keyguard.Redactor;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
-import okhttp3.HttpUrl;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Maps a request to a bounded set of route labels ({@code GET /coins/{id}}): the declared
- * templates first, matched without allocating; then templates derived from undeclared paths (ids,
- * numbers and long tokens become {@code {id}}, the result redacted), up to a bound; then one
- * {@code (other)} route per method. Thread-safe; indexes are stable for the life of the table.
+ * An immutable map from {@link Route}s to values (a required scope, a metric label), looked up by a
+ * request's method and path.
  *
- * <p>A minimal matcher of the usage monitor's own until the route table of the client (issue 13's
- * {@code Route}) is there to reuse.
+ * <p>A request matches at most one route: when two templates of one method match the same path, one
+ * must be strictly more specific (literal where the other has a variable, such as {@code
+ * /orders/historical/batch} and {@code /orders/historical/{order_id}}), and the more specific one
+ * wins. Two templates that could match the same path with neither more specific ({@code
+ * /orders/{id}} and {@code /orders/{order_id}}, or {@code /a/{x}} and {@code /{y}/b}) make {@link
+ * Builder#build()} fail, naming both.
+ *
+ * <pre>{@code
+ * RouteTable<String> scopes = RouteTable.<String>builder()
+ *     .put(Route.parse("GET /api/v3/depth"), "NONE")
+ *     .put(Route.parse("POST /api/v3/order"), "TRADE")
+ *     .build();
+ * scopes.lookup("POST", "/api/v3/order"); // "TRADE"
+ * scopes.lookup("GET", "/api/v3/unknown"); // null: not mapped
+ * }</pre>
+ *
+ * <p>Lookups neither allocate nor use regular expressions: the routes of each method are scanned
+ * most specific first. Instances are immutable and thread-safe.
+ *
+ * @param <V> the value type
  */
-final class RouteTable {
+public final class RouteTable<V> {
 
-  static final String OTHER = "(other)";
-  private static final List<String> METHODS =
-      List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "*");
-  private static final int MAX_LABEL = 120;
+  private static final RouteTable<?> EMPTY = new RouteTable<>(new LinkedHashMap<>());
 
-  private final String basePath;
-  private final Template[] templates;
-  private final int maxLearned;
-  private final AtomicReferenceArray<String> labels;
-  private final ConcurrentHashMap<String, Integer> learned = new ConcurrentHashMap<>();
-  private final AtomicInteger learnedCount = new AtomicInteger();
+  private final Map<Route, V> asMap;
 
-  RouteTable(HttpUrl baseUrl, List<String> declared, int maxLearned) {
-    String p = baseUrl.encodedPath();
-    this.basePath = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
-    this.templates = new Template[declared.size()];
-    this.maxLearned = maxLearned;
-    this.labels = new AtomicReferenceArray<>(capacity());
-    for (int i = 0; i < templates.length; i++) {
-      templates[i] = Template.parse(declared.get(i));
-      labels.set(i, templates[i].label);
+  /** Every route, grouped by method, each group most specific first. */
+  private final Route[] routes;
+
+  private final Object[] values;
+
+  /** The distinct methods, and where each one's group starts and ends in {@link #routes}. */
+  private final String[] methods;
+
+  private final int[] groupStart;
+  private final int[] groupEnd;
+
+  private RouteTable(LinkedHashMap<Route, V> entries) {
+    this.asMap = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+    List<Route> sorted = new ArrayList<>(entries.keySet());
+    sorted.sort(
+        Comparator.comparing(Route::method)
+            .thenComparing(Comparator.comparingInt(Route::literalCount).reversed())
+            .thenComparing(Route::template));
+    this.routes = sorted.toArray(new Route[0]);
+    this.values = new Object[routes.length];
+    List<String> ms = new ArrayList<>();
+    List<Integer> starts = new ArrayList<>();
+    for (int i = 0; i < routes.length; i++) {
+      values[i] = entries.get(routes[i]);
+      if (ms.isEmpty() || !ms.get(ms.size() - 1).equals(routes[i].method())) {
+        ms.add(routes[i].method());
+        starts.add(i);
+      }
     }
-    for (int m = 0; m < METHODS.size(); m++) {
-      labels.set(overflowIndex(m), METHODS.get(m) + " " + OTHER);
+    this.methods = ms.toArray(new String[0]);
+    this.groupStart = new int[methods.length];
+    this.groupEnd = new int[methods.length];
+    for (int m = 0; m < methods.length; m++) {
+      groupStart[m] = starts.get(m);
+      groupEnd[m] = m + 1 < methods.length ? starts.get(m + 1) : routes.length;
     }
   }
 
-  /** How many routes there can be: declared, learned, and one overflow per method. */
-  int capacity() {
-    return templates.length + maxLearned + METHODS.size();
+  /**
+   * Starts a table.
+   *
+   * @param <V> the value type
+   * @return an empty builder
+   */
+  public static <V> Builder<V> builder() {
+    return new Builder<>();
   }
 
-  /** The label of a route index that {@link #index} returned. */
-  String label(int index) {
-    String l = labels.get(index);
-    return l != null ? l : OTHER;
+  /**
+   * The table without routes.
+   *
+   * @param <V> the value type
+   * @return the empty table
+   */
+  @SuppressWarnings("unchecked") // holds no value, so it is a table of any value type
+  public static <V> RouteTable<V> empty() {
+    return (RouteTable<V>) EMPTY;
   }
 
-  /** The index of a declared template, or -1. */
-  int declaredIndex(String template) {
-    for (int i = 0; i < templates.length; i++) {
-      if (templates[i].label.equals(template)) {
-        return i;
+  /**
+   * Returns a builder holding this table's routes, to add or override some.
+   *
+   * @return a new builder
+   */
+  public Builder<V> toBuilder() {
+    Builder<V> b = new Builder<>();
+    b.entries.putAll(asMap);
+    return b;
+  }
+
+  /**
+   * The route a request matches.
+   *
+   * @param method the request's HTTP method, upper-case
+   * @param path the request's encoded path relative to the base URL, starting with {@code /}
+   * @return the most specific matching route, or null if none matches
+   */
+  public @Nullable Route match(String method, String path) {
+    int i = indexOf(method, path, 0);
+    return i < 0 ? null : routes[i];
+  }
+
+  /**
+   * The value of the route a request matches.
+   *
+   * @param method the request's HTTP method, upper-case
+   * @param path the request's encoded path relative to the base URL, starting with {@code /}
+   * @return the value, or null if no route matches
+   */
+  public @Nullable V lookup(String method, String path) {
+    int i = indexOf(method, path, 0);
+    return i < 0 ? null : valueAt(i);
+  }
+
+  /**
+   * The value of a route, found by equality (not by matching).
+   *
+   * @param route the route
+   * @return its value, or null if the table does not hold it
+   */
+  public @Nullable V get(Route route) {
+    return asMap.get(Objects.requireNonNull(route, "route"));
+  }
+
+  /**
+   * Every route and its value, in the order they were put.
+   *
+   * @return an unmodifiable map
+   */
+  public Map<Route, V> asMap() {
+    return asMap;
+  }
+
+  /**
+   * The number of routes.
+   *
+   * @return the size
+   */
+  public int size() {
+    return routes.length;
+  }
+
+  /**
+   * Tells whether the table holds no route.
+   *
+   * @return true if empty
+   */
+  public boolean isEmpty() {
+    return routes.length == 0;
+  }
+
+  /**
+   * Returns a table of the same routes with each value mapped.
+   *
+   * @param mapper maps a value; must not return null
+   * @param <W> the new value type
+   * @return the new table
+   */
+  public <W> RouteTable<W> map(Function<? super V, ? extends W> mapper) {
+    Objects.requireNonNull(mapper, "mapper");
+    LinkedHashMap<Route, W> out = new LinkedHashMap<>();
+    asMap.forEach((r, v) -> out.put(r, Objects.requireNonNull(mapper.apply(v), "mapped value")));
+    return new RouteTable<>(out);
+  }
+
+  /**
+   * The position of the matching route (for {@link #routeAt} and {@link #valueAt}), or -1; reads
+   * {@code path} from {@code from} on.
+   */
+  int indexOf(String method, String path, int from) {
+    return indexOf(method, path, from, path.length());
+  }
+
+  /** As {@link #indexOf(String, String, int)}, with the path ending at {@code end}. */
+  int indexOf(String method, String path, int from, int end) {
+    for (int m = 0; m < methods.length; m++) {
+      if (methods[m].equals(method)) {
+        for (int i = groupStart[m]; i < groupEnd[m]; i++) {
+          if (routes[i].matchesPath(path, from, end)) {
+            return i;
+          }
+        }
+        return -1;
       }
     }
     return -1;
   }
 
-  /** The route of a request; allocation-free when a declared template matches. */
-  int index(String method, HttpUrl url) {
-    String s = url.toString();
-    int schemeEnd = s.indexOf("://");
-    int pathStart = s.indexOf('/', schemeEnd + 3);
-    int len = s.length();
-    if (pathStart < 0) {
-      pathStart = len;
-    }
-    int pathEnd = pathStart;
-    while (pathEnd < len && s.charAt(pathEnd) != '?' && s.charAt(pathEnd) != '#') {
-      pathEnd++;
-    }
-    int rel = pathStart;
-    int bl = basePath.length();
-    if (bl > 0
-        && s.startsWith(basePath, pathStart)
-        && (pathStart + bl == pathEnd || s.charAt(pathStart + bl) == '/')) {
-      rel = pathStart + bl;
-    }
-    for (int i = 0; i < templates.length; i++) {
-      if (templates[i].matches(method, s, rel, pathEnd)) {
-        return i;
-      }
-    }
-    return learnedIndex(method, s.substring(rel, pathEnd));
+  Route routeAt(int index) {
+    return routes[index];
   }
 
-  private int learnedIndex(String method, String path) {
-    String label = derive(method, path);
-    Integer known = learned.get(label);
-    if (known != null) {
-      return known;
-    }
-    int m = METHODS.indexOf(method);
-    int overflow = overflowIndex(m < 0 ? METHODS.size() - 1 : m);
-    if (learnedCount.get() >= maxLearned) {
-      return overflow;
-    }
-    synchronized (learned) {
-      known = learned.get(label);
-      if (known != null) {
-        return known;
-      }
-      int n = learnedCount.get();
-      if (n >= maxLearned) {
-        return overflow;
-      }
-      int index = templates.length + n;
-      labels.set(index, label);
-      learned.put(label, index);
-      learnedCount.set(n + 1);
-      return index;
-    }
+  @SuppressWarnings("unchecked") // values[i] was put as the V of routes[i]
+  V valueAt(int index) {
+    return (V) values[index];
   }
 
-  private int overflowIndex(int methodIndex) {
-    return templates.length + maxLearned + methodIndex;
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RouteTable<?> t && asMap.equals(t.asMap);
   }
 
-  /** A template for an undeclared path: id-like segments replaced, secrets redacted, capped. */
-  static String derive(String method, String path) {
-    StringBuilder sb = new StringBuilder(method.length() + path.length() + 8).append(method);
-    sb.append(' ');
-    if (path.isEmpty() || path.equals("/")) {
-      sb.append('/');
-    } else {
-      int i = path.charAt(0) == '/' ? 1 : 0;
-      while (i <= path.length()) {
-        int end = path.indexOf('/', i);
-        if (end < 0) {
-          end = path.length();
-        }
-        String seg = path.substring(i, end);
-        if (!seg.isEmpty() || end < path.length()) {
-          sb.append('/').append(looksLikeId(seg) ? "{id}" : seg);
-        }
-        i = end + 1;
-      }
-    }
-    String label = Redactor.global().redact(sb.toString());
-    return label.length() > MAX_LABEL ? label.substring(0, MAX_LABEL) + "…" : label;
+  @Override
+  public int hashCode() {
+    return asMap.hashCode();
   }
 
-  /** Digits, anything with a digit of 8+ chars, anything of 25+ chars, or percent-encoded. */
-  static boolean looksLikeId(String seg) {
-    if (seg.isEmpty()) {
-      return false;
-    }
-    if (seg.length() > 24 || seg.indexOf('%') >= 0) {
-      return true;
-    }
-    int digits = 0;
-    for (int i = 0; i < seg.length(); i++) {
-      char c = seg.charAt(i);
-      if (c >= '0' && c <= '9') {
-        digits++;
-      }
-    }
-    return digits == seg.length() || (digits > 0 && seg.length() >= 8);
+  /** Returns the routes and values. */
+  @Override
+  public String toString() {
+    return "RouteTable" + asMap;
   }
 
-  /** Checks and normalizes a template: {@code METHOD /path}, the method upper case. */
-  static String checkTemplate(String template) {
-    Objects.requireNonNull(template, "route template");
-    return Template.parse(template).label;
-  }
+  /**
+   * Builds a {@link RouteTable}. Putting a route equal to one already held replaces its value;
+   * overlaps are checked by {@link #build()}. Not thread-safe.
+   *
+   * @param <V> the value type
+   */
+  public static final class Builder<V> {
+    private final LinkedHashMap<Route, V> entries = new LinkedHashMap<>();
 
-  private static final class Template {
-    final String label;
-    final String method;
-    final String[] segments; // null element = a {placeholder}
+    private Builder() {}
 
-    private Template(String label, String method, String[] segments) {
-      this.label = label;
-      this.method = method;
-      this.segments = segments;
+    /**
+     * Maps a route to a value, replacing the value of an equal route.
+     *
+     * @param route the route
+     * @param value the value
+     * @return this builder
+     */
+    public Builder<V> put(Route route, V value) {
+      entries.put(Objects.requireNonNull(route, "route"), Objects.requireNonNull(value, "value"));
+      return this;
     }
 
-    static Template parse(String template) {
-      String t = template.strip();
-      int space = t.indexOf(' ');
-      if (space <= 0) {
-        throw new IllegalArgumentException(
-            "a route template is a method, a space and a path, such as 'GET /coins/{id}'; got '"
-                + t
-                + "'");
-      }
-      String method = t.substring(0, space).toUpperCase(Locale.ROOT);
-      String path = t.substring(space + 1).strip();
-      if (!path.startsWith("/") || path.indexOf('?') >= 0 || path.indexOf('#') >= 0) {
-        throw new IllegalArgumentException(
-            "the path of route template '"
-                + t
-                + "' must start with / and hold no query or fragment");
-      }
-      List<String> segs = new ArrayList<>();
-      for (String seg : path.substring(1).split("/", -1)) {
-        if (seg.isEmpty()) {
-          continue;
-        }
-        boolean placeholder = seg.startsWith("{") && seg.endsWith("}") && seg.length() > 2;
-        segs.add(placeholder ? null : seg);
-      }
-      String normalized = method + " " + (path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
-      return new Template(normalized, method, segs.toArray(new String[0]));
+    /**
+     * Maps a route written {@code "METHOD /template"} to a value; see {@link Route#parse(String)}.
+     *
+     * @param route the method and template
+     * @param value the value
+     * @return this builder
+     * @throws IllegalArgumentException if the route is invalid
+     */
+    public Builder<V> put(String route, V value) {
+      return put(Route.parse(route), value);
     }
 
-    /** Whether the path {@code s[start, end)} (relative to the base path) matches. */
-    boolean matches(String requestMethod, String s, int start, int end) {
-      if (!method.equals(requestMethod)) {
-        return false;
-      }
-      int pos = start;
-      for (String seg : segments) {
-        if (pos >= end || s.charAt(pos) != '/') {
-          return false;
-        }
-        pos++;
-        int segEnd = s.indexOf('/', pos);
-        if (segEnd < 0 || segEnd > end) {
-          segEnd = end;
-        }
-        if (seg == null) {
-          if (segEnd == pos) {
-            return false;
+    /**
+     * Puts every route of a table, replacing the values of equal routes.
+     *
+     * @param table the table
+     * @return this builder
+     */
+    public Builder<V> putAll(RouteTable<? extends V> table) {
+      Objects.requireNonNull(table, "table");
+      table.asMap().forEach(this::put);
+      return this;
+    }
+
+    /**
+     * Removes a route.
+     *
+     * @param route the route
+     * @return this builder
+     */
+    public Builder<V> remove(Route route) {
+      entries.remove(Objects.requireNonNull(route, "route"));
+      return this;
+    }
+
+    /**
+     * Builds the table.
+     *
+     * @return the table
+     * @throws IllegalStateException if two routes of one method could match the same path and
+     *     neither is more specific; the message names both
+     */
+    public RouteTable<V> build() {
+      List<Route> all = new ArrayList<>(entries.keySet());
+      for (int i = 0; i < all.size(); i++) {
+        for (int j = i + 1; j < all.size(); j++) {
+          Route a = all.get(i);
+          Route b = all.get(j);
+          if (a.method().equals(b.method()) && a.pathsIntersect(b)) {
+            boolean aWithinB = a.pathsWithin(b);
+            boolean bWithinA = b.pathsWithin(a);
+            if (aWithinB == bWithinA) {
+              throw new IllegalStateException(
+                  "routes '"
+                      + a
+                      + "' and '"
+                      + b
+                      + "' overlap: "
+                      + (aWithinB
+                          ? "they match the same paths"
+                          : "some path matches both and neither is more specific")
+                      + "; remove one, or make one literal where the other has a variable");
+            }
           }
-        } else if (segEnd - pos != seg.length() || !s.regionMatches(pos, seg, 0, seg.length())) {
-          return false;
         }
-        pos = segEnd;
       }
-      return pos == end || (pos == end - 1 && s.charAt(pos) == '/');
+      return new RouteTable<>(entries);
     }
   }
 }

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * and retired-version detectors are evaluated by a tick: every {@link #TICK} on the first attempt
  * or snapshot after it, by whichever thread wins a flag (no thread of its own). Each episode fires
  * one alert and, when it ends, one recovery: both are logged and handed to the key's listeners
- * ({@link ManagedKey#usageEvent(KeyEvent.UsageEvent)}) on the thread that noticed them.
+ * ({@link ManagedKey#report(KeyEvent)}) on the thread that noticed them.
  */
 final class UsageMonitor {
 
@@ -72,8 +72,8 @@ final class UsageMonitor {
   private final ClientSettings settings;
   private final UsageOptions options;
   private final TimeSource time;
-  private final ManagedKey sink;
-  private final RouteTable routes;
+  private final List<ManagedKey> sinks;
+  private final UsageRoutes routes;
   private final long[] routeCost;
   private final LongAdder[] calls;
   private final RateLimitHeadroom[] headroom;
@@ -90,11 +90,30 @@ final class UsageMonitor {
     this.settings = settings;
     this.options = options;
     this.time = settings.time();
-    this.sink = settings.managedKey();
-    this.routes = new RouteTable(settings.baseUrl(), options.routes(), options.maxLearnedRoutes());
+    List<ManagedKey> keys = new ArrayList<>();
+    for (int i = 0; i < settings.selector().keyCount(); i++) {
+      keys.add(settings.selector().key(i));
+    }
+    this.sinks = List.copyOf(keys);
+    this.routes =
+        new UsageRoutes(
+            settings.baseUrl(),
+            settings.access().routes(),
+            options.routes(),
+            options.maxLearnedRoutes());
     this.routeCost = new long[routes.capacity()];
     Arrays.fill(routeCost, 1);
-    options.routeCosts().forEach((t, c) -> routeCost[routes.declaredIndex(t)] = c);
+    for (Map.Entry<Route, Long> cost : options.routeCosts().entrySet()) {
+      int i = routes.declaredIndex(cost.getKey());
+      if (i < 0) {
+        throw new IllegalStateException(
+            "UsageOptions.routeCost names "
+                + cost.getKey()
+                + ", which neither UsageOptions.routes(...) nor the client's route table"
+                + " declares; declare it with UsageOptions.Builder.routes");
+      }
+      routeCost[i] = cost.getValue();
+    }
     this.calls = new LongAdder[routes.capacity()];
     for (int i = 0; i < calls.length; i++) {
       calls[i] = new LongAdder();
@@ -203,7 +222,7 @@ final class UsageMonitor {
     }
     k.attempts.increment();
     if (status >= 100 && status < 400 && v.accepted.get() == VersionHistory.NEVER) {
-      k.history.accepted(v.version, v.accepted, time.now().toEpochMilli(), sink);
+      k.history.accepted(v.version, v.accepted, time.now().toEpochMilli(), k.sink);
     }
     if (outcome == Outcome.UNAUTHORIZED || outcome == Outcome.FORBIDDEN) {
       rejection(k, v, route, status);
@@ -603,10 +622,23 @@ final class UsageMonitor {
    * client that uses the newer version (the key manager's, whose listeners should hear of it).
    */
   private void deliver(KeyEvent.UsageEvent event, @Nullable ManagedKey alsoTo) {
-    deliverTo(sink, event);
-    if (alsoTo != null && alsoTo != sink) {
+    ManagedKey own = sinkFor(event.keyId());
+    if (own != null) {
+      deliverTo(own, event);
+    }
+    if (alsoTo != null && alsoTo != own) {
       deliverTo(alsoTo, event);
     }
+  }
+
+  /** This client's managed key with that id, or null (a tag from elsewhere). */
+  private @Nullable ManagedKey sinkFor(KeyId keyId) {
+    for (ManagedKey key : sinks) {
+      if (key.keyId().equals(keyId)) {
+        return key;
+      }
+    }
+    return null;
   }
 
   private static void deliverTo(ManagedKey key, KeyEvent.UsageEvent event) {
@@ -614,7 +646,7 @@ final class UsageMonitor {
       return;
     }
     try {
-      key.usageEvent(event);
+      key.report(event);
     } catch (RuntimeException ex) {
       log.warn(
           "ManagedKey {} threw {} on a usage event for key '{}'; ignored",
@@ -726,6 +758,7 @@ final class UsageMonitor {
   private final class KeyStats {
     final KeyId keyId;
     final VersionHistory history;
+    final @Nullable ManagedKey sink;
     volatile VersionStats[] versions = new VersionStats[0];
     final LongAdder attempts = new LongAdder();
     final long firstSeenNanos = time.nanoTime();
@@ -755,6 +788,7 @@ final class UsageMonitor {
     KeyStats(KeyId keyId) {
       this.keyId = keyId;
       this.history = VersionHistory.of(time, keyId);
+      this.sink = sinkFor(keyId);
     }
 
     VersionStats version(UsedCredential used) {

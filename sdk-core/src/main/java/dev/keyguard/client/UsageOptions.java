@@ -16,7 +16,7 @@ import java.util.Set;
  * default ({@link #defaults()}); {@link KeyGuardClient.Builder#usageOptions(UsageOptions)} replaces
  * the options, {@link #disabled()} turns it off.
  *
- * <p>The monitor counts, per key id, version (fingerprint) and route template: attempts, outcomes
+ * <p>The monitor counts, per key id, version (fingerprint) and route template ({@link Route}): attempts, outcomes
  * by class, latency (a fixed-bucket histogram), bytes declared by {@code Content-Length}, and the
  * provider's rate-limit headroom where a {@link RateLimitHeadroom} names the header. Its detectors,
  * each with its default:
@@ -57,7 +57,7 @@ public final class UsageOptions {
   private static final UsageOptions DISABLED = new Builder().disabledAll().build();
 
   private final boolean enabled;
-  private final List<String> routes;
+  private final List<Route> routes;
   private final int maxLearnedRoutes;
   private final double spikeFactor;
   private final Duration spikeDuration;
@@ -72,7 +72,7 @@ public final class UsageOptions {
   private final long dailyBudget;
   private final double budgetWarningFraction;
   private final boolean refuseOverBudget;
-  private final Map<String, Long> routeCosts;
+  private final Map<Route, Long> routeCosts;
   private final Set<UsageAnomaly> disabledDetectors;
 
   private UsageOptions(Builder b) {
@@ -166,11 +166,12 @@ public final class UsageOptions {
   }
 
   /**
-   * The declared route templates, such as {@code GET /coins/{id}}.
+   * The route templates declared for the monitor, such as {@code GET /coins/{id}}, besides the
+   * client's own route table (its preset's routes).
    *
    * @return an unmodifiable list
    */
-  public List<String> routes() {
+  public List<Route> routes() {
     return routes;
   }
 
@@ -306,7 +307,7 @@ public final class UsageOptions {
    *
    * @return an unmodifiable map from route template to cost
    */
-  public Map<String, Long> routeCosts() {
+  public Map<Route, Long> routeCosts() {
     return routeCosts;
   }
 
@@ -351,7 +352,7 @@ public final class UsageOptions {
    */
   public static final class Builder {
     boolean enabled = true;
-    final List<String> routes = new ArrayList<>();
+    final List<Route> routes = new ArrayList<>();
     int maxLearnedRoutes = 32;
     double spikeFactor = 5.0;
     Duration spikeDuration = Duration.ofMinutes(1);
@@ -366,7 +367,7 @@ public final class UsageOptions {
     long dailyBudget;
     double budgetWarningFraction = 0.8;
     boolean refuseOverBudget;
-    final Map<String, Long> routeCosts = new LinkedHashMap<>();
+    final Map<Route, Long> routeCosts = new LinkedHashMap<>();
     final Set<UsageAnomaly> disabledDetectors = EnumSet.noneOf(UsageAnomaly.class);
 
     private Builder() {}
@@ -377,22 +378,26 @@ public final class UsageOptions {
     }
 
     /**
-     * Declares the route templates, so that ids in paths do not make a route each: {@code GET
-     * /coins/{id}} counts {@code /coins/bitcoin} and {@code /coins/ethereum} together. A template
-     * is a method, a space and a path relative to the base URL's path; a segment in braces
-     * matches any one segment. Paths no template matches get a template derived from the path
-     * (segments that look like ids, numbers or long tokens become {@code {id}}), up to {@link
-     * #maxLearnedRoutes(int)}.
+     * Declares route templates ({@link Route#parse(String)}), so that ids in paths do not make a
+     * route each: {@code GET /coins/{id}} counts {@code /coins/bitcoin} and {@code
+     * /coins/ethereum} together. The routes of the client's route table (its preset's, and those
+     * given to {@link KeyGuardClient.Builder#routeScope(String, String)}) are declared already.
+     * Paths no route matches get a template derived from the path (segments that look like ids,
+     * numbers or long tokens become {@code {id}}), up to {@link #maxLearnedRoutes(int)}.
      *
-     * @param templates such as {@code "GET /coins/{id}"}
+     * @param templates such as {@code "GET /coins/{id}"}: a method, a space and a path relative to
+     *     the base URL's path
      * @return this builder
+     * @throws IllegalArgumentException if a template is not a valid route
      */
     public Builder routes(String... templates) {
       Objects.requireNonNull(templates, "templates");
-      routes.clear();
+      List<Route> parsed = new ArrayList<>();
       for (String t : templates) {
-        routes.add(RouteTable.checkTemplate(t));
+        parsed.add(Route.parse(t));
       }
+      routes.clear();
+      routes.addAll(parsed);
       return this;
     }
 
@@ -560,12 +565,14 @@ public final class UsageOptions {
      * Sets what a request to one declared route template costs against the daily budget (the
      * provider's credits or weight for that endpoint); other routes cost 1.
      *
-     * @param template a template given to {@link #routes(String...)}
+     * @param template a route given to {@link #routes(String...)} or in the client's route table
+     *     (checked when the client is built)
      * @param cost the cost, 1 or more
      * @return this builder
+     * @throws IllegalArgumentException if the template is not a valid route
      */
     public Builder routeCost(String template, long cost) {
-      routeCosts.put(RouteTable.checkTemplate(template), cost);
+      routeCosts.put(Route.parse(template), cost);
       return this;
     }
 
@@ -587,7 +594,7 @@ public final class UsageOptions {
      *
      * @return the options
      * @throws IllegalStateException if a setting is out of its range (the message names it and
-     *     the range), or a route cost names a template not given to {@link #routes(String...)}
+     *     the range)
      */
     public UsageOptions build() {
       require(maxLearnedRoutes >= 0 && maxLearnedRoutes <= 1000, "maxLearnedRoutes", "0..1000");
@@ -623,11 +630,7 @@ public final class UsageOptions {
           !refuseOverBudget || dailyBudget > 0,
           "refuseOverBudget",
           "only with a dailyBudget; set dailyBudget(n) too");
-      for (Map.Entry<String, Long> cost : routeCosts.entrySet()) {
-        require(
-            routes.contains(cost.getKey()),
-            "routeCost",
-            "a template given to routes(...); '" + cost.getKey() + "' is not one");
+      for (Map.Entry<Route, Long> cost : routeCosts.entrySet()) {
         require(cost.getValue() >= 1, "routeCost", "1 or more, was " + cost.getValue());
       }
       return new UsageOptions(this);

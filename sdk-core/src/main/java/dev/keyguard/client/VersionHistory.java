@@ -30,7 +30,7 @@ final class VersionHistory {
   private final ConcurrentHashMap<String, AtomicLong> firstAccepted = new ConcurrentHashMap<>();
   private volatile String newest = "";
   private volatile long newestSince = NEVER;
-  private volatile WeakReference<ManagedKey> newestKey = new WeakReference<>(null);
+  private volatile WeakReference<@Nullable ManagedKey> newestKey = new WeakReference<>(null);
 
   private VersionHistory() {}
 
@@ -50,7 +50,7 @@ final class VersionHistory {
    * Records that a version was accepted at {@code nowMillis} by a client on {@code key}; only the
    * first time counts.
    */
-  void accepted(String version, AtomicLong cell, long nowMillis, ManagedKey key) {
+  void accepted(String version, AtomicLong cell, long nowMillis, @Nullable ManagedKey key) {
     if (cell.get() != NEVER || !cell.compareAndSet(NEVER, nowMillis)) {
       return;
     }

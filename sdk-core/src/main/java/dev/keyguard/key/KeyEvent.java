@@ -8,6 +8,7 @@ import dev.keyguard.VersionedCredential;
 import dev.keyguard.client.KeyRejectedException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 
 /**
  * Something that happened to a key managed by a {@link KeyManager}: a first load, a rotation, a
@@ -200,8 +201,69 @@ public sealed interface KeyEvent {
       implements KeyEvent {}
 
   /**
+   * A credential was not served because of its environment: it is tagged for another environment
+   * than the one the application declared ({@link KeyManager.Builder#environment(String)}), or it
+   * is untagged where the policy refuses untagged credentials (by default in {@code prod}). The
+   * fetch fails with {@link dev.keyguard.EnvironmentMismatchException}; a version served before
+   * stays served.
+   *
+   * @param keyId the key
+   * @param at when the credential was refused
+   * @param version the refused version
+   * @param fingerprint its fingerprint
+   * @param credentialEnvironment the credential's tag, or null if untagged
+   * @param applicationEnvironment the environment the application runs in
+   */
+  record EnvironmentMismatch(
+      KeyId keyId,
+      Instant at,
+      String version,
+      String fingerprint,
+      String credentialEnvironment,
+      String applicationEnvironment)
+      implements KeyEvent {}
+
+  /**
+   * No request used the key for at least the key manager's {@code reportUnusedAfter} (default 30
+   * days): decommission it if nothing needs it any more. Fired once per unused period; checked at
+   * each refresh.
+   *
+   * @param keyId the key
+   * @param at when the condition was noticed
+   * @param lastUsed when the key was last used, or when the key manager started managing it if it
+   *     was never used
+   * @param unusedFor how long it has been unused
+   */
+  record KeyUnused(KeyId keyId, Instant at, Instant lastUsed, Duration unusedFor)
+      implements KeyEvent {}
+
+  /**
+   * The key hygiene audit found that the key holds permissions that no configured route needs
+   * (withdrawals or transfers enabled on a trading key, say): remove them at the API provider. Fired
+   * by a {@code KeyGuardClient} after each audit of a version that has such permissions.
+   *
+   * @param keyId the key
+   * @param at when the audit ran
+   * @param version the audited version
+   * @param unneededScopes the permissions granted that no route needs, in the preset's scope names
+   */
+  record KeyTooPowerful(KeyId keyId, Instant at, String version, Set<String> unneededScopes)
+      implements KeyEvent {}
+
+  /**
+   * The key hygiene audit found that the key is not restricted to a list of IP addresses although
+   * the provider supports it: restrict it at the API provider. Fired by a {@code KeyGuardClient}
+   * after each audit of such a version.
+   *
+   * @param keyId the key
+   * @param at when the audit ran
+   * @param version the audited version
+   */
+  record KeyNotIpRestricted(KeyId keyId, Instant at, String version) implements KeyEvent {}
+
+  /**
    * A usage anomaly or its end, seen by a {@code KeyGuardClient}'s usage monitor on the request
-   * path and handed to the key's listeners through {@link ManagedKey#usageEvent(UsageEvent)}. Each
+   * path and handed to the key's listeners through {@link ManagedKey#report(KeyEvent)}. Each
    * episode gives one {@link UsageAlert} and, when it ends, one {@link UsageRecovered}.
    */
   sealed interface UsageEvent extends KeyEvent {

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -125,6 +126,9 @@ public final class KeyManager implements AutoCloseable {
 
   static final Logger LOG = LoggerFactory.getLogger(KeyManager.class);
 
+  /** The environment variable an application's environment is read from by default. */
+  static final String ENVIRONMENT_VARIABLE = "KEYGUARD_ENVIRONMENT";
+
   private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
   private static final int OWN_SCHEDULER_THREADS = 2;
 
@@ -134,6 +138,8 @@ public final class KeyManager implements AutoCloseable {
 
   /** What every key of this manager runs by; the keys never read the manager's fields. */
   private final KeyPolicy policy;
+
+  private final KeyHygiene hygiene;
 
   private final Map<KeyId, RefreshingManagedKey> keys = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -160,6 +166,14 @@ public final class KeyManager implements AutoCloseable {
             b.maxKeyAge,
             b.serveStaleWhenNotFoundOrDenied,
             new KeyEventDispatch(b.listeners));
+    String environment = b.environment != null ? b.environment : b.environmentVariable;
+    boolean allowUntagged =
+        b.allowUntagged != null
+            ? b.allowUntagged
+            : environment == null || !KeyHygiene.isProduction(environment);
+    this.hygiene =
+        new KeyHygiene(
+            environment, allowUntagged, b.refuseAfterAge, b.unusedAfter, b.applicationName);
   }
 
   /**
@@ -184,7 +198,7 @@ public final class KeyManager implements AutoCloseable {
     Objects.requireNonNull(keyId, "keyId");
     checkOpen();
     return keys.computeIfAbsent(
-        keyId, id -> new RefreshingManagedKey(id, provider, policy, this::isClosed));
+        keyId, id -> new RefreshingManagedKey(id, provider, policy, this::isClosed, hygiene));
   }
 
   /**
@@ -306,6 +320,17 @@ public final class KeyManager implements AutoCloseable {
   }
 
   /**
+   * The environment the application runs in, as declared with {@link Builder#environment(String)}
+   * or the {@code KEYGUARD_ENVIRONMENT} environment variable.
+   *
+   * @return the environment, lower-case ({@code production} reads {@code prod}); empty if none was
+   *     declared
+   */
+  public Optional<String> environment() {
+    return hygiene.environment();
+  }
+
+  /**
    * Tells whether {@link #close()} was called.
    *
    * @return true once closed
@@ -403,8 +428,109 @@ public final class KeyManager implements AutoCloseable {
     private Duration maxKeyAge = Duration.ofDays(90);
     private boolean serveStaleWhenNotFoundOrDenied = true;
     private final List<KeyEventListener> listeners = new ArrayList<>();
+    private String environment;
+    private String environmentVariable = blankToNull(System.getenv(ENVIRONMENT_VARIABLE));
+    private Boolean allowUntagged;
+    private Duration refuseAfterAge;
+    private Duration unusedAfter = Duration.ofDays(30);
+    private String applicationName = "default";
 
     private Builder() {}
+
+    /**
+     * Declares the environment the application runs in, such as {@code prod}, {@code staging} or
+     * {@code dev} (compared ignoring case; {@code production} reads {@code prod}). Default: the
+     * {@code KEYGUARD_ENVIRONMENT} environment variable, or none.
+     *
+     * <p>Once an environment is declared, a credential tagged for another one ({@link
+     * VersionedCredential#environment()}) is never served: its fetch fails with {@link
+     * dev.keyguard.EnvironmentMismatchException}, {@link KeyEvent.EnvironmentMismatch} fires, and a
+     * version served before stays served. Untagged credentials are served outside {@code prod} and
+     * refused in {@code prod}, unless {@link #allowUntaggedCredentials(boolean)} says otherwise.
+     * Without a declared environment, every credential is served, tagged or not.
+     *
+     * @param environment the environment name; not blank
+     * @return this builder
+     * @throws IllegalArgumentException if blank
+     */
+    public Builder environment(String environment) {
+      Objects.requireNonNull(environment, "environment");
+      if (environment.isBlank()) {
+        throw new IllegalArgumentException("environment must not be blank");
+      }
+      this.environment = KeyHygiene.normalize(environment);
+      return this;
+    }
+
+    /** For tests: the value {@code KEYGUARD_ENVIRONMENT} is read as (null for unset). */
+    Builder environmentVariable(String value) {
+      this.environmentVariable = blankToNull(value);
+      return this;
+    }
+
+    /**
+     * Sets whether credentials without an environment tag are served once an {@linkplain
+     * #environment(String) environment} is declared. Default: allowed outside {@code prod},
+     * refused in {@code prod}.
+     *
+     * @param allow whether to serve untagged credentials
+     * @return this builder
+     */
+    public Builder allowUntaggedCredentials(boolean allow) {
+      this.allowUntagged = allow;
+      return this;
+    }
+
+    /**
+     * Refuses to serve a version created (the backend's {@code createdAt}) longer ago than {@code
+     * hardMaxAge}: a fetch of such a version fails, and a version being served stops being served
+     * when it reaches that age, as at its expiry. Off by default; {@link #maxKeyAge(Duration)} only
+     * warns. Versions without a creation time are not affected.
+     *
+     * @param hardMaxAge the age from which a version is not served; positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder refuseKeysOlderThan(Duration hardMaxAge) {
+      this.refuseAfterAge = requirePositive(hardMaxAge, "refuseKeysOlderThan");
+      return this;
+    }
+
+    /**
+     * Sets after how long without a request a key fires {@link KeyEvent.KeyUnused} (with a warning
+     * in the log), once per unused period ("decommission unused credentials"). Checked at each
+     * refresh. Default: 30 days. Zero turns the report off.
+     *
+     * @param unusedAfter the period; zero or positive
+     * @return this builder
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder reportUnusedAfter(Duration unusedAfter) {
+      this.unusedAfter = requireNotNegative(unusedAfter, "reportUnusedAfter");
+      return this;
+    }
+
+    /**
+     * Names the application in the warning given when one secret is served under two key ids or
+     * by two applications in one process (default {@code default}). Each secret should belong to
+     * one application and one key id, so that a leak or a revocation concerns only one.
+     *
+     * @param name the application's name; not blank
+     * @return this builder
+     * @throws IllegalArgumentException if blank
+     */
+    public Builder applicationName(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("applicationName must not be blank");
+      }
+      this.applicationName = name;
+      return this;
+    }
+
+    private static String blankToNull(String value) {
+      return value == null || value.isBlank() ? null : KeyHygiene.normalize(value);
+    }
 
     /**
      * Sets where keys come from. Required.

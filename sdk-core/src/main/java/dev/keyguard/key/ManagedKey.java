@@ -132,15 +132,27 @@ public interface ManagedKey {
   void accepted(VersionedCredential accepted);
 
   /**
-   * Hands a usage event seen on the request path (a {@code KeyGuardClient}'s usage monitor: a
-   * traffic spike, a burst of rejections, ...) to this key's listeners, so that usage and key
-   * events arrive at one place. A key of a {@link KeyManager} passes it to the manager's {@link
-   * KeyEventListener}s, on the calling thread. The client logs the event itself either way.
+   * The environment the application declared to the key manager ({@link
+   * KeyManager.Builder#environment(String)} or {@code KEYGUARD_ENVIRONMENT}), which a client uses
+   * for an untagged credential when it checks that a production key goes to production endpoints
+   * only.
    *
-   * <p>The default implementation does nothing: a custom key has no listeners.
+   * @return the declared environment, lower-case ({@code production} reads {@code prod}); empty if
+   *     none was declared, and by default
+   */
+  default Optional<String> environment() {
+    return Optional.empty();
+  }
+
+  /**
+   * Hands an event about this key that its user observed (a client's key hygiene audit: {@link
+   * KeyEvent.KeyTooPowerful}, {@link KeyEvent.KeyNotIpRestricted}; its usage monitor: {@link
+   * KeyEvent.UsageAlert}, {@link KeyEvent.UsageRecovered}) to the key manager's listeners, on the
+   * calling thread, so that key and usage events arrive at one place. The default implementation
+   * drops it.
    *
    * @param event the event; about this key
    * @throws IllegalArgumentException if the event is about another key
    */
-  default void usageEvent(KeyEvent.UsageEvent event) {}
+  default void report(KeyEvent event) {}
 }

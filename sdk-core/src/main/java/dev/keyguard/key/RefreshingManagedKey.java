@@ -111,6 +111,13 @@ final class RefreshingManagedKey implements ManagedKey {
   private final Rejections rejections;
   private final Liveness liveness = new Liveness();
   private Requirements requirements = Requirements.NONE;
+  private final KeyHygiene hygiene;
+
+  /** Set by {@link #current()} when it was called since the last unused-key check (racy, cheap). */
+  private volatile boolean usedSinceCheck;
+
+  private Instant lastUsed;
+  private boolean unusedReported;
   private ScheduledFuture<?> nextRefresh;
   private boolean closed;
   private final AtomicLong fetchCount = new AtomicLong();
@@ -118,27 +125,29 @@ final class RefreshingManagedKey implements ManagedKey {
 
   RefreshingManagedKey(
       KeyId keyId, KeyProvider provider, KeyPolicy policy, BooleanSupplier managerClosed) {
+    this(keyId, provider, policy, managerClosed, KeyHygiene.NONE);
+  }
+
+  RefreshingManagedKey(
+      KeyId keyId,
+      KeyProvider provider,
+      KeyPolicy policy,
+      BooleanSupplier managerClosed,
+      KeyHygiene hygiene) {
     this.keyId = keyId;
+    this.hygiene = hygiene;
     this.fetcher = new KeyFetcher(provider, keyId);
     this.policy = policy;
     this.time = policy.time();
     this.managerClosed = managerClosed;
     this.state = KeyState.initial(keyId, provider.name(), policy);
     this.rejections = new Rejections(policy.rejectionCooldown());
+    this.lastUsed = time.now();
   }
 
   @Override
   public KeyId keyId() {
     return keyId;
-  }
-
-  @Override
-  public void usageEvent(KeyEvent.UsageEvent event) {
-    if (!event.keyId().equals(keyId)) {
-      throw new IllegalArgumentException(
-          "usage event for key '" + event.keyId() + "' handed to key '" + keyId + "'");
-    }
-    policy.events().fire(List.of(event));
   }
 
   /** How the key stands now; see {@link KeyStatus}. */
@@ -177,6 +186,9 @@ final class RefreshingManagedKey implements ManagedKey {
 
   @Override
   public VersionedCredential current() {
+    if (!usedSinceCheck) {
+      usedSinceCheck = true; // written once per unused-key check period, read otherwise
+    }
     Fast f = fast;
     if (f != null && TimeMath.toMillisFloor(time.now()) < f.untilMillis) {
       return f.credential;
@@ -460,7 +472,8 @@ final class RefreshingManagedKey implements ManagedKey {
     Error fatal = null;
     try {
       KeyFetcher.Outcome outcome = fetcher.fetch();
-      VersionedCredential fetched = outcome.credential();
+      VersionedCredential fetched =
+          outcome.credential() == null ? null : hygiene.limitAge(outcome.credential());
       KeyGuardException error = outcome.error();
       fatal = outcome.fatal();
       boolean wantAlternates = false;
@@ -486,7 +499,13 @@ final class RefreshingManagedKey implements ManagedKey {
             error = requirements.unmetBy(fetched);
           }
           if (error == null) {
+            // another environment's key, or one past the hard age, is never served
+            error = hygiene.refusal(keyId, fetched, now, events);
+          }
+          checkUnusedLocked(now, events);
+          if (error == null) {
             applyLocked(state.fetched(fetched, now), events);
+            hygiene.noteServed(keyId, fetched);
           } else {
             Duration backoff = policy.schedule().retryDelay(state.failedAttempts() + 1);
             applyLocked(state.failed(error, now, backoff), events);
@@ -535,11 +554,57 @@ final class RefreshingManagedKey implements ManagedKey {
   }
 
   /** The alternates that meet every requirement; a warning names each one dropped. */
+  /** Reports the key as unused when no request asked for it within {@code reportUnusedAfter}. */
+  private void checkUnusedLocked(Instant now, List<KeyEvent> events) {
+    if (usedSinceCheck) {
+      usedSinceCheck = false;
+      lastUsed = now;
+      unusedReported = false;
+      return;
+    }
+    Duration after = hygiene.unusedAfter();
+    Duration unusedFor = Duration.between(lastUsed, now);
+    if (!after.isZero() && !unusedReported && unusedFor.compareTo(after) >= 0) {
+      unusedReported = true;
+      LOG.warn(
+          "Key {}: not used for {} (since {}); decommission it if nothing needs it",
+          keyId,
+          KeyHygiene.readable(unusedFor),
+          lastUsed);
+      events.add(new KeyEvent.KeyUnused(keyId, now, lastUsed, unusedFor));
+    }
+  }
+
+  @Override
+  public Optional<String> environment() {
+    return hygiene.environment();
+  }
+
+  @Override
+  public void report(KeyEvent event) {
+    Objects.requireNonNull(event, "event");
+    if (!event.keyId().equals(keyId)) {
+      throw new IllegalArgumentException(
+          "event about key '" + event.keyId() + "' reported to key '" + keyId + "'");
+    }
+    policy.events().fire(List.of(event));
+  }
+
   private List<VersionedCredential> completeLocked(List<VersionedCredential> alternates) {
-    List<VersionedCredential> complete = requirements.meeting(alternates);
+    List<VersionedCredential> complete = new ArrayList<>();
+    Instant now = time.now();
+    for (VersionedCredential c : requirements.meeting(alternates)) {
+      KeyGuardException refused = hygiene.refusal(keyId, c, now, new ArrayList<>());
+      if (refused == null) {
+        complete.add(hygiene.limitAge(c));
+      } else {
+        LOG.warn("Key {}: alternate version {} is not offered: {}", keyId, c.version(),
+            refused.getMessage());
+      }
+    }
     if (complete.size() < alternates.size()) {
       for (VersionedCredential c : alternates) {
-        if (!complete.contains(c)) {
+        if (requirements.unmetBy(c) != null) {
           LOG.warn(
               "Key {}: alternate version {} is not offered: {}",
               keyId,

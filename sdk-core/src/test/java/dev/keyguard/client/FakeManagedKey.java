@@ -85,7 +85,9 @@ final class FakeManagedKey implements ManagedKey {
   }
 
   @Override
-  public void usageEvent(KeyEvent.UsageEvent event) {
-    usageEvents.add(event);
+  public void report(KeyEvent event) {
+    if (event instanceof KeyEvent.UsageEvent usage) {
+      usageEvents.add(usage);
+    }
   }
 }

@@ -464,6 +464,34 @@ class UsageMonitorTest {
         .contains("requests go on");
   }
 
+  @Test
+  void build_withARouteCostForAnUndeclaredRoute_failsNamingIt() {
+    UsageOptions options = UsageOptions.builder().routeCost("GET /x/{id}", 3).build();
+
+    assertThatThrownBy(() -> client(options))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("UsageOptions.routeCost names GET /x/{id}");
+  }
+
+  @Test
+  void presetRoutes_areTheTemplatesOfTheSnapshot() {
+    FakeManagedKey fixed =
+        new FakeManagedKey(TestCredentials.credential(KeyId.of("coinbase-" + System.nanoTime()), "v1"));
+    KeyGuardClient client =
+        KeyGuardClient.builder()
+            .preset(ApiPresets.BINANCE)
+            .managedKey(fixed)
+            .timeSource(f.clock)
+            .loggingInterceptor(api)
+            .build();
+
+    call(client, "/api/v3/ticker/price");
+
+    assertThat(client.usage().entries())
+        .extracting(UsageSnapshot.Entry::route)
+        .containsExactly("GET /api/v3/ticker/price");
+  }
+
   // ------------------------------------------------------------------ events
 
   @Test

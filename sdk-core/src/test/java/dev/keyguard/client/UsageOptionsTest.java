@@ -31,7 +31,6 @@ class UsageOptionsTest {
         bad("budgetWarningFraction", b -> b.budgetWarningFraction(1.5)),
         bad("refuseOverBudget", b -> b.refuseOverBudget(true)),
         bad("maxLearnedRoutes", b -> b.maxLearnedRoutes(-1)),
-        bad("routeCost", b -> b.routeCost("GET /x", 2)),
         bad("routeCost", b -> b.routes("GET /x").routeCost("GET /x", 0)));
   }
 
@@ -73,7 +72,7 @@ class UsageOptionsTest {
   void routes_withoutAMethod_failAtOnceWithAnExample() {
     assertThatThrownBy(() -> UsageOptions.builder().routes("/coins/{id}"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("GET /coins/{id}");
+        .hasMessageContaining("'GET /api/v3/order'");
   }
 
   @Test
@@ -88,8 +87,8 @@ class UsageOptionsTest {
             .disable(UsageAnomaly.RATE_SPIKE)
             .build();
     UsageOptions copy = o.toBuilder().build();
-    assertThat(copy.routes()).containsExactly("GET /a/{id}");
-    assertThat(copy.routeCosts()).containsEntry("GET /a/{id}", 3L);
+    assertThat(copy.routes()).containsExactly(Route.parse("GET /a/{id}"));
+    assertThat(copy.routeCosts()).containsEntry(Route.parse("GET /a/{id}"), 3L);
     assertThat(copy.refuseOverBudget()).isTrue();
     assertThat(copy.headroom()).isEqualTo(o.headroom());
     assertThat(copy.detects(UsageAnomaly.RATE_SPIKE)).isFalse();
