@@ -41,6 +41,9 @@ record DemoSummary(
     CROSS_ORIGIN_REDIRECT_CARRIES_NO_KEY(
         "a redirect to another origin is followed without the key (no x-api-key, no Authorization)"),
     APPLICATION_LOG_REDACTED("the application's own log line with the key came out redacted"),
+    USAGE_ALERT_RAISED(
+        "a burst of 401s raised one usage alert: logged once at WARN and sent to the key's"
+            + " listeners"),
     KEY_NOT_IN_OUTPUT("neither key appears in this output (as is, URL-encoded, base64 or hex)");
 
     private final String description;
