@@ -717,9 +717,7 @@ class SecretLeakTest {
       assertThat(run.events())
           .extracting(e -> e.getClass().getSimpleName())
           .contains(
-              leafEventTypes(KeyEvent.class)
-                  .map(Class::getSimpleName)
-                  .toArray(String[]::new));
+              leafEventTypes(KeyEvent.class).map(Class::getSimpleName).toArray(String[]::new));
       assertThat(run.f.events(KeyEvent.KeyRejected.class))
           .extracting(KeyEvent.KeyRejected::resolution)
           .contains(KeyEvent.KeyRejected.Resolution.values());

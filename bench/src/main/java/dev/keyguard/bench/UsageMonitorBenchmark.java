@@ -53,7 +53,8 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class UsageMonitorBenchmark {
 
-  private static final byte[] BODY = "{\"bitcoin\":{\"usd\":97000.5}}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] BODY =
+      "{\"bitcoin\":{\"usd\":97000.5}}".getBytes(StandardCharsets.UTF_8);
 
   /** {@code on}: the default monitor; {@code off}: no monitor. */
   @Param({"off", "on"})

@@ -468,8 +468,7 @@ final class OfflineDemo {
     }
     out.flush();
     String logged = recording.recordedSince(mark);
-    long warnings =
-        logged.lines().filter(l -> l.contains("Usage alert REJECTION_BURST")).count();
+    long warnings = logged.lines().filter(l -> l.contains("Usage alert REJECTION_BURST")).count();
     List<KeyEvent.UsageAlert> alerts =
         events.stream()
             .filter(KeyEvent.UsageAlert.class::isInstance)

@@ -30,7 +30,8 @@ final class UsageMonitoring {
             .listener(
                 event -> { // one listener for key events and usage alerts
                   if (event instanceof KeyEvent.UsageAlert alert) {
-                    page.accept(alert.anomaly() + " on key " + alert.keyId() + ": " + alert.detail());
+                    page.accept(
+                        alert.anomaly() + " on key " + alert.keyId() + ": " + alert.detail());
                   }
                 })
             .build();

@@ -222,8 +222,8 @@ public final class ApiPreset {
 
   /**
    * How a key's own permissions are read from the API (Binance {@code GET
-   * /sapi/v1/account/apiRestrictions}, Coinbase {@code GET /api/v3/brokerage/key_permissions}),
-   * for the client's key hygiene audit.
+   * /sapi/v1/account/apiRestrictions}, Coinbase {@code GET /api/v3/brokerage/key_permissions}), for
+   * the client's key hygiene audit.
    *
    * @return the audit, if the API offers one
    */

@@ -1,15 +1,15 @@
 package dev.keyguard.client;
 
-import dev.keyguard.auth.AuthSchemes;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyguard.auth.AuthSchemes;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**

@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * No key of the client may call a route: none has the scope the route requires, or the route is
- * unmapped and the client's {@link UnmappedRoutes} policy (or a sensitive path prefix of its preset)
- * refuses it. Thrown before anything is sent. Add a key with the scope, or map the route.
+ * unmapped and the client's {@link UnmappedRoutes} policy (or a sensitive path prefix of its
+ * preset) refuses it. Thrown before anything is sent. Add a key with the scope, or map the route.
  *
  * <p>{@link #isRetryable()} is {@code false}.
  */

@@ -158,7 +158,8 @@ final class KeyAuditor {
     try {
       return audit.read(node);
     } catch (RuntimeException e) {
-      throw new AuditFailure("answer does not have the documented shape (" + audit.documentation() + ")");
+      throw new AuditFailure(
+          "answer does not have the documented shape (" + audit.documentation() + ")");
     }
   }
 

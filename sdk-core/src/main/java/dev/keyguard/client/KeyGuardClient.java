@@ -127,8 +127,8 @@ public final class KeyGuardClient {
   /**
    * What the usage monitor has counted so far: attempts, outcomes, latency and bytes per key
    * version and route template, per-key rates, budget and rate-limit headroom, and the anomalies in
-   * progress. Also evaluates the detectors that are due. Cheap enough to call every few seconds
-   * (it copies counters, it does not block requests); empty when monitoring is off ({@link
+   * progress. Also evaluates the detectors that are due. Cheap enough to call every few seconds (it
+   * copies counters, it does not block requests); empty when monitoring is off ({@link
    * UsageOptions#disabled()}).
    *
    * <pre>{@code
@@ -735,8 +735,8 @@ public final class KeyGuardClient {
     /**
      * Declares the environment of the base URL ({@code prod}, {@code testnet}, {@code sandbox}),
      * for a base URL the preset does not know (a proxy, a local test server). Default: the
-     * environment of the preset's endpoint with the base URL's origin, or none, in which case
-     * keys are not checked against it. A production key (tagged {@code prod}, or untagged in an
+     * environment of the preset's endpoint with the base URL's origin, or none, in which case keys
+     * are not checked against it. A production key (tagged {@code prod}, or untagged in an
      * application whose key manager runs in {@code prod}) is never sent to a non-production
      * endpoint, nor a non-production key to production: the request fails with {@link
      * dev.keyguard.EnvironmentMismatchException} before anything is sent.
@@ -1110,8 +1110,8 @@ public final class KeyGuardClient {
      * UsageOptions#disabled()} turns it off. The rate-limit headroom headers of a {@link
      * #preset(ApiPreset) preset} are read in addition to the options' own. Alerts are logged at
      * WARN (logger {@code dev.keyguard.usage}) and handed to the managed key's listeners ({@link
-     * ManagedKey#report(dev.keyguard.key.KeyEvent)}); {@link KeyGuardClient#usage()}
-     * reads the figures. A client derived with {@link KeyGuardClient#toBuilder()} counts afresh.
+     * ManagedKey#report(dev.keyguard.key.KeyEvent)}); {@link KeyGuardClient#usage()} reads the
+     * figures. A client derived with {@link KeyGuardClient#toBuilder()} counts afresh.
      *
      * @param options the options
      * @return this builder

@@ -9,8 +9,8 @@ import java.util.Set;
 /**
  * What an API says a key may do, as its key hygiene endpoint reported it: the scopes granted (in
  * the preset's scope names), whether the key is restricted to a list of IP addresses, and the
- * provider's own flags as it named them ({@code enableWithdrawals}, {@code can_transfer}, ...). Holds
- * no secret.
+ * provider's own flags as it named them ({@code enableWithdrawals}, {@code can_transfer}, ...).
+ * Holds no secret.
  *
  * @param scopes the scopes granted
  * @param ipRestriction whether the key is IP-restricted, as far as the provider says

@@ -70,9 +70,7 @@ final class KeySelector {
       Set<String> configured = configuredScopes.get(key.keyId());
       slots[i] =
           new Slot(
-              key,
-              configured == null ? -1L : mask(configured),
-              key.environment().orElse(null));
+              key, configured == null ? -1L : mask(configured), key.environment().orElse(null));
     }
     this.routes = routes;
     this.routeScope = new int[routes.size()];
@@ -118,7 +116,8 @@ final class KeySelector {
       return 0; // one key, no route table: nothing to choose
     }
     String path = request.url().encodedPath();
-    int index = path.length() > pathOffset ? routes.indexOf(request.method(), path, pathOffset) : -1;
+    int index =
+        path.length() > pathOffset ? routes.indexOf(request.method(), path, pathOffset) : -1;
     int scope = index < 0 ? UNMAPPED : routeScope[index];
     if (scope == UNMAPPED) {
       refuseUnmapped(request, path);
@@ -157,7 +156,8 @@ final class KeySelector {
     }
     if (seen.environmentRefusal != null) {
       throw new KeyGuardIOException(
-          new EnvironmentMismatchException(seen.environmentRefusal, null, s.key.keyId(), credential.version()));
+          new EnvironmentMismatchException(
+              seen.environmentRefusal, null, s.key.keyId(), credential.version()));
     }
     return slot;
   }
@@ -389,9 +389,7 @@ final class KeySelector {
               ? "tagged '" + tag + "'"
               : "untagged, the application runs in '" + tag + "'")
           + "), and the endpoint is "
-          + (endpointIsProd
-              ? "production"
-              : "the '" + endpointEnvironment + "' environment")
+          + (endpointIsProd ? "production" : "the '" + endpointEnvironment + "' environment")
           + ": refused before sending. "
           + (keyIsProd
               ? "A production key never goes to a test network; use that network's own key."

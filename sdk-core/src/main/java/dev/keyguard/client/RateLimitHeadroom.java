@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
  * the usage monitor's headroom figure and its low-headroom detector ({@link
  * UsageOptions.Builder#headroomThreshold(double)}).
  *
- * <p>Two kinds of header exist: those that report what was used ({@code X-MBX-USED-WEIGHT-1M:
- * 412} against Binance's 6,000 weight per minute) and those that report what is left ({@code
+ * <p>Two kinds of header exist: those that report what was used ({@code X-MBX-USED-WEIGHT-1M: 412}
+ * against Binance's 6,000 weight per minute) and those that report what is left ({@code
  * x-ratelimit-remaining: 17}, with the limit in a sibling header such as {@code x-ratelimit-limit}
  * or known in advance). A value that is not a non-negative integer is ignored and counted ({@link
  * UsageSnapshot.Headroom#malformed()}), never thrown.
@@ -62,8 +62,8 @@ public final class RateLimitHeadroom {
   }
 
   /**
-   * A header that reports what is left of a limit that another header of the same response
-   * reports; a response without the limit header gives no reading.
+   * A header that reports what is left of a limit that another header of the same response reports;
+   * a response without the limit header gives no reading.
    *
    * @param header the header name, such as {@code x-ratelimit-remaining}
    * @param limitHeader the header with the limit, such as {@code x-ratelimit-limit}

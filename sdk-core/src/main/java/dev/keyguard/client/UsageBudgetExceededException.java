@@ -5,8 +5,9 @@ import dev.keyguard.KeyId;
 
 /**
  * A request was refused before it was sent: its key's daily budget of requests or credits ({@link
- * UsageOptions.Builder#dailyBudget(long)} with {@link UsageOptions.Builder#refuseOverBudget(boolean)})
- * is used up. The budget starts again at midnight UTC; raise it, or find the loop that used it.
+ * UsageOptions.Builder#dailyBudget(long)} with {@link
+ * UsageOptions.Builder#refuseOverBudget(boolean)}) is used up. The budget starts again at midnight
+ * UTC; raise it, or find the loop that used it.
  *
  * <p>{@link #isRetryable()} is {@code false}: retrying today gives the same answer.
  */

@@ -32,9 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The usage monitor of one client: counts every attempt per key id, version and route template,
- * and runs the detectors of {@link UsageOptions}. Two interceptors feed it: {@link #calls()} second
- * in the chain (the calls the application makes, one per redirect hop), {@link #attempts()} right
+ * The usage monitor of one client: counts every attempt per key id, version and route template, and
+ * runs the detectors of {@link UsageOptions}. Two interceptors feed it: {@link #calls()} second in
+ * the chain (the calls the application makes, one per redirect hop), {@link #attempts()} right
  * after the authenticator (each signed attempt, retries included, with the credential tag the
  * authenticator set).
  *
@@ -86,7 +86,8 @@ final class UsageMonitor {
   private volatile long lastTickNanos;
   private volatile long nextMidnightNanos;
 
-  UsageMonitor(ClientSettings settings, UsageOptions options, List<RateLimitHeadroom> presetHeadroom) {
+  UsageMonitor(
+      ClientSettings settings, UsageOptions options, List<RateLimitHeadroom> presetHeadroom) {
     this.settings = settings;
     this.options = options;
     this.time = settings.time();
@@ -183,7 +184,14 @@ final class UsageMonitor {
       }
       long received = response.body().contentLength();
       record(
-          k, v, route, response.code(), time.nanoTime() - start, sent, Math.max(0, received), response);
+          k,
+          v,
+          route,
+          response.code(),
+          time.nanoTime() - start,
+          sent,
+          Math.max(0, received),
+          response);
       return response;
     }
   }
@@ -310,7 +318,8 @@ final class UsageMonitor {
         continue;
       }
       String limitHeader = h.limitHeader();
-      double left = h.fractionLeft(value, limitHeader == null ? null : response.header(limitHeader));
+      double left =
+          h.fractionLeft(value, limitHeader == null ? null : response.header(limitHeader));
       if (left < 0) {
         k.malformed[i].increment();
         continue;
@@ -418,8 +427,11 @@ final class UsageMonitor {
 
   private long nextMidnight(long nowNanos) {
     Instant now = time.now();
-    Instant midnight = LocalDate.ofInstant(now, ZoneOffset.UTC).plusDays(1).atStartOfDay()
-        .toInstant(ZoneOffset.UTC);
+    Instant midnight =
+        LocalDate.ofInstant(now, ZoneOffset.UTC)
+            .plusDays(1)
+            .atStartOfDay()
+            .toInstant(ZoneOffset.UTC);
     return nowNanos + Duration.between(now, midnight).toNanos();
   }
 
@@ -550,9 +562,7 @@ final class UsageMonitor {
     if (k.episodes.get(UsageAnomaly.REJECTION_BURST.ordinal()) != null
         && now - k.lastRejectionNanos >= window) {
       recover(
-          k,
-          UsageAnomaly.REJECTION_BURST,
-          "no 401/403 for " + seconds(now - k.lastRejectionNanos));
+          k, UsageAnomaly.REJECTION_BURST, "no 401/403 for " + seconds(now - k.lastRejectionNanos));
     }
     long quiet = Math.max(options.retiredVersionGrace().toNanos(), Duration.ofMinutes(1).toNanos());
     if (k.episodes.get(UsageAnomaly.RETIRED_VERSION_IN_USE.ordinal()) != null
@@ -583,11 +593,10 @@ final class UsageMonitor {
       return;
     }
     log.warn(
-        "Usage alert {} for key '{}' version {} ({}) on {}: {}",
+        "Usage alert {} for key '{}' {} on {}: {}",
         anomaly,
         k.keyId,
-        v.version,
-        v.fingerprint,
+        versionText(v.version, v.fingerprint),
         route,
         detail);
     KeyEvent.UsageAlert alert =
@@ -603,11 +612,10 @@ final class UsageMonitor {
     }
     Duration lasted = Duration.ofNanos(Math.max(0, time.nanoTime() - e.startNanos));
     log.info(
-        "Usage recovered {} for key '{}' version {} ({}) on {} after {}: {}",
+        "Usage recovered {} for key '{}' {} on {} after {}: {}",
         anomaly,
         k.keyId,
-        e.version,
-        e.fingerprint,
+        versionText(e.version, e.fingerprint),
         e.route,
         human(lasted),
         detail);
@@ -740,20 +748,32 @@ final class UsageMonitor {
     }
   }
 
+  /** "version 7 (fp:…)", or "version fp:…" where the version is the fingerprint (files, env). */
+  private static String versionText(String version, String fingerprint) {
+    return version.equals(fingerprint)
+        ? "version " + version
+        : "version " + version + " (" + fingerprint + ")";
+  }
+
   private static String seconds(long nanos) {
     return human(Duration.ofNanos(nanos));
   }
 
   private static String human(Duration d) {
     long s = d.toSeconds();
-    if (s < 120) {
+    if (s < 60 || (s < 120 && s % 60 != 0)) {
       return s + " s";
     }
     return s % 60 == 0 ? (s / 60) + " min" : String.format(Locale.ROOT, "%.1f min", s / 60.0);
   }
 
   private record Episode(
-      long startNanos, Instant at, String version, String fingerprint, String route, String detail) {}
+      long startNanos,
+      Instant at,
+      String version,
+      String fingerprint,
+      String route,
+      String detail) {}
 
   private final class KeyStats {
     final KeyId keyId;

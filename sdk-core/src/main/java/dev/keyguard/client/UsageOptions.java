@@ -16,10 +16,10 @@ import java.util.Set;
  * default ({@link #defaults()}); {@link KeyGuardClient.Builder#usageOptions(UsageOptions)} replaces
  * the options, {@link #disabled()} turns it off.
  *
- * <p>The monitor counts, per key id, version (fingerprint) and route template ({@link Route}): attempts, outcomes
- * by class, latency (a fixed-bucket histogram), bytes declared by {@code Content-Length}, and the
- * provider's rate-limit headroom where a {@link RateLimitHeadroom} names the header. Its detectors,
- * each with its default:
+ * <p>The monitor counts, per key id, version (fingerprint) and route template ({@link Route}):
+ * attempts, outcomes by class, latency (a fixed-bucket histogram), bytes declared by {@code
+ * Content-Length}, and the provider's rate-limit headroom where a {@link RateLimitHeadroom} names
+ * the header. Its detectors, each with its default:
  *
  * <table>
  *   <caption>Detectors</caption>
@@ -110,8 +110,8 @@ public final class UsageOptions {
   }
 
   /**
-   * No monitoring: the client counts nothing, {@link KeyGuardClient#usage()} is empty, and no
-   * usage event fires.
+   * No monitoring: the client counts nothing, {@link KeyGuardClient#usage()} is empty, and no usage
+   * event fires.
    *
    * @return options that turn the monitor off
    */
@@ -379,11 +379,11 @@ public final class UsageOptions {
 
     /**
      * Declares route templates ({@link Route#parse(String)}), so that ids in paths do not make a
-     * route each: {@code GET /coins/{id}} counts {@code /coins/bitcoin} and {@code
-     * /coins/ethereum} together. The routes of the client's route table (its preset's, and those
-     * given to {@link KeyGuardClient.Builder#routeScope(String, String)}) are declared already.
-     * Paths no route matches get a template derived from the path (segments that look like ids,
-     * numbers or long tokens become {@code {id}}), up to {@link #maxLearnedRoutes(int)}.
+     * route each: {@code GET /coins/{id}} counts {@code /coins/bitcoin} and {@code /coins/ethereum}
+     * together. The routes of the client's route table (its preset's, and those given to {@link
+     * KeyGuardClient.Builder#routeScope(String, String)}) are declared already. Paths no route
+     * matches get a template derived from the path (segments that look like ids, numbers or long
+     * tokens become {@code {id}}), up to {@link #maxLearnedRoutes(int)}.
      *
      * @param templates such as {@code "GET /coins/{id}"}: a method, a space and a path relative to
      *     the base URL's path
@@ -402,8 +402,8 @@ public final class UsageOptions {
     }
 
     /**
-     * Sets how many templates derived from undeclared paths are kept (default 32, from 0 to
-     * 1,000); requests beyond count in one {@code (other)} route per method.
+     * Sets how many templates derived from undeclared paths are kept (default 32, from 0 to 1,000);
+     * requests beyond count in one {@code (other)} route per method.
      *
      * @param max the bound
      * @return this builder
@@ -414,8 +414,8 @@ public final class UsageOptions {
     }
 
     /**
-     * Sets the multiple of the baseline that counts as a spike (default 5, more than 1 and at
-     * most 1,000).
+     * Sets the multiple of the baseline that counts as a spike (default 5, more than 1 and at most
+     * 1,000).
      *
      * @param factor the factor
      * @return this builder
@@ -426,8 +426,8 @@ public final class UsageOptions {
     }
 
     /**
-     * Sets how long a spike must last before the alert, and how long the rate must stay below
-     * the threshold for the recovery (default 1 minute, from 10 seconds to 1 day).
+     * Sets how long a spike must last before the alert, and how long the rate must stay below the
+     * threshold for the recovery (default 1 minute, from 10 seconds to 1 day).
      *
      * @param duration the duration
      * @return this builder
@@ -438,8 +438,8 @@ public final class UsageOptions {
     }
 
     /**
-     * Sets the half-life of the baseline's moving average (default 15 minutes, from 10 seconds
-     * to 30 days).
+     * Sets the half-life of the baseline's moving average (default 15 minutes, from 10 seconds to
+     * 30 days).
      *
      * @param halfLife the half-life
      * @return this builder
@@ -488,8 +488,8 @@ public final class UsageOptions {
     }
 
     /**
-     * Sets how long a version may still be used after a newer version was first accepted
-     * (default 5 minutes, from zero to 30 days).
+     * Sets how long a version may still be used after a newer version was first accepted (default 5
+     * minutes, from zero to 30 days).
      *
      * @param grace the grace window
      * @return this builder
@@ -500,8 +500,8 @@ public final class UsageOptions {
     }
 
     /**
-     * Sets the fraction of the provider's rate limit below which the headroom alert fires
-     * (default 0.10, more than 0 and less than 1).
+     * Sets the fraction of the provider's rate limit below which the headroom alert fires (default
+     * 0.10, more than 0 and less than 1).
      *
      * @param fraction the threshold
      * @return this builder
@@ -525,8 +525,8 @@ public final class UsageOptions {
     }
 
     /**
-     * Sets a daily budget per key, in requests (or credits, see {@link #routeCost(String,
-     * long)}), counted from midnight UTC by the client's time source; 0 (the default) for none.
+     * Sets a daily budget per key, in requests (or credits, see {@link #routeCost(String, long)}),
+     * counted from midnight UTC by the client's time source; 0 (the default) for none.
      *
      * @param budget the budget, zero or more
      * @return this builder
@@ -593,8 +593,8 @@ public final class UsageOptions {
      * Builds the options.
      *
      * @return the options
-     * @throws IllegalStateException if a setting is out of its range (the message names it and
-     *     the range)
+     * @throws IllegalStateException if a setting is out of its range (the message names it and the
+     *     range)
      */
     public UsageOptions build() {
       require(maxLearnedRoutes >= 0 && maxLearnedRoutes <= 1000, "maxLearnedRoutes", "0..1000");
@@ -616,7 +616,8 @@ public final class UsageOptions {
           "2..100000, was " + rejectionBurstCount);
       requireBetween(
           rejectionBurstWindow, Duration.ofSeconds(1), Duration.ofDays(1), "rejectionBurst window");
-      requireBetween(retiredVersionGrace, Duration.ZERO, Duration.ofDays(30), "retiredVersionGrace");
+      requireBetween(
+          retiredVersionGrace, Duration.ZERO, Duration.ofDays(30), "retiredVersionGrace");
       require(
           headroomThreshold > 0 && headroomThreshold < 1,
           "headroomThreshold",

@@ -34,7 +34,8 @@ final class UsageRoutes {
    * @throws IllegalStateException if a usage route overlaps a route of the client's table with
    *     neither more specific (the message names both)
    */
-  UsageRoutes(HttpUrl baseUrl, RouteTable<?> clientRoutes, List<Route> usageRoutes, int maxLearned) {
+  UsageRoutes(
+      HttpUrl baseUrl, RouteTable<?> clientRoutes, List<Route> usageRoutes, int maxLearned) {
     String p = baseUrl.encodedPath();
     this.basePath = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
     RouteTable.Builder<String> b = RouteTable.builder();

@@ -15,10 +15,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What a client's usage monitor has counted, at one moment ({@link KeyGuardClient#usage()}):
- * totals per key id, version and route template, per-key figures (recent rate, learned baseline,
- * daily budget, rate-limit headroom) and the anomalies in progress. Never a secret: versions appear
- * by id and fingerprint.
+ * What a client's usage monitor has counted, at one moment ({@link KeyGuardClient#usage()}): totals
+ * per key id, version and route template, per-key figures (recent rate, learned baseline, daily
+ * budget, rate-limit headroom) and the anomalies in progress. Never a secret: versions appear by id
+ * and fingerprint.
  *
  * <p>{@link #toString()} is one line, fit for a log; {@link #summary()} is a few lines for people;
  * {@link #toJson()} is the same figures as JSON. Immutable and thread-safe.
@@ -183,8 +183,8 @@ public final class UsageSnapshot {
    * @param outcomes the attempts by outcome; every outcome present, zeros included
    * @param latency the time to the response headers of each attempt
    * @param bytesSent request body bytes, as declared by the bodies' lengths
-   * @param bytesReceived response body bytes, as declared by {@code Content-Length} (a chunked
-   *     body counts 0)
+   * @param bytesReceived response body bytes, as declared by {@code Content-Length} (a chunked body
+   *     counts 0)
    * @param recentPerMinute the attempts per minute over the last evaluation interval (10 s)
    */
   public record Entry(
@@ -338,8 +338,8 @@ public final class UsageSnapshot {
    * The last reading of one rate-limit header.
    *
    * @param header the header, as configured
-   * @param fractionLeft the fraction of the limit left at the last reading (0 to 1); -1 before
-   *     any reading
+   * @param fractionLeft the fraction of the limit left at the last reading (0 to 1); -1 before any
+   *     reading
    * @param readings how many responses carried a usable value
    * @param malformed how many carried a value that was not a non-negative integer (ignored)
    */
@@ -423,7 +423,7 @@ public final class UsageSnapshot {
   }
 
   private static void appendOutcomes(StringBuilder sb, Entry e) {
-    sb.append(e.attempts()).append(" attempts (");
+    sb.append(e.attempts()).append(e.attempts() == 1 ? " attempt (" : " attempts (");
     boolean first = true;
     for (Map.Entry<Outcome, Long> o : e.outcomes().entrySet()) {
       if (o.getValue() > 0) {

@@ -15,9 +15,9 @@ import org.jspecify.annotations.Nullable;
  * When each version of a key id was first accepted by an API (a response below 400), shared by
  * every client of the process: the version first accepted last is the one in use, and a version
  * accepted before it that is still used is a copy of a rotated-out key somewhere in this process.
- * Times are wall-clock epoch millis of the clients' time source; clients on different time
- * sources (a test's fake clock) keep separate histories, since their times do not compare.
- * Lock-free reads; the rare writes (once per version) synchronize on the history.
+ * Times are wall-clock epoch millis of the clients' time source; clients on different time sources
+ * (a test's fake clock) keep separate histories, since their times do not compare. Lock-free reads;
+ * the rare writes (once per version) synchronize on the history.
  */
 final class VersionHistory {
 
@@ -64,8 +64,8 @@ final class VersionHistory {
   }
 
   /**
-   * The managed key of the client that first used the version accepted last (held weakly): where
-   * an alert about a rotated-out copy is reported besides the client that used the copy.
+   * The managed key of the client that first used the version accepted last (held weakly): where an
+   * alert about a rotated-out copy is reported besides the client that used the copy.
    */
   @Nullable ManagedKey newestKey() {
     return newestKey.get();

@@ -239,8 +239,8 @@ public sealed interface KeyEvent {
 
   /**
    * The key hygiene audit found that the key holds permissions that no configured route needs
-   * (withdrawals or transfers enabled on a trading key, say): remove them at the API provider. Fired
-   * by a {@code KeyGuardClient} after each audit of a version that has such permissions.
+   * (withdrawals or transfers enabled on a trading key, say): remove them at the API provider.
+   * Fired by a {@code KeyGuardClient} after each audit of a version that has such permissions.
    *
    * @param keyId the key
    * @param at when the audit ran

@@ -470,8 +470,8 @@ public final class KeyManager implements AutoCloseable {
 
     /**
      * Sets whether credentials without an environment tag are served once an {@linkplain
-     * #environment(String) environment} is declared. Default: allowed outside {@code prod},
-     * refused in {@code prod}.
+     * #environment(String) environment} is declared. Default: allowed outside {@code prod}, refused
+     * in {@code prod}.
      *
      * @param allow whether to serve untagged credentials
      * @return this builder
@@ -511,9 +511,9 @@ public final class KeyManager implements AutoCloseable {
     }
 
     /**
-     * Names the application in the warning given when one secret is served under two key ids or
-     * by two applications in one process (default {@code default}). Each secret should belong to
-     * one application and one key id, so that a leak or a revocation concerns only one.
+     * Names the application in the warning given when one secret is served under two key ids or by
+     * two applications in one process (default {@code default}). Each secret should belong to one
+     * application and one key id, so that a leak or a revocation concerns only one.
      *
      * @param name the application's name; not blank
      * @return this builder

@@ -598,7 +598,10 @@ final class RefreshingManagedKey implements ManagedKey {
       if (refused == null) {
         complete.add(hygiene.limitAge(c));
       } else {
-        LOG.warn("Key {}: alternate version {} is not offered: {}", keyId, c.version(),
+        LOG.warn(
+            "Key {}: alternate version {} is not offered: {}",
+            keyId,
+            c.version(),
             refused.getMessage());
       }
     }

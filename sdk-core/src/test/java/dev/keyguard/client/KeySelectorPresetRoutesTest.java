@@ -17,9 +17,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * For every route of every preset with a route table: a read key and a trade key, and which of
- * them signs it (or that none may). The read key holds the preset's reading scope, the trade key
- * its trading scope only.
+ * For every route of every preset with a route table: a read key and a trade key, and which of them
+ * signs it (or that none may). The read key holds the preset's reading scope, the trade key its
+ * trading scope only.
  */
 class KeySelectorPresetRoutesTest {
 

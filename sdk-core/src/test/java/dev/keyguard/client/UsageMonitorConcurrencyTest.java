@@ -25,7 +25,8 @@ class UsageMonitorConcurrencyTest {
   @Test
   void sixteenThreads_giveExactTotals() throws Exception {
     FakeManagedKey key =
-        new FakeManagedKey(TestCredentials.credential(KeyId.of("concurrent-" + System.nanoTime()), "v1"));
+        new FakeManagedKey(
+            TestCredentials.credential(KeyId.of("concurrent-" + System.nanoTime()), "v1"));
     ScriptedApi api =
         new ScriptedApi(null)
             .answer(

@@ -90,8 +90,7 @@ class UsageMonitorTest {
     }
   }
 
-  private <T extends KeyEvent.UsageEvent> List<T> usageEvents(
-      Class<T> type, UsageAnomaly anomaly) {
+  private <T extends KeyEvent.UsageEvent> List<T> usageEvents(Class<T> type, UsageAnomaly anomaly) {
     return f.events(type).stream().filter(e -> e.anomaly() == anomaly).toList();
   }
 
@@ -160,8 +159,7 @@ class UsageMonitorTest {
   void usage_countsRetriesOfThrottledCallsOnTheirRoute() {
     KeyGuardClient client = client(UsageOptions.builder().routes("GET /coins/{id}").build());
     int[] n = {0};
-    api.answer(
-        r -> n[0]++ % 3 < 2 ? Reply.status(503).header("Retry-After", "1") : Reply.ok());
+    api.answer(r -> n[0]++ % 3 < 2 ? Reply.status(503).header("Retry-After", "1") : Reply.ok());
 
     call(client, "/coins/bitcoin");
     call(client, "/coins/ethereum");
@@ -219,12 +217,15 @@ class UsageMonitorTest {
     assertThat(json.get("keys").get(0).get("key").asText()).isEqualTo(KEY.value());
     assertThat(json.get("entries").get(0).get("outcomes").get("2xx").asLong()).isEqualTo(1);
     assertThat(s.toString()).doesNotContain("\n").contains("key 'market-data' 2 attempts");
-    assertThat(s.summary()).contains("GET /coins/{id}: 1 attempts (2xx 1)");
+    assertThat(s.summary()).contains("GET /coins/{id}: 1 attempt (2xx 1)");
     List<Secret> secrets = SecretLeakAssertions.secretsOf(v1);
     for (String text : List.of(s.toJson(), s.toString(), s.summary())) {
-      SecretLeakAssertions.assertNoLeakInText("usage snapshot", text, secrets.toArray(Secret[]::new));
+      SecretLeakAssertions.assertNoLeakInText(
+          "usage snapshot", text, secrets.toArray(Secret[]::new));
     }
-    assertThat(s.entries()).extracting(UsageSnapshot.Entry::route).doesNotContain("GET /quote/" + inPath);
+    assertThat(s.entries())
+        .extracting(UsageSnapshot.Entry::route)
+        .doesNotContain("GET /quote/" + inPath);
   }
 
   // ------------------------------------------------------------------ spike
@@ -358,7 +359,9 @@ class UsageMonitorTest {
 
   @Test
   void headroom_fallingBelowTheThreshold_alertsAndRecoversAboveTwiceIt_ignoringMalformedValues() {
-    FakeManagedKey fixed = new FakeManagedKey(TestCredentials.credential(KeyId.of("binance-" + System.nanoTime()), "v1"));
+    FakeManagedKey fixed =
+        new FakeManagedKey(
+            TestCredentials.credential(KeyId.of("binance-" + System.nanoTime()), "v1"));
     KeyGuardClient client =
         KeyGuardClient.builder()
             .preset(ApiPresets.BINANCE)
@@ -476,7 +479,8 @@ class UsageMonitorTest {
   @Test
   void presetRoutes_areTheTemplatesOfTheSnapshot() {
     FakeManagedKey fixed =
-        new FakeManagedKey(TestCredentials.credential(KeyId.of("coinbase-" + System.nanoTime()), "v1"));
+        new FakeManagedKey(
+            TestCredentials.credential(KeyId.of("coinbase-" + System.nanoTime()), "v1"));
     KeyGuardClient client =
         KeyGuardClient.builder()
             .preset(ApiPresets.BINANCE)
@@ -497,7 +501,11 @@ class UsageMonitorTest {
   @Test
   void events_neverCarryASecret_andDisabledDetectorsStaySilent() {
     KeyGuardClient client =
-        client(UsageOptions.builder().disable(UsageAnomaly.DAILY_BUDGET_WARNING).dailyBudget(2).build());
+        client(
+            UsageOptions.builder()
+                .disable(UsageAnomaly.DAILY_BUDGET_WARNING)
+                .dailyBudget(2)
+                .build());
     api.always(Reply.status(401));
     for (int i = 0; i < 6; i++) {
       call(client, "/coins/" + TestCredentials.apiKeyOf(v1));

@@ -7,10 +7,10 @@ import dev.keyguard.key.KeyEvent.UsageAnomaly;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class UsageOptionsTest {
 
@@ -98,7 +98,8 @@ class UsageOptionsTest {
   @Test
   void headroom_parsesIntegersAndIgnoresEverythingElse() {
     RateLimitHeadroom used = RateLimitHeadroom.used("X-MBX-USED-WEIGHT-1M", 6000);
-    RateLimitHeadroom left = RateLimitHeadroom.remaining("x-ratelimit-remaining", "x-ratelimit-limit");
+    RateLimitHeadroom left =
+        RateLimitHeadroom.remaining("x-ratelimit-remaining", "x-ratelimit-limit");
     assertThat(used.fractionLeft("600", null)).isEqualTo(0.9);
     assertThat(used.fractionLeft(" 7000 ", null)).isZero();
     assertThat(used.fractionLeft("-1", null)).isEqualTo(-1);

@@ -34,8 +34,7 @@ class UsageRoutesTest {
     assertThat(route(t, "GET", "https://api.example.test/api/v3/orders"))
         .as("another method is another route")
         .isEqualTo("GET /orders");
-    assertThat(route(t, "GET", "https://api.example.test/api/v3/coins"))
-        .isEqualTo("GET /coins");
+    assertThat(route(t, "GET", "https://api.example.test/api/v3/coins")).isEqualTo("GET /coins");
   }
 
   @Test

@@ -64,16 +64,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Cardinality</b> is bounded by the monitor: per key at most 16 versions, and per client the
  * declared route templates plus {@code maxLearnedRoutes} (default 32) plus one {@code (other)}
- * route per method, times 10 outcomes. The {@code version} tag is the version id (stable across
- * the fleet), not the fingerprint, which differs in every process. No tag or name ever holds a
- * secret: route templates derived from paths are redacted and their ids replaced.
+ * route per method, times 10 outcomes. The {@code version} tag is the version id (stable across the
+ * fleet), not the fingerprint, which differs in every process. No tag or name ever holds a secret:
+ * route templates derived from paths are redacted and their ids replaced.
  *
  * <p>Meters for a key, version or route that appears after {@link #bindTo(MeterRegistry)} are
  * registered on the next read of the {@code keyguard.usage.series} gauge (every scrape) or {@link
- * #refresh()}. Several clients with the same key, version and route add up in one series. Each
- * read takes a usage snapshot: a scrape costs time proportional to the number of series squared,
- * a few milliseconds for hundreds of series. The registry holds this binder (and through it the
- * clients and key managers) strongly. Thread-safe.
+ * #refresh()}. Several clients with the same key, version and route add up in one series. Each read
+ * takes a usage snapshot: a scrape costs time proportional to the number of series squared, a few
+ * milliseconds for hundreds of series. The registry holds this binder (and through it the clients
+ * and key managers) strongly. Thread-safe.
  */
 public final class KeyGuardMetrics implements MeterBinder {
 
@@ -229,10 +229,7 @@ public final class KeyGuardMetrics implements MeterBinder {
   }
 
   private void keyGauge(
-      MeterRegistry registry,
-      String name,
-      KeyId key,
-      ToDoubleFunction<UsageSnapshot.KeyTotals> f) {
+      MeterRegistry registry, String name, KeyId key, ToDoubleFunction<UsageSnapshot.KeyTotals> f) {
     Gauge.builder(name, this, m -> m.sumKeys(key, f)).tag("key", key.value()).register(registry);
   }
 

@@ -95,7 +95,8 @@ class KeyGuardMetricsTest {
             .managedKey(key)
             .authScheme(HEADER)
             .timeSource(clock)
-            .usageOptions(UsageOptions.builder().routes("GET /coins/{id}").dailyBudget(1000).build())
+            .usageOptions(
+                UsageOptions.builder().routes("GET /coins/{id}").dailyBudget(1000).build())
             .loggingInterceptor(
                 chain -> {
                   clock.advance(Duration.ofMillis(20));
@@ -175,7 +176,12 @@ class KeyGuardMetricsTest {
                 .functionCounter()
                 .count())
         .isEqualTo(1);
-    assertThat(registry.get("keyguard.calls").tag("route", "GET /coins/{id}").functionCounter().count())
+    assertThat(
+            registry
+                .get("keyguard.calls")
+                .tag("route", "GET /coins/{id}")
+                .functionCounter()
+                .count())
         .isEqualTo(3);
     assertThat(registry.get("keyguard.key.budget.used").tag("key", "market-data").gauge().value())
         .isEqualTo(s.keys().get(0).budgetUsed())
@@ -231,7 +237,9 @@ class KeyGuardMetricsTest {
     scheduler.advance(Duration.ofMinutes(4)); // the refresh at 5 min fails
 
     double failures = registry.get("keyguard.key.failures").gauge().value();
-    assertThat(failures).isGreaterThanOrEqualTo(1).isEqualTo(keyManager.status().get(0).consecutiveFailures());
+    assertThat(failures)
+        .isGreaterThanOrEqualTo(1)
+        .isEqualTo(keyManager.status().get(0).consecutiveFailures());
     assertThat(registry.get("keyguard.key.fetch.failures").functionCounter().count())
         .isEqualTo(failures);
     assertThat(registry.get("keyguard.key.staleness").timeGauge().value(TimeUnit.SECONDS))
