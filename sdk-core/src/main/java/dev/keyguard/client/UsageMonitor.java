@@ -33,10 +33,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The usage monitor of one client: counts every attempt per key id, version and route template, and
- * runs the detectors of {@link UsageOptions}. Two interceptors feed it: {@link #calls()} second in
- * the chain (the calls the application makes, one per redirect hop), {@link #attempts()} right
- * after the authenticator (each signed attempt, retries included, with the credential tag the
- * authenticator set).
+ * runs the detectors of {@link UsageOptions}. One interceptor feeds it, {@link #attempts()}, right
+ * after the authenticator: each signed attempt, retries included, with the credential tag the
+ * authenticator set; an attempt that is not a retry of the one before it on its thread also counts
+ * as a call.
  *
  * <p><b>Request path.</b> Lock-free and allocation-free for declared routes: counters are {@link
  * LongAdder}s in arrays indexed by route, found by linear scans of small copy-on-write arrays of
@@ -135,22 +135,15 @@ final class UsageMonitor {
     this.nextMidnightNanos = nextMidnight(now);
   }
 
-  /** Counts the calls: second in the chain, before retries. */
-  Interceptor calls() {
-    return new CallCounter();
-  }
-
-  /** Second in the chain: one count per call (and per redirect hop) to the credential origin. */
-  private final class CallCounter implements Interceptor {
-    @Override
-    public Response intercept(Chain chain) throws IOException {
-      Request r = chain.request();
-      if (r.tag(NoCredentials.class) == null && settings.isCredentialOrigin(r.url())) {
-        calls[routes.index(r.method(), r.url())].increment();
-      }
-      return chain.proceed(r);
-    }
-  }
+  /**
+   * The last attempt this thread recorded: the identity hash of its call and its route. OkHttp
+   * runs a call's whole chain (retries, redirect hops) on one thread, so an attempt with the same
+   * call and route as the one before it on this thread is a retry; anything else starts a call (a
+   * redirect hop to another route counts as a call). One small array per thread, no reference to
+   * the call kept.
+   */
+  private static final ThreadLocal<long[]> LAST_ATTEMPT =
+      ThreadLocal.withInitial(() -> new long[] {-1, -1});
 
   /** Counts each signed attempt: right after the authenticator. */
   Interceptor attempts() {
@@ -167,6 +160,13 @@ final class UsageMonitor {
         return chain.proceed(r);
       }
       int route = routes.index(r.method(), r.url());
+      long[] last = LAST_ATTEMPT.get();
+      long call = System.identityHashCode(chain.call());
+      if (last[0] != call || last[1] != route) {
+        calls[route].increment();
+        last[0] = call;
+        last[1] = route;
+      }
       KeyStats k = key(used.keyId());
       VersionStats v = k.version(used);
       long start = time.nanoTime();

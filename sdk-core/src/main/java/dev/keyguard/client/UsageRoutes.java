@@ -80,17 +80,13 @@ final class UsageRoutes {
 
   /** The route of a request; allocation-free when a declared template matches. */
   int index(String method, HttpUrl url) {
-    String s = url.toString();
-    int schemeEnd = s.indexOf("://");
-    int pathStart = s.indexOf('/', schemeEnd + 3);
+    String s = url.toString(); // OkHttp keeps the text: no copy
     int len = s.length();
+    int pathStart = s.indexOf('/', url.scheme().length() + 3);
     if (pathStart < 0) {
       pathStart = len;
     }
-    int pathEnd = pathStart;
-    while (pathEnd < len && s.charAt(pathEnd) != '?' && s.charAt(pathEnd) != '#') {
-      pathEnd++;
-    }
+    int pathEnd = queryStart(s, pathStart);
     int rel = pathStart;
     int bl = basePath.length();
     if (bl > 0
@@ -103,6 +99,16 @@ final class UsageRoutes {
       return i;
     }
     return learnedIndex(method, s.substring(rel, pathEnd));
+  }
+
+  /** Where the query or fragment starts, or the end. */
+  private static int queryStart(String s, int from) {
+    int q = s.indexOf('?', from);
+    int f = s.indexOf('#', from);
+    if (q < 0) {
+      return f < 0 ? s.length() : f;
+    }
+    return f < 0 ? q : Math.min(q, f);
   }
 
   private int learnedIndex(String method, String path) {

@@ -161,8 +161,8 @@ class KeyGuardClientBuilderTest {
     assertThat(second.keyId()).isEqualTo(first.keyId());
     assertThat(second.toString()).contains("maxAttempts=1");
     assertThat(first.toString()).contains("maxAttempts=3");
-    // HTTPS policy, usage (calls), retry, authentication, usage (attempts), no silent resend
-    assertThat(first.toBuilder().build().okHttpClient().interceptors()).hasSize(6);
+    // HTTPS policy, retry, authentication, usage monitor, no silent resend
+    assertThat(first.toBuilder().build().okHttpClient().interceptors()).hasSize(5);
   }
 
   /** Puts the key in a header and a query parameter that no built-in list knows as credentials. */

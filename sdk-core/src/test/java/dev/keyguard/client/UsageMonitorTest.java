@@ -201,7 +201,7 @@ class UsageMonitorTest {
         .noneMatch(i -> i.getClass().getEnclosingClass() == UsageMonitor.class);
     assertThat(client(UsageOptions.defaults()).okHttpClient().interceptors())
         .filteredOn(i -> i.getClass().getEnclosingClass() == UsageMonitor.class)
-        .hasSize(2);
+        .hasSize(1);
   }
 
   @Test
