@@ -36,7 +36,8 @@ import okhttp3.OkHttpClient;
  * another origin, refuses such a hop if its URL still carries a live secret, refuses https→http),
  * the rate limit and retry ({@link RetryOptions}, optional client-side limit), the authenticator
  * ({@link ManagedKey#current()}, {@link AuthScheme}; on a rejection status {@link
- * ManagedKey#rejected(VersionedCredential)} and at most one retry), then the optional logging
+ * ManagedKey#rejected(VersionedCredential)} and at most one retry), the usage monitor (each
+ * attempt counted per key version and route, {@link UsageOptions}), then the optional logging
  * interceptor; a network interceptor checks, below OkHttp's own retries, that a signed request goes
  * nowhere but the base URL's origin, over TLS 1.2+ with a strong cipher suite as negotiated.
  * Credentials are only ever applied to requests for the base URL's origin. OkHttp's own redirect

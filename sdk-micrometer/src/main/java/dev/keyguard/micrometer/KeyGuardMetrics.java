@@ -193,7 +193,7 @@ public final class KeyGuardMetrics implements MeterBinder {
     FunctionCounter.builder(
             "keyguard.calls", this, m -> m.sumRoutes(route, UsageSnapshot.RouteTotals::calls))
         .tag("route", route)
-        .description("calls the application made on a route (each redirect hop counts)")
+        .description("calls the application made on a route")
         .register(registry);
     FunctionCounter.builder(
             "keyguard.retries", this, m -> m.sumRoutes(route, UsageSnapshot.RouteTotals::retries))
