@@ -36,12 +36,12 @@ import okhttp3.OkHttpClient;
  * another origin, refuses such a hop if its URL still carries a live secret, refuses https→http),
  * the rate limit and retry ({@link RetryOptions}, optional client-side limit), the authenticator
  * ({@link ManagedKey#current()}, {@link AuthScheme}; on a rejection status {@link
- * ManagedKey#rejected(VersionedCredential)} and at most one retry), the usage monitor (each
- * attempt counted per key version and route, {@link UsageOptions}), then the optional logging
- * interceptor; a network interceptor checks, below OkHttp's own retries, that a signed request goes
- * nowhere but the base URL's origin, over TLS 1.2+ with a strong cipher suite as negotiated.
- * Credentials are only ever applied to requests for the base URL's origin. OkHttp's own redirect
- * following, response cache and 401 authenticator are off.
+ * ManagedKey#rejected(VersionedCredential)} and at most one retry), the usage monitor (each attempt
+ * counted per key version and route, {@link UsageOptions}), then the optional logging interceptor;
+ * a network interceptor checks, below OkHttp's own retries, that a signed request goes nowhere but
+ * the base URL's origin, over TLS 1.2+ with a strong cipher suite as negotiated. Credentials are
+ * only ever applied to requests for the base URL's origin. OkHttp's own redirect following,
+ * response cache and 401 authenticator are off.
  *
  * <p>Instances are immutable and thread-safe; share one per API. No thread is created per request:
  * the synchronous methods run on the caller's thread, the asynchronous ones on OkHttp's dispatcher.

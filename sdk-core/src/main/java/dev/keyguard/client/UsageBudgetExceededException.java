@@ -15,6 +15,7 @@ public class UsageBudgetExceededException extends KeyGuardException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The daily budget that was used up. */
   private final long budget;
 
   /**

@@ -136,9 +136,9 @@ final class UsageMonitor {
   }
 
   /**
-   * The last attempt this thread recorded: the identity hash of its call and its route. OkHttp
-   * runs a call's whole chain (retries, redirect hops) on one thread, so an attempt with the same
-   * call and route as the one before it on this thread is a retry; anything else starts a call (a
+   * The last attempt this thread recorded: the identity hash of its call and its route. OkHttp runs
+   * a call's whole chain (retries, redirect hops) on one thread, so an attempt with the same call
+   * and route as the one before it on this thread is a retry; anything else starts a call (a
    * redirect hop to another route counts as a call). One small array per thread, no reference to
    * the call kept.
    */

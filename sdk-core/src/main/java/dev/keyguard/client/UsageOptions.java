@@ -381,9 +381,9 @@ public final class UsageOptions {
      * Declares route templates ({@link Route#parse(String)}), so that ids in paths do not make a
      * route each: {@code GET /coins/{id}} counts {@code /coins/bitcoin} and {@code /coins/ethereum}
      * together. The routes of the client's route table (its preset's, and those given to {@link
-     * KeyGuardClient.Builder#routeScope(String, String)}) are declared already. Paths no route
-     * matches get a template derived from the path (segments that look like ids, numbers or long
-     * tokens become {@code {id}}), up to {@link #maxLearnedRoutes(int)}.
+     * KeyGuardClient.Builder#route(String, String)}) are declared already. Paths no route matches
+     * get a template derived from the path (segments that look like ids, numbers or long tokens
+     * become {@code {id}}), up to {@link #maxLearnedRoutes(int)}.
      *
      * @param templates such as {@code "GET /coins/{id}"}: a method, a space and a path relative to
      *     the base URL's path

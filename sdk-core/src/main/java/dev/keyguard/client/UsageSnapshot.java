@@ -289,8 +289,7 @@ public final class UsageSnapshot {
    * Calls, attempts and retries on one route.
    *
    * @param route the route template
-   * @param calls the calls the application made (a redirect hop to another route counts as a
-   *     call)
+   * @param calls the calls the application made (a redirect hop to another route counts as a call)
    * @param attempts the attempts sent, retries included
    * @param retries attempts beyond the first of each call (throttling, 5xx, a rotated key)
    */
