@@ -122,17 +122,12 @@ public final class Route {
    * prefix need not be cut off, which would allocate).
    */
   boolean matches(String method, String path, int from) {
-    return this.method.equals(method) && matchesPath(path, from);
-  }
-
-  /** Whether {@code path} from {@code from} on matches the template; no allocation. */
-  boolean matchesPath(String path, int from) {
-    return matchesPath(path, from, path.length());
+    return this.method.equals(method) && matchesPath(path, from, path.length());
   }
 
   /**
-   * Whether {@code path} from {@code from} to {@code end} matches the template, so that a URL's
-   * path is matched inside the whole URL text (the usage monitor); no allocation.
+   * Whether {@code path} between {@code from} and {@code end} matches the template; no allocation
+   * (so the path can be read in place in a whole URL).
    */
   boolean matchesPath(String path, int from, int end) {
     if (segments.length == 0) {
@@ -145,7 +140,7 @@ public final class Route {
       }
       pos++;
       if (literal != null) {
-        if (!path.startsWith(literal, pos)) {
+        if (pos + literal.length() > end || !path.startsWith(literal, pos)) {
           return false;
         }
         pos += literal.length();
@@ -154,7 +149,7 @@ public final class Route {
         }
       } else {
         int next = path.indexOf('/', pos);
-        int segmentEnd = next < 0 ? end : next;
+        int segmentEnd = next < 0 || next > end ? end : next;
         if (segmentEnd == pos) {
           return false; // a variable matches a non-empty segment only
         }

@@ -194,7 +194,9 @@ public final class RouteTable<V> {
     return indexOf(method, path, from, path.length());
   }
 
-  /** As {@link #indexOf(String, String, int)}, with the path ending at {@code end}. */
+  /**
+   * As {@link #indexOf(String, String, int)}, for the path between {@code from} and {@code end}.
+   */
   int indexOf(String method, String path, int from, int end) {
     for (int m = 0; m < methods.length; m++) {
       if (methods[m].equals(method)) {
