@@ -760,6 +760,9 @@ final class UsageMonitor {
   }
 
   private static String human(Duration d) {
+    if (d.toMillis() < 1000) {
+      return d.toMillis() + " ms";
+    }
     long s = d.toSeconds();
     if (s < 60 || (s < 120 && s % 60 != 0)) {
       return s + " s";
