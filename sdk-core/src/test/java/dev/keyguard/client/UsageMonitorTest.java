@@ -20,6 +20,7 @@ import dev.keyguard.key.KeyEvent.UsageAnomaly;
 import dev.keyguard.key.KeyEvent.UsageRecovered;
 import dev.keyguard.key.KeyManagerFixture;
 import dev.keyguard.key.ManagedKey;
+import dev.keyguard.testing.Canaries;
 import dev.keyguard.testing.LogCapture;
 import dev.keyguard.testing.SecretLeakAssertions;
 import java.time.Duration;
@@ -494,6 +495,29 @@ class UsageMonitorTest {
     assertThat(client.usage().entries())
         .extracting(UsageSnapshot.Entry::route)
         .containsExactly("GET /api/v3/ticker/price");
+  }
+
+  @Test
+  void theCanary_neverReachesASnapshotOrAnEvent_evenInAPath() {
+    Secret canary = Canaries.apiKey();
+    String raw = Canaries.rawValue(canary);
+    FakeManagedKey canaryKey =
+        new FakeManagedKey(
+            VersionedCredential.builder(KeyId.of("canary-" + System.nanoTime()), canary)
+                .version("c1")
+                .build());
+    KeyGuardClient client = client(canaryKey, UsageOptions.defaults());
+    api.always(Reply.status(401));
+    for (int i = 0; i < 5; i++) {
+      call(client, "/quote/" + raw);
+    }
+
+    UsageSnapshot s = client.usage();
+    assertThat(canaryKey.usageEvents).isNotEmpty();
+    for (String text :
+        List.of(s.toJson(), s.toString(), s.summary(), canaryKey.usageEvents.toString())) {
+      assertThat(text).doesNotContain(raw);
+    }
   }
 
   // ------------------------------------------------------------------ events
