@@ -35,7 +35,8 @@ import java.util.Set;
  *       <td>none for a whole window</td></tr>
  *   <tr><td>{@code RETIRED_VERSION_IN_USE}</td><td>a version is used more than {@code
  *       retiredVersionGrace} after a newer version of the same key id was first accepted, by any
- *       client of this process</td><td>5 min</td><td>no such use for a grace window</td></tr>
+ *       client of this process</td><td>5 min</td><td>no such use for the grace window (at least
+ *       a minute)</td></tr>
  *   <tr><td>{@code LOW_RATE_LIMIT_HEADROOM}</td><td>a headroom header says less than {@code
  *       headroomThreshold} of the budget is left</td><td>10 %</td>
  *       <td>twice the threshold is left again</td></tr>
