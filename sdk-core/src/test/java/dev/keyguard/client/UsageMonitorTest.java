@@ -481,7 +481,7 @@ class UsageMonitorTest {
   void presetRoutes_areTheTemplatesOfTheSnapshot() {
     FakeManagedKey fixed =
         new FakeManagedKey(
-            TestCredentials.credential(KeyId.of("coinbase-" + System.nanoTime()), "v1"));
+            TestCredentials.credential(KeyId.of("binance-routes-" + System.nanoTime()), "v1"));
     KeyGuardClient client =
         KeyGuardClient.builder()
             .preset(ApiPresets.BINANCE)
