@@ -2,7 +2,9 @@ package dev.keyguard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyguard.auth.AuthSchemes;
 import dev.keyguard.client.InsecureTransportException;
+import dev.keyguard.client.KeyGuardClient;
 import dev.keyguard.client.KeyRejectedException;
 import dev.keyguard.key.KeyEvent;
 import dev.keyguard.key.KeyManager;
@@ -27,6 +29,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import okhttp3.MediaType;
+import okhttp3.Protocol;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -408,6 +414,8 @@ class SecretLeakTest {
         keyEventScenario(KeyEvent.KeyUnused.class, e -> true),
         keyEventScenario(KeyEvent.KeyTooPowerful.class, e -> true),
         keyEventScenario(KeyEvent.KeyNotIpRestricted.class, e -> true),
+        keyEventScenario(KeyEvent.UsageAlert.class, e -> true),
+        keyEventScenario(KeyEvent.UsageRecovered.class, e -> true),
         scenario(
             "KeyEvent: all events of a driven KeyManager, as one list",
             d -> {
@@ -581,6 +589,38 @@ class SecretLeakTest {
           new KeyEvent.KeyTooPowerful(
               KeyManagerFixture.KEY, f.clock.instant(), "3", java.util.Set.of("WITHDRAW")));
       key.report(new KeyEvent.KeyNotIpRestricted(KeyManagerFixture.KEY, f.clock.instant(), "3"));
+      usageBurst(); // UsageAlert (a burst of 401s on the request path), then UsageRecovered
+    }
+
+    /** A client whose API answers 401 five times: a rejection burst; then 200s: its recovery. */
+    private void usageBurst() {
+      int[] status = {401};
+      KeyGuardClient client =
+          KeyGuardClient.builder()
+              .baseUrl("https://api.example.test")
+              .managedKey(key)
+              .authScheme(AuthSchemes.header("x-api-key"))
+              .timeSource(f.clock)
+              .loggingInterceptor(
+                  chain ->
+                      new Response.Builder()
+                          .request(chain.request())
+                          .protocol(Protocol.HTTP_1_1)
+                          .code(status[0])
+                          .message("scripted")
+                          .body(ResponseBody.create("{}", MediaType.get("application/json")))
+                          .build())
+              .build();
+      for (int i = 0; i < 5; i++) {
+        try {
+          client.get("/price", String.class);
+        } catch (KeyRejectedException expected) {
+          // counted by the usage monitor
+        }
+      }
+      status[0] = 200;
+      f.scheduler.advance(Duration.ofSeconds(61));
+      client.get("/price", String.class);
     }
 
     /** Refreshes fail, the vendor's message quoting the served key, until maxStale has passed. */
@@ -662,6 +702,14 @@ class SecretLeakTest {
     }
   }
 
+  /** The records of a sealed event hierarchy (sealed sub-interfaces expanded). */
+  private static Stream<Class<?>> leafEventTypes(Class<?> type) {
+    return type.isSealed()
+        ? java.util.Arrays.stream(type.getPermittedSubclasses())
+            .flatMap(SecretLeakTest::leafEventTypes)
+        : Stream.of(type);
+  }
+
   /** Guards the scenarios above: the driven key manager must really fire every kind of event. */
   @Test
   void drivenKeyManager_firesEveryEventTypeAndEveryRejectionResolution() {
@@ -669,9 +717,7 @@ class SecretLeakTest {
       assertThat(run.events())
           .extracting(e -> e.getClass().getSimpleName())
           .contains(
-              java.util.Arrays.stream(KeyEvent.class.getPermittedSubclasses())
-                  .map(Class::getSimpleName)
-                  .toArray(String[]::new));
+              leafEventTypes(KeyEvent.class).map(Class::getSimpleName).toArray(String[]::new));
       assertThat(run.f.events(KeyEvent.KeyRejected.class))
           .extracting(KeyEvent.KeyRejected::resolution)
           .contains(KeyEvent.KeyRejected.Resolution.values());

@@ -45,6 +45,9 @@ record DemoSummary(
         "a call no key has the scope for is refused before sending (InsufficientScopeException)"),
     ENVIRONMENT_REFUSED(
         "a production key is not sent to a test-network endpoint (EnvironmentMismatchException)"),
+    USAGE_ALERT_RAISED(
+        "a burst of 401s raised one usage alert: logged once at WARN and sent to the key's"
+            + " listeners"),
     KEY_NOT_IN_OUTPUT("neither key appears in this output (as is, URL-encoded, base64 or hex)");
 
     private final String description;

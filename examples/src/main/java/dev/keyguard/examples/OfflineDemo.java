@@ -79,6 +79,7 @@ final class OfflineDemo {
   private int calls;
   private int marketCalls;
   private int plainConnections;
+  private String usageSummary = "usage: not measured";
   private String fingerprintBefore = "none";
   private String fingerprintAfter = "none";
   private boolean initialKeyFromEnvironment;
@@ -193,6 +194,8 @@ final class OfflineDemo {
         step(
             EnumSet.of(Guarantee.SCOPE_REFUSED, Guarantee.ENVIRONMENT_REFUSED),
             () -> leastPrivilegeAndEnvironments(client, market, secrets));
+        step(EnumSet.of(Guarantee.USAGE_ALERT_RAISED), () -> rejectionBurst(client, market, key));
+        usageSummary = client.usage().summary();
         trusting.dispatcher().executorService().shutdown();
         trusting.connectionPool().evictAll();
       }
@@ -520,6 +523,51 @@ final class OfflineDemo {
         environment == null
             ? "the production key was not refused"
             : "refused before sending; requests sent: " + sentForEnvironment);
+  }
+
+  private void rejectionBurst(KeyGuardClient client, DemoMarketDataServer market, ManagedKey key) {
+    out.println("9. The provider revokes the key: a burst of 401s");
+    print(
+        "The API now refuses every key (as after a revocation, or a rotation by the key's owner"
+            + " after a leak). The client's usage monitor counts each 401 per key version and"
+            + " route; 5 within a minute make one alert, logged once at WARN and sent to the key"
+            + " manager's listeners with the key events.");
+    byte[] nobody = new byte[32];
+    random.nextBytes(nobody);
+    market.acceptOnly(nobody);
+    int mark = recording.size();
+    int refused = 0;
+    for (int i = 0; i < 6; i++) {
+      calls++;
+      marketCalls++;
+      try {
+        client.get("/price", Map.of("symbol", "BTC"), Price.class);
+      } catch (KeyGuardException e) {
+        refused++;
+      }
+    }
+    out.flush();
+    String logged = recording.recordedSince(mark);
+    long warnings = logged.lines().filter(l -> l.contains("Usage alert REJECTION_BURST")).count();
+    List<KeyEvent.UsageAlert> alerts =
+        events.stream()
+            .filter(KeyEvent.UsageAlert.class::isInstance)
+            .map(KeyEvent.UsageAlert.class::cast)
+            .filter(a -> a.anomaly() == KeyEvent.UsageAnomaly.REJECTION_BURST)
+            .toList();
+    boolean held = refused == 6 && warnings == 1 && alerts.size() == 1;
+    record(
+        Guarantee.USAGE_ALERT_RAISED,
+        held,
+        refused
+            + " calls refused with 401, "
+            + warnings
+            + " WARN line(s), "
+            + alerts.size()
+            + " UsageAlert event(s)");
+    // the provider accepts the current key again, so that nothing else is affected
+    market.acceptOnly(
+        key.current().apiKey().value(InsecureSecretAccess.get()).getBytes(StandardCharsets.UTF_8));
     out.println();
   }
 
@@ -589,6 +637,10 @@ final class OfflineDemo {
             + (initialKeyFromEnvironment
                 ? " (initial key from " + INITIAL_KEY_VARIABLE + ")"
                 : ""));
+    out.println();
+    out.println("Usage (KeyGuardClient.usage().summary())");
+    usageSummary.lines().forEach(line -> out.println("   " + line));
+    out.println();
     out.println(
         summary.allHeld()
             ? "   every guarantee held: exit status 0"
@@ -686,6 +738,16 @@ final class OfflineDemo {
               + ", offered: "
               + r.resolution()
               + (r.replacementVersion() == null ? "" : " " + r.replacementVersion()));
+    } else if (event instanceof KeyEvent.UsageAlert a) {
+      out.println(
+          "   event: UsageAlert "
+              + a.anomaly()
+              + " "
+              + a.keyId()
+              + " "
+              + a.fingerprint()
+              + " on "
+              + a.route());
     } else {
       out.println("   event: " + event);
     }

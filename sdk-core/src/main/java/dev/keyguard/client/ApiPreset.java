@@ -44,6 +44,7 @@ public final class ApiPreset {
   private final Function<TimeSource, AuthScheme> authScheme;
   private final RejectionRule rejectionRule;
   private final Set<String> rateLimitHeaders;
+  private final List<RateLimitHeadroom> rateLimitHeadroom;
   private final String documentation;
   private final List<String> scopes;
   private final @Nullable String publicScope;
@@ -61,6 +62,7 @@ public final class ApiPreset {
     this.authScheme = Objects.requireNonNull(b.authScheme, "authScheme");
     this.rejectionRule = b.rejectionRule;
     this.rateLimitHeaders = Collections.unmodifiableSet(new LinkedHashSet<>(b.rateLimitHeaders));
+    this.rateLimitHeadroom = List.copyOf(b.rateLimitHeadroom);
     this.documentation = Objects.requireNonNull(b.documentation, "documentation");
     this.scopes = List.copyOf(b.scopes);
     this.publicScope = b.publicScope;
@@ -97,6 +99,7 @@ public final class ApiPreset {
     b.authScheme = authScheme;
     b.rejectionRule = rejectionRule;
     b.rateLimitHeaders.addAll(rateLimitHeaders);
+    b.rateLimitHeadroom.addAll(rateLimitHeadroom);
     b.documentation = documentation;
     b.scopes.addAll(scopes);
     b.publicScope = publicScope;
@@ -294,6 +297,17 @@ public final class ApiPreset {
   }
 
   /**
+   * How the usage monitor reads the rate-limit headroom from the API's headers ({@link
+   * UsageOptions.Builder#headroomThreshold(double)}). Empty when the API reports none the monitor
+   * can read: the client then has no headroom figure and no headroom alert.
+   *
+   * @return an unmodifiable list
+   */
+  public List<RateLimitHeadroom> rateLimitHeadroom() {
+    return rateLimitHeadroom;
+  }
+
+  /**
    * The public documentation this preset's settings come from.
    *
    * @return an https URL
@@ -315,6 +329,7 @@ public final class ApiPreset {
     private @Nullable Function<TimeSource, AuthScheme> authScheme;
     private RejectionRule rejectionRule = RejectionRule.defaults();
     private final Set<String> rateLimitHeaders = new LinkedHashSet<>();
+    private final List<RateLimitHeadroom> rateLimitHeadroom = new ArrayList<>();
     private @Nullable String documentation;
     private final List<String> scopes = new ArrayList<>();
     private @Nullable String publicScope;
@@ -425,6 +440,22 @@ public final class ApiPreset {
       }
       rateLimitHeaders.clear();
       rateLimitHeaders.addAll(checked);
+      return this;
+    }
+
+    /**
+     * Sets how the usage monitor reads the rate-limit headroom (replaces earlier ones).
+     *
+     * @param sources the headroom headers
+     * @return this builder
+     */
+    public Builder rateLimitHeadroom(RateLimitHeadroom... sources) {
+      List<RateLimitHeadroom> checked = new ArrayList<>();
+      for (RateLimitHeadroom h : Objects.requireNonNull(sources, "sources")) {
+        checked.add(Objects.requireNonNull(h, "rateLimitHeadroom"));
+      }
+      rateLimitHeadroom.clear();
+      rateLimitHeadroom.addAll(checked);
       return this;
     }
 

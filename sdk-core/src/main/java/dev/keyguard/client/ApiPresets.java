@@ -118,7 +118,10 @@ public final class ApiPresets {
    * key (https://github.com/binance/binance-spot-api-docs/blob/master/errors.md). Exposed
    * rate-limit headers: {@code X-MBX-USED-WEIGHT-1M} (IP request weight) and {@code
    * X-MBX-ORDER-COUNT-10S} / {@code X-MBX-ORDER-COUNT-1D} (account order counts), for the intervals
-   * in {@code /api/v3/exchangeInfo}.
+   * in {@code /api/v3/exchangeInfo}. The usage monitor reads the headroom from {@code
+   * X-MBX-USED-WEIGHT-1M} against 6,000 weight per minute, the {@code REQUEST_WEIGHT} limit {@code
+   * exchangeInfo} lists for Spot (per IP, not per key; derive the preset with another {@link
+   * RateLimitHeadroom} if yours differs).
    */
   public static final ApiPreset BINANCE =
       ApiPreset.builder("BINANCE")
@@ -127,6 +130,7 @@ public final class ApiPresets {
           .rejectionStatuses(401)
           .rejectionErrorCodes("-2014", "-2015")
           .rateLimitHeaders("X-MBX-USED-WEIGHT-1M", "X-MBX-ORDER-COUNT-10S", "X-MBX-ORDER-COUNT-1D")
+          .rateLimitHeadroom(RateLimitHeadroom.used("X-MBX-USED-WEIGHT-1M", 6000))
           .documentation(
               "https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security")
           .endpoint("testnet", "https://testnet.binance.vision")

@@ -37,6 +37,9 @@ final class AuthenticationInterceptor implements Interceptor {
   /** The last credential whose secrets were made known to the redactor (identity check). */
   private volatile @Nullable VersionedCredential lastRegistered;
 
+  /** The request tag of the last credential used. */
+  private volatile @Nullable CachedTag lastTag;
+
   AuthenticationInterceptor(ClientSettings settings) {
     this.settings = settings;
   }
@@ -294,8 +297,20 @@ final class AuthenticationInterceptor implements Interceptor {
                   + "' there",
               credential.keyId()));
     }
-    return signed.newBuilder().tag(UsedCredential.class, UsedCredential.of(credential)).build();
+    return signed.newBuilder().tag(UsedCredential.class, usedFor(credential)).build();
   }
+
+  /** The tag for a credential, made once per version (identity check), not once per attempt. */
+  private UsedCredential usedFor(VersionedCredential credential) {
+    CachedTag cached = lastTag;
+    if (cached == null || cached.credential != credential) {
+      cached = new CachedTag(credential, UsedCredential.of(credential));
+      lastTag = cached;
+    }
+    return cached.tag;
+  }
+
+  private record CachedTag(VersionedCredential credential, UsedCredential tag) {}
 
   /** A failure of the auth scheme with this credential: not retryable, the scheme is at fault. */
   private static KeyGuardException schemeFailure(

@@ -40,6 +40,8 @@ final class ClientSettings {
   private final List<String> rateLimitHeaderPrefixes;
   private final Interceptor loggingInterceptor;
   private final TimeSource time;
+  private final UsageOptions usageOptions;
+  private final List<RateLimitHeadroom> presetHeadroom;
 
   // derived
   private final ResponseHeaderSelector headerSelector;
@@ -48,6 +50,7 @@ final class ClientSettings {
   private final @Nullable ClientRateLimiter limiter;
   private final @Nullable BodyRejectionMatcher bodyRejectionMatcher;
   private final ResponseFailures failures;
+  private final @Nullable UsageMonitor usageMonitor;
   private final KeyAccess access;
   private final KeySelector selector;
   private final @Nullable KeyAuditor auditor;
@@ -70,6 +73,8 @@ final class ClientSettings {
     this.rateLimitHeaderPrefixes = List.copyOf(b.rateLimitHeaderPrefixes);
     this.loggingInterceptor = b.loggingInterceptor;
     this.time = b.timeSource;
+    this.usageOptions = b.usageOptions;
+    this.presetHeadroom = List.copyOf(b.presetHeadroom);
 
     this.headerSelector = new ResponseHeaderSelector(rateLimitHeaderPrefixes);
     this.credentialHeaderNames = lowerCase(authScheme.headerNames());
@@ -101,6 +106,8 @@ final class ClientSettings {
         access.audit != null && access.auditMode != KeyAuditMode.OFF
             ? new KeyAuditor(this, access.audit)
             : null;
+    this.usageMonitor =
+        usageOptions.enabled() ? new UsageMonitor(this, usageOptions, presetHeadroom) : null;
   }
 
   /** Copies every setting into a new builder. */
@@ -122,6 +129,8 @@ final class ClientSettings {
     b.rateLimitHeaderPrefixes = rateLimitHeaderPrefixes;
     b.loggingInterceptor = loggingInterceptor;
     b.timeSource = time;
+    b.usageOptions = usageOptions;
+    b.presetHeadroom = presetHeadroom;
     b.access = access.copy();
   }
 
@@ -214,6 +223,11 @@ final class ClientSettings {
    */
   @Nullable BodyRejectionMatcher bodyRejectionMatcher() {
     return bodyRejectionMatcher;
+  }
+
+  /** The usage monitor; null when monitoring is off. */
+  @Nullable UsageMonitor usageMonitor() {
+    return usageMonitor;
   }
 
   /** The least-privilege and environment settings, as the builder had them. */

@@ -14,7 +14,10 @@ public class InsufficientScopeException extends KeyGuardException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The route the request matched. */
   private final @Nullable String route;
+
+  /** The scope that route requires. */
   private final @Nullable String requiredScope;
 
   /**

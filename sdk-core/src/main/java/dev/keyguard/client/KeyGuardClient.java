@@ -36,11 +36,12 @@ import okhttp3.OkHttpClient;
  * another origin, refuses such a hop if its URL still carries a live secret, refuses https→http),
  * the rate limit and retry ({@link RetryOptions}, optional client-side limit), the authenticator
  * ({@link ManagedKey#current()}, {@link AuthScheme}; on a rejection status {@link
- * ManagedKey#rejected(VersionedCredential)} and at most one retry), then the optional logging
- * interceptor; a network interceptor checks, below OkHttp's own retries, that a signed request goes
- * nowhere but the base URL's origin, over TLS 1.2+ with a strong cipher suite as negotiated.
- * Credentials are only ever applied to requests for the base URL's origin. OkHttp's own redirect
- * following, response cache and 401 authenticator are off.
+ * ManagedKey#rejected(VersionedCredential)} and at most one retry), the usage monitor (each attempt
+ * counted per key version and route, {@link UsageOptions}), then the optional logging interceptor;
+ * a network interceptor checks, below OkHttp's own retries, that a signed request goes nowhere but
+ * the base URL's origin, over TLS 1.2+ with a strong cipher suite as negotiated. Credentials are
+ * only ever applied to requests for the base URL's origin. OkHttp's own redirect following,
+ * response cache and 401 authenticator are off.
  *
  * <p>Instances are immutable and thread-safe; share one per API. No thread is created per request:
  * the synchronous methods run on the caller's thread, the asynchronous ones on OkHttp's dispatcher.
@@ -122,6 +123,26 @@ public final class KeyGuardClient {
    */
   public KeyId keyId() {
     return settings.managedKey().keyId();
+  }
+
+  /**
+   * What the usage monitor has counted so far: attempts, outcomes, latency and bytes per key
+   * version and route template, per-key rates, budget and rate-limit headroom, and the anomalies in
+   * progress. Also evaluates the detectors that are due. Cheap enough to call every few seconds (it
+   * copies counters, it does not block requests); empty when monitoring is off ({@link
+   * UsageOptions#disabled()}).
+   *
+   * <pre>{@code
+   * log.info("{}", client.usage());            // one line
+   * System.out.println(client.usage().summary()); // a few lines for people
+   * String json = client.usage().toJson();
+   * }</pre>
+   *
+   * @return an immutable snapshot; never holds a secret
+   */
+  public UsageSnapshot usage() {
+    UsageMonitor monitor = settings.usageMonitor();
+    return monitor == null ? UsageSnapshot.empty(settings.time().now()) : monitor.snapshot();
   }
 
   /**
@@ -627,6 +648,8 @@ public final class KeyGuardClient {
     List<String> rateLimitHeaderPrefixes = ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES;
     Interceptor loggingInterceptor;
     TimeSource timeSource = TimeSource.system();
+    UsageOptions usageOptions = UsageOptions.defaults();
+    List<RateLimitHeadroom> presetHeadroom = List.of();
     KeyAccess access = new KeyAccess();
 
     private Builder() {}
@@ -817,6 +840,7 @@ public final class KeyGuardClient {
         preset.rateLimitHeaders().forEach(h -> prefixes.add(h.toLowerCase(Locale.ROOT)));
         this.rateLimitHeaderPrefixes = List.copyOf(prefixes);
       }
+      this.presetHeadroom = preset.rateLimitHeadroom();
       return this;
     }
 
@@ -1080,6 +1104,23 @@ public final class KeyGuardClient {
      */
     public Builder loggingInterceptor(Interceptor loggingInterceptor) {
       this.loggingInterceptor = Objects.requireNonNull(loggingInterceptor, "loggingInterceptor");
+      return this;
+    }
+
+    /**
+     * Sets what the usage monitor counts and when it alerts (default {@link
+     * UsageOptions#defaults()}: on, every detector with its default, no daily budget); {@link
+     * UsageOptions#disabled()} turns it off. The rate-limit headroom headers of a {@link
+     * #preset(ApiPreset) preset} are read in addition to the options' own. Alerts are logged at
+     * WARN (logger {@code dev.keyguard.usage}) and handed to the managed key's listeners ({@link
+     * ManagedKey#report(dev.keyguard.key.KeyEvent)}); {@link KeyGuardClient#usage()} reads the
+     * figures. A client derived with {@link KeyGuardClient#toBuilder()} counts afresh.
+     *
+     * @param options the options
+     * @return this builder
+     */
+    public Builder usageOptions(UsageOptions options) {
+      this.usageOptions = Objects.requireNonNull(options, "usageOptions");
       return this;
     }
 

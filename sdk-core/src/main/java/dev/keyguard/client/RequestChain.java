@@ -53,9 +53,14 @@ final class RequestChain {
     }
     // The request path of DESIGN.md, outermost first.
     ob.addInterceptor(new HttpsPolicyInterceptor(settings)); // 1. HTTPS policy, redirects
-    // 2. the usage monitor goes here, when it exists
+    // 2. the usage monitor: one interceptor below the authenticator, where each attempt carries
+    // its credential tag (it tells retries from calls itself)
+    UsageMonitor usage = settings.usageMonitor();
     ob.addInterceptor(new RetryInterceptor(settings)); // 3. rate limit and retry
     ob.addInterceptor(new AuthenticationInterceptor(settings)); // 4. credential, rotation retry
+    if (usage != null) {
+      ob.addInterceptor(usage.attempts()); // 2. usage monitor: each signed attempt
+    }
     if (logging != null) {
       ob.addInterceptor(logging); // 5. redacting logger
     }

@@ -260,4 +260,109 @@ public sealed interface KeyEvent {
    * @param version the audited version
    */
   record KeyNotIpRestricted(KeyId keyId, Instant at, String version) implements KeyEvent {}
+
+  /**
+   * A usage anomaly or its end, seen by a {@code KeyGuardClient}'s usage monitor on the request
+   * path and handed to the key's listeners through {@link ManagedKey#report(KeyEvent)}. Each
+   * episode gives one {@link UsageAlert} and, when it ends, one {@link UsageRecovered}.
+   */
+  sealed interface UsageEvent extends KeyEvent {
+
+    /**
+     * What was detected.
+     *
+     * @return the anomaly
+     */
+    UsageAnomaly anomaly();
+
+    /**
+     * The version the figures are about (the one in use, or the one used after its rotation).
+     *
+     * @return the version id
+     */
+    String version();
+
+    /**
+     * The fingerprint of that version's secret parts; never a value.
+     *
+     * @return the fingerprint
+     */
+    String fingerprint();
+
+    /**
+     * The route template the figures are about ({@code GET /api/v3/order}), or {@code *} for the
+     * whole key.
+     *
+     * @return the route
+     */
+    String route();
+  }
+
+  /** The anomalies a usage monitor detects; each has its own setting in the client's options. */
+  enum UsageAnomaly {
+    /** The request rate is a multiple of its learned baseline, and has been for a while. */
+    RATE_SPIKE,
+    /** Many 401/403 responses in a short window: the key may be revoked, or stolen and rotated. */
+    REJECTION_BURST,
+    /**
+     * A version was used after a newer one took over, beyond the grace window: a copy of the old
+     * key is still in use somewhere in this process.
+     */
+    RETIRED_VERSION_IN_USE,
+    /** The provider's own rate-limit headers say little of the budget is left. */
+    LOW_RATE_LIMIT_HEADROOM,
+    /** The daily budget of requests or credits is mostly used (the warning level, 80 %). */
+    DAILY_BUDGET_WARNING,
+    /** The daily budget is used up; with refusal on, further requests fail without being sent. */
+    DAILY_BUDGET_EXHAUSTED
+  }
+
+  /**
+   * The start of a usage anomaly episode: logged once at WARN, then this event.
+   *
+   * @param keyId the key
+   * @param at when it was detected
+   * @param anomaly what was detected
+   * @param version the version concerned
+   * @param fingerprint its fingerprint
+   * @param route the route template, or {@code *} for the whole key
+   * @param observed the figure that crossed the threshold (requests per minute, rejections in the
+   *     window, minutes since the rotation, the headroom fraction, the budget used)
+   * @param threshold the threshold it crossed
+   * @param detail the figures in words, as logged
+   */
+  record UsageAlert(
+      KeyId keyId,
+      Instant at,
+      UsageAnomaly anomaly,
+      String version,
+      String fingerprint,
+      String route,
+      double observed,
+      double threshold,
+      String detail)
+      implements UsageEvent {}
+
+  /**
+   * The end of a usage anomaly episode announced by a {@link UsageAlert}.
+   *
+   * @param keyId the key
+   * @param at when the end was noticed
+   * @param anomaly what had been detected
+   * @param version the version concerned
+   * @param fingerprint its fingerprint
+   * @param route the route template, or {@code *} for the whole key
+   * @param lasted how long the episode lasted
+   * @param detail the figures in words, as logged
+   */
+  record UsageRecovered(
+      KeyId keyId,
+      Instant at,
+      UsageAnomaly anomaly,
+      String version,
+      String fingerprint,
+      String route,
+      Duration lasted,
+      String detail)
+      implements UsageEvent {}
 }

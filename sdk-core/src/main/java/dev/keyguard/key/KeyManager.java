@@ -12,6 +12,7 @@ import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -308,6 +309,22 @@ public final class KeyManager implements AutoCloseable {
     if (first != null) {
       throw first;
     }
+  }
+
+  /**
+   * How each key used so far stands: version served, its age, the next refresh, staleness and
+   * backend calls (see {@link KeyStatus}); for metrics and health checks. Takes each key's lock
+   * briefly; never calls the backend.
+   *
+   * @return one status per key, ordered by key id
+   */
+  public List<KeyStatus> status() {
+    List<KeyStatus> out = new ArrayList<>();
+    for (RefreshingManagedKey key : keys.values()) {
+      out.add(key.status());
+    }
+    out.sort(Comparator.comparing(st -> st.keyId().value()));
+    return List.copyOf(out);
   }
 
   /**

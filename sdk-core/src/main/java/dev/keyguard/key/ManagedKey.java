@@ -146,8 +146,10 @@ public interface ManagedKey {
 
   /**
    * Hands an event about this key that its user observed (a client's key hygiene audit: {@link
-   * KeyEvent.KeyTooPowerful}, {@link KeyEvent.KeyNotIpRestricted}) to the key manager's listeners.
-   * The default implementation drops it.
+   * KeyEvent.KeyTooPowerful}, {@link KeyEvent.KeyNotIpRestricted}; its usage monitor: {@link
+   * KeyEvent.UsageAlert}, {@link KeyEvent.UsageRecovered}) to the key manager's listeners, on the
+   * calling thread, so that key and usage events arrive at one place. The default implementation
+   * drops it.
    *
    * @param event the event; about this key
    * @throws IllegalArgumentException if the event is about another key

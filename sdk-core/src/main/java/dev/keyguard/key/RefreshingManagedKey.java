@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -119,6 +120,8 @@ final class RefreshingManagedKey implements ManagedKey {
   private boolean unusedReported;
   private ScheduledFuture<?> nextRefresh;
   private boolean closed;
+  private final AtomicLong fetchCount = new AtomicLong();
+  private final AtomicLong fetchFailureCount = new AtomicLong();
 
   RefreshingManagedKey(
       KeyId keyId, KeyProvider provider, KeyPolicy policy, BooleanSupplier managerClosed) {
@@ -145,6 +148,38 @@ final class RefreshingManagedKey implements ManagedKey {
   @Override
   public KeyId keyId() {
     return keyId;
+  }
+
+  /** How the key stands now; see {@link KeyStatus}. */
+  KeyStatus status() {
+    synchronized (lock) {
+      Instant now = time.now();
+      VersionedCredential served = state.served();
+      Duration age = Duration.ZERO;
+      if (served != null) {
+        Instant born = served.createdAt().orElse(served.fetchedAt());
+        age = born.isBefore(now) ? Duration.between(born, now) : Duration.ZERO;
+      }
+      Duration untilRefresh =
+          nextRefresh == null
+              ? null
+              : Duration.ofNanos(Math.max(0, nextRefresh.getDelay(TimeUnit.NANOSECONDS)));
+      Instant lastSuccess = state.lastSuccess();
+      Duration stale =
+          state.failure() != null && lastSuccess != null && lastSuccess.isBefore(now)
+              ? Duration.between(lastSuccess, now)
+              : Duration.ZERO;
+      return new KeyStatus(
+          keyId,
+          served == null ? null : served.version(),
+          served == null ? null : fingerprint(served),
+          age,
+          untilRefresh,
+          stale,
+          state.failedAttempts(),
+          fetchCount.get(),
+          fetchFailureCount.get());
+    }
   }
 
   // ================================================================= current()
@@ -482,6 +517,10 @@ final class RefreshingManagedKey implements ManagedKey {
                   && (currentVersion.equals(f.roundVersion)
                       || rejections.isRejected(currentVersion, now));
         }
+      }
+      fetchCount.incrementAndGet();
+      if (error != null || fatal != null) {
+        fetchFailureCount.incrementAndGet();
       }
       List<VersionedCredential> alternates = List.of();
       if (wantAlternates && fatal == null) {

@@ -2,6 +2,7 @@ package dev.keyguard.client;
 
 import dev.keyguard.KeyId;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.key.KeyEvent;
 import dev.keyguard.key.ManagedKey;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +23,7 @@ final class FakeManagedKey implements ManagedKey {
   private final AtomicReference<RuntimeException> rejectedFailure = new AtomicReference<>();
   final List<VersionedCredential> rejectedCalls = new CopyOnWriteArrayList<>();
   final List<VersionedCredential> acceptedCalls = new CopyOnWriteArrayList<>();
+  final List<KeyEvent.UsageEvent> usageEvents = new CopyOnWriteArrayList<>();
   final AtomicInteger currentCalls = new AtomicInteger();
 
   FakeManagedKey(VersionedCredential initial) {
@@ -80,5 +82,12 @@ final class FakeManagedKey implements ManagedKey {
   @Override
   public void accepted(VersionedCredential accepted) {
     acceptedCalls.add(accepted);
+  }
+
+  @Override
+  public void report(KeyEvent event) {
+    if (event instanceof KeyEvent.UsageEvent usage) {
+      usageEvents.add(usage);
+    }
   }
 }

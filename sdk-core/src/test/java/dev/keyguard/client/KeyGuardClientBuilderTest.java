@@ -161,7 +161,8 @@ class KeyGuardClientBuilderTest {
     assertThat(second.keyId()).isEqualTo(first.keyId());
     assertThat(second.toString()).contains("maxAttempts=1");
     assertThat(first.toString()).contains("maxAttempts=3");
-    assertThat(first.toBuilder().build().okHttpClient().interceptors()).hasSize(4);
+    // HTTPS policy, retry, authentication, usage monitor, no silent resend
+    assertThat(first.toBuilder().build().okHttpClient().interceptors()).hasSize(5);
   }
 
   /** Puts the key in a header and a query parameter that no built-in list knows as credentials. */
