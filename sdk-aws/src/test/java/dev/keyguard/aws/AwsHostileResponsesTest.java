@@ -10,11 +10,11 @@ import dev.keyguard.key.KeyEvent;
 import dev.keyguard.key.KeyManager;
 import dev.keyguard.key.ManagedKey;
 import dev.keyguard.testing.FakeClock;
+import dev.keyguard.testing.ThreadSnapshot;
 import dev.keyguard.testing.FakeScheduler;
 import dev.keyguard.testing.TestSecrets;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -325,11 +325,11 @@ class AwsHostileResponsesTest {
   void fetch_whenTheAnswerIsHostile_failsWithATypedErrorAndLeaksNothing(Hostile h) {
     server.enqueue(h.response().apply(h.marker()));
     AwsSecretsManagerKeyProvider provider = provider();
-    long allocatedBefore = allocatedByAllThreads();
+    long allocatedBefore = ThreadSnapshot.allocatedBytes();
 
     Throwable thrown = catchThrowable(() -> provider.fetch(KEY));
 
-    long allocated = allocatedByAllThreads() - allocatedBefore;
+    long allocated = ThreadSnapshot.allocatedBytes() - allocatedBefore;
     assertThat(thrown)
         .as("a typed error, not a credential")
         .isInstanceOf(KeyGuardException.class);
@@ -345,16 +345,6 @@ class AwsHostileResponsesTest {
         h.name(), thrown.getClass().getSimpleName(), allocated >> 20);
   }
 
-  /** Bytes allocated so far by every live thread (the SDK reads the response on its own). */
-  static long allocatedByAllThreads() {
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long total = 0;
-    for (long n : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
-      total += Math.max(0, n);
-    }
-    return total;
-  }
 
   @Test
   void refresh_whenEveryHostileAnswerComesInTurn_keepsServingTheLastGoodKey() {
