@@ -71,7 +71,7 @@ class AwsNetworkFaultsIT {
         run(
             "latency 5 s",
             p -> p.latency("slow", Duration.ofSeconds(5)),
-            p -> p.removeToxic("slow"),
+            p -> p.clearToxic("slow"),
             proxy::acceptedConnections);
     o.assertExpected();
   }
@@ -83,7 +83,7 @@ class AwsNetworkFaultsIT {
             "connection cut mid-response",
             // the status line and part of the headers pass, then the connection closes
             p -> p.cutResponsesAfter("cut", 60),
-            p -> p.removeToxic("cut"),
+            p -> p.clearToxic("cut"),
             proxy::acceptedConnections);
     o.assertExpected();
   }
@@ -94,7 +94,7 @@ class AwsNetworkFaultsIT {
         run(
             "backend down (connections reset)",
             p -> p.resetConnections("down", Duration.ZERO),
-            p -> p.removeToxic("down"),
+            p -> p.clearToxic("down"),
             proxy::acceptedConnections);
     o.assertExpected();
   }
@@ -105,7 +105,7 @@ class AwsNetworkFaultsIT {
         run(
             "trickle (8-byte slices every 200 ms)",
             p -> p.slicer("trickle", 8, Duration.ofMillis(200)),
-            p -> p.removeToxic("trickle"),
+            p -> p.clearToxic("trickle"),
             proxy::acceptedConnections);
     o.assertExpected();
   }
@@ -116,7 +116,7 @@ class AwsNetworkFaultsIT {
         run(
             "half-open (never answers)",
             p -> p.blackHole("silent"),
-            p -> p.removeToxic("silent"),
+            p -> p.clearToxic("silent"),
             proxy::acceptedConnections);
     o.assertExpected();
   }

@@ -36,6 +36,7 @@ public final class ReaderThreads implements AutoCloseable {
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong slowestNanos = new AtomicLong();
+  private final AtomicLong leftInterrupted = new AtomicLong();
   private final List<Throwable> sample = new CopyOnWriteArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
 
@@ -56,6 +57,10 @@ public final class ReaderThreads implements AutoCloseable {
                     }
                   }
                   long took = System.nanoTime() - start;
+                  if (Thread.interrupted()) {
+                    // the action left the interrupt flag set: count it, clear it, go on
+                    leftInterrupted.incrementAndGet();
+                  }
                   calls.incrementAndGet();
                   slowestNanos.accumulateAndGet(took, Math::max);
                   if (pauseNanos > 0) {
@@ -120,6 +125,17 @@ public final class ReaderThreads implements AutoCloseable {
    */
   public long failures() {
     return failures.get();
+  }
+
+  /**
+   * Calls that returned or threw with the calling thread's interrupt flag set, although nothing
+   * interrupted the thread: the action (a timeout mapped to an interrupt, say) poisons its caller's
+   * next blocking call. The flag is cleared after each such call.
+   *
+   * @return the count
+   */
+  public long leftInterrupted() {
+    return leftInterrupted.get();
   }
 
   /**
