@@ -5,17 +5,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.Secret;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.auth.AuthSchemes;
+import dev.keyguard.client.HttpsPolicy;
+import dev.keyguard.client.KeyGuardClient;
 import dev.keyguard.key.KeyEvent;
 import dev.keyguard.key.KeyManager;
 import dev.keyguard.key.ManagedKey;
 import dev.keyguard.testing.Canaries;
 import dev.keyguard.testing.TestSecrets;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,6 +196,49 @@ class VaultKeyProviderIT {
     assertThat(current.version()).isEqualTo("2");
     assertThat(retryWith).hasValueSatisfying(c -> assertThat(c.version()).isEqualTo("1"));
     assertThat(value(retryWith.orElseThrow())).isEqualTo(previous);
+  }
+
+  @Test
+  void apiAnswering401ToTheNewVersion_isRetriedWithThePreviousVersion() throws Exception {
+    String path = uniquePath("api-401");
+    String previous = TestSecrets.randomValue();
+    BAO.put("secret", path, Map.of("apiKey", previous));
+    BAO.put("secret", path, Map.of("apiKey", TestSecrets.randomValue()));
+    List<String> sent = new CopyOnWriteArrayList<>();
+    HttpServer api =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    api.createContext(
+        "/price",
+        exchange -> {
+          String key = exchange.getRequestHeaders().getFirst("x-api-key");
+          boolean accepted = previous.equals(key); // the API does not know the new key yet
+          sent.add(accepted ? "previous" : "other");
+          byte[] body = (accepted ? "{\"usd\":1}" : "{}").getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(accepted ? 200 : 401, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    api.start();
+    try {
+      KeyManager manager = KeyManager.builder().provider(provider(BAO.providerBuilder())).build();
+      closeAfter.add(manager);
+      KeyGuardClient client =
+          KeyGuardClient.builder()
+              .baseUrl("http://127.0.0.1:" + api.getAddress().getPort())
+              .httpsPolicy(HttpsPolicy.builder().allowLoopbackCleartextForTesting().build())
+              .managedKey(manager.key(path))
+              .authScheme(AuthSchemes.header("x-api-key"))
+              .build();
+      manager.awaitReady(Duration.ofSeconds(10));
+
+      JsonNode price = client.get("/price", JsonNode.class);
+
+      assertThat(price.path("usd").asInt()).isEqualTo(1);
+      assertThat(sent).containsExactly("other", "previous");
+    } finally {
+      api.stop(0);
+    }
   }
 
   @Test
