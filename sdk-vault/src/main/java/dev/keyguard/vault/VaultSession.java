@@ -138,7 +138,7 @@ final class VaultSession {
       if (s != null && s.usableAt(time.now())) {
         return s.token();
       }
-      return logInLocked(s == null ? "first use" : "token expired").token();
+      return logInOnCallerLocked(s == null ? "first use" : "token expired").token();
     } finally {
       lock.unlock();
     }
@@ -165,7 +165,7 @@ final class VaultSession {
       if (s != null && s.token() != used) {
         return true;
       }
-      logInLocked("Vault refused the token");
+      logInOnCallerLocked("Vault refused the token");
       return true;
     } finally {
       lock.unlock();
@@ -183,14 +183,18 @@ final class VaultSession {
 
   // ------------------------------------------------------------------------- lifecycle steps
 
-  private TokenState logInLocked(String reason) {
-    VaultAuthentication.Login login;
+  /** A login on the calling thread: a failure is reported and thrown to the caller. */
+  private TokenState logInOnCallerLocked(String reason) {
     try {
-      login = auth.login(http);
+      return logInLocked(reason);
     } catch (KeyGuardException e) {
       emit(VaultTokenEvent.Failed.of(time.now(), "login", e, null));
       throw e;
     }
+  }
+
+  private TokenState logInLocked(String reason) {
+    VaultAuthentication.Login login = auth.login(http);
     Instant now = time.now();
     Duration ttl = login.ttl();
     boolean renewable = login.renewable();
@@ -380,7 +384,7 @@ final class VaultSession {
     try {
       logInLocked(reason);
     } catch (KeyGuardException e) {
-      retryLocked(s);
+      failedLocked("login", e, s);
     }
   }
 

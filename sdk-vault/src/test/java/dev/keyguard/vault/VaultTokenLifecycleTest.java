@@ -182,6 +182,27 @@ class VaultTokenLifecycleTest {
   }
 
   @Test
+  void failedScheduledLogin_isRetriedWhileTheOldTokenIsStillValid() {
+    firstRead(30, false);
+    vault.json(503, "{\"errors\":[\"Vault is sealed\"]}");
+
+    scheduler.advance(Duration.ofSeconds(20));
+
+    assertThat(vault.next()).isEqualTo("POST /v1/auth/approle/login");
+    VaultTokenEvent.Failed failed = events(VaultTokenEvent.Failed.class).get(0);
+    assertThat(failed.operation()).isEqualTo("login");
+    assertThat(failed.retryIn()).contains(Duration.ofMillis(3333));
+    assertThat(provider.session().state().token().equalsSecret(firstToken)).isTrue();
+
+    Secret second = TestSecrets.randomSecret();
+    vault.login(second, 30, false);
+    scheduler.advance(Duration.ofMillis(3333));
+
+    assertThat(vault.next()).isEqualTo("POST /v1/auth/approle/login");
+    assertThat(provider.session().state().token().equalsSecret(second)).isTrue();
+  }
+
+  @Test
   void expiredToken_isReplacedOnTheCallingThreadAtTheNextRead() {
     firstRead(30, false);
     clock.advance(Duration.ofSeconds(31)); // the clock only: no scheduled step runs
