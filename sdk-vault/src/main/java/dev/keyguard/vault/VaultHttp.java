@@ -1,0 +1,383 @@
+package dev.keyguard.vault;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyguard.InsecureSecretAccess;
+import dev.keyguard.Secret;
+import dev.keyguard.client.HttpsPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import okhttp3.CertificatePinner;
+import okhttp3.ConnectionSpec;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okhttp3.TlsVersion;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Vault HTTP API on OkHttp: one client per provider, built from an {@link HttpsPolicy} (https
+ * only, loopback http only through the policy's testing switch, TLS 1.2+, the policy's trusted
+ * certificates, pins and proxy). Redirects are not followed: a Vault redirect would carry the token
+ * to wherever it points. Every request carries the namespace header if one is set; the token header
+ * is added only from a {@link Secret} whose characters were checked ({@link
+ * #checkedTokenCharacters(Secret, String)}), so OkHttp's header validation, whose message would
+ * quote the value, never sees a bad one.
+ *
+ * <p>Thread-safe.
+ */
+final class VaultHttp {
+
+  static final String TOKEN_HEADER = "X-Vault-Token";
+  static final String NAMESPACE_HEADER = "X-Vault-Namespace";
+
+  /** The most of a response body that is read; a KV secret is far smaller. */
+  static final int MAX_BODY_BYTES = 1024 * 1024;
+
+  private static final MediaType JSON = MediaType.get("application/json");
+  private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+  static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+  /** A Vault answer: the status and the parsed JSON body (null when the body is not JSON). */
+  record Reply(int status, @Nullable JsonNode json, @Nullable String location) {
+
+    boolean ok() {
+      return status >= 200 && status < 300;
+    }
+
+    /** Vault's {@code errors} array joined, bounded to one line; empty if there is none. */
+    String errors() {
+      if (json == null || !json.path("errors").isArray()) {
+        return "";
+      }
+      List<String> parts = new ArrayList<>();
+      for (JsonNode e : json.path("errors")) {
+        if (e.isTextual() && !e.textValue().isBlank()) {
+          parts.add(e.textValue());
+        }
+      }
+      return VaultErrors.clean(String.join("; ", parts));
+    }
+  }
+
+  private final HttpUrl address;
+  private final @Nullable String namespace;
+  private final OkHttpClient client;
+
+  VaultHttp(
+      HttpUrl address,
+      @Nullable String namespace,
+      HttpsPolicy policy,
+      Duration connectTimeout,
+      Duration readTimeout) {
+    this.address = address;
+    this.namespace = namespace;
+    this.client = client(policy, connectTimeout, readTimeout);
+  }
+
+  HttpUrl address() {
+    return address;
+  }
+
+  @Nullable String namespace() {
+    return namespace;
+  }
+
+  /**
+   * Checks that an address may be used under a policy.
+   *
+   * @throws IllegalArgumentException naming what to change
+   */
+  static HttpUrl checkedAddress(String address, HttpsPolicy policy) {
+    HttpUrl url = HttpUrl.parse(address);
+    if (url == null) {
+      throw new IllegalArgumentException(
+          "the Vault address must be an absolute http(s) URL such as https://vault.example.com:8200,"
+              + " was '"
+              + address
+              + "'");
+    }
+    if (!url.username().isEmpty() || !url.password().isEmpty()) {
+      throw new IllegalArgumentException("the Vault address must not contain user info");
+    }
+    if (url.query() != null || url.fragment() != null) {
+      throw new IllegalArgumentException(
+          "the Vault address must not contain a query or a fragment: " + url.redact());
+    }
+    if (!url.isHttps()) {
+      boolean loopback = isLoopbackHost(url.host());
+      if (!loopback || !policy.allowsLoopbackCleartextForTesting()) {
+        throw new IllegalArgumentException(
+            "the Vault address must use https, was "
+                + url.redact()
+                + ": the Vault token and the secrets would cross the network in cleartext"
+                + (loopback
+                    ? " (for a local dev server in tests only, pass an HttpsPolicy with"
+                        + " allowLoopbackCleartextForTesting())"
+                    : ""));
+      }
+    }
+    return url;
+  }
+
+  /** Sends a GET; {@code query} values are added in order. */
+  Reply get(String apiPath, @Nullable Secret token, Map<String, String> query) throws IOException {
+    HttpUrl.Builder url = url(apiPath);
+    query.forEach(url::addQueryParameter);
+    return send(request(url.build(), token).get().build(), client);
+  }
+
+  /** Sends a POST with a JSON body (which may hold a secret: it is never logged). */
+  Reply post(String apiPath, @Nullable Secret token, ObjectNode body) throws IOException {
+    return post(apiPath, token, body, null);
+  }
+
+  /** A POST bounded by {@code timeout} as a whole (for the best-effort revocation at close). */
+  Reply post(String apiPath, @Nullable Secret token, ObjectNode body, @Nullable Duration timeout)
+      throws IOException {
+    byte[] bytes;
+    try {
+      bytes = MAPPER.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IOException("could not write the request body", null);
+    }
+    Request request =
+        request(url(apiPath).build(), token).post(RequestBody.create(bytes, JSON)).build();
+    return send(
+        request, timeout == null ? client : client.newBuilder().callTimeout(timeout).build());
+  }
+
+  private HttpUrl.Builder url(String apiPath) {
+    HttpUrl.Builder b = address.newBuilder();
+    // the address may carry a path prefix (a proxy); api paths are relative to /v1/
+    b.addPathSegment("v1");
+    for (String segment : apiPath.split("/", -1)) {
+      if (!segment.isEmpty()) {
+        b.addPathSegment(segment);
+      }
+    }
+    return b;
+  }
+
+  private Request.Builder request(HttpUrl url, @Nullable Secret token) {
+    Request.Builder b = new Request.Builder().url(url).header("Accept", "application/json");
+    if (namespace != null) {
+      b.header(NAMESPACE_HEADER, namespace);
+    }
+    if (token != null) {
+      b.header(TOKEN_HEADER, token.value(InsecureSecretAccess.get()));
+    }
+    return b;
+  }
+
+  private static Reply send(Request request, OkHttpClient client) throws IOException {
+    try (Response response = client.newCall(request).execute()) {
+      ResponseBody body = response.body();
+      JsonNode json = null;
+      byte[] bytes = read(body);
+      if (bytes.length > 0) {
+        try {
+          json = MAPPER.readTree(bytes);
+        } catch (IOException notJson) {
+          // an HTML page from a proxy or a load balancer: the status is all we keep
+          json = null;
+        } finally {
+          java.util.Arrays.fill(bytes, (byte) 0);
+        }
+      }
+      return new Reply(response.code(), json, response.header("Location"));
+    }
+  }
+
+  private static byte[] read(ResponseBody body) throws IOException {
+    try (InputStream in = body.byteStream()) {
+      byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+      if (bytes.length > MAX_BODY_BYTES) {
+        java.util.Arrays.fill(bytes, (byte) 0);
+        throw new IOException(
+            "the Vault response is larger than " + (MAX_BODY_BYTES / 1024) + " KiB", null);
+      }
+      return bytes;
+    }
+  }
+
+  /**
+   * Checks that a token can go into a header: visible ASCII only. The message never holds the
+   * value.
+   */
+  static Secret checkedTokenCharacters(Secret token, String where) {
+    String value = token.value(InsecureSecretAccess.get());
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException("the Vault token from " + where + " is empty");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        throw new IllegalArgumentException(
+            "the Vault token from "
+                + where
+                + " holds a character that cannot be sent in a header (position "
+                + (i + 1)
+                + " of "
+                + value.length()
+                + ": a space, a line break, a control or a non-ASCII character); check how it was"
+                + " stored (a trailing newline in a file is stripped, other whitespace is not)");
+      }
+    }
+    return token;
+  }
+
+  private static OkHttpClient client(
+      HttpsPolicy policy, Duration connectTimeout, Duration readTimeout) {
+    List<ConnectionSpec> specs = new ArrayList<>();
+    specs.add(
+        new ConnectionSpec.Builder(ConnectionSpec.MODERN_TLS)
+            .tlsVersions(TlsVersion.TLS_1_3, TlsVersion.TLS_1_2)
+            .build());
+    boolean cleartext = policy.allowsLoopbackCleartextForTesting();
+    if (cleartext) {
+      // checkedAddress refuses http to anything but a loopback literal or localhost
+      specs.add(ConnectionSpec.CLEARTEXT);
+    }
+    OkHttpClient.Builder b =
+        new OkHttpClient.Builder()
+            .connectionSpecs(specs)
+            .followRedirects(false)
+            .followSslRedirects(false)
+            .connectTimeout(connectTimeout)
+            .readTimeout(readTimeout)
+            .writeTimeout(readTimeout)
+            .callTimeout(connectTimeout.plus(readTimeout).plus(readTimeout));
+    if (!policy.trustsSystemCertificates() || !policy.trustedCertificates().isEmpty()) {
+      X509TrustManager trust =
+          trustManager(policy.trustedCertificates(), policy.trustsSystemCertificates());
+      b.sslSocketFactory(sslContext(trust).getSocketFactory(), trust);
+    }
+    if (!policy.certificatePins().isEmpty()) {
+      CertificatePinner.Builder pinner = new CertificatePinner.Builder();
+      policy
+          .certificatePins()
+          .forEach((host, pins) -> pinner.add(host, pins.toArray(new String[0])));
+      b.certificatePinner(pinner.build());
+    }
+    policy.proxy().ifPresent(b::proxy);
+    if (cleartext) {
+      b.dns(VaultHttp::loopbackOnlyLocalhost);
+    }
+    return b.build();
+  }
+
+  /**
+   * A PKIX trust manager over the given certificates and, if asked, the system CAs: the same trust
+   * set a {@code KeyGuardClient} builds from the policy.
+   */
+  static X509TrustManager trustManager(List<X509Certificate> certificates, boolean withSystemCas) {
+    try {
+      KeyStore anchors = KeyStore.getInstance("PKCS12");
+      anchors.load(null, null);
+      int i = 0;
+      if (withSystemCas) {
+        TrustManagerFactory system =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        system.init((KeyStore) null);
+        for (X509Certificate ca : x509(system).getAcceptedIssuers()) {
+          anchors.setCertificateEntry("system-" + i++, ca);
+        }
+      }
+      for (X509Certificate c : certificates) {
+        anchors.setCertificateEntry("trusted-" + i++, c);
+      }
+      TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+      factory.init(anchors);
+      return x509(factory);
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("could not build a trust manager for the Vault CA", e);
+    }
+  }
+
+  private static SSLContext sslContext(X509TrustManager trust) {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, new TrustManager[] {trust}, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("could not create a TLS context", e);
+    }
+  }
+
+  private static X509TrustManager x509(TrustManagerFactory factory) {
+    for (TrustManager tm : factory.getTrustManagers()) {
+      if (tm instanceof X509TrustManager x509) {
+        return x509;
+      }
+    }
+    throw new IllegalStateException("the trust manager factory made no X509TrustManager");
+  }
+
+  /** {@code localhost}, 127.0.0.0/8 or {@code ::1}, as literals: DNS is never asked. */
+  static boolean isLoopbackHost(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.equals("localhost")) {
+      return true;
+    }
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (!IPV4_LITERAL.matcher(h).matches() && !h.contains(":")) {
+      return false;
+    }
+    try {
+      return InetAddress.getByName(h).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** Resolves {@code localhost} to loopback addresses only, whatever the hosts file says. */
+  private static List<InetAddress> loopbackOnlyLocalhost(String hostname)
+      throws UnknownHostException {
+    List<InetAddress> addresses = okhttp3.Dns.SYSTEM.lookup(hostname);
+    if (!hostname.equalsIgnoreCase("localhost")) {
+      return addresses;
+    }
+    List<InetAddress> loopback = new ArrayList<>();
+    for (InetAddress a : addresses) {
+      if (a.isLoopbackAddress()) {
+        loopback.add(a);
+      }
+    }
+    if (loopback.isEmpty()) {
+      throw new UnknownHostException("localhost does not resolve to a loopback address");
+    }
+    return loopback;
+  }
+
+  /** Shuts the client's dispatcher and connections down. */
+  void close() {
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
+  }
+}
