@@ -82,12 +82,12 @@ class ClientNetworkFaultsIT {
 
   @Test
   void latencyOfFiveSeconds_callsTimeOutTypedAndRecover() {
-    run("latency 5 s", p -> p.latency("slow", Duration.ofSeconds(5)), p -> p.clearToxic("slow"));
+    run("latency 5 s", p -> p.latency("slow", Duration.ofSeconds(5)), p -> p.clearToxics());
   }
 
   @Test
   void connectionCutMidResponse_callsFailTypedAndRecover() {
-    run("connection cut mid-response", p -> p.cutResponsesAfter("cut", 200), p -> p.clearToxic("cut"));
+    run("connection cut mid-response", p -> p.cutResponsesAfter("cut", 200), p -> p.clearToxics());
   }
 
   @Test
@@ -95,7 +95,7 @@ class ClientNetworkFaultsIT {
     run(
         "API down (connections reset)",
         p -> p.resetConnections("down", Duration.ZERO),
-        p -> p.clearToxic("down"));
+        p -> p.clearToxics());
   }
 
   @Test
@@ -103,17 +103,17 @@ class ClientNetworkFaultsIT {
     run(
         "trickle (8-byte slices every 200 ms)",
         p -> p.slicer("trickle", 8, Duration.ofMillis(200)),
-        p -> p.clearToxic("trickle"));
+        p -> p.clearToxics());
   }
 
   @Test
   void halfOpenConnectionThatNeverAnswers_timeoutsFireAndNoThreadPiles() {
-    run("half-open (never answers)", p -> p.blackHole("silent"), p -> p.clearToxic("silent"));
+    run("half-open (never answers)", p -> p.blackHole("silent"), p -> p.clearToxics());
   }
 
   @Test
   void portRefused_callsFailTypedAndRecover() {
-    run("port refused", ToxiproxyServer.Proxy::disable, ToxiproxyServer.Proxy::enable);
+    run("port refused", ToxiproxyServer.Proxy::disable, ToxiproxyServer.Proxy::clearToxics);
   }
 
   private void run(

@@ -201,12 +201,12 @@ public final class ToxiproxyServer implements BeforeAllCallback, AfterAllCallbac
 
   /**
    * Removes every toxic of every proxy and enables every proxy, closing their open connections
-   * ({@link Proxy#clearToxic(String)} for each); the connection counts are kept.
+   * ({@link Proxy#clearToxics()} for each); the connection counts are kept.
    */
   public void reset() {
     // Toxiproxy's own /reset can hang removing a toxic from busy connections (its issue 558)
     for (Proxy p : proxies.values()) {
-      p.clearToxic("all");
+      p.clearToxics();
     }
   }
 
@@ -360,7 +360,7 @@ public final class ToxiproxyServer implements BeforeAllCallback, AfterAllCallbac
 
     /**
      * Removes a toxic while connections keep flowing. Toxiproxy can hang doing this on busy
-     * connections (its issue 558); {@link #clearToxic(String)} does not.
+     * connections (its issue 558); {@link #clearToxics()} does not.
      *
      * @param toxicName its name
      * @return this proxy
@@ -372,13 +372,11 @@ public final class ToxiproxyServer implements BeforeAllCallback, AfterAllCallbac
 
     /**
      * Ends a fault: closes the proxy's open connections (as a load balancer that drops them when
-     * the backend comes back) and listens again on the same port without the toxic (nor any other
-     * toxic of this proxy).
+     * the backend comes back) and listens again on the same port, enabled and without toxics.
      *
-     * @param toxicName the toxic's name (for the reader: every toxic goes)
      * @return this proxy
      */
-    public Proxy clearToxic(String toxicName) {
+    public Proxy clearToxics() {
       // Deleting the proxy closes its connections without touching the toxic chain, which is
       // where Toxiproxy hangs; it is created again, without toxics, on the same port.
       call("DELETE", "/proxies/" + name, null);
