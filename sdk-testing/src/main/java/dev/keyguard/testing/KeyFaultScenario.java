@@ -117,6 +117,8 @@ public final class KeyFaultScenario {
     private Duration retryInterval = Duration.ofSeconds(1);
     private Duration callTimeout = Duration.ofSeconds(1);
     private Duration fault = Duration.ofSeconds(3);
+    private final List<String> sharedThreadPrefixes =
+        new ArrayList<>(List.of("OkHttp TaskRunner", "Okio Watchdog"));
 
     private Builder(String backend, String scenario) {
       this.backend = Objects.requireNonNull(backend, "backend");
@@ -203,6 +205,20 @@ public final class KeyFaultScenario {
     }
 
     /**
+     * Names process-wide thread pools that the thread check leaves out: threads a vendor SDK shares
+     * across all its clients and keeps for the JVM's lifetime (Reactor's {@code parallel-} and
+     * {@code boundedElastic-}, Reactor Netty's event loops), or the test backend's own. OkHttp's
+     * and Okio's shared threads are left out already.
+     *
+     * @param prefixes thread name prefixes
+     * @return this builder
+     */
+    public Builder ignoringSharedThreads(String... prefixes) {
+      sharedThreadPrefixes.addAll(List.of(prefixes));
+      return this;
+    }
+
+    /**
      * Runs the scenario and prints its figures line.
      *
      * @return what it measured
@@ -248,10 +264,10 @@ public final class KeyFaultScenario {
         s.close();
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      List<String> left = ownThreads(threadsBefore);
+      List<String> left = ownThreads(threadsBefore, sharedThreadPrefixes);
       while (!left.isEmpty() && System.nanoTime() < deadline) {
         sleepUntil(System.nanoTime() + 100_000_000L);
-        left = ownThreads(threadsBefore);
+        left = ownThreads(threadsBefore, sharedThreadPrefixes);
       }
       o.threadsLeft = left;
       System.out.println(o.figures());
@@ -398,13 +414,13 @@ public final class KeyFaultScenario {
   }
 
   /**
-   * The threads started since the snapshot, less OkHttp's and Okio's process-wide ones (a fixed
-   * few shared by every OkHttp client in the JVM, which end after a minute idle).
+   * The threads started since the snapshot, less process-wide shared pools (OkHttp's and Okio's
+   * by default: a fixed few shared by every OkHttp client in the JVM, ending after a minute idle).
    */
-  private static List<String> ownThreads(ThreadSnapshot before) {
+  private static List<String> ownThreads(ThreadSnapshot before, List<String> sharedPrefixes) {
     List<String> own = new ArrayList<>();
     for (String t : before.newThreads()) {
-      if (!t.startsWith("OkHttp TaskRunner") && !t.startsWith("Okio Watchdog")) {
+      if (sharedPrefixes.stream().noneMatch(t::startsWith)) {
         own.add(t);
       }
     }
