@@ -55,11 +55,10 @@ import java.util.Set;
 public final class CredentialFieldMapping {
 
   /**
-   * The longest stored value parsed, in characters (or bytes, for a binary value): 64 KiB, the
-   * size of the largest AWS Secrets Manager secret and of the largest key file {@link
+   * The longest stored value parsed, in characters (or bytes, for a binary value): 64 KiB, the size
+   * of the largest AWS Secrets Manager secret and of the largest key file {@link
    * dev.keyguard.provider.FileKeyProvider} reads. A longer value is not a key (a wrong secret
-   * referenced, or a hostile answer) and would be copied into every request and into the
-   * redactor.
+   * referenced, or a hostile answer) and would be copied into every request and into the redactor.
    */
   public static final int MAX_STORED_LENGTH = 64 * 1024;
 
@@ -131,9 +130,8 @@ public final class CredentialFieldMapping {
    * @param stored the stored value
    * @return a builder with the secret parts, scopes, environment, times and (if stored) version set
    * @throws MalformedSecretException if the value is blank or longer than {@link
-   *     #MAX_STORED_LENGTH}, JSON without a usable API key, has a
-   *     field of the wrong type or an invalid instant, or a not-before time that is not before its
-   *     expiry
+   *     #MAX_STORED_LENGTH}, JSON without a usable API key, has a field of the wrong type or an
+   *     invalid instant, or a not-before time that is not before its expiry
    */
   public VersionedCredential.Builder parse(KeyId keyId, String stored) {
     Objects.requireNonNull(keyId, "keyId");

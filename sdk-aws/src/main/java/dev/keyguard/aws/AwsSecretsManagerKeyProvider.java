@@ -820,8 +820,8 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
 
     /**
      * The customizer's override configuration (the SDK's {@code overrideConfiguration(...)}
-     * replaces, it does not merge) with the provider's call timeout and single attempt where it
-     * set none.
+     * replaces, it does not merge) with the provider's call timeout and single attempt where it set
+     * none.
      */
     @SuppressWarnings("deprecation") // retryPolicy(): a customizer may still set the old API
     private ClientOverrideConfiguration withProviderDefaults(

@@ -10,9 +10,9 @@ import dev.keyguard.key.KeyEvent;
 import dev.keyguard.key.KeyManager;
 import dev.keyguard.key.ManagedKey;
 import dev.keyguard.testing.FakeClock;
-import dev.keyguard.testing.ThreadSnapshot;
 import dev.keyguard.testing.FakeScheduler;
 import dev.keyguard.testing.TestSecrets;
+import dev.keyguard.testing.ThreadSnapshot;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -136,7 +136,8 @@ class AwsHostileResponsesTest {
                 bytes(
                     200,
                     "text/html",
-                    ("<html><body>login " + m + "</body></html>").getBytes(StandardCharsets.UTF_8))),
+                    ("<html><body>login " + m + "</body></html>")
+                        .getBytes(StandardCharsets.UTF_8))),
         new Hostile(
             "HTML error page from a proxy, 502",
             TestSecrets.randomHex(16),
@@ -162,10 +163,8 @@ class AwsHostileResponsesTest {
                 json(
                     200,
                     "{\"__type\":\"ResourceNotFoundException\",\"Message\":\"gone " + m + "\"}")),
-        new Hostile(
-            "a 200 with an empty body", TestSecrets.randomHex(16), m -> json(200, "")),
-        new Hostile(
-            "a 200 with a JSON null", TestSecrets.randomHex(16), m -> json(200, "null")),
+        new Hostile("a 200 with an empty body", TestSecrets.randomHex(16), m -> json(200, "")),
+        new Hostile("a 200 with a JSON null", TestSecrets.randomHex(16), m -> json(200, "null")),
         new Hostile(
             "a 200 with a JSON array", TestSecrets.randomHex(16), m -> json(200, "[" + q(m) + "]")),
         new Hostile(
@@ -225,9 +224,7 @@ class AwsHostileResponsesTest {
             TestSecrets.randomHex(16),
             m -> json(200, ok(q("{\\\"apiKey\\\":12345,\\\"note\\\":\\\"" + m + "\\\"}"), v))),
         new Hostile(
-            "missing version field",
-            TestSecrets.randomHex(16),
-            m -> json(200, ok(q(m), null))),
+            "missing version field", TestSecrets.randomHex(16), m -> json(200, ok(q(m), null))),
         new Hostile(
             "blank version field", TestSecrets.randomHex(16), m -> json(200, ok(q(m), "\"  \""))),
         new Hostile(
@@ -330,9 +327,7 @@ class AwsHostileResponsesTest {
     Throwable thrown = catchThrowable(() -> provider.fetch(KEY));
 
     long allocated = ThreadSnapshot.allocatedBytes() - allocatedBefore;
-    assertThat(thrown)
-        .as("a typed error, not a credential")
-        .isInstanceOf(KeyGuardException.class);
+    assertThat(thrown).as("a typed error, not a credential").isInstanceOf(KeyGuardException.class);
     StringWriter trace = new StringWriter();
     thrown.printStackTrace(new PrintWriter(trace));
     assertThat(trace.toString()).doesNotContain(h.marker());
@@ -344,7 +339,6 @@ class AwsHostileResponsesTest {
         "HOSTILE aws | %s | %s | %d MiB allocated%n",
         h.name(), thrown.getClass().getSimpleName(), allocated >> 20);
   }
-
 
   @Test
   void refresh_whenEveryHostileAnswerComesInTurn_keepsServingTheLastGoodKey() {
@@ -375,9 +369,7 @@ class AwsHostileResponsesTest {
         assertThat(key.current()).as(all.get(i).name()).isSameAs(first);
       }
 
-      assertThat(events)
-          .filteredOn(e -> e instanceof KeyEvent.RefreshFailed)
-          .hasSize(all.size());
+      assertThat(events).filteredOn(e -> e instanceof KeyEvent.RefreshFailed).hasSize(all.size());
       assertThat(events).noneMatch(e -> e instanceof KeyEvent.KeyRotated);
       for (Hostile h : all) {
         assertThat(events.toString()).doesNotContain(h.marker());

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Real network faults between the AWS provider and moto, injected by Toxiproxy, while 16 threads
- * read the key; what each scenario must show is {@link KeyFaultScenario}'s list (no failed read,
- * at most one backend call per retry interval counted at Toxiproxy, RefreshFailed then
+ * read the key; what each scenario must show is {@link KeyFaultScenario}'s list (no failed read, at
+ * most one backend call per retry interval counted at Toxiproxy, RefreshFailed then
  * RefreshRecovered, recovery within one retry interval, no thread left).
  *
  * <p>Timings: refresh every 1 s, retry every 1 s (no jitter), AWS call timeout 1 s, each fault held
@@ -63,7 +63,10 @@ class AwsNetworkFaultsIT {
   @Test
   void connectionCutMidResponse_isARetryableFailureAndTheLastGoodKeyIsServed() throws Exception {
     // the status line and part of the headers pass, then the connection closes
-    run("connection cut mid-response", p -> p.cutResponsesAfter("cut", 60), proxy::acceptedConnections);
+    run(
+        "connection cut mid-response",
+        p -> p.cutResponsesAfter("cut", 60),
+        proxy::acceptedConnections);
   }
 
   @Test
@@ -94,7 +97,8 @@ class AwsNetworkFaultsIT {
     run("port refused", ToxiproxyServer.Proxy::disable, () -> calls.attempts("GetSecretValue"));
   }
 
-  private void run(String scenario, Consumer<ToxiproxyServer.Proxy> inject, IntSupplier backendCalls)
+  private void run(
+      String scenario, Consumer<ToxiproxyServer.Proxy> inject, IntSupplier backendCalls)
       throws Exception {
     String name = uniqueName("fault");
     String firstKey = randomKey();

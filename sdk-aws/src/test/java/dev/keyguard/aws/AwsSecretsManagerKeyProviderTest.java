@@ -392,7 +392,9 @@ class AwsSecretsManagerKeyProviderTest {
                             .clientCustomizer(
                                 b ->
                                     b.overrideConfiguration(
-                                        o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy()))))
+                                        o ->
+                                            o.retryStrategy(
+                                                AwsRetryStrategy.standardRetryStrategy()))))
                     .fetch(KEY))
         .isInstanceOf(KeyProviderUnavailableException.class);
 

@@ -35,9 +35,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Hostile answers to a Key Vault "get secret" in its JSON (what a broken proxy, a misrouted vault
  * URL or an attacker in the path could send), from an HTTPS MockWebServer that first answers the
- * SDK's bearer challenge: the emulator follows the specification and cannot produce them. Each
- * must end in a typed {@link KeyGuardException}, never a partial key; no value of the answer
- * appears in the exception or its stack trace; the memory one fetch allocates stays bounded.
+ * SDK's bearer challenge: the emulator follows the specification and cannot produce them. Each must
+ * end in a typed {@link KeyGuardException}, never a partial key; no value of the answer appears in
+ * the exception or its stack trace; the memory one fetch allocates stays bounded.
  *
  * <p>Not here: deep nesting in a field the SDK does not know is skipped by its reader, and the
  * complete, valid value next to it is served (nothing partial); the text of a non-2xx error body is
@@ -67,7 +67,10 @@ class AzureHostileResponsesTest {
   void start() throws Exception {
     server = new MockWebServer();
     server.useHttps(
-        new HandshakeCertificates.Builder().heldCertificate(CERTIFICATE).build().sslSocketFactory());
+        new HandshakeCertificates.Builder()
+            .heldCertificate(CERTIFICATE)
+            .build()
+            .sslSocketFactory());
     server.start(InetAddress.getByName("127.0.0.1"), 0);
   }
 
@@ -110,8 +113,7 @@ class AzureHostileResponsesTest {
 
   static Stream<Hostile> hostile() {
     return Stream.of(
-        new Hostile(
-            "truncated JSON", (u, m) -> json(200, secret(u, q(m), id(u)).substring(0, 20))),
+        new Hostile("truncated JSON", (u, m) -> json(200, secret(u, q(m), id(u)).substring(0, 20))),
         new Hostile(
             "truncated JSON ending inside the secret",
             (u, m) ->
@@ -129,14 +131,12 @@ class AzureHostileResponsesTest {
                     502,
                     "text/html",
                     // the SDK's exception, kept as the cause, quotes an error body: no marker
-                    "<html><h1>502 Bad Gateway</h1></html>"
-                        .getBytes(StandardCharsets.UTF_8))),
+                    "<html><h1>502 Bad Gateway</h1></html>".getBytes(StandardCharsets.UTF_8))),
         new Hostile(
             "a 200 with Key Vault's error body",
             (u, m) ->
                 json(
-                    200,
-                    "{\"error\":{\"code\":\"SecretNotFound\",\"message\":\"no " + m + "\"}}")),
+                    200, "{\"error\":{\"code\":\"SecretNotFound\",\"message\":\"no " + m + "\"}}")),
         new Hostile("a 200 with an empty body", (u, m) -> json(200, "")),
         new Hostile("a 200 with a JSON null", (u, m) -> json(200, "null")),
         new Hostile("a 200 with a JSON array", (u, m) -> json(200, "[" + q(m) + "]")),
@@ -164,10 +164,12 @@ class AzureHostileResponsesTest {
         new Hostile(
             "wrong field type: apiKey in the value is a number",
             (u, m) ->
-                json(200, secret(u, q("{\\\"apiKey\\\":1,\\\"note\\\":\\\"" + m + "\\\"}"), id(u)))),
+                json(
+                    200, secret(u, q("{\\\"apiKey\\\":1,\\\"note\\\":\\\"" + m + "\\\"}"), id(u)))),
         new Hostile("missing id (no version)", (u, m) -> json(200, secret(u, q(m), null))),
         new Hostile(
-            "an id without a version", (u, m) -> json(200, secret(u, q(m), q(u + "/secrets/hostile")))),
+            "an id without a version",
+            (u, m) -> json(200, secret(u, q(m), q(u + "/secrets/hostile")))),
         new Hostile(
             "duplicate keys in the value (two apiKey fields)",
             (u, m) ->

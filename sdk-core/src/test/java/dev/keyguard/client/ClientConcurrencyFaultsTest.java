@@ -30,8 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Concurrency faults on the request path, on real threads and a real key manager: a 401 that
- * arrives while a scheduled refresh is running, and a rotation in the middle of a burst of 429s. The
- * backend calls are counted at the backend (the in-memory provider), the API calls at the API.
+ * arrives while a scheduled refresh is running, and a rotation in the middle of a burst of 429s.
+ * The backend calls are counted at the backend (the in-memory provider), the API calls at the API.
  */
 class ClientConcurrencyFaultsTest {
 

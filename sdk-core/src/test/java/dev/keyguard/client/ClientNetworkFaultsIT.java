@@ -28,10 +28,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Real network faults between {@link KeyGuardClient} and a local HTTPS market-data API, injected by
- * Toxiproxy, while 16 threads call the API. Expected in every scenario: each failed call fails
- * with a typed {@link KeyGuardException} (never a raw {@code IOException} or a half-read body), no
- * call outlives the call timeout and its retry waits, calls succeed again within a second of the
- * fault clearing, and the faults leave no thread per failed call behind.
+ * Toxiproxy, while 16 threads call the API. Expected in every scenario: each failed call fails with
+ * a typed {@link KeyGuardException} (never a raw {@code IOException} or a half-read body), no call
+ * outlives the call timeout and its retry waits, calls succeed again within a second of the fault
+ * clearing, and the faults leave no thread per failed call behind.
  *
  * <p>Timings: OkHttp call timeout 1 s, up to 3 attempts with 50-200 ms backoff, each fault held for
  * 3 s.
@@ -117,9 +117,12 @@ class ClientNetworkFaultsIT {
   }
 
   private void run(
-      String scenario, Consumer<ToxiproxyServer.Proxy> inject, Consumer<ToxiproxyServer.Proxy> clear) {
+      String scenario,
+      Consumer<ToxiproxyServer.Proxy> inject,
+      Consumer<ToxiproxyServer.Proxy> clear) {
     OkHttpClient okHttp =
-        TestTls.TRUSTING_OKHTTP.newBuilder()
+        TestTls.TRUSTING_OKHTTP
+            .newBuilder()
             .callTimeout(CALL_TIMEOUT)
             .connectTimeout(CALL_TIMEOUT)
             .readTimeout(CALL_TIMEOUT)

@@ -179,8 +179,7 @@ class MarketDataHostileResponsesTest {
             k ->
                 new MockResponse.Builder()
                     .code(302)
-                    .setHeader(
-                        "Location", "http://127.0.0.1:" + api.getPort() + "/v2/price?k=" + k)
+                    .setHeader("Location", "http://127.0.0.1:" + api.getPort() + "/v2/price?k=" + k)
                     .build()));
   }
 
@@ -223,5 +222,4 @@ class MarketDataHostileResponsesTest {
         "HOSTILE market-data | %s | %s | %d MiB allocated%n",
         h.name(), thrown.getClass().getSimpleName(), allocated >> 20);
   }
-
 }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link KeyManager#close()} under load, on real threads: 16 readers, a refresh (or a cold-start
- * fetch) held inside the backend. No deadlock, every reader ends with a clear "closed" error, and no
- * thread is left.
+ * fetch) held inside the backend. No deadlock, every reader ends with a clear "closed" error, and
+ * no thread is left.
  */
 class KeyManagerCloseUnderLoadTest {
 
@@ -88,7 +88,9 @@ class KeyManagerCloseUnderLoadTest {
 
     assertEveryFailureSaysClosed(readers);
     assertThatThrownBy(key::current).isInstanceOf(IllegalStateException.class);
-    assertThat(backend.fetchCount()).as("cold start + the refresh in flight, none after").isEqualTo(2);
+    assertThat(backend.fetchCount())
+        .as("cold start + the refresh in flight, none after")
+        .isEqualTo(2);
     await()
         .atMost(Duration.ofSeconds(5))
         .pollInSameThread() // Awaitility's own poller would count as a thread left
@@ -115,9 +117,7 @@ class KeyManagerCloseUnderLoadTest {
       await().atMost(Duration.ofSeconds(5)).until(() -> backend.fetchesInProgress() == 1);
 
       closeWithin5Seconds(manager);
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .until(() -> readers.failures() >= (THREADS - 1) * 10L);
+      await().atMost(Duration.ofSeconds(5)).until(() -> readers.failures() >= (THREADS - 1) * 10L);
       // the one reader inside the backend's fetch comes back when the backend does
       backend.releaseFetches();
       readers.close();

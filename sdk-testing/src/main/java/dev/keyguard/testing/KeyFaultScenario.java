@@ -21,8 +21,8 @@ import java.util.function.IntSupplier;
  *   <li>no failed read (the fault is shorter than {@code maxStale}) and no read slower than 100 ms
  *       (nobody waits on the backend);
  *   <li>the last good key served during the fault;
- *   <li>at most one backend call per retry interval during the fault, counted outside KeyGuard
- *       (at Toxiproxy or the backend);
+ *   <li>at most one backend call per retry interval during the fault, counted outside KeyGuard (at
+ *       Toxiproxy or the backend);
  *   <li>a {@code RefreshFailed} (retryable, serving stale) then a {@code RefreshRecovered} event;
  *   <li>the rotated version served within one retry interval plus the call in flight;
  *   <li>no thread left once the key manager and the provider are closed (OkHttp's and Okio's
@@ -171,8 +171,8 @@ public final class KeyFaultScenario {
     }
 
     /**
-     * The key manager's retry interval (its {@code retryBackoff}, the same minimum and maximum,
-     * no jitter); default 1 second.
+     * The key manager's retry interval (its {@code retryBackoff}, the same minimum and maximum, no
+     * jitter); default 1 second.
      *
      * @param interval the interval
      * @return this builder
@@ -414,8 +414,8 @@ public final class KeyFaultScenario {
   }
 
   /**
-   * The threads started since the snapshot, less process-wide shared pools (OkHttp's and Okio's
-   * by default: a fixed few shared by every OkHttp client in the JVM, ending after a minute idle).
+   * The threads started since the snapshot, less process-wide shared pools (OkHttp's and Okio's by
+   * default: a fixed few shared by every OkHttp client in the JVM, ending after a minute idle).
    */
   private static List<String> ownThreads(ThreadSnapshot before, List<String> sharedPrefixes) {
     List<String> own = new ArrayList<>();

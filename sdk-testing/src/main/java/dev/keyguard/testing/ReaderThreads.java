@@ -96,8 +96,7 @@ public final class ReaderThreads implements AutoCloseable {
    * @param pause the pause of each thread between two calls; zero for none
    * @return the running threads
    */
-  public static ReaderThreads start(
-      int count, String prefix, Callable<?> action, Duration pause) {
+  public static ReaderThreads start(int count, String prefix, Callable<?> action, Duration pause) {
     if (count <= 0) {
       throw new IllegalArgumentException("count must be positive, was " + count);
     }

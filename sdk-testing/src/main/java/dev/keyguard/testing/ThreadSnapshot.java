@@ -75,9 +75,9 @@ public final class ThreadSnapshot {
 
   /**
    * The bytes allocated so far by every live thread, as HotSpot counts them ({@code
-   * com.sun.management.ThreadMXBean}, reached by reflection so that a named module's tests need
-   * not read {@code jdk.management}): take the difference around a call to bound the memory it
-   * needs. Threads that ended in between are not counted.
+   * com.sun.management.ThreadMXBean}, reached by reflection so that a named module's tests need not
+   * read {@code jdk.management}): take the difference around a call to bound the memory it needs.
+   * Threads that ended in between are not counted.
    *
    * @return the total, or -1 if this JVM does not count allocations
    */

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -49,10 +49,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  *
  * <p>The binary is found through the system property {@code toxiproxy.server}, the environment
- * variable {@code TOXIPROXY_SERVER}, or {@code .tools/toxiproxy/bin/toxiproxy-server} in the working
- * directory or a parent of it (where {@code scripts/provision-toxiproxy.sh} installs it). If none
- * exists, {@link #start()} fails with a message that names the provisioning script: a test that
- * needs it is never skipped silently.
+ * variable {@code TOXIPROXY_SERVER}, or {@code .tools/toxiproxy/bin/toxiproxy-server} in the
+ * working directory or a parent of it (where {@code scripts/provision-toxiproxy.sh} installs it).
+ * If none exists, {@link #start()} fails with a message that names the provisioning script: a test
+ * that needs it is never skipped silently.
  *
  * <p>Also usable without JUnit: {@link #start()} and {@link #close()}. Thread-safe. The proxies
  * carry whatever the code under test sends; Toxiproxy logs only addresses and proxy names, never
@@ -232,8 +232,8 @@ public final class ToxiproxyServer implements BeforeAllCallback, AfterAllCallbac
     }
 
     /**
-     * The port the proxy listens on, on 127.0.0.1; it stays the same across {@link #disable()}
-     * and {@link #enable()}.
+     * The port the proxy listens on, on 127.0.0.1; it stays the same across {@link #disable()} and
+     * {@link #enable()}.
      *
      * @return the port
      */
@@ -289,8 +289,8 @@ public final class ToxiproxyServer implements BeforeAllCallback, AfterAllCallbac
     }
 
     /**
-     * Lets {@code bytes} bytes of each connection's responses through, then closes the
-     * connection: a response cut in the middle (a {@code limit_data} toxic downstream).
+     * Lets {@code bytes} bytes of each connection's responses through, then closes the connection:
+     * a response cut in the middle (a {@code limit_data} toxic downstream).
      *
      * @param toxicName a name for the toxic
      * @param bytes how many bytes pass
@@ -314,8 +314,8 @@ public final class ToxiproxyServer implements BeforeAllCallback, AfterAllCallbac
     }
 
     /**
-     * Accepts connections and never answers: every byte is dropped and the connection stays open
-     * (a {@code timeout} toxic with timeout 0, upstream): a half-open connection.
+     * Accepts connections and never answers: every byte is dropped and the connection stays open (a
+     * {@code timeout} toxic with timeout 0, upstream): a half-open connection.
      *
      * @param toxicName a name for the toxic
      * @return this proxy
@@ -332,7 +332,8 @@ public final class ToxiproxyServer implements BeforeAllCallback, AfterAllCallbac
      * @return this proxy
      */
     public Proxy bandwidth(String toxicName, long kilobytesPerSecond) {
-      return toxic(toxicName, "bandwidth", Direction.DOWNSTREAM, Map.of("rate", kilobytesPerSecond));
+      return toxic(
+          toxicName, "bandwidth", Direction.DOWNSTREAM, Map.of("rate", kilobytesPerSecond));
     }
 
     /**
@@ -501,7 +502,8 @@ public final class ToxiproxyServer implements BeforeAllCallback, AfterAllCallbac
       String sizeField = chunked.substring(at, lineEnd);
       int semicolon = sizeField.indexOf(';');
       int size =
-          Integer.parseInt((semicolon < 0 ? sizeField : sizeField.substring(0, semicolon)).strip(), 16);
+          Integer.parseInt(
+              (semicolon < 0 ? sizeField : sizeField.substring(0, semicolon)).strip(), 16);
       if (size == 0) {
         break;
       }

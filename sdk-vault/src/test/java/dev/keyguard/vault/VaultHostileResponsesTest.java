@@ -82,7 +82,8 @@ class VaultHostileResponsesTest {
             m -> json(200, kv2(key(m), "3").substring(0, kv2(key(m), "3").indexOf(m) + 8))),
         new Hostile(
             "wrong content type: an HTML page with a 200",
-            m -> raw(200, "text/html", ("<html>" + m + "</html>").getBytes(StandardCharsets.UTF_8))),
+            m ->
+                raw(200, "text/html", ("<html>" + m + "</html>").getBytes(StandardCharsets.UTF_8))),
         new Hostile(
             "HTML error page from a proxy, 502",
             m ->
@@ -135,7 +136,8 @@ class VaultHostileResponsesTest {
         new Hostile("wrong field type: version is text", m -> json(200, kv2(key(m), "\"three\""))),
         new Hostile("wrong field type: version is an object", m -> json(200, kv2(key(m), "{}"))),
         new Hostile("missing version field", m -> json(200, kv2(key(m), null))),
-        new Hostile("wrong field type: data.data is text", m -> json(200, kv2("\"" + m + "\"", "3"))),
+        new Hostile(
+            "wrong field type: data.data is text", m -> json(200, kv2("\"" + m + "\"", "3"))),
         new Hostile(
             "wrong field type: apiKey is a number",
             m -> json(200, kv2("{\"apiKey\":12345,\"note\":\"" + m + "\"}", "3"))),
@@ -153,8 +155,7 @@ class VaultHostileResponsesTest {
             }),
         new Hostile("an empty API key", m -> json(200, kv2(key(""), "3"))),
         new Hostile("a blank API key", m -> json(200, kv2(key("   "), "3"))),
-        new Hostile(
-            "a 1 MiB API key", m -> json(200, kv2(key(m + "k".repeat(1024 * 1024)), "3"))),
+        new Hostile("a 1 MiB API key", m -> json(200, kv2(key(m + "k".repeat(1024 * 1024)), "3"))),
         new Hostile(
             "a body cut short of its Content-Length, then the connection closed",
             m ->
@@ -172,8 +173,7 @@ class VaultHostileResponsesTest {
   void fetch_whenTheAnswerIsHostile_failsWithATypedErrorAndLeaksNothing(Hostile h) {
     String marker = TestSecrets.randomHex(16);
     vault.json(200, ROOT_LOOKUP);
-    VaultKeyProvider provider =
-        vault.builder(VaultAuthentication.token(Canaries.apiKey())).build();
+    VaultKeyProvider provider = vault.builder(VaultAuthentication.token(Canaries.apiKey())).build();
     try {
       vault.server().enqueue(h.response().apply(marker));
       long before = ThreadSnapshot.allocatedBytes();
@@ -181,7 +181,9 @@ class VaultHostileResponsesTest {
       Throwable thrown = catchThrowable(() -> provider.fetch(KeyId.of("apps/hostile")));
 
       long allocated = ThreadSnapshot.allocatedBytes() - before;
-      assertThat(thrown).as("a typed error, not a credential").isInstanceOf(KeyGuardException.class);
+      assertThat(thrown)
+          .as("a typed error, not a credential")
+          .isInstanceOf(KeyGuardException.class);
       StringWriter trace = new StringWriter();
       thrown.printStackTrace(new PrintWriter(trace));
       assertThat(trace.toString()).doesNotContain(marker);

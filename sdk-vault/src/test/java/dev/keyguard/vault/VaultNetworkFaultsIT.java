@@ -70,7 +70,9 @@ class VaultNetworkFaultsIT {
 
   @Test
   void bandwidthThrottledToATrickle_refreshTimesOutAndTheLastGoodKeyIsServed() throws Exception {
-    run("trickle (8-byte slices every 200 ms)", p -> p.slicer("trickle", 8, Duration.ofMillis(200)));
+    run(
+        "trickle (8-byte slices every 200 ms)",
+        p -> p.slicer("trickle", 8, Duration.ofMillis(200)));
   }
 
   @Test

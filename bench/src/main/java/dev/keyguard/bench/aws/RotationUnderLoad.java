@@ -2,8 +2,8 @@ package dev.keyguard.bench.aws;
 
 import com.amazonaws.secretsmanager.caching.SecretCache;
 import com.amazonaws.secretsmanager.caching.SecretCacheConfiguration;
-import dev.keyguard.aws.AwsSecretsManagerKeyProvider;
 import dev.keyguard.auth.AuthSchemes;
+import dev.keyguard.aws.AwsSecretsManagerKeyProvider;
 import dev.keyguard.client.KeyGuardClient;
 import dev.keyguard.client.RetryOptions;
 import dev.keyguard.key.KeyManager;
