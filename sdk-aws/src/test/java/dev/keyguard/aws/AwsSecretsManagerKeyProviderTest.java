@@ -408,7 +408,10 @@ class AwsSecretsManagerKeyProviderTest {
         new MockResponse.Builder()
             .code(200)
             .setHeader("Content-Type", "application/x-amz-json-1.1")
-            .body("{\"Name\":\"prod/payments/api\",\"VersionId\":\"v1\",\"SecretString\":\"x\"}")
+            .body(
+                "{\"Padding\":\""
+                    + "p".repeat(240)
+                    + "\",\"Name\":\"prod/payments/api\",\"VersionId\":\"v1\",\"SecretString\":\"x\"}")
             .throttleBody(8, 200, TimeUnit.MILLISECONDS)
             .build());
     List<String> seen = new ArrayList<>();
@@ -433,9 +436,9 @@ class AwsSecretsManagerKeyProviderTest {
     long start = System.nanoTime();
 
     assertThatThrownBy(() -> provider.fetch(KEY))
-        .isInstanceOf(KeyProviderUnavailableException.class)
-        .hasMessageContaining("timeout");
+        .isInstanceOf(KeyProviderUnavailableException.class);
 
+    // the body alone takes about 8 s to trickle in
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     assertThat(seen).as("the customizer's interceptor ran").containsExactly("sent");
   }
