@@ -19,12 +19,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * Maps Azure SDK exceptions of {@code SecretClient} calls to KeyGuard's typed exceptions.
  *
- * <p>Messages are built from the key id, the secret name, the operation, the Key Vault error code
- * ({@code error.code} and {@code error.innererror.code} of the error body), its message and the
- * request id. A Key Vault error body never holds a secret value (only a successful {@code GET}
- * does), so its parsed message is kept, bounded to one line; every message still passes through the
- * {@code Redactor} inside {@link KeyGuardException}. The SDK exception is kept as the cause, except
- * when a successful response could not be read: its text may quote the secret.
+ * <p>Messages are built from the key id, the secret name, the operation, the HTTP status, the Key
+ * Vault error code ({@code error.code} and {@code error.innererror.code} of the error body) and the
+ * request id, and say what to do. The service's own message is not quoted: the SDK exception, kept
+ * as the cause, says it, and a printed chain says nothing twice. Every message passes through the
+ * {@code Redactor} inside {@link KeyGuardException}. When a successful response could not be read,
+ * neither its text nor the cause is kept: it may quote the secret.
  */
 final class AzureErrors {
 
@@ -64,9 +64,8 @@ final class AzureErrors {
         sb.append(", x-ms-request-id=").append(requestId);
       }
       sb.append(']');
-      if (!message.isEmpty()) {
-        sb.append("; Key Vault said: ").append(message);
-      }
+      // Key Vault's own message is not quoted: the SDK exception, which says it, is the cause, and
+      // a printed chain must not say it twice
       return sb.toString();
     }
   }
@@ -116,9 +115,9 @@ final class AzureErrors {
       return new KeyAccessDeniedException(
           "could not get an Entra ID token to read "
               + what
-              + " from Azure Key Vault: "
-              + clean(e.getMessage())
-              + "; check the TokenCredential (DefaultAzureCredential: environment, workload or"
+              + " from Azure Key Vault ("
+              + e.getClass().getSimpleName()
+              + ", the cause); check the TokenCredential (DefaultAzureCredential: environment, workload or"
               + " managed identity, Azure CLI login)",
           e,
           keyId,
@@ -131,9 +130,8 @@ final class AzureErrors {
       return new KeyAccessDeniedException(
           "Azure Key Vault at this URL is not trusted with a token to read "
               + what
-              + ": its bearer challenge names a resource outside the vault's domain ("
-              + clean(text)
-              + "). Use the vault's own URL (https://<name>.vault.azure.net)",
+              + ": its bearer challenge names a resource outside the vault's domain (the cause says"
+              + " which). Use the vault's own URL (https://<name>.vault.azure.net)",
           e,
           keyId,
           null);
@@ -156,7 +154,7 @@ final class AzureErrors {
             + what
             + ": "
             + root.getClass().getSimpleName()
-            + (root.getMessage() == null ? "" : ": " + clean(root.getMessage()))
+            + (root == e ? ", the cause" : " (in the cause)")
             + "; the last good key is kept and the call is retried",
         e,
         keyId,
@@ -202,7 +200,7 @@ final class AzureErrors {
                   : "the caller needs the secrets/"
                       + operation
                       + " permission: the RBAC role Key Vault Secrets User on the vault or the"
-                      + " secret (data action Microsoft.KeyVault/vaults/secrets/"
+                      + " secret (data action …/vaults/secrets/"
                       + (operation.equals(LIST) ? "readMetadata" : "getSecret")
                       + "/action), or an access policy with secret permission "
                       + operation

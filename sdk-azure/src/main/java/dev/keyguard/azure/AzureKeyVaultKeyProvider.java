@@ -229,7 +229,10 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
     if (latest != null && refusal(latest.getProperties(), now) == null) {
       return toCredential(keyId, name, latest, now);
     }
-    String latestVersion = latest == null ? null : latest.getProperties().getVersion();
+    String why =
+        latest == null
+            ? "is disabled"
+            : latest.getProperties().getVersion() + " " + refusal(latest.getProperties(), now);
     List<SecretProperties> versions = listVersions(keyId, name);
     List<SecretProperties> usable = usableNewestFirst(versions, now);
     if (usable.isEmpty()) {
@@ -237,11 +240,10 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
     }
     SecretProperties chosen = usable.get(0);
     LOG.info(
-        "key '{}': the latest version {} of secret '{}' is {}; serving version {} instead",
+        "key '{}': the latest version of secret '{}' {}; serving version {} instead",
         keyId,
-        latestVersion == null ? "(disabled)" : latestVersion,
         name,
-        latest == null ? "disabled" : refusal(latest.getProperties(), now),
+        why,
         chosen.getVersion());
     return read(keyId, name, chosen.getVersion(), now);
   }
@@ -306,6 +308,13 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
       return SecretNames.map(secretNames, keyId);
     } catch (IllegalArgumentException e) {
       throw new KeyGuardException(String.valueOf(e.getMessage()), null, keyId, null, false);
+    } catch (RuntimeException e) {
+      throw new KeyGuardException(
+          "the secretNameMapping failed for key id '" + keyId + "': " + e.getClass().getName(),
+          e,
+          keyId,
+          null,
+          false);
     }
   }
 

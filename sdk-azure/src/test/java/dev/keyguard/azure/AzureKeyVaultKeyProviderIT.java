@@ -156,6 +156,7 @@ class AzureKeyVaultKeyProviderIT {
           catchThrowableOfType(
               KeyAccessDeniedException.class, () -> verifying.fetch(KeyId.of("anything")));
 
+      AzureTestSupport.assertNoRepeatedText(e);
       assertThat(e.getMessage()).contains("bearer challenge").contains("vault's own URL");
       assertThat(credential.scopes).isEmpty();
     }
@@ -180,6 +181,7 @@ class AzureKeyVaultKeyProviderIT {
     KeyGuardException e =
         catchThrowableOfType(KeyGuardException.class, () -> provider.fetch(KeyId.of("prix+€")));
 
+    AzureTestSupport.assertNoRepeatedText(e);
     assertThat(e.getMessage()).contains("prix+€").contains("'+'").contains("secretNameMapping");
     assertThat(e.isRetryable()).isFalse();
     assertThat(emulator.requests()).hasSize(before);
@@ -210,6 +212,7 @@ class AzureKeyVaultKeyProviderIT {
     MalformedSecretException e =
         catchThrowableOfType(MalformedSecretException.class, () -> provider.fetch(KeyId.of(name)));
 
+    AzureTestSupport.assertNoRepeatedText(e);
     assertThat(e.getMessage()).contains("application/json").contains(name);
     SecretLeakAssertions.assertNoLeak(e, value);
   }
@@ -258,6 +261,7 @@ class AzureKeyVaultKeyProviderIT {
     KeyAccessDeniedException e =
         catchThrowableOfType(KeyAccessDeniedException.class, () -> provider.fetch(KeyId.of(name)));
 
+    AzureTestSupport.assertNoRepeatedText(e);
     assertThat(e.getMessage())
         .contains(name)
         .contains("no usable version")
@@ -289,6 +293,7 @@ class AzureKeyVaultKeyProviderIT {
     KeyGuardException e =
         catchThrowableOfType(KeyGuardException.class, () -> provider.fetch(KeyId.of(name)));
 
+    AzureTestSupport.assertNoRepeatedText(e);
     assertThat(e.getMessage()).contains("1 expired").contains("set a new version");
     assertThat(e.isRetryable()).isFalse();
   }
@@ -333,6 +338,7 @@ class AzureKeyVaultKeyProviderIT {
             KeyProviderUnavailableException.class, () -> onClock.fetch(KeyId.of(name)));
     clock.advance(Duration.ofMinutes(10));
 
+    AzureTestSupport.assertNoRepeatedText(e);
     assertThat(e.isRetryable()).isTrue();
     assertThat(e.getMessage()).contains("becomes valid at " + notBefore);
     assertThat(onClock.fetch(KeyId.of(name)).notBefore()).contains(notBefore);
@@ -369,6 +375,7 @@ class AzureKeyVaultKeyProviderIT {
     disable(v1);
     KeyAccessDeniedException e =
         catchThrowableOfType(KeyAccessDeniedException.class, () -> pinned.fetch(KeyId.of(name)));
+    AzureTestSupport.assertNoRepeatedText(e);
     assertThat(e.getMessage()).contains("disabled").contains(version);
   }
 
@@ -378,6 +385,7 @@ class AzureKeyVaultKeyProviderIT {
         catchThrowableOfType(
             KeyNotFoundException.class, () -> provider.fetch(KeyId.of("no-such-secret")));
 
+    AzureTestSupport.assertNoRepeatedText(e);
     assertThat(e.getMessage()).contains("no-such-secret").contains("SecretNotFound");
     assertThat(e.isRetryable()).isFalse();
   }
@@ -403,6 +411,7 @@ class AzureKeyVaultKeyProviderIT {
     KeyAccessDeniedException e =
         catchThrowableOfType(KeyAccessDeniedException.class, () -> reader.fetch(KeyId.of(name)));
 
+    AzureTestSupport.assertNoRepeatedText(e);
     assertThat(e.getMessage())
         .contains("secrets/get")
         .contains("Key Vault Secrets User")
@@ -426,6 +435,7 @@ class AzureKeyVaultKeyProviderIT {
     KeyAccessDeniedException e =
         catchThrowableOfType(KeyAccessDeniedException.class, () -> stranger.fetch(KeyId.of(name)));
 
+    AzureTestSupport.assertNoRepeatedText(e);
     assertThat(e.getMessage()).contains("HTTP 401").contains("TokenCredential");
   }
 
@@ -454,6 +464,7 @@ class AzureKeyVaultKeyProviderIT {
         catchThrowableOfType(
             KeyProviderUnavailableException.class, () -> provider.fetch(KeyId.of(name)));
 
+    AzureTestSupport.assertNoRepeatedText(e);
     assertThat(e.isRetryable()).isTrue();
     assertThat(e.getMessage())
         .contains("throttled")
@@ -476,6 +487,7 @@ class AzureKeyVaultKeyProviderIT {
       emulator.restart();
     }
 
+    AzureTestSupport.assertNoRepeatedText(e);
     assertThat(e.isRetryable()).isTrue();
     assertThat(e.getMessage()).contains("could not call Azure Key Vault").contains(name);
     assertThat(provider.fetch(KeyId.of(name)).keyId()).isEqualTo(KeyId.of(name));

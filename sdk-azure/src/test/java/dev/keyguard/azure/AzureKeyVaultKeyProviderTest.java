@@ -7,6 +7,7 @@ import com.azure.core.http.policy.HttpLogDetailLevel;
 import com.azure.core.http.policy.HttpLogOptions;
 import com.azure.security.keyvault.secrets.SecretClient;
 import com.azure.security.keyvault.secrets.SecretClientBuilder;
+import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.testing.TestSecrets;
 import java.time.Duration;
@@ -59,6 +60,24 @@ class AzureKeyVaultKeyProviderTest {
     assertThatThrownBy(() -> provider.fetch(KeyId.of("x")))
         .hasMessageContaining("maps to 'prefix_x'")
         .hasMessageContaining("letters, digits and '-'");
+  }
+
+  @Test
+  void aCustomMappingThatThrows_failsTheFetch_notRetryable() {
+    AzureKeyVaultKeyProvider provider =
+        AzureKeyVaultKeyProvider.builder()
+            .vaultUrl(VAULT)
+            .credential(new AzureTestSupport.StaticTokenCredential(TestSecrets.randomValue()))
+            .secretNameMapping(
+                id -> {
+                  throw new IllegalStateException("no table entry");
+                })
+            .build();
+
+    assertThatThrownBy(() -> provider.fetch(KeyId.of("x")))
+        .isInstanceOf(KeyGuardException.class)
+        .hasMessageContaining("the secretNameMapping failed for key id 'x'")
+        .satisfies(e -> assertThat(((KeyGuardException) e).isRetryable()).isFalse());
   }
 
   @Test

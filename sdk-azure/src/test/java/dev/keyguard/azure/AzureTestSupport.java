@@ -50,6 +50,29 @@ final class AzureTestSupport {
     }
   }
 
+  /**
+   * KeyGuard's rule that no text is written twice in an exception chain: the mapped exception's
+   * message repeats no 48-character run of its cause's message. (main's {@code
+   * ExceptionTextAssertions.assertNoRepeatedText} in keyguard-testing checks the same, and more; it
+   * came after this branch started: use it once merged.)
+   */
+  static void assertNoRepeatedText(Throwable mapped) {
+    Throwable cause = mapped.getCause();
+    if (cause == null || cause.getMessage() == null || mapped.getMessage() == null) {
+      return;
+    }
+    String inner = cause.getMessage().strip();
+    for (int start = 0; start + 48 <= inner.length(); start++) {
+      if (mapped.getMessage().contains(inner.substring(start, start + 48))) {
+        throw new AssertionError(
+            mapped.getClass().getName()
+                + " repeats 48 characters of its cause's message at index "
+                + start
+                + " of the cause's message");
+      }
+    }
+  }
+
   /** The SDK's Netty client, trusting the emulator's certificate and nothing else. */
   static HttpClient httpClient(KeyVaultEmulator emulator) {
     SslContext ssl;
