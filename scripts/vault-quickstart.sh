@@ -28,9 +28,12 @@ HOME="$WORK" BAO_DEV_ROOT_TOKEN_ID="$ROOT_TOKEN" .tools/openbao/bin/bao server -
   -dev-listen-address="127.0.0.1:$PORT" >"$WORK/bao.log" 2>&1 &
 BAO_PID=$!
 trap 'kill "$BAO_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# ready when the KV v2 mount answers (right after start it is still being upgraded to v2); the
+# header file keeps the token off curl's command line
+printf 'X-Vault-Token: %s\n' "$ROOT_TOKEN" >"$WORK/token-header"
 for _ in $(seq 1 100); do
-  [ -f "$WORK/vault-ca.pem" ] && curl -sf --cacert "$WORK/vault-ca.pem" \
-    "https://127.0.0.1:$PORT/v1/sys/health" >/dev/null 2>&1 && break
+  [ -f "$WORK/vault-ca.pem" ] && curl -sf --cacert "$WORK/vault-ca.pem" -H @"$WORK/token-header" \
+    "https://127.0.0.1:$PORT/v1/secret/config" >/dev/null 2>&1 && break
   sleep 0.1
 done
 echo "OpenBao dev server (TLS) on https://127.0.0.1:$PORT"

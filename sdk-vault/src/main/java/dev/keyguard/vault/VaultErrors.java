@@ -76,6 +76,18 @@ final class VaultErrors {
           keyId,
           null);
     }
+    if (status == 400 && vault.contains("Upgrading from non-versioned to versioned data")) {
+      // KV v2 right after it was enabled, or upgraded from v1: Vault says it resumes shortly
+      return new KeyProviderUnavailableException(
+          "Vault is upgrading the KV mount of "
+              + call.describe()
+              + " to KV v2 (HTTP 400); the last good key is kept and the call is retried with"
+              + " backoff"
+              + said,
+          null,
+          keyId,
+          null);
+    }
     if (status == 400) {
       return new KeyGuardException(
           "Vault refused the request to "
@@ -161,7 +173,8 @@ final class VaultErrors {
             + call.describe()
             + ": "
             + e.getClass().getSimpleName()
-            + (e.getMessage() == null ? "" : ": " + clean(e.getMessage()))
+            // the IOException is the cause: its text is not quoted, so a printed chain says it once
+            + ", the cause"
             + (tls
                 ? " (TLS: check the CA set with caCertificate(...) or VAULT_CACERT, and that the"
                     + " server offers TLS 1.2 or later)"

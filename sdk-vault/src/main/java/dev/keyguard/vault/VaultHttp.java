@@ -62,7 +62,7 @@ final class VaultHttp {
   static final ObjectMapper MAPPER = JsonMapper.builder().build();
 
   /** A Vault answer: the status and the parsed JSON body (null when the body is not JSON). */
-  record Reply(int status, @Nullable JsonNode json, @Nullable String location) {
+  record Reply(int status, @Nullable JsonNode json) {
 
     boolean ok() {
       return status >= 200 && status < 300;
@@ -208,7 +208,7 @@ final class VaultHttp {
           java.util.Arrays.fill(bytes, (byte) 0);
         }
       }
-      return new Reply(response.code(), json, response.header("Location"));
+      return new Reply(response.code(), json);
     }
   }
 

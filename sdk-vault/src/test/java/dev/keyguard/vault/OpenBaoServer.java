@@ -257,7 +257,8 @@ final class OpenBaoServer implements BeforeAllCallback, AfterAllCallback {
             "bao exited with code " + process.exitValue() + " while starting; see " + log);
       }
       try {
-        if (admin.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        if (admin.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200
+            && kvReady()) {
           return;
         }
       } catch (IOException notYet) {
@@ -271,6 +272,19 @@ final class OpenBaoServer implements BeforeAllCallback, AfterAllCallback {
     stop();
     throw new IllegalStateException(
         "OpenBao did not answer within " + STARTUP_TIMEOUT + "; see " + log);
+  }
+
+  /**
+   * Whether the dev server's {@code secret/} mount serves KV v2 yet: right after start it answers
+   * 400 "Upgrading from non-versioned to versioned data" for a moment.
+   */
+  private boolean kvReady() throws IOException, InterruptedException {
+    HttpRequest config =
+        HttpRequest.newBuilder(URI.create(address() + "/v1/secret/config"))
+            .timeout(Duration.ofSeconds(2))
+            .header("X-Vault-Token", rootToken().value(InsecureSecretAccess.get()))
+            .build();
+    return admin.send(config, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
   }
 
   private HttpClient trustingClientIfReady() {

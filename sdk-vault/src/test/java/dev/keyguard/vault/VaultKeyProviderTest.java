@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
@@ -106,6 +107,20 @@ class VaultKeyProviderTest {
 
     assertThat(e.isRetryable()).isFalse();
     assertThat(e.getMessage()).contains("malformed").contains("HTTP 400");
+  }
+
+  @Test
+  void fetch_whileAKvMountIsUpgradedToV2_isRetryable() {
+    VaultKeyProvider p = rootProvider();
+    vault.json(
+        400,
+        "{\"errors\":[\"Upgrading from non-versioned to versioned data. This backend will be"
+            + " unavailable for a brief period and will resume service shortly.\"]}");
+
+    assertThatThrownBy(() -> p.fetch(KeyId.of("app")))
+        .isInstanceOf(KeyProviderUnavailableException.class)
+        .hasMessageContaining("upgrading")
+        .satisfies(e -> assertThat(((KeyGuardException) e).isRetryable()).isTrue());
   }
 
   @Test
@@ -239,6 +254,40 @@ class VaultKeyProviderTest {
             Canaries.rawValue(Canaries.apiKey())
                 .equals(vault.take().getHeaders().get(VaultHttp.TOKEN_HEADER)))
         .isTrue();
+  }
+
+  @Test
+  void missingTokenOrJwtFile_isDeniedNamingTheFile(@TempDir Path dir) {
+    Path missing = dir.resolve("no-such-token");
+    VaultKeyProvider withTokenFile =
+        provider(vault.builder(VaultAuthentication.tokenFile(missing)));
+
+    assertThatThrownBy(() -> withTokenFile.fetch(KeyId.of("app")))
+        .isInstanceOf(KeyAccessDeniedException.class)
+        .hasMessageContaining("token file " + missing)
+        .hasMessageContaining("NoSuchFileException");
+    provider.close();
+    VaultKeyProvider withJwt =
+        provider(vault.builder(VaultAuthentication.kubernetes("app").jwtFile(missing).build()));
+    assertThatThrownBy(() -> withJwt.fetch(KeyId.of("app")))
+        .isInstanceOf(KeyAccessDeniedException.class)
+        .hasMessageContaining("service-account token file " + missing);
+    assertThat(vault.server().getRequestCount()).as("nothing sent without a credential").isZero();
+  }
+
+  @Test
+  void appRoleSecretIdVariableUnset_isDeniedNamingTheVariable() {
+    VaultKeyProvider p =
+        provider(
+            vault.builder(
+                VaultAuthentication.appRole()
+                    .roleId("r")
+                    .secretIdFromEnvironment("KEYGUARD_TEST_SECRET_ID", name -> null)
+                    .build()));
+
+    assertThatThrownBy(() -> p.fetch(KeyId.of("app")))
+        .isInstanceOf(KeyAccessDeniedException.class)
+        .hasMessageContaining("KEYGUARD_TEST_SECRET_ID");
   }
 
   @Test
