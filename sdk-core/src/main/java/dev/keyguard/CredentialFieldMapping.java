@@ -55,6 +55,14 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CredentialFieldMapping {
 
+  /**
+   * The longest stored value parsed, in characters (or bytes, for a binary value): 64 KiB, the size
+   * of the largest AWS Secrets Manager secret and of the largest key file {@link
+   * dev.keyguard.provider.FileKeyProvider} reads. A longer value is not a key (a wrong secret
+   * referenced, or a hostile answer) and would be copied into every request and into the redactor.
+   */
+  public static final int MAX_STORED_LENGTH = 64 * 1024;
+
   private static final CredentialFieldMapping DEFAULTS = builder().build();
 
   private static final String BYTE_ORDER_MARK = "\uFEFF";
@@ -122,13 +130,16 @@ public final class CredentialFieldMapping {
    * @param keyId the key the value belongs to (for error messages)
    * @param stored the stored value
    * @return a builder with the secret parts, scopes, environment, times and (if stored) version set
-   * @throws MalformedSecretException if the value is blank, JSON without a usable API key, has a
-   *     field of the wrong type or an invalid instant, or a not-before time that is not before its
-   *     expiry
+   * @throws MalformedSecretException if the value is blank or longer than {@link
+   *     #MAX_STORED_LENGTH}, JSON without a usable API key, has a field of the wrong type or an
+   *     invalid instant, or a not-before time that is not before its expiry
    */
   public VersionedCredential.Builder parse(KeyId keyId, String stored) {
     Objects.requireNonNull(keyId, "keyId");
     Objects.requireNonNull(stored, "stored");
+    if (stored.length() > MAX_STORED_LENGTH) {
+      throw tooLong(keyId, stored.length(), "characters");
+    }
     String trimmed = stored.strip();
     if (trimmed.startsWith(BYTE_ORDER_MARK)) {
       // an editor's byte order mark is not part of the key, and would hide a JSON object
@@ -224,12 +235,29 @@ public final class CredentialFieldMapping {
    */
   public VersionedCredential.Builder parse(KeyId keyId, byte[] stored) {
     Objects.requireNonNull(stored, "stored");
+    if (stored.length > MAX_STORED_LENGTH) {
+      throw tooLong(keyId, stored.length, "bytes");
+    }
     String text = SecretForms.text(stored);
     if (text == null) {
       throw new MalformedSecretException(
           "the stored binary value of key '" + keyId + "' is not UTF-8 text", keyId);
     }
     return parse(keyId, text);
+  }
+
+  private static MalformedSecretException tooLong(KeyId keyId, int length, String unit) {
+    return new MalformedSecretException(
+        "the stored value of key '"
+            + keyId
+            + "' is "
+            + length
+            + " "
+            + unit
+            + " long; a stored key is at most "
+            + MAX_STORED_LENGTH
+            + " (64 KiB): check that the key id names the right secret",
+        keyId);
   }
 
   /** The names of the object's fields (never a value), for messages about a missing one. */

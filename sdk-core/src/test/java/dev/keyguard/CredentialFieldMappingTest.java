@@ -352,6 +352,26 @@ class CredentialFieldMappingTest {
   }
 
   @Test
+  void parse_whenLongerThan64KiB_isRejectedWithoutEchoingIt() {
+    String huge = TestSecrets.randomHex(16) + "k".repeat(CredentialFieldMapping.MAX_STORED_LENGTH);
+
+    assertThatThrownBy(() -> parse(huge))
+        .isInstanceOf(MalformedSecretException.class)
+        .hasMessageContaining("at most 65536")
+        .hasMessageNotContaining(huge.substring(0, 32));
+    assertThatThrownBy(() -> DEFAULTS.parse(ID, huge.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(MalformedSecretException.class)
+        .hasMessageContaining("bytes long");
+  }
+
+  @Test
+  void parse_whenExactly64KiB_isAccepted() {
+    String longest = "k".repeat(CredentialFieldMapping.MAX_STORED_LENGTH);
+
+    assertThat(parse(longest).apiKey().value(ACCESS)).hasSize(65536);
+  }
+
+  @Test
   void parseBytes_whenUtf8_parsesLikeText() {
     String key = TestSecrets.randomValueWithSpecialCharacters();
 

@@ -23,7 +23,9 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -582,8 +584,11 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     }
 
     /**
-     * Sets the time one call may take in total, SDK retries included, in the client the provider
-     * builds (default 10 seconds). The key manager keeps serving the last good key meanwhile.
+     * Sets the time one call may take in total, from the first byte sent to the last byte read, in
+     * the client the provider builds (default 10 seconds): a backend that answers slowly, or
+     * trickles its answer, fails the call when it runs out. The key manager keeps serving the last
+     * good key meanwhile and retries with its own backoff. A call timeout set by the {@link
+     * #clientCustomizer(Consumer) customizer} wins.
      *
      * @param timeout a positive duration
      * @return this builder
@@ -597,6 +602,13 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     /**
      * Adjusts the client the provider builds, after the provider's own settings (to add an {@code
      * ExecutionInterceptor}, a metrics publisher or a retry strategy).
+     *
+     * <p>The provider's client makes one HTTP attempt per call: the key manager's backoff is the
+     * retry policy, so an outage costs one call per retry interval, not the SDK's three or four. A
+     * retry strategy (or retry mode) set here turns the SDK's own retries back on. The SDK's {@code
+     * overrideConfiguration(...)} replaces the whole override configuration; the provider puts its
+     * {@link #apiCallTimeout(Duration) call timeout} back on top of what the customizer set, unless
+     * the customizer set one itself.
      *
      * @param customizer called once by {@link #build()}
      * @return this builder
@@ -792,6 +804,7 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
       if (clientCustomizer != null) {
         clientCustomizer.accept(b);
       }
+      b.overrideConfiguration(withProviderDefaults(b.overrideConfiguration()));
       SecretsManagerClient built;
       try {
         built = b.build();
@@ -803,6 +816,31 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
             e);
       }
       return new AwsSecretsManagerKeyProvider(this, built, true);
+    }
+
+    /**
+     * The customizer's override configuration (the SDK's {@code overrideConfiguration(...)}
+     * replaces, it does not merge) with the provider's call timeout and single attempt where it set
+     * none.
+     */
+    @SuppressWarnings("deprecation") // retryPolicy(): a customizer may still set the old API
+    private ClientOverrideConfiguration withProviderDefaults(
+        ClientOverrideConfiguration configured) {
+      ClientOverrideConfiguration custom =
+          configured != null ? configured : ClientOverrideConfiguration.builder().build();
+      ClientOverrideConfiguration.Builder merged = custom.toBuilder();
+      if (custom.apiCallTimeout().isEmpty()) {
+        merged.apiCallTimeout(apiCallTimeout);
+      }
+      boolean retriesChosen =
+          custom.retryStrategy().isPresent()
+              || custom.retryMode().isPresent()
+              || custom.retryStrategyConfigurator().isPresent()
+              || custom.retryPolicy().isPresent();
+      if (!retriesChosen) {
+        merged.retryStrategy(AwsRetryStrategy.doNotRetry());
+      }
+      return merged.build();
     }
 
     private static Duration positive(Duration d, String name) {

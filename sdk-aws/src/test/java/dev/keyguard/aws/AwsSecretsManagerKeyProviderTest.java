@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
@@ -349,6 +352,95 @@ class AwsSecretsManagerKeyProviderTest {
 
     assertThatThrownBy(() -> provider(builder()).fetch(KEY))
         .isInstanceOf(KeyProviderUnavailableException.class);
+  }
+
+  /** The provider as a user builds it: no retry strategy of the test's own. */
+  private AwsSecretsManagerKeyProvider.Builder plainBuilder() {
+    return AwsSecretsManagerKeyProvider.builder()
+        .region(Region.EU_WEST_1)
+        .endpointOverride(URI.create("http://127.0.0.1:" + server.getPort()))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create("keyguard-test", "keyguard-test-secret")))
+        .timeSource(new FakeClock(NOW));
+  }
+
+  @Test
+  void fetch_whenServerErrorsRepeat_makesOneHttpAttemptPerFetch() {
+    for (int i = 0; i < 4; i++) {
+      enqueueJson(500, "{\"__type\":\"InternalServiceError\",\"Message\":\"try again\"}");
+    }
+
+    assertThatThrownBy(() -> provider(plainBuilder()).fetch(KEY))
+        .isInstanceOf(KeyProviderUnavailableException.class);
+
+    assertThat(server.getRequestCount())
+        .as("the key manager's backoff is the retry policy, not the SDK's retries")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void fetch_whenTheCustomizerChoosesARetryStrategy_keepsTheSdkRetries() {
+    for (int i = 0; i < 4; i++) {
+      enqueueJson(500, "{\"__type\":\"InternalServiceError\",\"Message\":\"try again\"}");
+    }
+
+    assertThatThrownBy(
+            () ->
+                provider(
+                        plainBuilder()
+                            .clientCustomizer(
+                                b ->
+                                    b.overrideConfiguration(
+                                        o ->
+                                            o.retryStrategy(
+                                                AwsRetryStrategy.standardRetryStrategy()))))
+                    .fetch(KEY))
+        .isInstanceOf(KeyProviderUnavailableException.class);
+
+    assertThat(server.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void fetch_whenTheCustomizerReplacesTheOverrideConfiguration_theCallTimeoutStillBoundsATrickle() {
+    // 8 bytes every 200 ms: each read succeeds, so only the call timeout can end the call
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .setHeader("Content-Type", "application/x-amz-json-1.1")
+            .body(
+                "{\"Padding\":\""
+                    + "p".repeat(240)
+                    + "\",\"Name\":\"prod/payments/api\",\"VersionId\":\"v1\",\"SecretString\":\"x\"}")
+            .throttleBody(8, 200, TimeUnit.MILLISECONDS)
+            .build());
+    List<String> seen = new ArrayList<>();
+    AwsSecretsManagerKeyProvider provider =
+        provider(
+            plainBuilder()
+                .apiCallTimeout(Duration.ofMillis(500))
+                .clientCustomizer(
+                    // the SDK's overrideConfiguration(...) replaces, it does not merge
+                    b ->
+                        b.overrideConfiguration(
+                            o ->
+                                o.addExecutionInterceptor(
+                                    new ExecutionInterceptor() {
+                                      @Override
+                                      public void beforeTransmission(
+                                          Context.BeforeTransmission context,
+                                          ExecutionAttributes attributes) {
+                                        seen.add("sent");
+                                      }
+                                    }))));
+    long start = System.nanoTime();
+
+    assertThatThrownBy(() -> provider.fetch(KEY))
+        .isInstanceOf(KeyProviderUnavailableException.class);
+
+    // the body alone takes about 8 s to trickle in
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    assertThat(seen).as("the customizer's interceptor ran").containsExactly("sent");
   }
 
   @Test

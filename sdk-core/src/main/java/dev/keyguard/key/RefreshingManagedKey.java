@@ -678,11 +678,13 @@ final class RefreshingManagedKey implements ManagedKey {
   // ================================================================= lifecycle and helpers
 
   void close() {
+    Flight running;
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
+      running = flights.running();
       if (nextRefresh != null) {
         nextRefresh.cancel(false);
         nextRefresh = null;
@@ -692,6 +694,11 @@ final class RefreshingManagedKey implements ManagedKey {
       holdLocked(); // nothing is held any more: every secret is retired
       fast = null;
       lock.notifyAll();
+    }
+    if (running != null) {
+      // Its waiters must not wait for a fetch that may never return (a backend that never
+      // answers): they wake, find the key closed and throw. The runner's own release is a no-op.
+      SingleFlight.release(running);
     }
   }
 

@@ -1,0 +1,170 @@
+package dev.keyguard.aws;
+
+import static dev.keyguard.aws.SecretsAdmin.randomKey;
+import static dev.keyguard.aws.SecretsAdmin.uniqueName;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyguard.InsecureSecretAccess;
+import dev.keyguard.key.KeyEvent;
+import dev.keyguard.key.KeyManager;
+import dev.keyguard.key.ManagedKey;
+import dev.keyguard.testing.KeyFaultScenario;
+import dev.keyguard.testing.ToxiproxyServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Real network faults between the AWS provider and moto, injected by Toxiproxy, while 16 threads
+ * read the key; what each scenario must show is {@link KeyFaultScenario}'s list (no failed read, at
+ * most one backend call per retry interval counted at Toxiproxy, RefreshFailed then
+ * RefreshRecovered, recovery within one retry interval, no thread left).
+ *
+ * <p>Timings: refresh every 1 s, retry every 1 s (no jitter), AWS call timeout 1 s, each fault held
+ * for 3 s (three refresh periods).
+ */
+class AwsNetworkFaultsIT {
+
+  @RegisterExtension static final MotoServer MOTO = new MotoServer();
+  @RegisterExtension static final ToxiproxyServer TOXIPROXY = new ToxiproxyServer();
+
+  private static final Duration SECOND = Duration.ofSeconds(1);
+  private static final AtomicInteger PROXIES = new AtomicInteger();
+
+  private final CallCounter calls = new CallCounter();
+  private SecretsAdmin admin;
+  private ToxiproxyServer.Proxy proxy;
+
+  @BeforeEach
+  void setUp() {
+    admin = new SecretsAdmin(MOTO.client());
+    proxy = TOXIPROXY.proxy("moto-" + PROXIES.incrementAndGet(), MOTO.port());
+  }
+
+  @AfterEach
+  void tearDown() {
+    TOXIPROXY.reset();
+  }
+
+  @Test
+  void latencyOfFiveSecondsOnEveryResponse_refreshTimesOutAndTheLastGoodKeyIsServed()
+      throws Exception {
+    run("latency 5 s", p -> p.latency("slow", Duration.ofSeconds(5)), proxy::acceptedConnections);
+  }
+
+  @Test
+  void connectionCutMidResponse_isARetryableFailureAndTheLastGoodKeyIsServed() throws Exception {
+    // the status line and part of the headers pass, then the connection closes
+    run(
+        "connection cut mid-response",
+        p -> p.cutResponsesAfter("cut", 60),
+        proxy::acceptedConnections);
+  }
+
+  @Test
+  void backendDownBehindALoadBalancerForThreeRefreshPeriods_servesStaleThenRecovers()
+      throws Exception {
+    run(
+        "backend down (connections reset)",
+        p -> p.resetConnections("down", Duration.ZERO),
+        proxy::acceptedConnections);
+  }
+
+  @Test
+  void bandwidthThrottledToATrickle_refreshTimesOutAndTheLastGoodKeyIsServed() throws Exception {
+    run(
+        "trickle (8-byte slices every 200 ms)",
+        p -> p.slicer("trickle", 8, Duration.ofMillis(200)),
+        proxy::acceptedConnections);
+  }
+
+  @Test
+  void halfOpenConnectionThatNeverAnswers_timeoutsFireAndNoThreadIsLeft() throws Exception {
+    run("half-open (never answers)", p -> p.blackHole("silent"), proxy::acceptedConnections);
+  }
+
+  @Test
+  void portRefused_servesStaleAndRecoversWhenTheBackendListensAgain() throws Exception {
+    // a refused connection never reaches Toxiproxy's accept: count the SDK's attempts instead
+    run("port refused", ToxiproxyServer.Proxy::disable, () -> calls.attempts("GetSecretValue"));
+  }
+
+  private void run(
+      String scenario, Consumer<ToxiproxyServer.Proxy> inject, IntSupplier backendCalls)
+      throws Exception {
+    String name = uniqueName("fault");
+    String firstKey = randomKey();
+    String rotatedKey = randomKey();
+    admin.create(name, firstKey);
+    KeyFaultScenario.Outcome o =
+        KeyFaultScenario.builder("aws", scenario)
+            .setUp(() -> setUp(name, rotatedKey))
+            .inject(() -> inject.accept(proxy))
+            .clear(() -> proxy.clearToxics())
+            .backendCalls(backendCalls)
+            .retryInterval(SECOND)
+            .callTimeout(SECOND)
+            .run();
+    o.assertExpected();
+    assertThat(o.events().toString()).doesNotContain(firstKey).doesNotContain(rotatedKey);
+  }
+
+  private KeyFaultScenario.Setup setUp(String name, String rotatedKey) {
+    AwsSecretsManagerKeyProvider provider =
+        AwsSecretsManagerKeyProvider.builder()
+            .region(MotoServer.REGION)
+            .endpointOverride(URI.create("http://127.0.0.1:" + proxy.port()))
+            .credentialsProvider(MotoServer.DUMMY_CREDENTIALS)
+            .connectTimeout(SECOND)
+            .apiCallTimeout(SECOND)
+            .clientCustomizer(b -> b.overrideConfiguration(o -> o.addExecutionInterceptor(calls)))
+            .build();
+    List<KeyEvent> events = new CopyOnWriteArrayList<>();
+    KeyManager manager =
+        KeyManager.builder()
+            .provider(provider)
+            .refreshAfter(SECOND)
+            .jitter(0)
+            .retryBackoff(SECOND, SECOND)
+            .maxStale(Duration.ofMinutes(1))
+            .listener(events::add)
+            .build();
+    ManagedKey key = manager.key(name);
+    key.awaitReady(Duration.ofSeconds(10));
+    return new KeyFaultScenario.Setup() {
+      @Override
+      public ManagedKey key() {
+        return key;
+      }
+
+      @Override
+      public List<KeyEvent> events() {
+        return events;
+      }
+
+      @Override
+      public void rotate() {
+        admin.rotate(name, rotatedKey);
+      }
+
+      @Override
+      public boolean servesRotated() {
+        return rotatedKey.equals(key.current().apiKey().value(InsecureSecretAccess.get()));
+      }
+
+      @Override
+      public void close() {
+        manager.close();
+        provider.close();
+      }
+    };
+  }
+}
