@@ -7,7 +7,9 @@ import dev.keyguard.Redactor;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.auth.AuthScheme;
 import dev.keyguard.key.ManagedKey;
+import dev.keyguard.internal.Durations;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -49,6 +51,7 @@ final class AuthenticationInterceptor implements Interceptor {
     }
     ManagedKey key = settings.managedKey();
     VersionedCredential credential = current(key);
+    holdIfRejected(key, credential, request);
     Response response = chain.proceed(authenticate(request, credential));
     Rejection first = rejection(response);
     if (first == null) {
@@ -228,6 +231,35 @@ final class AuthenticationInterceptor implements Interceptor {
               key.keyId(),
               null));
     }
+  }
+
+  /**
+   * Fails the request without sending it while the API rejects the credential and the key source
+   * has nothing else (the key's rejection circuit), except the one probe per interval.
+   */
+  private void holdIfRejected(ManagedKey key, VersionedCredential credential, Request request)
+      throws KeyGuardIOException {
+    Duration hold = key.rejectionHold(credential);
+    if (hold.isZero() || hold.isNegative()) {
+      return;
+    }
+    throw new KeyGuardIOException(
+        new KeyRejectedException(
+            "Not sent: the API rejected key '"
+                + credential.keyId()
+                + "' version "
+                + credential.version()
+                + " and its key source has no other version yet ("
+                + request.method()
+                + " "
+                + settings.safeUrl(request.url())
+                + "). The source is re-checked at growing intervals and a new version is used as"
+                + " soon as it appears; one request per interval probes the API, the next in "
+                + Durations.readable(hold)
+                + ". Rotate the key in its source, or check its permissions at the API provider.",
+            null,
+            credential.keyId(),
+            credential.version()));
   }
 
   private Request authenticate(Request request, VersionedCredential credential)

@@ -87,7 +87,13 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Rejection.</b> {@link ManagedKey#rejected(VersionedCredential)} forces one refresh
  *       (shared by concurrent callers), then asks the provider for alternate versions; repeated
  *       rejections of one version within {@code rejectionCooldown} (default 30 seconds) reuse that
- *       answer without calling the backend.
+ *       answer without calling the backend. If the served version is rejected and the backend has
+ *       nothing else (the API revoked the key before the backend had the new one), the key
+ *       re-checks the backend after 0.5 s, then at doubling intervals capped at {@code
+ *       rejectionCooldown} (jittered), serves the new version as soon as a check finds it, and
+ *       meanwhile holds requests with the rejected version back, one probe per interval ({@link
+ *       ManagedKey#rejectionHold(VersionedCredential)}); one {@link KeyEvent.KeyRejected} per such
+ *       episode.
  *   <li><b>Requirements.</b> A key knows the parts its users need: the requirement given to {@link
  *       #key(KeyId, CredentialRequirement)}, and the auth scheme's of every client built on it. A
  *       fetched credential that lacks one (no API secret for a signing scheme) counts as a
@@ -510,7 +516,9 @@ public final class KeyManager implements AutoCloseable {
     /**
      * Sets how long a rejection of a version is remembered: within it, further rejections of the
      * same version reuse the last answer without calling the backend, and a rejected version is not
-     * offered again. Default: 30 seconds.
+     * offered again. It is also the longest interval between the re-checks of the backend while
+     * the served version stays rejected and the backend has nothing else (they start at 0.5 s and
+     * double; a cool-down under 0.5 s re-checks every 0.5 s). Default: 30 seconds.
      *
      * @param cooldown the cool-down; zero or positive
      * @return this builder

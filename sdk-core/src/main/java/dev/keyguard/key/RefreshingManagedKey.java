@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -104,6 +105,9 @@ final class RefreshingManagedKey implements ManagedKey {
   /** What {@link #current()} may return without taking the lock, and until when. */
   private volatile Fast fast;
 
+  /** While the served version is rejected and the store has nothing else: its probe pacing. */
+  private volatile Circuit circuit;
+
   // ---- guarded by lock
   private KeyState state;
   private final SingleFlight flights = new SingleFlight();
@@ -111,6 +115,7 @@ final class RefreshingManagedKey implements ManagedKey {
   private final Liveness liveness = new Liveness();
   private Requirements requirements = Requirements.NONE;
   private ScheduledFuture<?> nextRefresh;
+  private ScheduledFuture<?> nextRecheck;
   private boolean closed;
 
   RefreshingManagedKey(
@@ -287,6 +292,14 @@ final class RefreshingManagedKey implements ManagedKey {
   public Optional<VersionedCredential> rejected(VersionedCredential rejected) {
     Objects.requireNonNull(rejected, "rejected");
     requireSameKey(rejected);
+    return rejected(rejected, false);
+  }
+
+  /**
+   * @param news whether an earlier pass of this call found the rejection to be news (it reports
+   *     it: one {@link KeyEvent.KeyRejected} per episode)
+   */
+  private Optional<VersionedCredential> rejected(VersionedCredential rejected, boolean news) {
     List<KeyEvent> events = new ArrayList<>();
     Optional<VersionedCredential> answer = null;
     Flight flight = null;
@@ -294,7 +307,7 @@ final class RefreshingManagedKey implements ManagedKey {
     synchronized (lock) {
       checkOpenLocked();
       Instant now = time.now();
-      rejections.rejected(rejected.version(), now);
+      news |= rejections.rejected(rejected.version(), now);
       VersionedCredential c = applyLocked(state.resolvedAt(now), events).servableAt(now);
       String roundVersion = state.served() != null ? state.served().version() : rejected.version();
       if (c != null && !c.sameVersionAs(rejected) && !rejections.isRejected(c.version(), now)) {
@@ -305,12 +318,14 @@ final class RefreshingManagedKey implements ManagedKey {
             rejected.version(),
             c.version());
         answer = Optional.of(c);
-      } else if (rejections.hasRecentRound(roundVersion, now)) {
+      } else if (rejections.inEpisode(roundVersion)
+          || rejections.hasRecentRound(roundVersion, now)) {
+        // the store is re-checked on a schedule (episode) or was just asked (cool-down)
         LOG.debug(
-            "Key {}: version {} rejected again within the cool-down; backend not called",
+            "Key {}: version {} rejected again; answered without calling the backend",
             keyId,
             rejected.version());
-        answer = answerLocked(rejected, now, events);
+        answer = answerLocked(rejected, now, events, news);
       } else {
         Flight started = flights.startIfIdle(roundVersion);
         runHere = started != null;
@@ -328,12 +343,13 @@ final class RefreshingManagedKey implements ManagedKey {
     SingleFlight.await(flight, keyId);
     if (!flight.isRejectionRound()) {
       // We only joined a plain refresh; it may have found a newer version. If not, run our round.
-      return rejectedAfterRefresh(rejected);
+      return rejectedAfterRefresh(rejected, news);
     }
-    return answerAfterRound(rejected);
+    return answerAfterRound(rejected, news);
   }
 
-  private Optional<VersionedCredential> rejectedAfterRefresh(VersionedCredential rejected) {
+  private Optional<VersionedCredential> rejectedAfterRefresh(
+      VersionedCredential rejected, boolean news) {
     synchronized (lock) {
       checkOpenLocked();
       Instant now = time.now();
@@ -343,28 +359,178 @@ final class RefreshingManagedKey implements ManagedKey {
         return Optional.of(c);
       }
     }
-    return rejected(rejected);
+    return rejected(rejected, news);
   }
 
-  private Optional<VersionedCredential> answerAfterRound(VersionedCredential rejected) {
+  private Optional<VersionedCredential> answerAfterRound(
+      VersionedCredential rejected, boolean news) {
     List<KeyEvent> events = new ArrayList<>();
     Optional<VersionedCredential> answer;
     synchronized (lock) {
       checkOpenLocked();
       Instant now = time.now();
       applyLocked(state.resolvedAt(now), events);
-      answer = answerLocked(rejected, now, events);
+      answer = answerLocked(rejected, now, events, news);
     }
     policy.events().fire(events);
     return answer;
   }
 
   private Optional<VersionedCredential> answerLocked(
-      VersionedCredential rejected, Instant now, List<KeyEvent> events) {
+      VersionedCredential rejected, Instant now, List<KeyEvent> events, boolean news) {
     KeyState.Answer answer =
-        state.rejected(rejected, now, rejections.alternates(), v -> rejections.isRejected(v, now));
-    events.add(answer.event());
+        state.rejected(
+            rejected, now, rejections.alternates(), v -> rejections.isRejected(v, now), news);
+    if (news) {
+      events.add(answer.event());
+    }
+    if (answer.next().isEmpty()) {
+      openEpisodeLocked(rejected, now);
+    }
     return answer.next();
+  }
+
+  // ================================================================= the rejection episode
+
+  @Override
+  public Duration rejectionHold(VersionedCredential credential) {
+    Circuit k = circuit;
+    if (k == null || !k.version.equals(credential.version())) {
+      return Duration.ZERO;
+    }
+    long now = time.nanoTime();
+    long next = k.nextProbeNanos.get();
+    if (now - next >= 0 && k.nextProbeNanos.compareAndSet(next, now + k.intervalNanos)) {
+      return Duration.ZERO; // this interval's probe
+    }
+    return Duration.ofNanos(Math.max(1, k.nextProbeNanos.get() - now));
+  }
+
+  /**
+   * Opens the episode if the served version is the one rejected and nothing else was found: from
+   * now on the store is re-checked on a growing schedule and requests with the version are held
+   * back, one probe per interval.
+   */
+  private void openEpisodeLocked(VersionedCredential rejected, Instant now) {
+    VersionedCredential served = state.served();
+    if (closed
+        || served == null
+        || !served.sameVersionAs(rejected)
+        || rejections.inEpisode(rejected.version())) {
+      return;
+    }
+    endEpisodeLocked(); // an episode of an older version, if one is still open
+    rejections.openEpisode(rejected.version(), now);
+    long delay = scheduleRecheckLocked();
+    LOG.warn(
+        "Key {}: version {} ({}) was rejected by the API and the key source has no other version;"
+            + " requests with it now fail fast (one probe per interval) and the source is"
+            + " re-checked in {}, then at growing intervals, until it has a new version",
+        keyId,
+        rejected.version(),
+        fingerprint(rejected),
+        Durations.readable(Duration.ofNanos(delay)));
+  }
+
+  /** Schedules the next check of the store in the open episode; returns its delay in nanos. */
+  private long scheduleRecheckLocked() {
+    if (nextRecheck != null) {
+      nextRecheck.cancel(false);
+      nextRecheck = null;
+    }
+    String version = rejections.episodeVersion();
+    int check = rejections.nextEpisodeCheck();
+    long delay =
+        Math.max(
+            0,
+            TimeMath.saturatedNanos(
+                policy.schedule().recheckDelay(check, policy.rejectionCooldown())));
+    Circuit k = circuit;
+    if (k == null || !k.version.equals(version)) {
+      circuit = new Circuit(version, time.nanoTime() + delay, delay);
+    } else {
+      k.intervalNanos = delay; // probes after the next one come at the new pace
+    }
+    try {
+      nextRecheck = policy.scheduler().schedule(this::recheckTask, delay, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      LOG.error(
+          "Key {}: the scheduler refused the re-check of the key source; the key is re-checked"
+              + " only by its regular refresh",
+          keyId);
+    }
+    return delay;
+  }
+
+  /** A check of the store in the episode: a rejection round for the episode's version. */
+  private void recheckTask() {
+    Flight f;
+    synchronized (lock) {
+      nextRecheck = null;
+      String version = rejections.episodeVersion();
+      if (closed || version == null) {
+        return;
+      }
+      f = flights.startIfIdle(version);
+      if (f == null) {
+        // a fetch runs now; its outcome ends the episode if it found a new version
+        scheduleRecheckLocked();
+        return;
+      }
+    }
+    runFlightLogged(f);
+  }
+
+  /**
+   * After a flight, while the episode is open: an alternate found on offer lets the next request
+   * through at once (it is rejected with the served version and retried with the alternate); the
+   * next check of the store is scheduled.
+   */
+  private void afterRoundInEpisodeLocked(Flight f) {
+    String version = rejections.episodeVersion();
+    if (closed || version == null || !f.isRejectionRound() || nextRecheck != null) {
+      return;
+    }
+    Instant now = time.now();
+    Circuit k = circuit;
+    if (k != null) {
+      for (VersionedCredential alt : rejections.alternates()) {
+        if (!alt.version().equals(version)
+            && !rejections.isRejected(alt.version(), now)
+            && alt.isUsableAt(now)) {
+          k.nextProbeNanos.set(time.nanoTime());
+          break;
+        }
+      }
+    }
+    scheduleRecheckLocked();
+  }
+
+  /** Ends the episode once the key serves another version. */
+  private void endEpisodeIfMovedOnLocked() {
+    String version = rejections.episodeVersion();
+    if (version == null) {
+      return;
+    }
+    VersionedCredential served = state.served();
+    if (served == null || !served.version().equals(version)) {
+      LOG.info(
+          "Key {}: serving version {} {} after version {} was rejected",
+          keyId,
+          served == null ? "none" : served.version(),
+          Durations.readable(Duration.between(rejections.episodeSince(), time.now())),
+          version);
+      endEpisodeLocked();
+    }
+  }
+
+  private void endEpisodeLocked() {
+    rejections.endEpisode();
+    circuit = null;
+    if (nextRecheck != null) {
+      nextRecheck.cancel(false);
+      nextRecheck = null;
+    }
   }
 
   @Override
@@ -375,6 +541,10 @@ final class RefreshingManagedKey implements ManagedKey {
     synchronized (lock) {
       checkOpenLocked();
       Instant now = time.now();
+      if (rejections.inEpisode(accepted.version())) {
+        LOG.info("Key {}: the API accepts version {} again", keyId, accepted.version());
+        endEpisodeLocked();
+      }
       rejections.accepted(accepted.version());
       applyLocked(state.accepted(accepted, rejections.alternateLike(accepted), now), events);
     }
@@ -475,6 +645,7 @@ final class RefreshingManagedKey implements ManagedKey {
         flights.finish(f);
         if (!closed) {
           scheduleNextLocked(time.now());
+          afterRoundInEpisodeLocked(f);
         }
         lock.notifyAll();
       }
@@ -555,6 +726,7 @@ final class RefreshingManagedKey implements ManagedKey {
 
   /** Republishes the lock-free view after a state change. */
   private void publishLocked() {
+    endEpisodeIfMovedOnLocked();
     VersionedCredential served = state.served();
     fast = closed || served == null ? null : new Fast(served, state.servableUntilMillis());
   }
@@ -572,6 +744,7 @@ final class RefreshingManagedKey implements ManagedKey {
         nextRefresh = null;
       }
       state = state.closed();
+      endEpisodeLocked();
       rejections.clear();
       holdLocked(); // nothing is held any more: every secret is retired
       fast = null;
@@ -606,6 +779,19 @@ final class RefreshingManagedKey implements ManagedKey {
             + ", "
             + fingerprint(f.credential)
             + "]";
+  }
+
+  /** The probe pacing of an episode: one request with {@code version} per interval goes out. */
+  private static final class Circuit {
+    final String version;
+    final AtomicLong nextProbeNanos;
+    volatile long intervalNanos;
+
+    Circuit(String version, long firstProbeNanos, long intervalNanos) {
+      this.version = version;
+      this.nextProbeNanos = new AtomicLong(firstProbeNanos);
+      this.intervalNanos = intervalNanos;
+    }
   }
 
   /**
