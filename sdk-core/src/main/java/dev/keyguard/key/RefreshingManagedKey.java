@@ -81,7 +81,23 @@ import java.util.function.BooleanSupplier;
  * itself, which releases it). Registration with the redactor happens under the lock, so that a
  * credential is known to the redactor before any thread can be handed it. The hot path, {@link
  * #current()}, takes no lock: it reads the volatile {@link #fast} view, which every state change
- * republishes, and a clock reading.
+ * republishes, and in most states not even the clock.
+ *
+ * <p><b>current() without a clock reading.</b> A view is <em>timed</em> (served only while the
+ * clock reads before its deadline, as the state says: the served version's {@code expiresAt}, a
+ * pending version's {@code notBefore}, the stale bound) or <em>untimed</em> (served without
+ * looking at the clock: one volatile read). It is untimed when the state has no deadline at all
+ * (no {@code expiresAt}, nothing pending, no failure), which is the usual case, and then nothing
+ * can make it wrong but a state change, which republishes it. A view with a deadline is untimed
+ * only while the key is healthy and the deadline is at least {@link #ARMING_MARGIN_MILLIS} (5 s)
+ * away: a task on the key manager's scheduler replaces it by the timed view half-way to the
+ * deadline (and at least 5 s before it), from when on every call reads the clock again, as before.
+ * So an expired credential is served only if that task runs later than half the remaining lifetime
+ * (at least 5 s) after it fell due: a scheduler stalled that long has also missed the refresh due
+ * at three quarters of the lifetime. The task swaps only the view it was scheduled for (identity
+ * check under the lock), so a late task never overwrites a newer view; a state change cancels it;
+ * a scheduler that refuses it leaves the view timed. While a refresh fails the view is timed from
+ * the start (the stale bound is then the deadline).
  *
  * <p><b>Threads.</b> The backend is called by whichever thread started the flight: the scheduler
  * (refreshes, retries, warm-up of {@code awaitReady}), the caller of a cold-start or hard-expiry
@@ -91,6 +107,12 @@ import java.util.function.BooleanSupplier;
  * change, after the lock is released.
  */
 final class RefreshingManagedKey implements ManagedKey {
+
+  /**
+   * The least time before the served credential's deadline at which the untimed view is replaced by
+   * the timed one (it is replaced half-way to the deadline, and never later than this before it).
+   */
+  static final long ARMING_MARGIN_MILLIS = 5_000;
 
   /** A waiter re-reads the time source this often, so that a fake one that moves ends it. */
   private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -116,6 +138,7 @@ final class RefreshingManagedKey implements ManagedKey {
   private Requirements requirements = Requirements.NONE;
   private ScheduledFuture<?> nextRefresh;
   private ScheduledFuture<?> nextRecheck;
+  private ScheduledFuture<?> nextArming;
   private boolean closed;
 
   RefreshingManagedKey(
@@ -139,7 +162,7 @@ final class RefreshingManagedKey implements ManagedKey {
   @Override
   public VersionedCredential current() {
     Fast f = fast;
-    if (f != null && TimeMath.toMillisFloor(time.now()) < f.untilMillis) {
+    if (f != null && (!f.timed || TimeMath.toMillisFloor(time.now()) < f.untilMillis)) {
       return f.credential;
     }
     return currentSlow();
@@ -724,11 +747,52 @@ final class RefreshingManagedKey implements ManagedKey {
     liveness.hold(held);
   }
 
-  /** Republishes the lock-free view after a state change. */
+  /**
+   * Republishes the lock-free view after a state change: untimed (no clock reading per call) while
+   * the key is healthy and has no deadline, or its deadline is far enough away that a task can swap
+   * in the timed view half-way there (at least {@link #ARMING_MARGIN_MILLIS} ahead); timed
+   * otherwise. See the implementation notes.
+   */
   private void publishLocked() {
     endEpisodeIfMovedOnLocked();
+    if (nextArming != null) {
+      nextArming.cancel(false);
+      nextArming = null;
+    }
     VersionedCredential served = state.served();
-    fast = closed || served == null ? null : new Fast(served, state.servableUntilMillis());
+    if (closed || served == null) {
+      fast = null;
+      return;
+    }
+    long until = state.servableUntilMillis();
+    if (until == Long.MAX_VALUE) {
+      fast = new Fast(served, until, false); // no deadline: nothing to arm
+      return;
+    }
+    long remaining = until - TimeMath.toMillisFloor(time.now());
+    long untimedMillis = Math.min(remaining / 2, remaining - ARMING_MARGIN_MILLIS);
+    if (state.failure() != null || untimedMillis <= 0) {
+      fast = new Fast(served, until, true);
+      return;
+    }
+    Fast untimed = new Fast(served, until, false);
+    fast = untimed;
+    try {
+      nextArming =
+          policy.scheduler().schedule(() -> arm(untimed), untimedMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      fast = new Fast(served, until, true); // no task to rely on: read the clock per call
+    }
+  }
+
+  /** Swaps the timed view in for {@code untimed} if it is still the one published. */
+  private void arm(Fast untimed) {
+    synchronized (lock) {
+      if (fast == untimed) {
+        fast = new Fast(untimed.credential, untimed.untilMillis, true);
+        nextArming = null;
+      }
+    }
   }
 
   // ================================================================= lifecycle and helpers
@@ -748,6 +812,10 @@ final class RefreshingManagedKey implements ManagedKey {
       rejections.clear();
       holdLocked(); // nothing is held any more: every secret is retired
       fast = null;
+      if (nextArming != null) {
+        nextArming.cancel(false);
+        nextArming = null;
+      }
       lock.notifyAll();
     }
   }
@@ -795,15 +863,19 @@ final class RefreshingManagedKey implements ManagedKey {
   }
 
   /**
-   * The lock-free view: serve {@code credential} while the clock reads before {@code untilMillis}.
+   * The lock-free view: serve {@code credential}; if {@code timed}, only while the clock reads
+   * before {@code untilMillis}. An untimed view is replaced by a timed one {@link
+   * #ARMING_MARGIN_MILLIS} before {@code untilMillis} (see the implementation notes).
    */
   private static final class Fast {
     final VersionedCredential credential;
     final long untilMillis;
+    final boolean timed;
 
-    Fast(VersionedCredential credential, long untilMillis) {
+    Fast(VersionedCredential credential, long untilMillis, boolean timed) {
       this.credential = credential;
       this.untilMillis = untilMillis;
+      this.timed = timed;
     }
   }
 }
