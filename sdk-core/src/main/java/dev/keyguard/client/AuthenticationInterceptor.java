@@ -36,8 +36,13 @@ final class AuthenticationInterceptor implements Interceptor {
 
   private final ClientSettings settings;
 
-  /** The last credential whose secrets were made known to the redactor (identity check). */
-  private volatile @Nullable VersionedCredential lastRegistered;
+  /**
+   * The last credential whose secrets were made known to the redactor (identity check), with the
+   * tag its requests carry: both made once per version, not per request.
+   */
+  private volatile @Nullable Seen lastSeen;
+
+  private record Seen(VersionedCredential credential, UsedCredential used) {}
 
   AuthenticationInterceptor(ClientSettings settings) {
     this.settings = settings;
@@ -264,7 +269,7 @@ final class AuthenticationInterceptor implements Interceptor {
 
   private Request authenticate(Request request, VersionedCredential credential)
       throws KeyGuardIOException {
-    registerWithRedactor(credential);
+    UsedCredential used = registerWithRedactor(credential);
     Request signed;
     try {
       signed = settings.authScheme().apply(request, credential);
@@ -299,7 +304,7 @@ final class AuthenticationInterceptor implements Interceptor {
                   + "' there",
               credential.keyId()));
     }
-    return signed.newBuilder().tag(UsedCredential.class, UsedCredential.of(credential)).build();
+    return signed.newBuilder().tag(UsedCredential.class, used).build();
   }
 
   /** A failure of the auth scheme with this credential: not retryable, the scheme is at fault. */
@@ -314,13 +319,18 @@ final class AuthenticationInterceptor implements Interceptor {
    * The one place the request path registers secrets with the redactor: makes the secrets in use
    * known to it, so a body that echoes them is scrubbed from errors even with a ManagedKey that
    * does not register them itself. Cheap after the first call.
+   *
+   * @return the tag of the requests the credential signs
    */
-  private void registerWithRedactor(VersionedCredential credential) {
-    if (lastRegistered == credential) {
-      return;
+  private UsedCredential registerWithRedactor(VersionedCredential credential) {
+    Seen seen = lastSeen;
+    if (seen != null && seen.credential == credential) {
+      return seen.used;
     }
     Redactor.global().register(credential.apiKey());
     credential.apiSecret().ifPresent(Redactor.global()::register);
-    lastRegistered = credential;
+    UsedCredential used = UsedCredential.of(credential);
+    lastSeen = new Seen(credential, used);
+    return used;
   }
 }

@@ -124,11 +124,7 @@ final class ClientCalls {
           .failures()
           .forUndecodableBody(response, bytes, "the body could not be read as JSON");
     }
-    return new ApiResponse<>(
-        response.code(),
-        response.headers(),
-        value,
-        settings.headerSelector().rateLimitHeaders(response.headers()),
-        ResponseHeaderSelector.requestId(response.headers()));
+    // rate-limit headers and the request id are picked out only when the caller asks
+    return new ApiResponse<>(response.code(), response.headers(), value, settings.headerSelector());
   }
 }

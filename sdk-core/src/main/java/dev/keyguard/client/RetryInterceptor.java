@@ -40,7 +40,7 @@ final class RetryInterceptor implements Interceptor {
       }
       Response response = chain.proceed(request);
       int code = response.code();
-      if (!options.retryStatuses().contains(code)
+      if (!options.retriesStatus(code)
           || !mayRetry
           || attempt >= options.maxAttempts()) {
         return response;
