@@ -53,9 +53,14 @@ final class RequestUrls {
    *     is null
    */
   static HttpUrl resolve(HttpUrl baseUrl, String path, Map<String, ?> queryParameters) {
+    checkPath(path);
+    return appendChecked(baseUrl, path, queryParameters);
+  }
+
+  /** As {@link #resolve} for a path {@link #checkPath} has accepted already. */
+  static HttpUrl appendChecked(HttpUrl baseUrl, String path, Map<String, ?> queryParameters) {
     Objects.requireNonNull(queryParameters, "queryParameters");
     HttpUrl.Builder b = baseUrl.newBuilder();
-    checkPath(path);
     // the segments between slashes, without split: "" has none, "a/" ends with an empty one
     int start = firstSegmentStart(path);
     if (start < path.length()) {

@@ -94,7 +94,7 @@ public final class ClientOverhead {
     int workers = Integer.parseInt(opt.getOrDefault("nginx-workers", "1"));
     List<String> schemes =
         List.of(opt.getOrDefault("schemes", "header,bearer,query,binance").split(","));
-    Path tools = Path.of(opt.getOrDefault("tools", ".tools/nginx"));
+    Path tools = Path.of(opt.getOrDefault("tools", ".tools/nginx")).toAbsolutePath();
 
     SecureRandom random = new SecureRandom();
     String apiKey = HexFormat.of().formatHex(random.generateSeed(32));
@@ -306,6 +306,11 @@ public final class ClientOverhead {
     List<double[]> ratios = new ArrayList<>();
     List<Leg> raws = new ArrayList<>();
     List<Leg> kgs = new ArrayList<>();
+    String only = System.getProperty("only", ""); // "raw" or "keyguard": one contender (profiling)
+    if (!only.isEmpty()) {
+      raw = only.equals("raw") ? raw : keyguard;
+      keyguard = raw;
+    }
     for (int i = -warmupPairs; i < pairs; i++) {
       boolean rawFirst = (i & 1) == 0;
       Leg a = runner.leg(rawFirst ? raw : keyguard, seconds);
