@@ -112,8 +112,7 @@ final class ClientCalls {
     try {
       // the content type (parsed with a regex) matters only for a String body's charset
       value =
-          codec.decode(
-              bytes, type.getRawClass() == String.class ? body.contentType() : null, type);
+          codec.decode(bytes, type.getRawClass() == String.class ? body.contentType() : null, type);
     } catch (JsonProcessingException e) {
       throw settings
           .failures()

@@ -67,7 +67,8 @@ final class RequestUrls {
       int from = start;
       while (true) {
         int end = segmentEnd(path, from);
-        b.addEncodedPathSegment(from == 0 && end == path.length() ? path : path.substring(from, end));
+        b.addEncodedPathSegment(
+            from == 0 && end == path.length() ? path : path.substring(from, end));
         if (end == path.length()) {
           break;
         }

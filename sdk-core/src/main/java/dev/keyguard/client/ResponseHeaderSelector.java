@@ -46,8 +46,7 @@ final class ResponseHeaderSelector {
 
   /**
    * The rate-limit headers, case-insensitive map (the last value of each, as {@link Headers#get}
-   * gives it). Allocates nothing for a
-   * response without one.
+   * gives it). Allocates nothing for a response without one.
    */
   Map<String, String> rateLimitHeaders(Headers headers) {
     Map<String, String> out = null;

@@ -2,8 +2,8 @@ package dev.keyguard.client;
 
 import java.io.IOException;
 import java.util.Locale;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import okhttp3.CipherSuite;
@@ -34,7 +34,9 @@ final class TransportGuardInterceptor implements Interceptor {
 
   private static final Pattern UNDERSCORE = Pattern.compile("_");
 
-  /** The verdict of {@link #isBroken} per suite (OkHttp interns them): decided once, not per call. */
+  /**
+   * The verdict of {@link #isBroken} per suite (OkHttp interns them): decided once, not per call.
+   */
   private static final Map<CipherSuite, Boolean> BROKEN = new ConcurrentHashMap<>();
 
   private final ClientSettings settings;

@@ -516,8 +516,8 @@ public final class KeyManager implements AutoCloseable {
     /**
      * Sets how long a rejection of a version is remembered: within it, further rejections of the
      * same version reuse the last answer without calling the backend, and a rejected version is not
-     * offered again. It is also the longest interval between the re-checks of the backend while
-     * the served version stays rejected and the backend has nothing else (they start at 0.5 s and
+     * offered again. It is also the longest interval between the re-checks of the backend while the
+     * served version stays rejected and the backend has nothing else (they start at 0.5 s and
      * double; a cool-down under 0.5 s re-checks every 0.5 s). Default: 30 seconds.
      *
      * @param cooldown the cool-down; zero or positive

@@ -372,8 +372,8 @@ final class KeyState {
   }
 
   /**
-   * As {@link #rejected(VersionedCredential, Instant, List, Predicate)}; {@code news} false logs the
-   * answer at debug level only (a repeated rejection within an episode, which is not reported).
+   * As {@link #rejected(VersionedCredential, Instant, List, Predicate)}; {@code news} false logs
+   * the answer at debug level only (a repeated rejection within an episode, which is not reported).
    */
   Answer rejected(
       VersionedCredential rejected,

@@ -112,15 +112,15 @@ public interface ManagedKey {
    *
    * <p><b>When the API is ahead of the key source.</b> If the rejected version is the one served
    * and the source has nothing else (the API revoked the old key before the new one reached the
-   * store), the key manager's keys open a <em>rejection episode</em>: they re-check the source 0.5 s
-   * later, then at doubling intervals (1 s, 2 s, 4 s …, jittered, capped at the manager's {@code
+   * store), the key manager's keys open a <em>rejection episode</em>: they re-check the source 0.5
+   * s later, then at doubling intervals (1 s, 2 s, 4 s …, jittered, capped at the manager's {@code
    * rejectionCooldown}), and serve the new version as soon as a check finds it, so a new version is
    * picked up within one interval of appearing (about half a second early in the episode). While
    * the episode lasts, {@link #rejectionHold(VersionedCredential)} holds requests with the rejected
    * version back (the client fails them at once with {@link KeyRejectedException} without sending
    * them) except one probe per interval, and further rejections of it are answered without calling
-   * the backend. One {@link KeyEvent.KeyRejected} is fired per episode, not per request. The episode
-   * ends when another version is served or the API accepts the version again ({@link
+   * the backend. One {@link KeyEvent.KeyRejected} is fired per episode, not per request. The
+   * episode ends when another version is served or the API accepts the version again ({@link
    * #accepted(VersionedCredential)}).
    *
    * @param rejected the credential the API refused

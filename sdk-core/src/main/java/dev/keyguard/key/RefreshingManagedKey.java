@@ -85,19 +85,19 @@ import java.util.function.BooleanSupplier;
  *
  * <p><b>current() without a clock reading.</b> A view is <em>timed</em> (served only while the
  * clock reads before its deadline, as the state says: the served version's {@code expiresAt}, a
- * pending version's {@code notBefore}, the stale bound) or <em>untimed</em> (served without
- * looking at the clock: one volatile read). It is untimed when the state has no deadline at all
- * (no {@code expiresAt}, nothing pending, no failure), which is the usual case, and then nothing
- * can make it wrong but a state change, which republishes it. A view with a deadline is untimed
- * only while the key is healthy and the deadline is at least {@link #ARMING_MARGIN_MILLIS} (5 s)
- * away: a task on the key manager's scheduler replaces it by the timed view half-way to the
- * deadline (and at least 5 s before it), from when on every call reads the clock again, as before.
- * So an expired credential is served only if that task runs later than half the remaining lifetime
- * (at least 5 s) after it fell due: a scheduler stalled that long has also missed the refresh due
- * at three quarters of the lifetime. The task swaps only the view it was scheduled for (identity
- * check under the lock), so a late task never overwrites a newer view; a state change cancels it;
- * a scheduler that refuses it leaves the view timed. While a refresh fails the view is timed from
- * the start (the stale bound is then the deadline).
+ * pending version's {@code notBefore}, the stale bound) or <em>untimed</em> (served without looking
+ * at the clock: one volatile read). It is untimed when the state has no deadline at all (no {@code
+ * expiresAt}, nothing pending, no failure), which is the usual case, and then nothing can make it
+ * wrong but a state change, which republishes it. A view with a deadline is untimed only while the
+ * key is healthy and the deadline is at least {@link #ARMING_MARGIN_MILLIS} (5 s) away: a task on
+ * the key manager's scheduler replaces it by the timed view half-way to the deadline (and at least
+ * 5 s before it), from when on every call reads the clock again, as before. So an expired
+ * credential is served only if that task runs later than half the remaining lifetime (at least 5 s)
+ * after it fell due: a scheduler stalled that long has also missed the refresh due at three
+ * quarters of the lifetime. The task swaps only the view it was scheduled for (identity check under
+ * the lock), so a late task never overwrites a newer view; a state change cancels it; a scheduler
+ * that refuses it leaves the view timed. While a refresh fails the view is timed from the start
+ * (the stale bound is then the deadline).
  *
  * <p><b>Threads.</b> The backend is called by whichever thread started the flight: the scheduler
  * (refreshes, retries, warm-up of {@code awaitReady}), the caller of a cold-start or hard-expiry
@@ -319,8 +319,8 @@ final class RefreshingManagedKey implements ManagedKey {
   }
 
   /**
-   * @param news whether an earlier pass of this call found the rejection to be news (it reports
-   *     it: one {@link KeyEvent.KeyRejected} per episode)
+   * @param news whether an earlier pass of this call found the rejection to be news (it reports it:
+   *     one {@link KeyEvent.KeyRejected} per episode)
    */
   private Optional<VersionedCredential> rejected(VersionedCredential rejected, boolean news) {
     List<KeyEvent> events = new ArrayList<>();

@@ -59,7 +59,17 @@ class RequestUrlsTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        ".", "..", "/..", "a/./b", "a/../b", "a/..", "%2e", "%2E%2e", "a/.%2E/b", "x/%2e/", "./"
+        ".",
+        "..",
+        "/..",
+        "a/./b",
+        "a/../b",
+        "a/..",
+        "%2e",
+        "%2E%2e",
+        "a/.%2E/b",
+        "x/%2e/",
+        "./"
       })
   void checkPath_refusesDotSegmentsPlainOrEncoded(String path) {
     assertThatThrownBy(() -> RequestUrls.checkPath(path))

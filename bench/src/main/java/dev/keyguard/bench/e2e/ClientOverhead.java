@@ -47,9 +47,9 @@ import okhttp3.Response;
  * End-to-end overhead of {@link KeyGuardClient} against raw OkHttp + Jackson doing the same work,
  * against nginx over HTTPS on loopback: {@code --threads} threads (16) call in a closed loop; each
  * pair runs the raw leg and the KeyGuard leg for {@code --seconds} each, alternating which goes
- * first, so both see the same machine load. Per leg: requests per second, p50 / p99 latency, process
- * CPU and bytes allocated (by the calling threads, which do all the work of a synchronous call over
- * HTTP/1.1) per request. The summary gives, per scheme, the median over the pairs of the
+ * first, so both see the same machine load. Per leg: requests per second, p50 / p99 latency,
+ * process CPU and bytes allocated (by the calling threads, which do all the work of a synchronous
+ * call over HTTP/1.1) per request. The summary gives, per scheme, the median over the pairs of the
  * KeyGuard/raw ratios, their range, and in how many pairs KeyGuard was slower.
  *
  * <pre>
@@ -58,9 +58,9 @@ import okhttp3.Response;
  * java -cp bench/target/benchmarks.jar dev.keyguard.bench.e2e.ClientOverhead --pairs 6 --seconds 3
  * </pre>
  *
- * <p>Options: {@code --schemes header,bearer,query,binance}, {@code --threads 16}, {@code --pairs 6}
- * (measured), {@code --warmup-pairs 2}, {@code --seconds 3} (per leg), {@code --nginx-workers 1}.
- * The report is this tool's output, so it goes to standard output.
+ * <p>Options: {@code --schemes header,bearer,query,binance}, {@code --threads 16}, {@code --pairs
+ * 6} (measured), {@code --warmup-pairs 2}, {@code --seconds 3} (per leg), {@code --nginx-workers
+ * 1}. The report is this tool's output, so it goes to standard output.
  */
 public final class ClientOverhead {
 
@@ -179,7 +179,11 @@ public final class ClientOverhead {
         rawCall =
             () ->
                 rawGet(
-                    raw, base, "v2/price", r -> r.header("Authorization", "Bearer " + apiKey), query,
+                    raw,
+                    base,
+                    "v2/price",
+                    r -> r.header("Authorization", "Bearer " + apiKey),
+                    query,
                     null);
       }
       case "query" -> {
@@ -235,7 +239,8 @@ public final class ClientOverhead {
       url.addQueryParameter("apikey", apiKeyParam);
     }
     Request request =
-        headers.add(new Request.Builder().url(url.build()).header("Accept", "application/json"))
+        headers
+            .add(new Request.Builder().url(url.build()).header("Accept", "application/json"))
             .build();
     try (Response response = client.newCall(request).execute()) {
       if (!response.isSuccessful()) {

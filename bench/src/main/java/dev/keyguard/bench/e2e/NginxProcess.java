@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * nginx from Debian ({@code bench/provision-nginx.sh} installs it into {@code .tools/nginx}), started
- * on a free loopback port with TLS, one worker process, no access log, answering every request
- * with the same small JSON body. Stopped by {@link #close()}.
+ * nginx from Debian ({@code bench/provision-nginx.sh} installs it into {@code .tools/nginx}),
+ * started on a free loopback port with TLS, one worker process, no access log, answering every
+ * request with the same small JSON body. Stopped by {@link #close()}.
  */
 final class NginxProcess implements AutoCloseable {
 
