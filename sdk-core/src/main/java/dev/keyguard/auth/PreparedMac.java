@@ -19,11 +19,24 @@ final class PreparedMac {
 
   private record Entry(VersionedCredential credential, Mac prototype) {}
 
+  /** The HMAC key a scheme derives from the API secret; the caller wipes the array it returns. */
+  interface KeyDerivation {
+    byte[] key(VersionedCredential credential, Secret secret);
+  }
+
   private final String algorithm;
+  private final KeyDerivation derivation;
   private volatile @Nullable Entry last;
 
+  /** An HMAC keyed with the secret's bytes. */
   PreparedMac(String algorithm) {
+    this(algorithm, (credential, secret) -> secret.bytes(InsecureSecretAccess.get()));
+  }
+
+  /** An HMAC keyed with what {@code derivation} makes of the secret (Kraken: base64-decoded). */
+  PreparedMac(String algorithm, KeyDerivation derivation) {
     this.algorithm = algorithm;
+    this.derivation = derivation;
   }
 
   /** The HMAC of the message parts under {@code secret}, the API secret of {@code credential}. */
@@ -38,18 +51,19 @@ final class PreparedMac {
   private Mac macFor(VersionedCredential credential, Secret secret) {
     Entry e = last;
     if (e == null || e.credential != credential || secret.isDestroyed()) {
-      e = new Entry(credential, keyed(secret));
+      e = new Entry(credential, keyed(credential, secret));
       last = e;
     }
     try {
       return (Mac) e.prototype.clone();
     } catch (CloneNotSupportedException notCloneable) {
-      return keyed(secret); // a provider whose Mac cannot be cloned: key one per signature
+      // a provider whose Mac cannot be cloned: key one per signature
+      return keyed(credential, secret);
     }
   }
 
-  private Mac keyed(Secret secret) {
-    byte[] key = secret.bytes(InsecureSecretAccess.get()); // throws if destroyed
+  private Mac keyed(VersionedCredential credential, Secret secret) {
+    byte[] key = derivation.key(credential, secret); // throws if destroyed
     try {
       Mac mac = Mac.getInstance(algorithm);
       mac.init(new SecretKeySpec(key, algorithm));
