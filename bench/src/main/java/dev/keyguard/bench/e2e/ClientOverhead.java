@@ -147,8 +147,9 @@ public final class ClientOverhead {
         System.out.println();
         System.out.println(
             "| scheme | throughput KeyGuard/raw, median (range) | slower in | p50 ratio | p99 ratio"
-                + " | CPU/request raw → KeyGuard | allocation/request raw → KeyGuard |");
-        System.out.println("|---|---|---|---|---|---|---|");
+                + " | process CPU/request raw → KeyGuard | callers' CPU/request raw → KeyGuard"
+                + " (median ratio) | allocation/request raw → KeyGuard |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         summary.forEach(System.out::println);
       }
     }
@@ -297,7 +298,13 @@ public final class ClientOverhead {
   // ------------------------------------------------------------------ measurement
 
   /** One leg's figures. */
-  record Leg(double rps, double p50us, double p99us, double cpuUsPerReq, double bytesPerReq) {}
+  record Leg(
+      double rps,
+      double p50us,
+      double p99us,
+      double cpuUsPerReq,
+      double callerCpuUsPerReq,
+      double bytesPerReq) {}
 
   private static String runPairs(
       Runner runner,
@@ -324,8 +331,9 @@ public final class ClientOverhead {
       Leg k = rawFirst ? b : a;
       System.out.printf(
           Locale.ROOT,
-          "%-8s %s pair %2d: raw %8.0f req/s p50 %6.0f µs p99 %6.0f µs %5.1f µs CPU %6.0f B |"
-              + " keyguard %8.0f req/s p50 %6.0f µs p99 %6.0f µs %5.1f µs CPU %6.0f B | ratio %.3f%n",
+          "%-8s %s pair %2d: raw %8.0f req/s p50 %6.0f µs p99 %6.0f µs CPU %5.1f µs (callers"
+              + " %5.1f) %6.0f B | keyguard %8.0f req/s p50 %6.0f µs p99 %6.0f µs CPU %5.1f µs"
+              + " (callers %5.1f) %6.0f B | ratio %.3f%n",
           scheme,
           i < 0 ? "warm-up" : "       ",
           i,
@@ -333,24 +341,33 @@ public final class ClientOverhead {
           r.p50us,
           r.p99us,
           r.cpuUsPerReq,
+          r.callerCpuUsPerReq,
           r.bytesPerReq,
           k.rps,
           k.p50us,
           k.p99us,
           k.cpuUsPerReq,
+          k.callerCpuUsPerReq,
           k.bytesPerReq,
           k.rps / r.rps);
       if (i >= 0) {
         raws.add(r);
         kgs.add(k);
-        ratios.add(new double[] {k.rps / r.rps, k.p50us / r.p50us, k.p99us / r.p99us});
+        ratios.add(
+            new double[] {
+              k.rps / r.rps,
+              k.p50us / r.p50us,
+              k.p99us / r.p99us,
+              k.callerCpuUsPerReq / r.callerCpuUsPerReq
+            });
       }
     }
     double[] tput = ratios.stream().mapToDouble(x -> x[0]).sorted().toArray();
     long slower = Arrays.stream(tput).filter(x -> x < 1).count();
     return String.format(
         Locale.ROOT,
-        "| %s | %.3f× (%.3f–%.3f) | %d of %d | %.3f× | %.3f× | %.1f → %.1f µs | %.0f → %.0f B (%+.0f B) |",
+        "| %s | %.3f× (%.3f–%.3f) | %d of %d | %.3f× | %.3f× | %.1f → %.1f µs | %.1f → %.1f µs"
+            + " (%.3f×) | %.0f → %.0f B (%+.0f B) |",
         scheme,
         median(tput),
         tput[0],
@@ -361,6 +378,9 @@ public final class ClientOverhead {
         median(ratios.stream().mapToDouble(x -> x[2]).sorted().toArray()),
         median(raws.stream().mapToDouble(Leg::cpuUsPerReq).sorted().toArray()),
         median(kgs.stream().mapToDouble(Leg::cpuUsPerReq).sorted().toArray()),
+        median(raws.stream().mapToDouble(Leg::callerCpuUsPerReq).sorted().toArray()),
+        median(kgs.stream().mapToDouble(Leg::callerCpuUsPerReq).sorted().toArray()),
+        median(ratios.stream().mapToDouble(x -> x[3]).sorted().toArray()),
         median(raws.stream().mapToDouble(Leg::bytesPerReq).sorted().toArray()),
         median(kgs.stream().mapToDouble(Leg::bytesPerReq).sorted().toArray()),
         median(kgs.stream().mapToDouble(Leg::bytesPerReq).sorted().toArray())
@@ -449,6 +469,7 @@ public final class ClientOverhead {
       contender = c;
       long errorsBefore = errors.get();
       long[] allocBefore = THREADS.getThreadAllocatedBytes(ids);
+      long callerCpuBefore = callerCpu();
       long cpuBefore = OS.getProcessCpuTime();
       long t0 = System.nanoTime();
       deadline = t0 + (long) (seconds * 1e9);
@@ -456,6 +477,7 @@ public final class ClientOverhead {
       end.await();
       long elapsed = System.nanoTime() - t0;
       long cpu = OS.getProcessCpuTime() - cpuBefore;
+      long callerCpu = callerCpu() - callerCpuBefore;
       long[] allocAfter = THREADS.getThreadAllocatedBytes(ids);
       long alloc = 0;
       int total = 0;
@@ -478,7 +500,17 @@ public final class ClientOverhead {
           all[(int) (all.length * 0.50)] / 1e3,
           all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e3,
           cpu / 1e3 / total,
+          callerCpu / 1e3 / total,
           (double) alloc / total);
+    }
+
+    /** CPU time of the calling threads: the work of the calls, not GC, JIT or other processes. */
+    private long callerCpu() {
+      long sum = 0;
+      for (long id : ids) {
+        sum += THREADS.getThreadCpuTime(id);
+      }
+      return sum;
     }
 
     void stop() throws Exception {
