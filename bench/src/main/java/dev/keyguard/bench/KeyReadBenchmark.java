@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -85,7 +86,7 @@ public class KeyReadBenchmark {
         Caffeine.newBuilder()
             .refreshAfterWrite(Duration.ofMinutes(5))
             .build(id -> provider.fetch(KeyId.of(id)));
-    caffeine.get("bench");
+    Objects.requireNonNull(caffeine.get("bench"), "loaded");
     awsCache = new SecretCache(new StubSecretsManager(apiKey));
     awsCache.getSecretString("bench");
   }
