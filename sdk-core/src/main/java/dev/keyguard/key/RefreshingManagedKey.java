@@ -94,10 +94,15 @@ import java.util.function.BooleanSupplier;
  * 5 s before it), from when on every call reads the clock again, as before. So an expired
  * credential is served only if that task runs later than half the remaining lifetime (at least 5 s)
  * after it fell due: a scheduler stalled that long has also missed the refresh due at three
- * quarters of the lifetime. The task swaps only the view it was scheduled for (identity check under
- * the lock), so a late task never overwrites a newer view; a state change cancels it; a scheduler
- * that refuses it leaves the view timed. While a refresh fails the view is timed from the start
- * (the stale bound is then the deadline).
+ * quarters of the lifetime. The task swaps only the view it was scheduled for (the same credential
+ * instance and deadline, checked under the lock), so a late task never overwrites a newer view; a
+ * change to another credential or deadline cancels it, while a refresh that finds the same version
+ * keeps it (it is due no later than a new one would be, and a caller's scheduler that keeps
+ * cancelled tasks does not collect one per refresh); a scheduler that refuses it leaves the view
+ * timed. A refresh after the arming publishes an untimed view again, armed half-way to the same
+ * deadline, so the clock is read per call only within about 10 s of the deadline, between an arming
+ * and the next refresh, and while refreshes fail. While a refresh fails the view is timed from the
+ * start (the stale bound is then the deadline).
  *
  * <p><b>Threads.</b> The backend is called by whichever thread started the flight: the scheduler
  * (refreshes, retries, warm-up of {@code awaitReady}), the caller of a cold-start or hard-expiry
@@ -139,6 +144,8 @@ final class RefreshingManagedKey implements ManagedKey {
   private ScheduledFuture<?> nextRefresh;
   private ScheduledFuture<?> nextRecheck;
   private ScheduledFuture<?> nextArming;
+  private VersionedCredential armingFor;
+  private long armingUntil;
   private boolean closed;
 
   RefreshingManagedKey(
@@ -755,42 +762,65 @@ final class RefreshingManagedKey implements ManagedKey {
    */
   private void publishLocked() {
     endEpisodeIfMovedOnLocked();
-    if (nextArming != null) {
-      nextArming.cancel(false);
-      nextArming = null;
-    }
     VersionedCredential served = state.served();
     if (closed || served == null) {
+      cancelArmingLocked();
       fast = null;
       return;
     }
     long until = state.servableUntilMillis();
     if (until == Long.MAX_VALUE) {
+      cancelArmingLocked();
       fast = new Fast(served, until, false); // no deadline: nothing to arm
       return;
     }
     long remaining = until - TimeMath.toMillisFloor(time.now());
     long untimedMillis = Math.min(remaining / 2, remaining - ARMING_MARGIN_MILLIS);
     if (state.failure() != null || untimedMillis <= 0) {
+      cancelArmingLocked();
       fast = new Fast(served, until, true);
       return;
     }
-    Fast untimed = new Fast(served, until, false);
-    fast = untimed;
+    fast = new Fast(served, until, false);
+    if (nextArming != null && armingFor == served && armingUntil == until) {
+      // a refresh that found the same version: the pending task (due no later) arms this view too,
+      // and a caller's scheduler that keeps cancelled tasks does not collect one per refresh
+      return;
+    }
+    cancelArmingLocked();
     try {
       nextArming =
-          policy.scheduler().schedule(() -> arm(untimed), untimedMillis, TimeUnit.MILLISECONDS);
+          policy
+              .scheduler()
+              .schedule(() -> arm(served, until), untimedMillis, TimeUnit.MILLISECONDS);
+      armingFor = served;
+      armingUntil = until;
     } catch (RejectedExecutionException e) {
       fast = new Fast(served, until, true); // no task to rely on: read the clock per call
     }
   }
 
-  /** Swaps the timed view in for {@code untimed} if it is still the one published. */
-  private void arm(Fast untimed) {
+  private void cancelArmingLocked() {
+    if (nextArming != null) {
+      nextArming.cancel(false);
+      nextArming = null;
+      armingFor = null;
+    }
+  }
+
+  /**
+   * Swaps the timed view in if the untimed view of {@code credential} until {@code untilMillis} is
+   * still the one published (a later view of another credential or deadline has its own task).
+   */
+  private void arm(VersionedCredential credential, long untilMillis) {
     synchronized (lock) {
-      if (fast == untimed) {
-        fast = new Fast(untimed.credential, untimed.untilMillis, true);
+      Fast f = fast;
+      if (f != null && !f.timed && f.credential == credential && f.untilMillis == untilMillis) {
+        fast = new Fast(credential, untilMillis, true);
+      }
+      if (armingFor == credential && armingUntil == untilMillis) {
         nextArming = null;
+        armingFor = null;
       }
     }
   }
@@ -812,10 +842,7 @@ final class RefreshingManagedKey implements ManagedKey {
       rejections.clear();
       holdLocked(); // nothing is held any more: every secret is retired
       fast = null;
-      if (nextArming != null) {
-        nextArming.cancel(false);
-        nextArming = null;
-      }
+      cancelArmingLocked();
       lock.notifyAll();
     }
   }

@@ -135,4 +135,27 @@ class KeyManagerFastPathTest {
     f.scheduler.advance(Duration.ofMinutes(10));
     assertThat(readingsDuring(key, 1_000)).isZero();
   }
+
+  @Test
+  void refresh_ofTheSameExpiringVersion_keepsTheOneArmingTaskInsteadOfSchedulingOnePerRefresh() {
+    f.put(f.credential("1").expiresAt(f.start.plus(Duration.ofDays(1))).build());
+    ManagedKey key = start();
+
+    f.scheduler.advance(Duration.ofHours(1)); // twelve refreshes find version 1 again
+
+    assertThat(f.backend.fetchCount()).isEqualTo(13);
+    assertThat(f.scheduler.requestedDelays())
+        .filteredOn(d -> !d.equals(KeyManagerFixture.REFRESH))
+        .as("one arming task, half-way to the expiry")
+        .containsExactly(Duration.ofHours(12));
+    assertThat(readingsDuring(key, 1_000)).isZero();
+
+    // at 12 h the task arms the view; the refresh due then finds version 1 again and publishes an
+    // untimed view with a task of its own, half-way to the expiry again
+    f.scheduler.advance(Duration.ofHours(11));
+    assertThat(f.scheduler.requestedDelays())
+        .filteredOn(d -> !d.equals(KeyManagerFixture.REFRESH))
+        .containsExactly(Duration.ofHours(12), Duration.ofHours(6));
+    assertThat(key.current().version()).isEqualTo("1");
+  }
 }
