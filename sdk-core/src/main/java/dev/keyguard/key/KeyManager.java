@@ -140,6 +140,13 @@ public final class KeyManager implements AutoCloseable {
   /** What every key of this manager runs by; the keys never read the manager's fields. */
   private final KeyPolicy policy;
 
+  /**
+   * Whether a key's fast path may skip the clock until a scheduled task arms it: only when the
+   * scheduler's delays run on the same time as the time source, which holds for the system time
+   * source (and, in our tests, for FakeClock with FakeScheduler).
+   */
+  private final boolean armFastPath;
+
   private final Map<KeyId, RefreshingManagedKey> keys = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -154,6 +161,7 @@ public final class KeyManager implements AutoCloseable {
             b.random != null ? b.random : new SplittableRandom(),
             b.retryBackoffMin,
             b.retryBackoffMax);
+    this.armFastPath = b.timeSource == TimeSource.system() || b.armFastPathForTesting;
     this.policy =
         new KeyPolicy(
             b.timeSource,
@@ -189,7 +197,7 @@ public final class KeyManager implements AutoCloseable {
     Objects.requireNonNull(keyId, "keyId");
     checkOpen();
     return keys.computeIfAbsent(
-        keyId, id -> new RefreshingManagedKey(id, provider, policy, this::isClosed));
+        keyId, id -> new RefreshingManagedKey(id, provider, policy, this::isClosed, armFastPath));
   }
 
   /**
@@ -380,6 +388,7 @@ public final class KeyManager implements AutoCloseable {
 
     private KeyProvider provider;
     private TimeSource timeSource = TimeSource.system();
+    private boolean armFastPathForTesting;
     private ScheduledExecutorService scheduler;
     private Duration refreshAfter = Duration.ofMinutes(5);
     private double jitter = 0.10;
@@ -403,6 +412,15 @@ public final class KeyManager implements AutoCloseable {
      */
     public Builder provider(KeyProvider provider) {
       this.provider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    /**
+     * Lets the keys arm their clock-free fast path with a time source other than the system one
+     * (for tests whose scheduler runs on that time source, as FakeScheduler on FakeClock).
+     */
+    Builder armFastPathForTesting() {
+      this.armFastPathForTesting = true;
       return this;
     }
 

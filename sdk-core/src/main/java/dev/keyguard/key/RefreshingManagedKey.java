@@ -99,10 +99,12 @@ import java.util.function.BooleanSupplier;
  * change to another credential or deadline cancels it, while a refresh that finds the same version
  * keeps it (it is due no later than a new one would be, and a caller's scheduler that keeps
  * cancelled tasks does not collect one per refresh); a scheduler that refuses it leaves the view
- * timed. A refresh after the arming publishes an untimed view again, armed half-way to the same
- * deadline, so the clock is read per call only within about 10 s of the deadline, between an arming
- * and the next refresh, and while refreshes fail. While a refresh fails the view is timed from the
- * start (the stale bound is then the deadline).
+ * timed. The scheduler's delays run on real time, so views with a deadline are untimed only with
+ * the system time source: with another one (a test's fake clock moved by hand, a skew-corrected
+ * clock) they stay timed, as before. A refresh after the arming publishes an untimed view again,
+ * armed half-way to the same deadline, so the clock is read per call only within about 10 s of the
+ * deadline, between an arming and the next refresh, and while refreshes fail. While a refresh fails
+ * the view is timed from the start (the stale bound is then the deadline).
  *
  * <p><b>Threads.</b> The backend is called by whichever thread started the flight: the scheduler
  * (refreshes, retries, warm-up of {@code awaitReady}), the caller of a cold-start or hard-expiry
@@ -127,6 +129,10 @@ final class RefreshingManagedKey implements ManagedKey {
   private final KeyPolicy policy;
   private final TimeSource time;
   private final BooleanSupplier managerClosed;
+
+  /** Whether views with a deadline may be untimed until armed (see the implementation notes). */
+  private final boolean armFastPath;
+
   private final Object lock = new Object();
 
   /** What {@link #current()} may return without taking the lock, and until when. */
@@ -149,7 +155,12 @@ final class RefreshingManagedKey implements ManagedKey {
   private boolean closed;
 
   RefreshingManagedKey(
-      KeyId keyId, KeyProvider provider, KeyPolicy policy, BooleanSupplier managerClosed) {
+      KeyId keyId,
+      KeyProvider provider,
+      KeyPolicy policy,
+      BooleanSupplier managerClosed,
+      boolean armFastPath) {
+    this.armFastPath = armFastPath;
     this.keyId = keyId;
     this.fetcher = new KeyFetcher(provider, keyId);
     this.policy = policy;
@@ -776,7 +787,7 @@ final class RefreshingManagedKey implements ManagedKey {
     }
     long remaining = until - TimeMath.toMillisFloor(time.now());
     long untimedMillis = Math.min(remaining / 2, remaining - ARMING_MARGIN_MILLIS);
-    if (state.failure() != null || untimedMillis <= 0) {
+    if (!armFastPath || state.failure() != null || untimedMillis <= 0) {
       cancelArmingLocked();
       fast = new Fast(served, until, true);
       return;

@@ -153,8 +153,6 @@ class KeyManagerConcurrencyTest {
           f.credential(Integer.toString(period))
               .expiresAt(start.plus(lifetime.multipliedBy(period + 1L)))
               .build());
-      // Half-way through the served version's life the fast path starts reading the clock again.
-      f.scheduler.advanceTo(start.plus(lifetime.multipliedBy(period)).minus(lifetime.dividedBy(2)));
       callers.startPeriod();
       // Move the clock itself (the scheduled refresh does not run): every caller now finds the
       // served version expired and must block on a fetch, which exactly one of them makes.

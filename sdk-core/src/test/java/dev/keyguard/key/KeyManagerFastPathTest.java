@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link ManagedKey#current()} without a clock reading: untimed while nothing can expire, or until
  * the arming task half-way to the deadline; timed (a clock reading per call) after it, while a
- * refresh fails, and when the scheduler refuses the task.
+ * refresh fails, and with a time source other than the system's unless the test opts in (its
+ * scheduler runs on that time source).
  */
 class KeyManagerFastPathTest {
 
@@ -49,10 +50,35 @@ class KeyManagerFastPathTest {
     f.close();
   }
 
+  /** The fake scheduler runs on the fake clock: the keys may arm their fast path on it. */
   private ManagedKey start() {
-    ManagedKey key = f.start(f.builder().timeSource(counting)).key(KEY);
+    ManagedKey key = f.start(f.builder().timeSource(counting).armFastPathForTesting()).key(KEY);
     key.current();
     return key;
+  }
+
+  @Test
+  void current_withAnotherTimeSourceThanTheSystems_readsTheClockForAnExpiringKey() {
+    Instant expiry = f.start.plus(Duration.ofMinutes(2));
+    f.put(f.credential("1").expiresAt(expiry).build());
+    ManagedKey key = f.start(f.builder().timeSource(counting)).key(KEY); // no opt-in
+    key.current();
+
+    assertThat(readingsDuring(key, 100)).isEqualTo(100);
+    f.clock.set(expiry); // moving the clock alone (no task runs) expires it, as before
+    f.backend.failWith(new KeyProviderUnavailableException("down (test)", KEY));
+    assertThatThrownBy(key::current)
+        .isInstanceOf(KeyProviderUnavailableException.class)
+        .hasMessageContaining("expired");
+  }
+
+  @Test
+  void current_withAnotherTimeSource_readsNoClockForAKeyWithoutExpiry() {
+    f.put("1");
+    ManagedKey key = f.start(f.builder().timeSource(counting)).key(KEY);
+    key.current();
+
+    assertThat(readingsDuring(key, 1_000)).isZero();
   }
 
   private int readingsDuring(ManagedKey key, int calls) {
