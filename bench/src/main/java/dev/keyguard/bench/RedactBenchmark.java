@@ -46,7 +46,7 @@ public class RedactBenchmark {
   private static final String MARKER = "[REDACTED]";
 
   /** The number of registered secrets. */
-  @Param({"1", "10", "100", "1000"})
+  @Param({"1", "3", "10", "100", "1000"})
   public int secrets;
 
   private String[] lines;

@@ -104,7 +104,7 @@ public final class AuthSchemes {
    * @return the scheme
    */
   public static AuthScheme bearer() {
-    return BearerAuthScheme.INSTANCE;
+    return new BearerAuthScheme(); // one per client: it keeps the header value of its key
   }
 
   /**

@@ -8,11 +8,7 @@ import dev.keyguard.VersionedCredential;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.Arrays;
 import java.util.Locale;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -150,21 +146,5 @@ final class AuthSupport {
       offset += part.length;
     }
     return out;
-  }
-
-  /** Computes an HMAC, then wipes {@code key} (callers pass a copy they own). */
-  static byte[] hmac(String algorithm, byte[] key, byte[]... message) {
-    try {
-      Mac mac = Mac.getInstance(algorithm);
-      mac.init(new SecretKeySpec(key, algorithm));
-      for (byte[] part : message) {
-        mac.update(part);
-      }
-      return mac.doFinal();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(algorithm + " is required by every Java platform", e);
-    } finally {
-      Arrays.fill(key, (byte) 0);
-    }
   }
 }

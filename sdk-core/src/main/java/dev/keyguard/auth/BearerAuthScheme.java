@@ -7,19 +7,25 @@ import okhttp3.Request;
 /** Sends the API key as a bearer token: {@code Authorization: Bearer <key>}. */
 final class BearerAuthScheme implements AuthScheme {
 
-  static final BearerAuthScheme INSTANCE = new BearerAuthScheme();
+  private static final Set<String> HEADER_NAMES = Set.of("authorization");
 
-  private BearerAuthScheme() {}
+  private final PreparedValue prepared = new PreparedValue();
+
+  BearerAuthScheme() {}
 
   @Override
   public Request apply(Request request, VersionedCredential credential) {
-    String key = AuthSupport.headerSafeApiKey(credential, "Authorization: Bearer");
-    return request.newBuilder().header("Authorization", "Bearer " + key).build();
+    String value = prepared.get(credential);
+    if (value == null) {
+      String key = AuthSupport.headerSafeApiKey(credential, "Authorization: Bearer");
+      value = prepared.put(credential, "Bearer " + key);
+    }
+    return request.newBuilder().header("Authorization", value).build();
   }
 
   @Override
   public Set<String> headerNames() {
-    return Set.of("authorization");
+    return HEADER_NAMES;
   }
 
   @Override

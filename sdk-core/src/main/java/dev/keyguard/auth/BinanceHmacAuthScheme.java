@@ -1,7 +1,6 @@
 package dev.keyguard.auth;
 
 import dev.keyguard.CredentialRequirement;
-import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.Secret;
 import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
@@ -40,6 +39,8 @@ final class BinanceHmacAuthScheme implements AuthScheme {
 
   private final TimeSource time;
   private final @Nullable Duration recvWindow;
+  private final PreparedValue preparedKey = new PreparedValue();
+  private final PreparedMac hmac = new PreparedMac("HmacSHA256");
 
   BinanceHmacAuthScheme(TimeSource time, @Nullable Duration recvWindow) {
     this.time = time;
@@ -48,7 +49,10 @@ final class BinanceHmacAuthScheme implements AuthScheme {
 
   @Override
   public Request apply(Request request, VersionedCredential credential) {
-    String apiKey = AuthSupport.headerSafeApiKey(credential, SCHEME);
+    String apiKey = preparedKey.get(credential);
+    if (apiKey == null) {
+      apiKey = preparedKey.put(credential, AuthSupport.headerSafeApiKey(credential, SCHEME));
+    }
     Secret secret = AuthSupport.requireApiSecret(credential, REQUIREMENT);
     byte[] body = AuthSupport.bodyBytes(request, SCHEME);
     boolean paramsInBody = body.length > 0;
@@ -81,7 +85,7 @@ final class BinanceHmacAuthScheme implements AuthScheme {
     if (paramsInBody) {
       byte[] query = url.encodedQuery() == null ? new byte[0] : ascii(url.encodedQuery());
       byte[] newBody = AuthSupport.concat(body, ascii("&" + timing));
-      String signature = sign(secret, query, newBody);
+      String signature = sign(credential, secret, query, newBody);
       byte[] finalBody = AuthSupport.concat(newBody, ascii("&signature=" + signature));
       signed.method(
           request.method(), RequestBody.create(finalBody, AuthSupport.formOrOwnType(request)));
@@ -92,7 +96,7 @@ final class BinanceHmacAuthScheme implements AuthScheme {
       }
       HttpUrl timed = withTiming.addEncodedQueryParameter("timestamp", timestamp).build();
       String totalQuery = timed.encodedQuery();
-      String signature = sign(secret, ascii(totalQuery), body);
+      String signature = sign(credential, secret, ascii(totalQuery), body);
       HttpUrl finalUrl =
           timed.newBuilder().addEncodedQueryParameter("signature", signature).build();
       if (!(totalQuery + "&signature=" + signature).equals(finalUrl.encodedQuery())) {
@@ -108,10 +112,8 @@ final class BinanceHmacAuthScheme implements AuthScheme {
     return signed.build();
   }
 
-  private static String sign(Secret secret, byte[] query, byte[] body) {
-    byte[] mac =
-        AuthSupport.hmac("HmacSHA256", secret.bytes(InsecureSecretAccess.get()), query, body);
-    return HexFormat.of().formatHex(mac);
+  private String sign(VersionedCredential credential, Secret secret, byte[] query, byte[] body) {
+    return HexFormat.of().formatHex(hmac.sign(credential, secret, query, body));
   }
 
   private static byte[] ascii(String text) {

@@ -10,6 +10,7 @@ final class HeaderAuthScheme implements AuthScheme {
 
   private final String name;
   private final Set<String> headerNames;
+  private final PreparedValue prepared = new PreparedValue();
 
   HeaderAuthScheme(String name) {
     this.name = name;
@@ -18,7 +19,10 @@ final class HeaderAuthScheme implements AuthScheme {
 
   @Override
   public Request apply(Request request, VersionedCredential credential) {
-    String key = AuthSupport.headerSafeApiKey(credential, "header " + name);
+    String key = prepared.get(credential);
+    if (key == null) {
+      key = prepared.put(credential, AuthSupport.headerSafeApiKey(credential, "header " + name));
+    }
     return request.newBuilder().header(name, key).build();
   }
 

@@ -39,6 +39,8 @@ final class KrakenAuthScheme implements AuthScheme {
 
   private final TimeSource time;
   private final AtomicLong lastNonce = new AtomicLong();
+  private final PreparedValue preparedKey = new PreparedValue();
+  private final PreparedMac hmac = new PreparedMac("HmacSHA512", KrakenAuthScheme::decodeSecret);
 
   KrakenAuthScheme(TimeSource time) {
     this.time = time;
@@ -46,7 +48,10 @@ final class KrakenAuthScheme implements AuthScheme {
 
   @Override
   public Request apply(Request request, VersionedCredential credential) {
-    String apiKey = AuthSupport.headerSafeApiKey(credential, SCHEME);
+    String apiKey = preparedKey.get(credential);
+    if (apiKey == null) {
+      apiKey = preparedKey.put(credential, AuthSupport.headerSafeApiKey(credential, SCHEME));
+    }
     Secret secret = AuthSupport.requireApiSecret(credential, REQUIREMENT);
     if (request.body() == null) {
       throw new IllegalArgumentException(
@@ -66,8 +71,6 @@ final class KrakenAuthScheme implements AuthScheme {
       throw new IllegalArgumentException(
           "the request body already has a 'nonce' parameter; the " + SCHEME + " scheme adds it");
     }
-    byte[] key = decodeSecret(secret, credential);
-
     String nonce = Long.toString(nextNonce());
     byte[] nonceBytes = nonce.getBytes(StandardCharsets.US_ASCII);
     byte[] body =
@@ -81,7 +84,7 @@ final class KrakenAuthScheme implements AuthScheme {
     byte[] path = request.url().encodedPath().getBytes(StandardCharsets.UTF_8);
     byte[] digest = sha256(nonceBytes, body);
     String signature =
-        Base64.getEncoder().encodeToString(AuthSupport.hmac("HmacSHA512", key, path, digest));
+        Base64.getEncoder().encodeToString(hmac.sign(credential, secret, path, digest));
 
     return request
         .newBuilder()
@@ -102,7 +105,7 @@ final class KrakenAuthScheme implements AuthScheme {
     }
   }
 
-  private static byte[] decodeSecret(Secret secret, VersionedCredential credential) {
+  private static byte[] decodeSecret(VersionedCredential credential, Secret secret) {
     byte[] raw = secret.bytes(InsecureSecretAccess.get());
     byte[] text = trimmed(raw);
     try {

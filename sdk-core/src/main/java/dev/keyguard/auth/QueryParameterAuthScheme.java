@@ -4,6 +4,7 @@ import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.VersionedCredential;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import okhttp3.HttpUrl;
 import okhttp3.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ final class QueryParameterAuthScheme implements AuthScheme {
   private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
   private final String name;
+  private final PreparedValue prepared = new PreparedValue();
 
   QueryParameterAuthScheme(String name) {
     this.name = name;
@@ -35,10 +37,24 @@ final class QueryParameterAuthScheme implements AuthScheme {
 
   @Override
   public Request apply(Request request, VersionedCredential credential) {
-    String key = credential.apiKey().value(InsecureSecretAccess.get());
+    String encoded = prepared.get(credential);
+    if (encoded == null) {
+      // encoded once per version as HttpUrl would encode it (a query component)
+      String key = credential.apiKey().value(InsecureSecretAccess.get());
+      encoded =
+          prepared.put(
+              credential,
+              new HttpUrl.Builder()
+                  .scheme("https")
+                  .host("localhost")
+                  .addQueryParameter("k", key)
+                  .build()
+                  .encodedQuery()
+                  .substring(2));
+    }
     return request
         .newBuilder()
-        .url(request.url().newBuilder().setQueryParameter(name, key).build())
+        .url(request.url().newBuilder().setEncodedQueryParameter(name, encoded).build())
         .build();
   }
 

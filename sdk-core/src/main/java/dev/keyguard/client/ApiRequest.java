@@ -35,14 +35,25 @@ public final class ApiRequest {
   private final @Nullable Object body;
   private final Map<String, String> headers;
 
+  private static final Map<String, String> EMPTY_HEADERS =
+      Collections.unmodifiableMap(new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
+
   private ApiRequest(Builder b) {
     this.method = b.method;
     this.path = b.path;
-    this.queryParameters = Collections.unmodifiableMap(new LinkedHashMap<>(b.queryParameters));
+    // a request without query or headers (most GETs) shares the empty maps
+    this.queryParameters =
+        b.queryParameters.isEmpty()
+            ? Map.of()
+            : Collections.unmodifiableMap(new LinkedHashMap<>(b.queryParameters));
     this.body = b.body;
-    Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    h.putAll(b.headers);
-    this.headers = Collections.unmodifiableMap(h);
+    if (b.headers.isEmpty()) {
+      this.headers = EMPTY_HEADERS;
+    } else {
+      Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      h.putAll(b.headers);
+      this.headers = Collections.unmodifiableMap(h);
+    }
   }
 
   /**
@@ -204,15 +215,15 @@ public final class ApiRequest {
      */
     public Builder queryParameters(Map<String, ?> parameters) {
       Objects.requireNonNull(parameters, "parameters");
-      Map<String, String> checked = new LinkedHashMap<>();
       for (Map.Entry<String, ?> e : parameters.entrySet()) {
         if (e.getKey() == null || e.getValue() == null) {
           throw new IllegalArgumentException("query parameter names and values must not be null");
         }
-        checked.put(e.getKey(), String.valueOf(e.getValue()));
       }
       queryParameters.clear();
-      queryParameters.putAll(checked);
+      for (Map.Entry<String, ?> e : parameters.entrySet()) {
+        queryParameters.put(e.getKey(), String.valueOf(e.getValue()));
+      }
       return this;
     }
 
@@ -264,6 +275,12 @@ public final class ApiRequest {
 
     private static String normalizeMethod(String method) {
       Objects.requireNonNull(method, "method");
+      switch (method) {
+        case "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS":
+          return method; // the usual spelling: nothing to normalise
+        default:
+          break;
+      }
       String m = method.trim().toUpperCase(Locale.ROOT);
       if (m.isEmpty() || !m.chars().allMatch(c -> c >= 'A' && c <= 'Z')) {
         throw new IllegalArgumentException("method must be an HTTP method name such as PUT");

@@ -26,20 +26,16 @@ public final class ApiResponse<T> {
   private final int status;
   private final Headers headers;
   private final T body;
-  private final Map<String, String> rateLimitHeaders;
-  private final @Nullable String requestId;
+  private final ResponseHeaderSelector selector;
 
-  ApiResponse(
-      int status,
-      Headers headers,
-      T body,
-      Map<String, String> rateLimitHeaders,
-      @Nullable String requestId) {
+  /** Picked out of the headers at the first call: most callers never ask. */
+  private volatile @Nullable Map<String, String> rateLimitHeaders;
+
+  ApiResponse(int status, Headers headers, T body, ResponseHeaderSelector selector) {
     this.status = status;
     this.headers = Objects.requireNonNull(headers, "headers");
     this.body = body;
-    this.rateLimitHeaders = Objects.requireNonNull(rateLimitHeaders, "rateLimitHeaders");
-    this.requestId = requestId;
+    this.selector = Objects.requireNonNull(selector, "selector");
   }
 
   /**
@@ -77,7 +73,12 @@ public final class ApiResponse<T> {
    *     lookups ignore case
    */
   public Map<String, String> rateLimitHeaders() {
-    return rateLimitHeaders;
+    Map<String, String> picked = rateLimitHeaders;
+    if (picked == null) {
+      picked = selector.rateLimitHeaders(headers); // immutable: a race only picks twice
+      rateLimitHeaders = picked;
+    }
+    return picked;
   }
 
   /**
@@ -88,7 +89,7 @@ public final class ApiResponse<T> {
    */
   public Optional<String> rateLimitHeader(String name) {
     Objects.requireNonNull(name, "name");
-    return Optional.ofNullable(rateLimitHeaders.get(name));
+    return Optional.ofNullable(rateLimitHeaders().get(name));
   }
 
   /**
@@ -99,17 +100,18 @@ public final class ApiResponse<T> {
    * @return the request id, if any
    */
   public Optional<String> requestId() {
-    return Optional.ofNullable(requestId);
+    return Optional.ofNullable(ResponseHeaderSelector.requestId(headers));
   }
 
   /** Shows the status, request id and rate-limit headers; never the body. */
   @Override
   public String toString() {
+    String requestId = ResponseHeaderSelector.requestId(headers);
     return "ApiResponse[status="
         + status
         + (requestId == null ? "" : ", requestId=" + requestId)
         + ", rateLimitHeaders="
-        + rateLimitHeaders
+        + rateLimitHeaders()
         + "]";
   }
 }

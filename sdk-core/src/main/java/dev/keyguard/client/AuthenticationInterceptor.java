@@ -6,8 +6,10 @@ import dev.keyguard.RedactedThrowable;
 import dev.keyguard.Redactor;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.auth.AuthScheme;
+import dev.keyguard.internal.Durations;
 import dev.keyguard.key.ManagedKey;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -34,11 +36,13 @@ final class AuthenticationInterceptor implements Interceptor {
 
   private final ClientSettings settings;
 
-  /** The last credential whose secrets were made known to the redactor (identity check). */
-  private volatile @Nullable VersionedCredential lastRegistered;
+  /**
+   * The last credential whose secrets were made known to the redactor (identity check), with the
+   * tag its requests carry: both made once per version, not per request.
+   */
+  private volatile @Nullable Seen lastSeen;
 
-  /** The request tag of the last credential used. */
-  private volatile @Nullable CachedTag lastTag;
+  private record Seen(VersionedCredential credential, UsedCredential used) {}
 
   AuthenticationInterceptor(ClientSettings settings) {
     this.settings = settings;
@@ -78,6 +82,7 @@ final class AuthenticationInterceptor implements Interceptor {
     if (newVersion && forced == null) {
       auditor.onNewVersion(slot, credential);
     }
+    holdIfRejected(key, credential, request);
     Response response = chain.proceed(authenticate(request, credential));
     Rejection first = rejection(response);
     if (first == null) {
@@ -260,9 +265,38 @@ final class AuthenticationInterceptor implements Interceptor {
     }
   }
 
+  /**
+   * Fails the request without sending it while the API rejects the credential and the key source
+   * has nothing else (the key's rejection circuit), except the one probe per interval.
+   */
+  private void holdIfRejected(ManagedKey key, VersionedCredential credential, Request request)
+      throws KeyGuardIOException {
+    Duration hold = key.rejectionHold(credential);
+    if (hold.isZero() || hold.isNegative()) {
+      return;
+    }
+    throw new KeyGuardIOException(
+        new KeyRejectedException(
+            "Not sent: the API rejected key '"
+                + credential.keyId()
+                + "' version "
+                + credential.version()
+                + " and its key source has no other version yet ("
+                + request.method()
+                + " "
+                + settings.safeUrl(request.url())
+                + "). The source is re-checked at growing intervals and a new version is used as"
+                + " soon as it appears; one request per interval probes the API, the next in "
+                + Durations.readable(hold)
+                + ". Rotate the key in its source, or check its permissions at the API provider.",
+            null,
+            credential.keyId(),
+            credential.version()));
+  }
+
   private Request authenticate(Request request, VersionedCredential credential)
       throws KeyGuardIOException {
-    registerWithRedactor(credential);
+    UsedCredential used = registerWithRedactor(credential);
     Request signed;
     try {
       signed = settings.authScheme().apply(request, credential);
@@ -297,20 +331,8 @@ final class AuthenticationInterceptor implements Interceptor {
                   + "' there",
               credential.keyId()));
     }
-    return signed.newBuilder().tag(UsedCredential.class, usedFor(credential)).build();
+    return signed.newBuilder().tag(UsedCredential.class, used).build();
   }
-
-  /** The tag for a credential, made once per version (identity check), not once per attempt. */
-  private UsedCredential usedFor(VersionedCredential credential) {
-    CachedTag cached = lastTag;
-    if (cached == null || cached.credential != credential) {
-      cached = new CachedTag(credential, UsedCredential.of(credential));
-      lastTag = cached;
-    }
-    return cached.tag;
-  }
-
-  private record CachedTag(VersionedCredential credential, UsedCredential tag) {}
 
   /** A failure of the auth scheme with this credential: not retryable, the scheme is at fault. */
   private static KeyGuardException schemeFailure(
@@ -324,13 +346,18 @@ final class AuthenticationInterceptor implements Interceptor {
    * The one place the request path registers secrets with the redactor: makes the secrets in use
    * known to it, so a body that echoes them is scrubbed from errors even with a ManagedKey that
    * does not register them itself. Cheap after the first call.
+   *
+   * @return the tag of the requests the credential signs
    */
-  private void registerWithRedactor(VersionedCredential credential) {
-    if (lastRegistered == credential) {
-      return;
+  private UsedCredential registerWithRedactor(VersionedCredential credential) {
+    Seen seen = lastSeen;
+    if (seen != null && seen.credential == credential) {
+      return seen.used;
     }
     Redactor.global().register(credential.apiKey());
     credential.apiSecret().ifPresent(Redactor.global()::register);
-    lastRegistered = credential;
+    UsedCredential used = UsedCredential.of(credential);
+    lastSeen = new Seen(credential, used);
+    return used;
   }
 }

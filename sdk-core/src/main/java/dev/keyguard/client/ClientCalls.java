@@ -84,9 +84,12 @@ final class ClientCalls {
   private Request toOkHttp(ApiRequest r) {
     Request.Builder b =
         new Request.Builder()
-            .url(RequestUrls.resolve(settings.baseUrl(), r.path(), r.queryParameters()))
+            // the path was checked when the request was built
+            .url(RequestUrls.appendChecked(settings.baseUrl(), r.path(), r.queryParameters()))
             .header("Accept", "application/json");
-    r.headers().forEach(b::header);
+    if (!r.headers().isEmpty()) {
+      r.headers().forEach(b::header);
+    }
     String method = r.method();
     RequestBody body;
     if (r.body().isPresent()) {
@@ -107,7 +110,9 @@ final class ClientCalls {
     byte[] bytes = body.bytes();
     T value;
     try {
-      value = codec.decode(bytes, body.contentType(), type);
+      // the content type (parsed with a regex) matters only for a String body's charset
+      value =
+          codec.decode(bytes, type.getRawClass() == String.class ? body.contentType() : null, type);
     } catch (JsonProcessingException e) {
       throw settings
           .failures()
@@ -124,11 +129,7 @@ final class ClientCalls {
           .failures()
           .forUndecodableBody(response, bytes, "the body could not be read as JSON");
     }
-    return new ApiResponse<>(
-        response.code(),
-        response.headers(),
-        value,
-        settings.headerSelector().rateLimitHeaders(response.headers()),
-        ResponseHeaderSelector.requestId(response.headers()));
+    // rate-limit headers and the request id are picked out only when the caller asks
+    return new ApiResponse<>(response.code(), response.headers(), value, settings.headerSelector());
   }
 }

@@ -92,7 +92,8 @@ final class JsonCodec {
    * @throws IOException if it cannot be read as JSON
    */
   @SuppressWarnings("unchecked")
-  <T> @Nullable T decode(byte[] bytes, MediaType contentType, JavaType type) throws IOException {
+  <T> @Nullable T decode(byte[] bytes, @Nullable MediaType contentType, JavaType type)
+      throws IOException {
     Class<?> raw = type.getRawClass();
     if (raw == Void.class || raw == void.class || bytes.length == 0) {
       return null;

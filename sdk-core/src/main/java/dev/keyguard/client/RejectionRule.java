@@ -162,7 +162,8 @@ public final class RejectionRule {
    * @return true if it is one of {@link #statuses()}
    */
   public boolean isRejectionStatus(int status) {
-    return statuses.contains(status);
+    // every rejection status is a 4xx (withStatuses checks): a 2xx is answered without boxing
+    return status >= 400 && status <= 499 && statuses.contains(status);
   }
 
   /** Whether bodies are looked at: a field and at least one code. */

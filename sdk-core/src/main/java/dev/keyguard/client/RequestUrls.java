@@ -28,10 +28,18 @@ final class RequestUrls {
       throw new IllegalArgumentException(
           "path must not contain '?' or '#'; pass query parameters in the map");
     }
-    for (String segment : segments(path)) {
-      String dots = segment.replace("%2e", ".").replace("%2E", ".");
-      if (dots.equals(".") || dots.equals("..")) {
-        throw new IllegalArgumentException("path must not contain '.' or '..' segments");
+    int start = firstSegmentStart(path);
+    if (start < path.length()) {
+      int from = start;
+      while (true) {
+        int end = segmentEnd(path, from);
+        if (isDotSegment(path, from, end)) {
+          throw new IllegalArgumentException("path must not contain '.' or '..' segments");
+        }
+        if (end == path.length()) {
+          break;
+        }
+        from = end + 1;
       }
     }
     return path;
@@ -45,22 +53,64 @@ final class RequestUrls {
    *     is null
    */
   static HttpUrl resolve(HttpUrl baseUrl, String path, Map<String, ?> queryParameters) {
+    checkPath(path);
+    return appendChecked(baseUrl, path, queryParameters);
+  }
+
+  /** As {@link #resolve} for a path {@link #checkPath} has accepted already. */
+  static HttpUrl appendChecked(HttpUrl baseUrl, String path, Map<String, ?> queryParameters) {
     Objects.requireNonNull(queryParameters, "queryParameters");
     HttpUrl.Builder b = baseUrl.newBuilder();
-    for (String segment : segments(checkPath(path))) {
-      b.addEncodedPathSegment(segment);
-    }
-    for (Map.Entry<String, ?> e : queryParameters.entrySet()) {
-      if (e.getKey() == null || e.getValue() == null) {
-        throw new IllegalArgumentException("query parameter names and values must not be null");
+    // the segments between slashes, without split: "" has none, "a/" ends with an empty one
+    int start = firstSegmentStart(path);
+    if (start < path.length()) {
+      int from = start;
+      while (true) {
+        int end = segmentEnd(path, from);
+        b.addEncodedPathSegment(
+            from == 0 && end == path.length() ? path : path.substring(from, end));
+        if (end == path.length()) {
+          break;
+        }
+        from = end + 1;
       }
-      b.addQueryParameter(e.getKey(), String.valueOf(e.getValue()));
+    }
+    if (!queryParameters.isEmpty()) {
+      for (Map.Entry<String, ?> e : queryParameters.entrySet()) {
+        if (e.getKey() == null || e.getValue() == null) {
+          throw new IllegalArgumentException("query parameter names and values must not be null");
+        }
+        b.addQueryParameter(e.getKey(), String.valueOf(e.getValue()));
+      }
     }
     return b.build();
   }
 
-  private static String[] segments(String path) {
-    String p = path.startsWith("/") ? path.substring(1) : path;
-    return p.isEmpty() ? new String[0] : p.split("/", -1);
+  /** Where the first segment starts: after one leading slash. */
+  private static int firstSegmentStart(String path) {
+    return path.startsWith("/") ? 1 : 0;
+  }
+
+  private static int segmentEnd(String path, int from) {
+    int slash = path.indexOf('/', from);
+    return slash < 0 ? path.length() : slash;
+  }
+
+  /** Whether {@code path[from, end)} is {@code .} or {@code ..}, each dot plain or {@code %2e}. */
+  private static boolean isDotSegment(String path, int from, int end) {
+    int dots = 0;
+    for (int i = from; i < end; ) {
+      if (path.charAt(i) == '.') {
+        i++;
+      } else if (end - i >= 3 && path.startsWith("%2", i) && (path.charAt(i + 2) | 0x20) == 'e') {
+        i += 3;
+      } else {
+        return false;
+      }
+      if (++dots > 2) {
+        return false;
+      }
+    }
+    return dots > 0;
   }
 }

@@ -3,7 +3,6 @@ package dev.keyguard.client;
 import dev.keyguard.Redactor;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import okhttp3.Headers;
@@ -45,19 +44,33 @@ final class ResponseHeaderSelector {
     return rateLimitPrefixes;
   }
 
-  /** The rate-limit headers, case-insensitive map (first value of each). */
+  /**
+   * The rate-limit headers, case-insensitive map (the last value of each, as {@link Headers#get}
+   * gives it). Allocates nothing for a response without one.
+   */
   Map<String, String> rateLimitHeaders(Headers headers) {
-    Map<String, String> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    for (String name : headers.names()) {
-      String lower = name.toLowerCase(Locale.ROOT);
-      for (String prefix : rateLimitPrefixes) {
-        if (lower.startsWith(prefix)) {
-          out.put(name, clean(headers.get(name)));
-          break;
+    Map<String, String> out = null;
+    for (int i = 0, n = headers.size(); i < n; i++) {
+      String name = headers.name(i);
+      if (hasRateLimitPrefix(name)) {
+        if (out == null) {
+          out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         }
+        // as Headers.get: the last value wins; the map keeps the first spelling of the name
+        out.put(name, clean(headers.value(i)));
       }
     }
-    return Collections.unmodifiableMap(out);
+    return out == null ? Map.of() : Collections.unmodifiableMap(out);
+  }
+
+  private boolean hasRateLimitPrefix(String name) {
+    for (int p = 0, n = rateLimitPrefixes.size(); p < n; p++) {
+      String prefix = rateLimitPrefixes.get(p); // lower-case
+      if (name.regionMatches(true, 0, prefix, 0, prefix.length())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The request-id headers present, case-insensitive map. */

@@ -40,9 +40,7 @@ final class RetryInterceptor implements Interceptor {
       }
       Response response = chain.proceed(request);
       int code = response.code();
-      if (!options.retryStatuses().contains(code)
-          || !mayRetry
-          || attempt >= options.maxAttempts()) {
+      if (!options.retriesStatus(code) || !mayRetry || attempt >= options.maxAttempts()) {
         return response;
       }
       Duration delay = RetryAfter.parse(response.headers(), settings.time().now());

@@ -55,6 +55,17 @@ public final class RetryOptions {
     this.maxTotalWait = b.maxTotalWait;
     this.retryNonIdempotent = b.retryNonIdempotent;
     this.retryStatuses = Set.copyOf(b.retryStatuses);
+    for (int status : retryStatuses) {
+      retryStatusTable[status - 400] = true;
+    }
+  }
+
+  /** {@link #retryStatuses} as a table from 400 to 599, read per response without boxing. */
+  private final boolean[] retryStatusTable = new boolean[200];
+
+  /** Whether {@code status} is one of {@link #retryStatuses()}. */
+  boolean retriesStatus(int status) {
+    return status >= 400 && status < 600 && retryStatusTable[status - 400];
   }
 
   /**

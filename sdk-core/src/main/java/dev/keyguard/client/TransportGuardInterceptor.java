@@ -2,8 +2,11 @@ package dev.keyguard.client;
 
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import okhttp3.CipherSuite;
 import okhttp3.Connection;
 import okhttp3.Handshake;
 import okhttp3.Interceptor;
@@ -30,6 +33,11 @@ final class TransportGuardInterceptor implements Interceptor {
       Set.of("NULL", "ANON", "RC4", "DES", "DES40", "3DES", "MD5");
 
   private static final Pattern UNDERSCORE = Pattern.compile("_");
+
+  /**
+   * The verdict of {@link #isBroken} per suite (OkHttp interns them): decided once, not per call.
+   */
+  private static final Map<CipherSuite, Boolean> BROKEN = new ConcurrentHashMap<>();
 
   private final ClientSettings settings;
 
@@ -85,7 +93,7 @@ final class TransportGuardInterceptor implements Interceptor {
     } else if (handshake.tlsVersion() != TlsVersion.TLS_1_3
         && handshake.tlsVersion() != TlsVersion.TLS_1_2) {
       problem = "the connection negotiated " + handshake.tlsVersion().javaName();
-    } else if (isBroken(handshake.cipherSuite().javaName())) {
+    } else if (BROKEN.computeIfAbsent(handshake.cipherSuite(), s -> isBroken(s.javaName()))) {
       problem = "the connection negotiated the cipher suite " + handshake.cipherSuite().javaName();
     } else {
       return;

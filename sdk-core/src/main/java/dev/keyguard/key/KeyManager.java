@@ -89,7 +89,13 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Rejection.</b> {@link ManagedKey#rejected(VersionedCredential)} forces one refresh
  *       (shared by concurrent callers), then asks the provider for alternate versions; repeated
  *       rejections of one version within {@code rejectionCooldown} (default 30 seconds) reuse that
- *       answer without calling the backend.
+ *       answer without calling the backend. If the served version is rejected and the backend has
+ *       nothing else (the API revoked the key before the backend had the new one), the key
+ *       re-checks the backend after 0.5 s, then at doubling intervals capped at {@code
+ *       rejectionCooldown} (jittered), serves the new version as soon as a check finds it, and
+ *       meanwhile holds requests with the rejected version back, one probe per interval ({@link
+ *       ManagedKey#rejectionHold(VersionedCredential)}); one {@link KeyEvent.KeyRejected} per such
+ *       episode.
  *   <li><b>Requirements.</b> A key knows the parts its users need: the requirement given to {@link
  *       #key(KeyId, CredentialRequirement)}, and the auth scheme's of every client built on it. A
  *       fetched credential that lacks one (no API secret for a signing scheme) counts as a
@@ -149,6 +155,13 @@ public final class KeyManager implements AutoCloseable {
 
   private final KeyHygiene hygiene;
 
+  /**
+   * Whether a key's fast path may skip the clock until a scheduled task arms it: only when the
+   * scheduler's delays run on the same time as the time source, which holds for the system time
+   * source (and, in our tests, for FakeClock with FakeScheduler).
+   */
+  private final boolean armFastPath;
+
   private final Map<KeyId, RefreshingManagedKey> keys = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -163,6 +176,7 @@ public final class KeyManager implements AutoCloseable {
             b.random != null ? b.random : new SplittableRandom(),
             b.retryBackoffMin,
             b.retryBackoffMax);
+    this.armFastPath = b.timeSource == TimeSource.system() || b.armFastPathForTesting;
     this.policy =
         new KeyPolicy(
             b.timeSource,
@@ -206,7 +220,8 @@ public final class KeyManager implements AutoCloseable {
     Objects.requireNonNull(keyId, "keyId");
     checkOpen();
     return keys.computeIfAbsent(
-        keyId, id -> new RefreshingManagedKey(id, provider, policy, this::isClosed, hygiene));
+        keyId,
+        id -> new RefreshingManagedKey(id, provider, policy, this::isClosed, hygiene, armFastPath));
   }
 
   /**
@@ -424,6 +439,7 @@ public final class KeyManager implements AutoCloseable {
 
     private KeyProvider provider;
     private TimeSource timeSource = TimeSource.system();
+    private boolean armFastPathForTesting;
     private ScheduledExecutorService scheduler;
     private Duration refreshAfter = Duration.ofMinutes(5);
     private double jitter = 0.10;
@@ -552,6 +568,15 @@ public final class KeyManager implements AutoCloseable {
     }
 
     /**
+     * Lets the keys arm their clock-free fast path with a time source other than the system one
+     * (for tests whose scheduler runs on that time source, as FakeScheduler on FakeClock).
+     */
+    Builder armFastPathForTesting() {
+      this.armFastPathForTesting = true;
+      return this;
+    }
+
+    /**
      * Sets the time source that refresh times, staleness, expiry, events and the {@link
      * KeyManager#awaitReady(Duration)} timeout are measured by. Default: {@link
      * TimeSource#system()}. Tests pass the fake in {@code keyguard-testing}.
@@ -661,7 +686,9 @@ public final class KeyManager implements AutoCloseable {
     /**
      * Sets how long a rejection of a version is remembered: within it, further rejections of the
      * same version reuse the last answer without calling the backend, and a rejected version is not
-     * offered again. Default: 30 seconds.
+     * offered again. It is also the longest interval between the re-checks of the backend while the
+     * served version stays rejected and the backend has nothing else (they start at 0.5 s and
+     * double; a cool-down under 0.5 s re-checks every 0.5 s). Default: 30 seconds.
      *
      * @param cooldown the cool-down; zero or positive
      * @return this builder

@@ -368,6 +368,19 @@ final class KeyState {
       Instant now,
       List<VersionedCredential> alternates,
       Predicate<String> rejectedRecently) {
+    return rejected(rejected, now, alternates, rejectedRecently, true);
+  }
+
+  /**
+   * As {@link #rejected(VersionedCredential, Instant, List, Predicate)}; {@code news} false logs
+   * the answer at debug level only (a repeated rejection within an episode, which is not reported).
+   */
+  Answer rejected(
+      VersionedCredential rejected,
+      Instant now,
+      List<VersionedCredential> alternates,
+      Predicate<String> rejectedRecently,
+      boolean news) {
     KeyEvent.KeyRejected.Resolution resolution = KeyEvent.KeyRejected.Resolution.NONE;
     VersionedCredential answer = null;
     if (current != null
@@ -388,20 +401,24 @@ final class KeyState {
         }
       }
     }
-    LOG.info(
-        "Key {}: version {} ({}) rejected by the API; {}",
-        keyId,
-        rejected.version(),
-        fingerprint(rejected),
-        answer == null
-            ? "nothing else to offer"
-            : "offering "
-                + resolution
-                + " version "
-                + answer.version()
-                + " ("
-                + fingerprint(answer)
-                + ")");
+    if (news || LOG.isDebugEnabled()) {
+      String offer =
+          answer == null
+              ? "nothing else to offer"
+              : "offering "
+                  + resolution
+                  + " version "
+                  + answer.version()
+                  + " ("
+                  + fingerprint(answer)
+                  + ")";
+      String format = "Key {}: version {} ({}) rejected by the API; {}";
+      if (news) {
+        LOG.info(format, keyId, rejected.version(), fingerprint(rejected), offer);
+      } else {
+        LOG.debug(format, keyId, rejected.version(), fingerprint(rejected), offer);
+      }
+    }
     return new Answer(
         Optional.ofNullable(answer),
         new KeyEvent.KeyRejected(

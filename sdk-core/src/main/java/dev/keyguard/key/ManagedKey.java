@@ -110,6 +110,19 @@ public interface ManagedKey {
    *       and returns the first not yet rejected.
    * </ul>
    *
+   * <p><b>When the API is ahead of the key source.</b> If the rejected version is the one served
+   * and the source has nothing else (the API revoked the old key before the new one reached the
+   * store), the key manager's keys open a <em>rejection episode</em>: they re-check the source 0.5
+   * s later, then at doubling intervals (1 s, 2 s, 4 s …, jittered, capped at the manager's {@code
+   * rejectionCooldown}), and serve the new version as soon as a check finds it, so a new version is
+   * picked up within one interval of appearing (about half a second early in the episode). While
+   * the episode lasts, {@link #rejectionHold(VersionedCredential)} holds requests with the rejected
+   * version back (the client fails them at once with {@link KeyRejectedException} without sending
+   * them) except one probe per interval, and further rejections of it are answered without calling
+   * the backend. One {@link KeyEvent.KeyRejected} is fired per episode, not per request. The
+   * episode ends when another version is served or the API accepts the version again ({@link
+   * #accepted(VersionedCredential)}).
+   *
    * @param rejected the credential the API refused
    * @return a different credential to retry with once, or empty if there is none (the caller should
    *     then fail with {@link KeyRejectedException}); a backend failure during the forced refresh
@@ -118,6 +131,25 @@ public interface ManagedKey {
    * @throws IllegalStateException if the key manager was closed
    */
   Optional<VersionedCredential> rejected(VersionedCredential rejected);
+
+  /**
+   * Whether a request may be sent with {@code credential} now, the rejection circuit of the key:
+   * {@link Duration#ZERO} to send it, or how long until the next request with it may go out. It is
+   * positive only while the API rejected this version, the key source has no other one, and this
+   * interval's probe request has gone out already (see {@link #rejected(VersionedCredential)}). The
+   * client asks it before every request and fails the request with {@link KeyRejectedException}
+   * without sending it when it is positive. Lock-free: one volatile read while no version is
+   * rejected.
+   *
+   * <p>The default implementation returns {@link Duration#ZERO}: a custom key never holds back.
+   *
+   * @param credential the credential a request is about to carry, from {@link #current()}
+   * @return zero to send now (possibly as the probe of this interval), else the wait before the
+   *     next probe
+   */
+  default Duration rejectionHold(VersionedCredential credential) {
+    return Duration.ZERO;
+  }
 
   /**
    * Reports that the API accepted a credential returned by {@link #rejected(VersionedCredential)}.

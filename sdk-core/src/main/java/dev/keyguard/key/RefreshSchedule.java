@@ -30,6 +30,20 @@ interface RefreshSchedule {
   Duration retryDelay(int failedAttempt);
 
   /**
+   * The delay before the next check of the store while the served version stays rejected and the
+   * store had nothing else (the API took the new key before the store had it): {@link
+   * #RECHECK_FIRST}, doubling with each check, capped at {@code cap} (never below the first),
+   * jittered like the other delays.
+   *
+   * @param check the number of the coming check in this episode, from 1
+   * @param cap the longest delay
+   */
+  Duration recheckDelay(int check, Duration cap);
+
+  /** The first re-check of the store comes this long after a rejection the store could not fix. */
+  Duration RECHECK_FIRST = Duration.ofMillis(500);
+
+  /**
    * The schedule of {@link KeyManager}: {@code refreshAfter}, or at most {@link #LIFETIME_FRACTION}
    * of the remaining lifetime, jittered, and never after the expiry; retries back off exponentially
    * from {@code backoffMin} to {@code backoffMax}, jittered.
@@ -100,6 +114,16 @@ interface RefreshSchedule {
       long base = min > (max >> shift) ? max : Math.min(max, min << shift);
       Duration jittered = jittered(Duration.ofNanos(base));
       return jittered.compareTo(backoffMax) > 0 ? backoffMax : jittered;
+    }
+
+    @Override
+    public Duration recheckDelay(int check, Duration cap) {
+      long first = TimeMath.saturatedNanos(RECHECK_FIRST);
+      long max = Math.max(first, TimeMath.saturatedNanos(cap));
+      int shift = Math.min(Math.max(check - 1, 0), 62);
+      long base = first > (max >> shift) ? max : Math.min(max, first << shift);
+      Duration jittered = jittered(Duration.ofNanos(base));
+      return jittered.compareTo(Duration.ofNanos(max)) > 0 ? Duration.ofNanos(max) : jittered;
     }
 
     /** Spreads a delay uniformly over ±jitter around itself. */

@@ -81,7 +81,30 @@ import java.util.function.BooleanSupplier;
  * itself, which releases it). Registration with the redactor happens under the lock, so that a
  * credential is known to the redactor before any thread can be handed it. The hot path, {@link
  * #current()}, takes no lock: it reads the volatile {@link #fast} view, which every state change
- * republishes, and a clock reading.
+ * republishes, and in most states not even the clock.
+ *
+ * <p><b>current() without a clock reading.</b> A view is <em>timed</em> (served only while the
+ * clock reads before its deadline, as the state says: the served version's {@code expiresAt}, a
+ * pending version's {@code notBefore}, the stale bound) or <em>untimed</em> (served without looking
+ * at the clock: one volatile read). It is untimed when the state has no deadline at all (no {@code
+ * expiresAt}, nothing pending, no failure), which is the usual case, and then nothing can make it
+ * wrong but a state change, which republishes it. A view with a deadline is untimed only while the
+ * key is healthy and the deadline is at least {@link #ARMING_MARGIN_MILLIS} (5 s) away: a task on
+ * the key manager's scheduler replaces it by the timed view half-way to the deadline (and at least
+ * 5 s before it), from when on every call reads the clock again, as before. So an expired
+ * credential is served only if that task runs later than half the remaining lifetime (at least 5 s)
+ * after it fell due: a scheduler stalled that long has also missed the refresh due at three
+ * quarters of the lifetime. The task swaps only the view it was scheduled for (the same credential
+ * instance and deadline, checked under the lock), so a late task never overwrites a newer view; a
+ * change to another credential or deadline cancels it, while a refresh that finds the same version
+ * keeps it (it is due no later than a new one would be, and a caller's scheduler that keeps
+ * cancelled tasks does not collect one per refresh); a scheduler that refuses it leaves the view
+ * timed. The scheduler's delays run on real time, so views with a deadline are untimed only with
+ * the system time source: with another one (a test's fake clock moved by hand, a skew-corrected
+ * clock) they stay timed, as before. A refresh after the arming publishes an untimed view again,
+ * armed half-way to the same deadline, so the clock is read per call only within about 10 s of the
+ * deadline, between an arming and the next refresh, and while refreshes fail. While a refresh fails
+ * the view is timed from the start (the stale bound is then the deadline).
  *
  * <p><b>Threads.</b> The backend is called by whichever thread started the flight: the scheduler
  * (refreshes, retries, warm-up of {@code awaitReady}), the caller of a cold-start or hard-expiry
@@ -92,6 +115,12 @@ import java.util.function.BooleanSupplier;
  */
 final class RefreshingManagedKey implements ManagedKey {
 
+  /**
+   * The least time before the served credential's deadline at which the untimed view is replaced by
+   * the timed one (it is replaced half-way to the deadline, and never later than this before it).
+   */
+  static final long ARMING_MARGIN_MILLIS = 5_000;
+
   /** A waiter re-reads the time source this often, so that a fake one that moves ends it. */
   private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -100,10 +129,17 @@ final class RefreshingManagedKey implements ManagedKey {
   private final KeyPolicy policy;
   private final TimeSource time;
   private final BooleanSupplier managerClosed;
+
+  /** Whether views with a deadline may be untimed until armed (see the implementation notes). */
+  private final boolean armFastPath;
+
   private final Object lock = new Object();
 
   /** What {@link #current()} may return without taking the lock, and until when. */
   private volatile Fast fast;
+
+  /** While the served version is rejected and the store has nothing else: its probe pacing. */
+  private volatile Circuit circuit;
 
   // ---- guarded by lock
   private KeyState state;
@@ -119,21 +155,22 @@ final class RefreshingManagedKey implements ManagedKey {
   private Instant lastUsed;
   private boolean unusedReported;
   private ScheduledFuture<?> nextRefresh;
+  private ScheduledFuture<?> nextRecheck;
+  private ScheduledFuture<?> nextArming;
+  private VersionedCredential armingFor;
+  private long armingUntil;
   private boolean closed;
   private final AtomicLong fetchCount = new AtomicLong();
   private final AtomicLong fetchFailureCount = new AtomicLong();
-
-  RefreshingManagedKey(
-      KeyId keyId, KeyProvider provider, KeyPolicy policy, BooleanSupplier managerClosed) {
-    this(keyId, provider, policy, managerClosed, KeyHygiene.NONE);
-  }
 
   RefreshingManagedKey(
       KeyId keyId,
       KeyProvider provider,
       KeyPolicy policy,
       BooleanSupplier managerClosed,
-      KeyHygiene hygiene) {
+      KeyHygiene hygiene,
+      boolean armFastPath) {
+    this.armFastPath = armFastPath;
     this.keyId = keyId;
     this.hygiene = hygiene;
     this.fetcher = new KeyFetcher(provider, keyId);
@@ -190,7 +227,7 @@ final class RefreshingManagedKey implements ManagedKey {
       usedSinceCheck = true; // written once per unused-key check period, read otherwise
     }
     Fast f = fast;
-    if (f != null && TimeMath.toMillisFloor(time.now()) < f.untilMillis) {
+    if (f != null && (!f.timed || TimeMath.toMillisFloor(time.now()) < f.untilMillis)) {
       return f.credential;
     }
     return currentSlow();
@@ -343,6 +380,14 @@ final class RefreshingManagedKey implements ManagedKey {
   public Optional<VersionedCredential> rejected(VersionedCredential rejected) {
     Objects.requireNonNull(rejected, "rejected");
     requireSameKey(rejected);
+    return rejected(rejected, false);
+  }
+
+  /**
+   * @param news whether an earlier pass of this call found the rejection to be news (it reports it:
+   *     one {@link KeyEvent.KeyRejected} per episode)
+   */
+  private Optional<VersionedCredential> rejected(VersionedCredential rejected, boolean news) {
     List<KeyEvent> events = new ArrayList<>();
     Optional<VersionedCredential> answer = null;
     Flight flight = null;
@@ -350,7 +395,7 @@ final class RefreshingManagedKey implements ManagedKey {
     synchronized (lock) {
       checkOpenLocked();
       Instant now = time.now();
-      rejections.rejected(rejected.version(), now);
+      news |= rejections.rejected(rejected.version(), now);
       VersionedCredential c = applyLocked(state.resolvedAt(now), events).servableAt(now);
       String roundVersion = state.served() != null ? state.served().version() : rejected.version();
       if (c != null && !c.sameVersionAs(rejected) && !rejections.isRejected(c.version(), now)) {
@@ -361,12 +406,14 @@ final class RefreshingManagedKey implements ManagedKey {
             rejected.version(),
             c.version());
         answer = Optional.of(c);
-      } else if (rejections.hasRecentRound(roundVersion, now)) {
+      } else if (rejections.inEpisode(roundVersion)
+          || rejections.hasRecentRound(roundVersion, now)) {
+        // the store is re-checked on a schedule (episode) or was just asked (cool-down)
         LOG.debug(
-            "Key {}: version {} rejected again within the cool-down; backend not called",
+            "Key {}: version {} rejected again; answered without calling the backend",
             keyId,
             rejected.version());
-        answer = answerLocked(rejected, now, events);
+        answer = answerLocked(rejected, now, events, news);
       } else {
         Flight started = flights.startIfIdle(roundVersion);
         runHere = started != null;
@@ -384,12 +431,13 @@ final class RefreshingManagedKey implements ManagedKey {
     SingleFlight.await(flight, keyId);
     if (!flight.isRejectionRound()) {
       // We only joined a plain refresh; it may have found a newer version. If not, run our round.
-      return rejectedAfterRefresh(rejected);
+      return rejectedAfterRefresh(rejected, news);
     }
-    return answerAfterRound(rejected);
+    return answerAfterRound(rejected, news);
   }
 
-  private Optional<VersionedCredential> rejectedAfterRefresh(VersionedCredential rejected) {
+  private Optional<VersionedCredential> rejectedAfterRefresh(
+      VersionedCredential rejected, boolean news) {
     synchronized (lock) {
       checkOpenLocked();
       Instant now = time.now();
@@ -399,28 +447,178 @@ final class RefreshingManagedKey implements ManagedKey {
         return Optional.of(c);
       }
     }
-    return rejected(rejected);
+    return rejected(rejected, news);
   }
 
-  private Optional<VersionedCredential> answerAfterRound(VersionedCredential rejected) {
+  private Optional<VersionedCredential> answerAfterRound(
+      VersionedCredential rejected, boolean news) {
     List<KeyEvent> events = new ArrayList<>();
     Optional<VersionedCredential> answer;
     synchronized (lock) {
       checkOpenLocked();
       Instant now = time.now();
       applyLocked(state.resolvedAt(now), events);
-      answer = answerLocked(rejected, now, events);
+      answer = answerLocked(rejected, now, events, news);
     }
     policy.events().fire(events);
     return answer;
   }
 
   private Optional<VersionedCredential> answerLocked(
-      VersionedCredential rejected, Instant now, List<KeyEvent> events) {
+      VersionedCredential rejected, Instant now, List<KeyEvent> events, boolean news) {
     KeyState.Answer answer =
-        state.rejected(rejected, now, rejections.alternates(), v -> rejections.isRejected(v, now));
-    events.add(answer.event());
+        state.rejected(
+            rejected, now, rejections.alternates(), v -> rejections.isRejected(v, now), news);
+    if (news) {
+      events.add(answer.event());
+    }
+    if (answer.next().isEmpty()) {
+      openEpisodeLocked(rejected, now);
+    }
     return answer.next();
+  }
+
+  // ================================================================= the rejection episode
+
+  @Override
+  public Duration rejectionHold(VersionedCredential credential) {
+    Circuit k = circuit;
+    if (k == null || !k.version.equals(credential.version())) {
+      return Duration.ZERO;
+    }
+    long now = time.nanoTime();
+    long next = k.nextProbeNanos.get();
+    if (now - next >= 0 && k.nextProbeNanos.compareAndSet(next, now + k.intervalNanos)) {
+      return Duration.ZERO; // this interval's probe
+    }
+    return Duration.ofNanos(Math.max(1, k.nextProbeNanos.get() - now));
+  }
+
+  /**
+   * Opens the episode if the served version is the one rejected and nothing else was found: from
+   * now on the store is re-checked on a growing schedule and requests with the version are held
+   * back, one probe per interval.
+   */
+  private void openEpisodeLocked(VersionedCredential rejected, Instant now) {
+    VersionedCredential served = state.served();
+    if (closed
+        || served == null
+        || !served.sameVersionAs(rejected)
+        || rejections.inEpisode(rejected.version())) {
+      return;
+    }
+    endEpisodeLocked(); // an episode of an older version, if one is still open
+    rejections.openEpisode(rejected.version(), now);
+    long delay = scheduleRecheckLocked();
+    LOG.warn(
+        "Key {}: version {} ({}) was rejected by the API and the key source has no other version;"
+            + " requests with it now fail fast (one probe per interval) and the source is"
+            + " re-checked in {}, then at growing intervals, until it has a new version",
+        keyId,
+        rejected.version(),
+        fingerprint(rejected),
+        Durations.readable(Duration.ofNanos(delay)));
+  }
+
+  /** Schedules the next check of the store in the open episode; returns its delay in nanos. */
+  private long scheduleRecheckLocked() {
+    if (nextRecheck != null) {
+      nextRecheck.cancel(false);
+      nextRecheck = null;
+    }
+    String version = rejections.episodeVersion();
+    int check = rejections.nextEpisodeCheck();
+    long delay =
+        Math.max(
+            0,
+            TimeMath.saturatedNanos(
+                policy.schedule().recheckDelay(check, policy.rejectionCooldown())));
+    Circuit k = circuit;
+    if (k == null || !k.version.equals(version)) {
+      circuit = new Circuit(version, time.nanoTime() + delay, delay);
+    } else {
+      k.intervalNanos = delay; // probes after the next one come at the new pace
+    }
+    try {
+      nextRecheck = policy.scheduler().schedule(this::recheckTask, delay, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      LOG.error(
+          "Key {}: the scheduler refused the re-check of the key source; the key is re-checked"
+              + " only by its regular refresh",
+          keyId);
+    }
+    return delay;
+  }
+
+  /** A check of the store in the episode: a rejection round for the episode's version. */
+  private void recheckTask() {
+    Flight f;
+    synchronized (lock) {
+      nextRecheck = null;
+      String version = rejections.episodeVersion();
+      if (closed || version == null) {
+        return;
+      }
+      f = flights.startIfIdle(version);
+      if (f == null) {
+        // a fetch runs now; its outcome ends the episode if it found a new version
+        scheduleRecheckLocked();
+        return;
+      }
+    }
+    runFlightLogged(f);
+  }
+
+  /**
+   * After a flight, while the episode is open: an alternate found on offer lets the next request
+   * through at once (it is rejected with the served version and retried with the alternate); the
+   * next check of the store is scheduled.
+   */
+  private void afterRoundInEpisodeLocked(Flight f) {
+    String version = rejections.episodeVersion();
+    if (closed || version == null || !f.isRejectionRound() || nextRecheck != null) {
+      return;
+    }
+    Instant now = time.now();
+    Circuit k = circuit;
+    if (k != null) {
+      for (VersionedCredential alt : rejections.alternates()) {
+        if (!alt.version().equals(version)
+            && !rejections.isRejected(alt.version(), now)
+            && alt.isUsableAt(now)) {
+          k.nextProbeNanos.set(time.nanoTime());
+          break;
+        }
+      }
+    }
+    scheduleRecheckLocked();
+  }
+
+  /** Ends the episode once the key serves another version. */
+  private void endEpisodeIfMovedOnLocked() {
+    String version = rejections.episodeVersion();
+    if (version == null) {
+      return;
+    }
+    VersionedCredential served = state.served();
+    if (served == null || !served.version().equals(version)) {
+      LOG.info(
+          "Key {}: serving version {} {} after version {} was rejected",
+          keyId,
+          served == null ? "none" : served.version(),
+          Durations.readable(Duration.between(rejections.episodeSince(), time.now())),
+          version);
+      endEpisodeLocked();
+    }
+  }
+
+  private void endEpisodeLocked() {
+    rejections.endEpisode();
+    circuit = null;
+    if (nextRecheck != null) {
+      nextRecheck.cancel(false);
+      nextRecheck = null;
+    }
   }
 
   @Override
@@ -431,6 +629,10 @@ final class RefreshingManagedKey implements ManagedKey {
     synchronized (lock) {
       checkOpenLocked();
       Instant now = time.now();
+      if (rejections.inEpisode(accepted.version())) {
+        LOG.info("Key {}: the API accepts version {} again", keyId, accepted.version());
+        endEpisodeLocked();
+      }
       rejections.accepted(accepted.version());
       applyLocked(state.accepted(accepted, rejections.alternateLike(accepted), now), events);
     }
@@ -542,6 +744,7 @@ final class RefreshingManagedKey implements ManagedKey {
         flights.finish(f);
         if (!closed) {
           scheduleNextLocked(time.now());
+          afterRoundInEpisodeLocked(f);
         }
         lock.notifyAll();
       }
@@ -669,10 +872,75 @@ final class RefreshingManagedKey implements ManagedKey {
     liveness.hold(held);
   }
 
-  /** Republishes the lock-free view after a state change. */
+  /**
+   * Republishes the lock-free view after a state change: untimed (no clock reading per call) while
+   * the key is healthy and has no deadline, or its deadline is far enough away that a task can swap
+   * in the timed view half-way there (at least {@link #ARMING_MARGIN_MILLIS} ahead); timed
+   * otherwise. See the implementation notes.
+   */
   private void publishLocked() {
+    endEpisodeIfMovedOnLocked();
     VersionedCredential served = state.served();
-    fast = closed || served == null ? null : new Fast(served, state.servableUntilMillis());
+    if (closed || served == null) {
+      cancelArmingLocked();
+      fast = null;
+      return;
+    }
+    long until = state.servableUntilMillis();
+    if (until == Long.MAX_VALUE) {
+      cancelArmingLocked();
+      fast = new Fast(served, until, false); // no deadline: nothing to arm
+      return;
+    }
+    long remaining = until - TimeMath.toMillisFloor(time.now());
+    long untimedMillis = Math.min(remaining / 2, remaining - ARMING_MARGIN_MILLIS);
+    if (!armFastPath || state.failure() != null || untimedMillis <= 0) {
+      cancelArmingLocked();
+      fast = new Fast(served, until, true);
+      return;
+    }
+    fast = new Fast(served, until, false);
+    if (nextArming != null && armingFor == served && armingUntil == until) {
+      // a refresh that found the same version: the pending task (due no later) arms this view too,
+      // and a caller's scheduler that keeps cancelled tasks does not collect one per refresh
+      return;
+    }
+    cancelArmingLocked();
+    try {
+      nextArming =
+          policy
+              .scheduler()
+              .schedule(() -> arm(served, until), untimedMillis, TimeUnit.MILLISECONDS);
+      armingFor = served;
+      armingUntil = until;
+    } catch (RejectedExecutionException e) {
+      fast = new Fast(served, until, true); // no task to rely on: read the clock per call
+    }
+  }
+
+  private void cancelArmingLocked() {
+    if (nextArming != null) {
+      nextArming.cancel(false);
+      nextArming = null;
+      armingFor = null;
+    }
+  }
+
+  /**
+   * Swaps the timed view in if the untimed view of {@code credential} until {@code untilMillis} is
+   * still the one published (a later view of another credential or deadline has its own task).
+   */
+  private void arm(VersionedCredential credential, long untilMillis) {
+    synchronized (lock) {
+      Fast f = fast;
+      if (f != null && !f.timed && f.credential == credential && f.untilMillis == untilMillis) {
+        fast = new Fast(credential, untilMillis, true);
+      }
+      if (armingFor == credential && armingUntil == untilMillis) {
+        nextArming = null;
+        armingFor = null;
+      }
+    }
   }
 
   // ================================================================= lifecycle and helpers
@@ -690,9 +958,11 @@ final class RefreshingManagedKey implements ManagedKey {
         nextRefresh = null;
       }
       state = state.closed();
+      endEpisodeLocked();
       rejections.clear();
       holdLocked(); // nothing is held any more: every secret is retired
       fast = null;
+      cancelArmingLocked();
       lock.notifyAll();
     }
     if (running != null) {
@@ -731,16 +1001,33 @@ final class RefreshingManagedKey implements ManagedKey {
             + "]";
   }
 
+  /** The probe pacing of an episode: one request with {@code version} per interval goes out. */
+  private static final class Circuit {
+    final String version;
+    final AtomicLong nextProbeNanos;
+    volatile long intervalNanos;
+
+    Circuit(String version, long firstProbeNanos, long intervalNanos) {
+      this.version = version;
+      this.nextProbeNanos = new AtomicLong(firstProbeNanos);
+      this.intervalNanos = intervalNanos;
+    }
+  }
+
   /**
-   * The lock-free view: serve {@code credential} while the clock reads before {@code untilMillis}.
+   * The lock-free view: serve {@code credential}; if {@code timed}, only while the clock reads
+   * before {@code untilMillis}. An untimed view is replaced by a timed one {@link
+   * #ARMING_MARGIN_MILLIS} before {@code untilMillis} (see the implementation notes).
    */
   private static final class Fast {
     final VersionedCredential credential;
     final long untilMillis;
+    final boolean timed;
 
-    Fast(VersionedCredential credential, long untilMillis) {
+    Fast(VersionedCredential credential, long untilMillis, boolean timed) {
       this.credential = credential;
       this.untilMillis = untilMillis;
+      this.timed = timed;
     }
   }
 }

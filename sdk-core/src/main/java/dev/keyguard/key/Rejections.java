@@ -10,9 +10,11 @@ import java.util.Map;
 
 /**
  * The memory of rejections of one key: which versions the API rejected recently (not offered again
- * within the cool-down), and the outcome of the last rejection round (the alternates the provider
- * offered, newest first, reused within the cool-down instead of calling the backend again). Not
- * thread-safe by itself: guarded by the lock of its {@link RefreshingManagedKey}.
+ * within the cool-down), the outcome of the last rejection round (the alternates the provider
+ * offered, newest first, reused within the cool-down instead of calling the backend again), and the
+ * open episode, if any: the served version was rejected and the store had nothing else, so the key
+ * re-checks the store at growing intervals until it has another version. Not thread-safe by itself:
+ * guarded by the lock of its {@link RefreshingManagedKey}.
  */
 final class Rejections {
 
@@ -21,24 +23,71 @@ final class Rejections {
   private String roundVersion;
   private Instant roundAt;
   private List<VersionedCredential> alternates = List.of();
+  private String episodeVersion;
+  private Instant episodeSince;
+  private int episodeChecks;
 
   Rejections(Duration cooldown) {
     this.cooldown = cooldown;
   }
 
-  /** Remembers that the API rejected {@code version} now; forgets rejections past the cool-down. */
-  void rejected(String version, Instant now) {
+  /**
+   * Remembers that the API rejected {@code version} now; forgets rejections past the cool-down.
+   *
+   * @return whether this is news: the version was not remembered as rejected and no episode is open
+   *     for it (the one rejection of an episode that reports it)
+   */
+  boolean rejected(String version, Instant now) {
+    boolean news = !isRejected(version, now) && !inEpisode(version);
     for (Iterator<Instant> it = rejectedAt.values().iterator(); it.hasNext(); ) {
       if (!now.isBefore(TimeMath.plusSaturated(it.next(), cooldown))) {
         it.remove();
       }
     }
     rejectedAt.put(version, now);
+    return news;
   }
 
-  /** Forgets a rejection of a version the API has just accepted. */
+  /** Forgets a rejection of a version the API has just accepted, and ends its episode. */
   void accepted(String version) {
     rejectedAt.remove(version);
+    if (inEpisode(version)) {
+      endEpisode();
+    }
+  }
+
+  /** Opens the episode of {@code version}: served, rejected, and the store had nothing else. */
+  void openEpisode(String version, Instant now) {
+    episodeVersion = version;
+    episodeSince = now;
+    episodeChecks = 0;
+  }
+
+  /** Whether an episode is open for {@code version}. */
+  boolean inEpisode(String version) {
+    return episodeVersion != null && episodeVersion.equals(version);
+  }
+
+  /** The version of the open episode, or null. */
+  String episodeVersion() {
+    return episodeVersion;
+  }
+
+  /** When the open episode began; call only while one is open. */
+  Instant episodeSince() {
+    return episodeSince;
+  }
+
+  /** Counts one more check of the store in the open episode; returns the count, from 1. */
+  int nextEpisodeCheck() {
+    return ++episodeChecks;
+  }
+
+  /** Ends the open episode, if any. */
+  void endEpisode() {
+    episodeVersion = null;
+    episodeSince = null;
+    episodeChecks = 0;
   }
 
   /** Whether the API rejected {@code version} within the cool-down. */
@@ -76,8 +125,9 @@ final class Rejections {
     return null;
   }
 
-  /** Drops the last round (on close). */
+  /** Drops the last round and the episode (on close). */
   void clear() {
+    endEpisode();
     roundVersion = null;
     roundAt = null;
     alternates = List.of();

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import okhttp3.FormBody;
@@ -137,6 +138,29 @@ public class BinanceHmacAuthSchemeTest {
     assertThat(signed.header("X-MBX-APIKEY")).isEqualTo(apiKey);
     assertThat(signed.method()).isEqualTo("GET");
     assertThat(signed.body()).isNull();
+  }
+
+  @Test
+  void apply_acrossVersions_signsEachRequestWithItsOwnCredentialsKeyedOnce() throws Exception {
+    long now = 1_767_225_600_123L;
+    AuthScheme scheme = AuthSchemes.binanceHmac(fixedClock(now), null);
+    Request request = new Request.Builder().url("https://api.binance.com/api/v3/account").build();
+    String secret1 = randomAlphanumeric(64);
+    String secret2 = randomAlphanumeric(64);
+    var v1 = credential(randomAlphanumeric(64), secret1);
+    var v2 = credential(randomAlphanumeric(64), secret2);
+    String signedPart = "timestamp=" + now;
+
+    for (var c : List.of(v1, v1, v2, v1)) {
+      Request signed = scheme.apply(request, c);
+      String secret = c == v1 ? secret1 : secret2;
+      assertThat(signed.url().queryParameter("signature"))
+          .isEqualTo(hmacSha256Hex(secret, signedPart));
+      assertThat(signed.header("X-MBX-APIKEY"))
+          .isEqualTo(c.apiKey().value(dev.keyguard.InsecureSecretAccess.get()));
+    }
+    v1.apiSecret().orElseThrow().destroy();
+    assertThatThrownBy(() -> scheme.apply(request, v1)).isInstanceOf(IllegalStateException.class);
   }
 
   @Test

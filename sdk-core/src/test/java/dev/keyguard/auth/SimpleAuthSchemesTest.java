@@ -202,4 +202,56 @@ class SimpleAuthSchemesTest {
     assertThat(signed.header("X-Custom")).isEqualTo(apiKey);
     assertThat(custom.headerNames()).as("a bare lambda declares nothing").isEmpty();
   }
+
+  @Test
+  void apply_preparesTheValueOncePerCredential_andANewVersionSendsItsOwnKey() {
+    String first = randomAlphanumeric(32);
+    String second = randomAlphanumeric(32);
+    VersionedCredential v1 = credential(first);
+    VersionedCredential v2 = credential(second);
+    Request request = new Request.Builder().url("https://api.example.com/v1/x").build();
+    AuthScheme header = AuthSchemes.header("x-api-key");
+    AuthScheme bearer = AuthSchemes.bearer();
+    AuthScheme query = AuthSchemes.queryParameter("apikey");
+
+    for (int i = 0; i < 2; i++) {
+      assertThat(header.apply(request, v1).header("x-api-key")).isEqualTo(first);
+      assertThat(bearer.apply(request, v1).header("Authorization")).isEqualTo("Bearer " + first);
+      assertThat(query.apply(request, v1).url().queryParameter("apikey")).isEqualTo(first);
+    }
+    assertThat(header.apply(request, v2).header("x-api-key")).isEqualTo(second);
+    assertThat(bearer.apply(request, v2).header("Authorization")).isEqualTo("Bearer " + second);
+    assertThat(query.apply(request, v2).url().queryParameter("apikey")).isEqualTo(second);
+    assertThat(header.apply(request, v1).header("x-api-key")).isEqualTo(first);
+  }
+
+  @Test
+  void apply_withADestroyedSecret_throwsEvenThoughItsValueWasPrepared() {
+    VersionedCredential v1 = credential(randomAlphanumeric(32));
+    Request request = new Request.Builder().url("https://api.example.com/v1/x").build();
+    List<AuthScheme> schemes =
+        List.of(
+            AuthSchemes.header("x-api-key"), AuthSchemes.bearer(), AuthSchemes.queryParameter("k"));
+    schemes.forEach(s -> s.apply(request, v1));
+
+    v1.apiKey().destroy();
+
+    assertThat(schemes)
+        .allSatisfy(
+            s ->
+                assertThatThrownBy(() -> s.apply(request, v1))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("destroyed"));
+  }
+
+  @Test
+  void apply_ofTheQueryScheme_encodesTheKeyAsHttpUrlWould() {
+    String key = randomAlphanumeric(16) + "+/= &%";
+    Request request = new Request.Builder().url("https://api.example.com/v1/x?a=1").build();
+
+    Request signed = AuthSchemes.queryParameter("k").apply(request, credential(key));
+
+    assertThat(signed.url())
+        .isEqualTo(request.url().newBuilder().setQueryParameter("k", key).build());
+  }
 }

@@ -10,9 +10,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyguard.TestCredentials;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.key.KeyEvent.AlternatePromoted;
+import dev.keyguard.key.KeyEvent.KeyRejected;
 import dev.keyguard.key.KeyEvent.KeyRotated;
 import dev.keyguard.key.KeyManagerFixture;
 import dev.keyguard.key.ManagedKey;
+import java.time.Duration;
 import java.util.List;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -98,8 +100,8 @@ class KeyManagerWithClientTest {
   }
 
   @Test
-  void get_whenEveryRequestIsRejected_callsTheBackendOnlyOncePerCooldown() {
-    for (int i = 0; i < 5; i++) {
+  void get_whenEveryRequestIsRejected_sendsOneProbePerIntervalAndFailsTheRestWithoutSending() {
+    for (int i = 0; i < 3; i++) {
       api.enqueue(json(401, "{}"));
     }
 
@@ -107,9 +109,38 @@ class KeyManagerWithClientTest {
       assertThatThrownBy(() -> client().get("/price", JsonNode.class))
           .isInstanceOf(KeyRejectedException.class);
     }
+    assertThat(takeAll(api)).as("the first request only; the others failed fast").hasSize(1);
+    assertThat(f.backend.fetchCount()).as("cold start + one forced refresh").isEqualTo(2);
 
-    assertThat(takeAll(api)).hasSize(5);
-    assertThat(f.backend.fetchCount()).isEqualTo(2);
-    assertThat(f.backend.alternateFetchCount()).isEqualTo(1);
+    f.scheduler.advance(Duration.ofMillis(500)); // the store is re-checked: still version 1
+    assertThatThrownBy(() -> client().get("/price", JsonNode.class))
+        .isInstanceOf(KeyRejectedException.class)
+        .hasMessageContaining("rejected key 'market-data' version 1 with HTTP 401");
+    assertThatThrownBy(() -> client().get("/price", JsonNode.class))
+        .isInstanceOf(KeyRejectedException.class)
+        .hasMessageContaining("Not sent")
+        .hasMessageContaining("the next in 1 s");
+
+    assertThat(takeAll(api)).as("one probe in the interval").hasSize(1);
+    assertThat(f.backend.fetchCount()).isEqualTo(3);
+    assertThat(f.events(KeyRejected.class)).as("one event per episode").hasSize(1);
+  }
+
+  @Test
+  void get_whenTheStoreGetsTheNewKeyASecondAfterTheApi_usesItWithinTheShortRecheckInterval() {
+    api.enqueue(json(401, "{}"));
+    assertThatThrownBy(() -> client().get("/price", JsonNode.class))
+        .isInstanceOf(KeyRejectedException.class);
+
+    f.scheduler.advance(Duration.ofSeconds(1));
+    VersionedCredential v2 = f.put("2"); // reaches the store 1 s after the API dropped version 1
+    f.scheduler.advance(Duration.ofMillis(500)); // the re-check due 1.5 s after the rejection
+    api.enqueue(json(200, "{\"price\":42}"));
+
+    assertThat(client().get("/price", JsonNode.class).get("price").asInt()).isEqualTo(42);
+    assertThat(keysSent(takeAll(api)))
+        .containsExactly(TestCredentials.apiKeyOf(v1), TestCredentials.apiKeyOf(v2));
+    assertThat(f.events(KeyRotated.class)).extracting(KeyRotated::newVersion).containsExactly("2");
+    assertThat(f.events(KeyRejected.class)).hasSize(1);
   }
 }

@@ -15,6 +15,7 @@ import dev.keyguard.key.KeyEvent.KeyRejected.Resolution;
 import dev.keyguard.key.KeyEvent.KeyRotated;
 import dev.keyguard.key.KeyEvent.RefreshFailed;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,20 +105,104 @@ class KeyManagerRejectionTest {
   }
 
   @Test
-  void rejected_repeatedlyWithinTheCooldown_doesNotCallTheBackendAgain() {
+  void rejected_repeatedlyWhileTheStoreHasNothingElse_callsTheBackendOnlyOnTheRecheckSchedule() {
     key.rejected(v1);
     for (int i = 0; i < 50; i++) {
-      f.clock.advance(Duration.ofMillis(500));
+      f.clock.advance(Duration.ofMillis(500)); // the clock alone: no re-check runs
       assertThat(key.rejected(v1)).isEmpty();
     }
-    assertThat(f.backend.fetchCount()).isEqualTo(2);
+    assertThat(f.backend.fetchCount()).as("callers never reach the backend").isEqualTo(2);
     assertThat(f.backend.alternateFetchCount()).isEqualTo(1);
+    assertThat(f.events(KeyRejected.class)).as("one event per episode").hasSize(1);
+  }
 
-    f.clock.advance(Duration.ofSeconds(6)); // 31 s after the first round
+  @Test
+  void rejected_whenTheStoreHasNothingElse_rechecksItAtGrowingJitterFreeIntervalsUpToTheCap() {
+    key.rejected(v1);
+    Instant rejectedAt = f.clock.instant();
+    f.fetchTimes.clear();
 
+    f.scheduler.advance(Duration.ofSeconds(130));
+
+    assertThat(f.fetchTimes)
+        .extracting(t -> Duration.between(rejectedAt, t).toMillis())
+        .startsWith(500L, 1_500L, 3_500L, 7_500L, 15_500L, 31_500L, 61_500L, 91_500L, 121_500L);
+    assertThat(f.events(KeyRejected.class)).hasSize(1);
+    assertThat(key.current()).isSameAs(v1);
+  }
+
+  @Test
+  void rejected_whenTheNewVersionReachesTheStoreASecondLater_servesItAtTheNextRecheck() {
     assertThat(key.rejected(v1)).isEmpty();
-    assertThat(f.backend.fetchCount()).isEqualTo(3);
-    assertThat(f.backend.alternateFetchCount()).isEqualTo(2);
+    Instant rejectedAt = f.clock.instant();
+
+    f.scheduler.advance(Duration.ofSeconds(1));
+    VersionedCredential v2 = f.put("2");
+    f.scheduler.advance(Duration.ofMillis(499));
+    assertThat(key.current()).as("not yet checked").isSameAs(v1);
+    f.scheduler.advance(Duration.ofMillis(1));
+
+    assertThat(key.current()).as("picked up 0.5 s after it appeared").isSameAs(v2);
+    assertThat(f.events(KeyRotated.class))
+        .extracting(KeyRotated::at)
+        .containsExactly(rejectedAt.plusMillis(1_500));
+    assertThat(key.rejectionHold(v2)).isZero();
+    assertThat(key.rejected(v1)).as("a late rejection of version 1").containsSame(v2);
+    int fetches = f.backend.fetchCount();
+    f.scheduler.advance(Duration.ofSeconds(60));
+    assertThat(f.backend.fetchCount()).as("no more re-checks, only the refresh").isEqualTo(fetches);
+    assertThat(f.events(KeyRejected.class))
+        .extracting(KeyRejected::version)
+        .as("one event for the episode")
+        .containsExactly("1");
+  }
+
+  @Test
+  void rejectionHold_whileTheOnlyVersionIsRejected_letsOneProbeThroughPerInterval() {
+    assertThat(key.rejectionHold(v1)).as("before any rejection").isZero();
+    key.rejected(v1);
+
+    assertThat(key.rejectionHold(v1)).isEqualTo(Duration.ofMillis(500));
+    f.clock.advance(Duration.ofMillis(499));
+    assertThat(key.rejectionHold(v1)).isEqualTo(Duration.ofMillis(1));
+    f.scheduler.advance(Duration.ofMillis(1)); // the first re-check; the next in 1 s
+
+    assertThat(key.rejectionHold(v1)).as("the probe").isZero();
+    assertThat(key.rejectionHold(v1)).as("the rest wait").isEqualTo(Duration.ofSeconds(1));
+    f.clock.advance(Duration.ofSeconds(1));
+    assertThat(key.rejectionHold(v1)).isZero();
+    assertThat(key.rejectionHold(v1)).isPositive();
+    assertThat(key.rejectionHold(f.credential("other").build())).isZero();
+  }
+
+  @Test
+  void accepted_ofTheRejectedVersion_endsTheEpisode() {
+    key.rejected(v1);
+    assertThat(key.rejectionHold(v1)).isPositive();
+
+    key.accepted(v1); // the probe went through: the API takes version 1 again
+
+    assertThat(key.rejectionHold(v1)).isZero();
+    int fetches = f.backend.fetchCount();
+    f.scheduler.advance(Duration.ofSeconds(60));
+    assertThat(f.backend.fetchCount()).as("no more re-checks").isEqualTo(fetches);
+    key.rejected(v1);
+    assertThat(f.events(KeyRejected.class)).as("a new episode, a new event").hasSize(2);
+  }
+
+  @Test
+  void rejected_whenARecheckFindsAnAlternate_letsTheNextRequestThroughAndOffersIt() {
+    key.rejected(v1);
+    VersionedCredential pending = f.credential("2-pending").build();
+    f.backend.putAlternates(KEY, List.of(pending));
+
+    f.scheduler.advance(Duration.ofMillis(500));
+
+    assertThat(key.rejectionHold(v1)).as("let through to be retried").isZero();
+    assertThat(key.rejected(v1)).containsSame(pending);
+    key.accepted(pending);
+    assertThat(key.current()).isSameAs(pending);
+    assertThat(key.rejectionHold(pending)).isZero();
   }
 
   @Test

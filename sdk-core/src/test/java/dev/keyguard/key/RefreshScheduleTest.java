@@ -85,4 +85,32 @@ class RefreshScheduleTest {
     assertThat(s.retryDelay(80)).isPositive();
     assertThat(s.refreshDelay(Optional.empty())).isEqualTo(huge);
   }
+
+  @Test
+  void recheckDelay_startsAtHalfASecond_doublesAndStopsAtTheCap() {
+    Duration cap = Duration.ofSeconds(30);
+
+    assertThat(exact().recheckDelay(1, cap)).isEqualTo(Duration.ofMillis(500));
+    assertThat(exact().recheckDelay(2, cap)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(exact().recheckDelay(4, cap)).isEqualTo(Duration.ofSeconds(4));
+    assertThat(exact().recheckDelay(7, cap)).isEqualTo(cap);
+    assertThat(exact().recheckDelay(Integer.MAX_VALUE, cap)).isEqualTo(cap);
+  }
+
+  @Test
+  void recheckDelay_underACapShorterThanTheFirstDelay_isTheFirstDelay() {
+    assertThat(exact().recheckDelay(1, Duration.ZERO)).isEqualTo(Duration.ofMillis(500));
+    assertThat(exact().recheckDelay(9, Duration.ofMillis(100))).isEqualTo(Duration.ofMillis(500));
+  }
+
+  @Test
+  void recheckDelay_isJitteredButNeverAboveTheCap() {
+    Duration cap = Duration.ofSeconds(30);
+    RefreshSchedule early = RefreshSchedule.jittered(REFRESH, 0.2, fixedRandom(0), MIN, MAX);
+    RefreshSchedule late = RefreshSchedule.jittered(REFRESH, 0.2, fixedRandom(0.999), MIN, MAX);
+
+    assertThat(early.recheckDelay(1, cap)).isEqualTo(Duration.ofMillis(400));
+    assertThat(late.recheckDelay(1, cap)).isBetween(Duration.ofMillis(599), Duration.ofMillis(600));
+    assertThat(late.recheckDelay(20, cap)).isEqualTo(cap);
+  }
 }

@@ -76,4 +76,30 @@ class RejectionsTest {
 
     assertThat(forever.isRejected("1", Instant.MAX.minusSeconds(1))).isTrue();
   }
+
+  @Test
+  void rejected_isNewsOnlyOnceForAVersionWithinTheCooldownOrItsEpisode() {
+    assertThat(rejections.rejected("1", T0)).isTrue();
+    assertThat(rejections.rejected("1", T0.plusSeconds(1))).isFalse();
+    rejections.openEpisode("1", T0);
+
+    assertThat(rejections.rejected("1", T0.plus(COOLDOWN).plusSeconds(5)))
+        .as("past the cool-down, but the episode is open")
+        .isFalse();
+    rejections.endEpisode();
+    assertThat(rejections.rejected("1", T0.plus(COOLDOWN.multipliedBy(3)))).isTrue();
+  }
+
+  @Test
+  void episode_countsItsChecks_andEndsOnAcceptanceOfItsVersionOnly() {
+    rejections.openEpisode("1", T0);
+    assertThat(rejections.nextEpisodeCheck()).isEqualTo(1);
+    assertThat(rejections.nextEpisodeCheck()).isEqualTo(2);
+
+    rejections.accepted("2");
+    assertThat(rejections.inEpisode("1")).isTrue();
+    rejections.accepted("1");
+    assertThat(rejections.inEpisode("1")).isFalse();
+    assertThat(rejections.episodeVersion()).isNull();
+  }
 }
