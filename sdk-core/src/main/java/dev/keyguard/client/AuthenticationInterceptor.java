@@ -275,6 +275,10 @@ final class AuthenticationInterceptor implements Interceptor {
     if (hold.isZero() || hold.isNegative()) {
       return;
     }
+    UsageMonitor usage = settings.usageMonitor();
+    if (usage != null) {
+      usage.held(credential, request);
+    }
     throw new KeyGuardIOException(
         new KeyRejectedException(
             "Not sent: the API rejected key '"

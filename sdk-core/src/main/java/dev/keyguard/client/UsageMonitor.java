@@ -2,6 +2,7 @@ package dev.keyguard.client;
 
 import dev.keyguard.KeyId;
 import dev.keyguard.TimeSource;
+import dev.keyguard.VersionedCredential;
 import dev.keyguard.client.UsageSnapshot.Outcome;
 import dev.keyguard.key.KeyEvent;
 import dev.keyguard.key.KeyEvent.UsageAnomaly;
@@ -196,6 +197,19 @@ final class UsageMonitor {
     }
   }
 
+  /**
+   * A request the rejection circuit refused before sending ({@link ManagedKey#rejectionHold}): it
+   * counts toward the rejection burst as the 401 it would have drawn, not as an attempt. Without
+   * this, a revoked key would raise no burst alert at all, since the circuit sends only one probe
+   * per interval.
+   */
+  void held(VersionedCredential credential, Request request) {
+    KeyStats k = key(credential.keyId());
+    VersionStats v = k.version(UsedCredential.of(credential));
+    int route = routes.index(request.method(), request.url());
+    rejection(k, v, route, 401);
+  }
+
   private static long bytesSent(@Nullable RequestBody body) {
     if (body == null) {
       return 0;
@@ -267,7 +281,7 @@ final class UsageMonitor {
           n,
           n,
           n
-              + " responses 401/403 within "
+              + " rejections (401/403, or requests held back after one) within "
               + seconds(now - oldest)
               + " (threshold "
               + n
