@@ -295,7 +295,8 @@ class UsageMonitorTest {
 
     List<UsageAlert> alerts = usageEvents(UsageAlert.class, UsageAnomaly.REJECTION_BURST);
     assertThat(alerts).hasSize(1);
-    assertThat(alerts.get(0).detail()).contains("5 rejections (401/403, or requests held back after one) within 20 s");
+    assertThat(alerts.get(0).detail())
+        .contains("5 rejections (401/403, or requests held back after one) within 20 s");
     assertThat(client.usage().alerts())
         .extracting(UsageSnapshot.ActiveAlert::anomaly)
         .containsExactly(UsageAnomaly.REJECTION_BURST);
