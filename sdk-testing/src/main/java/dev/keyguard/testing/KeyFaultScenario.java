@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One network fault between a key manager and its backend, run the same way for every backend: 16
@@ -46,6 +48,8 @@ import java.util.function.IntSupplier;
  * Real time and real threads: an integration-test helper, not for unit tests.
  */
 public final class KeyFaultScenario {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KeyFaultScenario.class);
 
   /** What {@link Builder#setUp} builds: the key, its events, and how to rotate and close. */
   public interface Setup extends AutoCloseable {
@@ -270,7 +274,8 @@ public final class KeyFaultScenario {
         left = ownThreads(threadsBefore, sharedThreadPrefixes);
       }
       o.threadsLeft = left;
-      System.out.println(o.figures());
+      // one figure line per run, read by scripts/fault-figures.sh from the test logs
+      LOG.info("{}", o.figures());
       return o;
     }
   }
