@@ -277,7 +277,8 @@ final class AuthenticationInterceptor implements Interceptor {
     }
     UsageMonitor usage = settings.usageMonitor();
     if (usage != null) {
-      usage.held(credential, request);
+      // the per-version tag the interceptor keeps: nothing derived per held request
+      usage.held(registerWithRedactor(credential), request);
     }
     throw new KeyGuardIOException(
         new KeyRejectedException(

@@ -2,7 +2,6 @@ package dev.keyguard.client;
 
 import dev.keyguard.KeyId;
 import dev.keyguard.TimeSource;
-import dev.keyguard.VersionedCredential;
 import dev.keyguard.client.UsageSnapshot.Outcome;
 import dev.keyguard.key.KeyEvent;
 import dev.keyguard.key.KeyEvent.UsageAnomaly;
@@ -203,9 +202,9 @@ final class UsageMonitor {
    * this, a revoked key would raise no burst alert at all, since the circuit sends only one probe
    * per interval.
    */
-  void held(VersionedCredential credential, Request request) {
-    KeyStats k = key(credential.keyId());
-    VersionStats v = k.version(UsedCredential.of(credential));
+  void held(UsedCredential used, Request request) {
+    KeyStats k = key(used.keyId());
+    VersionStats v = k.version(used);
     int route = routes.index(request.method(), request.url());
     rejection(k, v, route, 401);
   }
