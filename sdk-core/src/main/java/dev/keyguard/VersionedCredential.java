@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -18,6 +19,11 @@ import org.jspecify.annotations.Nullable;
  * <p>The version id is the backend's own (an AWS version id, a Vault KV version, an Azure version).
  * Backends that have no versions (environment variables, files) use the fingerprints of the secret
  * parts, so a changed value is a new version and an unchanged one is the same version.
+ *
+ * <p>Where the backend numbers its versions in an order that never goes back (Vault KV v2: a
+ * rollback writes a new, higher version), the provider also sets {@link #versionSequence()}; a key
+ * manager then refuses a fetched version numbered below the one it holds (see {@link
+ * KeyVersionRegressedException}).
  *
  * <p>{@link #toString()} shows the key id, version and fingerprints only. Instances are immutable
  * and thread-safe; they are neither Java- nor Jackson-serializable.
@@ -43,6 +49,7 @@ public final class VersionedCredential {
   private final @Nullable Instant createdAt;
   private final Set<String> scopes;
   private final @Nullable String environment;
+  private final long versionSequence; // NO_SEQUENCE if the backend has none
 
   /** The field names a {@link CredentialFieldMapping} found, or null if not parsed by one. */
   private final @Nullable StoredFields storedFields;
@@ -63,6 +70,7 @@ public final class VersionedCredential {
     this.createdAt = b.createdAt;
     this.scopes = Set.copyOf(b.scopes);
     this.environment = b.environment;
+    this.versionSequence = b.versionSequence;
     this.storedFields = b.storedFields;
   }
 
@@ -92,6 +100,7 @@ public final class VersionedCredential {
     b.createdAt = createdAt;
     b.scopes.addAll(scopes);
     b.environment = environment;
+    b.versionSequence = versionSequence;
     b.storedFields = storedFields;
     return b;
   }
@@ -188,6 +197,17 @@ public final class VersionedCredential {
   }
 
   /**
+   * The backend's ordinal for this version, where the backend numbers versions in an order that
+   * never goes back (Vault KV v2 version numbers); empty for backends whose version ids are not
+   * ordered (AWS version ids, Azure version ids, fingerprints).
+   *
+   * @return the ordinal, 1 or more, if the backend has one
+   */
+  public OptionalLong versionSequence() {
+    return versionSequence == NO_SEQUENCE ? OptionalLong.empty() : OptionalLong.of(versionSequence);
+  }
+
+  /**
    * What the {@link CredentialFieldMapping} that parsed this credential found (field names only),
    * for messages about a missing part; null for a credential built in code.
    */
@@ -239,6 +259,8 @@ public final class VersionedCredential {
     return sb.append(']').toString();
   }
 
+  private static final long NO_SEQUENCE = 0;
+
   /** Builds a {@link VersionedCredential}. Not thread-safe. */
   public static final class Builder {
     private final KeyId keyId;
@@ -251,6 +273,7 @@ public final class VersionedCredential {
     private @Nullable Instant createdAt;
     private final Set<String> scopes = new LinkedHashSet<>();
     private @Nullable String environment;
+    private long versionSequence = NO_SEQUENCE;
     private @Nullable StoredFields storedFields;
 
     private Builder(KeyId keyId, Secret apiKey) {
@@ -349,6 +372,25 @@ public final class VersionedCredential {
      */
     public Builder environment(@Nullable String environment) {
       this.environment = environment;
+      return this;
+    }
+
+    /**
+     * Sets the backend's ordinal for this version, for a backend whose versions are numbered in an
+     * order that never goes back (as Vault KV v2 numbers them). Set it only where that holds: a key
+     * manager refuses a fetched version whose ordinal is below the one it holds, as a version that
+     * went backwards (a lagging replica, a backup restored over newer versions, or an old answer
+     * replayed).
+     *
+     * @param sequence the ordinal, 1 or more
+     * @return this builder
+     * @throws IllegalArgumentException if {@code sequence} is less than 1
+     */
+    public Builder versionSequence(long sequence) {
+      if (sequence < 1) {
+        throw new IllegalArgumentException("versionSequence must be 1 or more, was " + sequence);
+      }
+      this.versionSequence = sequence;
       return this;
     }
 

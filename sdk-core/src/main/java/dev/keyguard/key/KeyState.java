@@ -8,6 +8,7 @@ import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
+import dev.keyguard.KeyVersionRegressedException;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.internal.ExceptionTexts;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one key knows, as an immutable value: the version served, the backend's current version, the
@@ -149,6 +151,43 @@ final class KeyState {
       }
     }
     return Optional.ofNullable(untilExpiry);
+  }
+
+  /**
+   * Why {@code fetched} must not replace the backend's current version held here: its {@link
+   * VersionedCredential#versionSequence()} is below the held one's (a version that went backwards);
+   * null if it may (either has no ordinal, or it does not go back).
+   */
+  @Nullable KeyVersionRegressedException regressionOf(VersionedCredential fetched) {
+    if (current == null
+        || current.versionSequence().isEmpty()
+        || fetched.versionSequence().isEmpty()) {
+      return null;
+    }
+    long held = current.versionSequence().getAsLong();
+    long got = fetched.versionSequence().getAsLong();
+    if (got >= held) {
+      return null;
+    }
+    return new KeyVersionRegressedException(
+        "Key '"
+            + keyId
+            + "': "
+            + providerName
+            + " returned version "
+            + fetched.version()
+            + ", older than version "
+            + current.version()
+            + " already held; not served (a replica that lags behind, a backup restored over newer"
+            + " versions, or an old answer replayed). Version "
+            + current.version()
+            + " stays in use; if the backend was restored on purpose, write a new version past "
+            + current.version()
+            + " or restart the application",
+        keyId,
+        fetched.version(),
+        held,
+        got);
   }
 
   /** The exception for a caller that finds nothing servable at {@code now}. */

@@ -686,6 +686,10 @@ final class RefreshingManagedKey implements ManagedKey {
             // another environment's key, or one past the hard age, is never served
             error = hygiene.refusal(keyId, fetched, now, events);
           }
+          if (error == null) {
+            // a version numbered below the one held went backwards: never served
+            error = state.regressionOf(fetched);
+          }
           if (error == null && KeyState.isExpired(fetched, now)) {
             error =
                 new KeyProviderUnavailableException(

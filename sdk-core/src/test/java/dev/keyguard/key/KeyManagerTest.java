@@ -17,6 +17,7 @@ import dev.keyguard.KeyAccessDeniedException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.KeyVersionRegressedException;
 import dev.keyguard.MalformedSecretException;
 import dev.keyguard.Redactor;
 import dev.keyguard.Secret;
@@ -368,6 +369,90 @@ class KeyManagerTest {
       VersionedCredential v1 = f.put(f.credential("1").notBefore(f.start.plusSeconds(30)).build());
 
       assertThat(f.startKey().current()).isSameAs(v1);
+    }
+  }
+
+  @Nested
+  class VersionGoingBackwards {
+
+    private VersionedCredential put(long sequence) {
+      return f.put(f.credential(Long.toString(sequence)).versionSequence(sequence).build());
+    }
+
+    @Test
+    void aVersionNumberedBelowTheHeldOne_isRefusedTypedAndTheHeldOneStaysServed() {
+      VersionedCredential v5 = put(5);
+      ManagedKey key = f.startKey();
+      key.current();
+      VersionedCredential v3 = put(3); // a lagging replica, a restored backup, a replayed answer
+
+      f.scheduler.advance(REFRESH);
+
+      assertThat(key.current()).isSameAs(v5);
+      List<RefreshFailed> failed = f.events(RefreshFailed.class);
+      assertThat(failed).hasSize(1);
+      assertThat(failed.get(0).cause()).isInstanceOf(KeyVersionRegressedException.class);
+      assertThat(failed.get(0).servingStale()).isTrue();
+      KeyVersionRegressedException e = (KeyVersionRegressedException) failed.get(0).cause();
+      assertThat(e.isRetryable()).isTrue();
+      assertThat(e.heldSequence()).isEqualTo(5);
+      assertThat(e.fetchedSequence()).isEqualTo(3);
+      assertThat(e.version()).contains("3");
+      assertThat(e.keyId()).contains(KEY);
+      assertThat(e.getMessage())
+          .contains("returned version 3, older than version 5")
+          .doesNotContain(v3.apiKey().value(InsecureSecretAccess.get()));
+      assertThat(f.events(KeyRotated.class)).isEmpty();
+    }
+
+    @Test
+    void afterTheRefusal_theNextRetryFindsTheReplicaCaughtUpAndRecovers() {
+      put(5);
+      ManagedKey key = f.startKey();
+      key.current();
+      put(3);
+      f.scheduler.advance(REFRESH);
+      VersionedCredential v6 = put(6);
+
+      f.scheduler.advance(f.scheduler.nextDelay().orElseThrow());
+
+      assertThat(key.current()).isSameAs(v6);
+      assertThat(f.events(RefreshRecovered.class)).hasSize(1);
+      assertThat(f.events(KeyRotated.class)).hasSize(1);
+    }
+
+    @Test
+    void theSameOrAHigherNumber_isServedAsUsual() {
+      put(5);
+      ManagedKey key = f.startKey();
+      key.current();
+      VersionedCredential v7 = put(7);
+
+      f.scheduler.advance(REFRESH);
+
+      assertThat(key.current()).isSameAs(v7);
+      assertThat(f.events(RefreshFailed.class)).isEmpty();
+    }
+
+    @Test
+    void versionsWithoutANumber_areNeverComparedInOrder() {
+      // AWS and Azure version ids are not ordered: a rollback of AWSCURRENT is an operator's
+      // rotation and is served
+      f.put("b-second");
+      ManagedKey key = f.startKey();
+      key.current();
+      VersionedCredential older = f.put("a-first");
+
+      f.scheduler.advance(REFRESH);
+
+      assertThat(key.current()).isSameAs(older);
+    }
+
+    @Test
+    void aNumberBelowOne_isRefusedByTheBuilder() {
+      assertThatThrownBy(() -> f.credential("0").versionSequence(0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("versionSequence");
     }
   }
 

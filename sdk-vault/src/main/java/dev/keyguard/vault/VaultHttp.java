@@ -1,6 +1,8 @@
 package dev.keyguard.vault;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -44,13 +46,31 @@ final class VaultHttp {
 
   private static final MediaType JSON = MediaType.get("application/json");
 
-  static final ObjectMapper MAPPER = JsonMapper.builder().build();
+  /**
+   * Strict: a repeated field (two {@code apiKey}s, of which a lenient reader keeps the last) or
+   * content after the document makes the answer unreadable rather than half-read.
+   */
+  static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .build();
 
   private static final HttpsPolicy LOOPBACK_TESTING =
       HttpsPolicy.builder().allowLoopbackCleartextForTesting().build();
 
   /** A Vault answer: the status and the parsed JSON body (null when the body is not JSON). */
-  record Reply(int status, @Nullable JsonNode json) {
+  /**
+   * One answer: its status and its JSON; {@code unreadable} when a body came that is not one
+   * well-formed JSON document (an HTML page from a proxy, truncated or invalid UTF-8, a repeated
+   * field), whose content is never kept.
+   */
+  record Reply(int status, @Nullable JsonNode json, boolean unreadable) {
+
+    Reply(int status, @Nullable JsonNode json) {
+      this(status, json, false);
+    }
 
     boolean ok() {
       return status >= 200 && status < 300;
@@ -184,6 +204,7 @@ final class VaultHttp {
     try (Response response = client.newCall(request).execute()) {
       ResponseBody body = response.body();
       JsonNode json = null;
+      boolean unreadable = false;
       byte[] bytes = read(body);
       if (bytes.length > 0) {
         try {
@@ -191,11 +212,12 @@ final class VaultHttp {
         } catch (IOException notJson) {
           // an HTML page from a proxy or a load balancer: the status is all we keep
           json = null;
+          unreadable = true;
         } finally {
           java.util.Arrays.fill(bytes, (byte) 0);
         }
       }
-      return new Reply(response.code(), json);
+      return new Reply(response.code(), json, unreadable);
     }
   }
 

@@ -54,7 +54,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>KV v2 ({@code GET /v1/<mount>/data/<path>}): the version number is the credential's
- *       version, so a new version written to Vault is seen as a rotation; {@code created_time} is
+ *       version, so a new version written to Vault is seen as a rotation, and its {@link
+ *       VersionedCredential#versionSequence() versionSequence}: KV v2 numbers versions upwards (a
+ *       rollback writes a new version), so a key manager refuses an answer numbered below the
+ *       version it holds (a standby or replica lagging behind, a restored backup, a replayed
+ *       answer) with a {@link dev.keyguard.KeyVersionRegressedException}; {@code created_time} is
  *       its {@code createdAt}; the {@code custom_metadata} keys {@code keyguard:scopes} (comma or
  *       space separated) and {@code keyguard:environment} give scopes and environment where the
  *       secret's own fields do not. A deleted (its {@code deletion_time} has passed) or destroyed
@@ -299,6 +303,9 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
     if (!reply.ok()) {
       throw VaultErrors.map(reply, call(keyId, location));
     }
+    if (reply.unreadable()) {
+      throw unreadable(keyId, location, reply);
+    }
     if (data == null || !data.isObject()) {
       throw missing(keyId, location, "data");
     }
@@ -306,7 +313,7 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
       throw missing(keyId, location, "data.metadata");
     }
     JsonNode versionNode = metadata.get("version");
-    if (versionNode == null || !versionNode.canConvertToInt()) {
+    if (versionNode == null || !versionNode.canConvertToInt() || versionNode.asInt() < 1) {
       throw missing(keyId, location, "data.metadata.version");
     }
     String versionId = Integer.toString(versionNode.asInt());
@@ -331,7 +338,8 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
       throw missing(keyId, location, "data.data");
     }
     VersionedCredential parsed = parse(keyId, location, kv).version(versionId).build();
-    VersionedCredential.Builder b = parsed.toBuilder();
+    // KV v2 numbers versions upwards (a rollback writes a new one): a lower number went backwards
+    VersionedCredential.Builder b = parsed.toBuilder().versionSequence(versionNode.asInt());
     if (parsed.createdAt().isEmpty()) {
       Instant created = instant(metadata.get("created_time"));
       if (created != null) {
@@ -365,6 +373,9 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
     VaultHttp.Reply reply = read(keyId, location, Map.of());
     if (!reply.ok()) {
       throw VaultErrors.map(reply, call(keyId, location));
+    }
+    if (reply.unreadable()) {
+      throw unreadable(keyId, location, reply);
     }
     JsonNode data = reply.json() == null ? null : reply.json().get("data");
     if (data == null || !data.isObject()) {
@@ -433,6 +444,21 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
     } catch (DateTimeParseException e) {
       return null;
     }
+  }
+
+  private static MalformedSecretException unreadable(
+      KeyId keyId, Location location, VaultHttp.Reply reply) {
+    return new MalformedSecretException(
+        "the Vault answer for key '"
+            + keyId
+            + "' at '"
+            + location.dataPath()
+            + "' (HTTP "
+            + reply.status()
+            + ") is not one well-formed JSON document (an HTML page from a proxy, a truncated or"
+            + " non-UTF-8 body, a repeated field, or content after the document); nothing of it is"
+            + " served: check that the address points at Vault itself",
+        keyId);
   }
 
   private static MalformedSecretException missing(KeyId keyId, Location location, String field) {

@@ -3,19 +3,30 @@ package dev.keyguard.vault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
+import dev.keyguard.KeyVersionRegressedException;
+import dev.keyguard.key.KeyEvent;
+import dev.keyguard.key.KeyManager;
+import dev.keyguard.key.ManagedKey;
 import dev.keyguard.testing.Canaries;
+import dev.keyguard.testing.FakeClock;
+import dev.keyguard.testing.FakeScheduler;
 import dev.keyguard.testing.TestSecrets;
 import dev.keyguard.testing.ThreadSnapshot;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.SocketEffect;
 import okio.Buffer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,8 +37,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * must end in a typed {@link KeyGuardException}, never a partial key; no value of the answer
  * appears in the exception or its stack trace; the memory one fetch allocates stays bounded.
  *
- * <p>Not here: a secret whose fields repeat {@code apiKey} is served today (the last one wins); the
- * provider reads the fields without Jackson's duplicate detection. Noted for the Vault module.
+ * <p>A version number that goes backwards is a valid answer on its own; {@link
+ * #aVersionThatGoesBackwards_isRefusedThroughTheKeyManagerWhichKeepsTheHeldOne} shows the key
+ * manager refusing it.
  */
 class VaultHostileResponsesTest {
 
@@ -153,6 +165,18 @@ class VaultHostileResponsesTest {
               body[head.length + 2] = '}';
               return raw(200, "application/json", body);
             }),
+        new Hostile(
+            "duplicate keys: apiKey twice (a lenient reader keeps the last)",
+            m -> json(200, kv2("{\"apiKey\":\"" + m + "\",\"apiKey\":\"" + m + "x\"}", "3"))),
+        new Hostile(
+            "duplicate keys: version twice",
+            m ->
+                json(
+                    200, kv2(key(m), "3").replace("\"version\":3", "\"version\":3,\"version\":9"))),
+        new Hostile(
+            "content after the JSON document", m -> json(200, kv2(key(m), "3") + "{\"x\":1}")),
+        new Hostile("a version number of 0", m -> json(200, kv2(key(m), "0"))),
+        new Hostile("a negative version number", m -> json(200, kv2(key(m), "-4"))),
         new Hostile("an empty API key", m -> json(200, kv2(key(""), "3"))),
         new Hostile("a blank API key", m -> json(200, kv2(key("   "), "3"))),
         new Hostile("a 1 MiB API key", m -> json(200, kv2(key(m + "k".repeat(1024 * 1024)), "3"))),
@@ -193,6 +217,52 @@ class VaultHostileResponsesTest {
       System.out.printf(
           "HOSTILE vault | %s | %s | %d MiB allocated%n",
           h.name(), thrown.getClass().getSimpleName(), allocated >> 20);
+    } finally {
+      provider.close();
+    }
+  }
+
+  @Test
+  void aVersionThatGoesBackwards_isRefusedThroughTheKeyManagerWhichKeepsTheHeldOne() {
+    String held = TestSecrets.randomValue();
+    String older = TestSecrets.randomValue();
+    vault.json(200, ROOT_LOOKUP);
+    VaultKeyProvider provider = vault.builder(VaultAuthentication.token(Canaries.apiKey())).build();
+    FakeClock clock = new FakeClock();
+    FakeScheduler scheduler = new FakeScheduler(clock);
+    List<KeyEvent> events = new CopyOnWriteArrayList<>();
+    try (KeyManager manager =
+        KeyManager.builder()
+            .provider(provider)
+            .timeSource(clock)
+            .scheduler(scheduler)
+            .jitter(0)
+            .refreshAfter(Duration.ofMinutes(5))
+            .listener(events::add)
+            .build()) {
+      vault.json(200, kv2(key(held), "7"));
+      ManagedKey key = manager.key("apps/hostile");
+      assertThat(key.current().version()).isEqualTo("7");
+      // a standby that lags behind, or a backup restored over newer versions
+      vault.json(200, kv2(key(older), "5"));
+
+      scheduler.advance(Duration.ofMinutes(5));
+
+      assertThat(key.current().apiKey().value(InsecureSecretAccess.get())).isEqualTo(held);
+      List<KeyEvent.RefreshFailed> failed =
+          events.stream()
+              .filter(KeyEvent.RefreshFailed.class::isInstance)
+              .map(KeyEvent.RefreshFailed.class::cast)
+              .toList();
+      assertThat(failed).hasSize(1);
+      assertThat(failed.get(0).cause())
+          .isInstanceOf(KeyVersionRegressedException.class)
+          .hasMessageContaining("returned version 5, older than version 7");
+      assertThat(events.toString()).doesNotContain(held).doesNotContain(older);
+      System.out.printf(
+          "HOSTILE vault | a version number that goes backwards (7, then 5), through a key manager"
+              + " | %s | version 7 kept%n",
+          failed.get(0).cause().getClass().getSimpleName());
     } finally {
       provider.close();
     }
