@@ -3,6 +3,7 @@ package dev.keyguard.azure;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.policy.FixedDelayOptions;
 import com.azure.core.http.policy.HttpLogDetailLevel;
 import com.azure.core.http.policy.HttpLogOptions;
 import com.azure.core.http.policy.RetryOptions;
@@ -92,9 +93,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code 403} (no role or access policy, the firewall, a disabled pinned version) and {@code
  *       401} after the bearer challenge: {@link KeyAccessDeniedException}, naming the missing
  *       permission;
- *   <li>{@code 429} (after the SDK's own retries, which honour {@code Retry-After}), {@code 5xx},
- *       network failures and timeouts: {@link KeyProviderUnavailableException}, retryable; also
- *       when the only enabled version is not valid yet (it names when it will be);
+ *   <li>{@code 429}, {@code 5xx}, network failures and timeouts: {@link
+ *       KeyProviderUnavailableException}, retryable; also when the only enabled version is not
+ *       valid yet (it names when it will be);
  *   <li>every version expired or disabled: a non-retryable {@link KeyGuardException} that says
  *       which; a value that is not a usable credential: {@link MalformedSecretException}.
  * </ul>
@@ -586,6 +587,11 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
     private @Nullable String vaultUrl;
     private @Nullable TokenCredential credential;
     private @Nullable HttpClient httpClient;
+
+    /** One attempt per fetch: the key manager's backoff is the retry policy. */
+    private static final RetryOptions NO_SDK_RETRIES =
+        new RetryOptions(new FixedDelayOptions(0, Duration.ofMillis(1)));
+
     private @Nullable RetryOptions retryOptions;
     private @Nullable HttpLogDetailLevel httpLogLevel;
     private @Nullable SecretServiceVersion serviceVersion;
@@ -681,9 +687,12 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
     }
 
     /**
-     * Sets the SDK's retry options (default: the SDK's, 3 retries with exponential backoff, which
-     * honour {@code Retry-After} on 429 and 503). The key manager retries on top, on its own
-     * schedule, while serving the last good key.
+     * Sets the SDK's retry options. Default: none. The key manager already retries a failed fetch
+     * on its own capped backoff while it serves the last good key, so an outage costs one Key Vault
+     * call per retry interval; the SDK's own default (3 retries with exponential backoff) would
+     * make it four, and hold a refresh for their waits. Set options here to turn the SDK's retries
+     * back on (they honour {@code Retry-After} on 429 and 503), for example for a vault shared with
+     * heavy readers.
      *
      * @param retryOptions the retry options
      * @return this builder
@@ -896,9 +905,7 @@ public final class AzureKeyVaultKeyProvider implements KeyProvider, AutoCloseabl
               .credential(tokens)
               .httpClient(http)
               .httpLogOptions(safeLogOptions(httpLogLevel));
-      if (retryOptions != null) {
-        b.retryOptions(retryOptions);
-      }
+      b.retryOptions(retryOptions != null ? retryOptions : NO_SDK_RETRIES);
       if (serviceVersion != null) {
         b.serviceVersion(serviceVersion);
       }

@@ -474,6 +474,34 @@ class AzureKeyVaultKeyProviderIT {
   }
 
   @Test
+  void byDefault_theSdkDoesNotRetry_soAFailedFetchCostsOneKeyVaultCall() {
+    String name = uniqueName("no-sdk-retries");
+    set(name, TestSecrets.randomValue());
+    AzureKeyVaultKeyProvider defaults =
+        AzureKeyVaultKeyProvider.builder()
+            .vaultUrl(emulator.vaultUrl())
+            .credential(
+                new AzureTestSupport.StaticTokenCredential(
+                    emulator.issueToken(KeyVaultEmulator.Role.SECRETS_USER)))
+            .httpClient(AzureTestSupport.httpClient(emulator))
+            .disableChallengeResourceVerificationForTesting()
+            .build();
+    defaults.fetch(KeyId.of(name)); // the bearer challenge is answered and cached
+    String read = "GET /secrets/" + name;
+    long before = emulator.requests().stream().filter(r -> r.startsWith(read)).count();
+    emulator.throttleNext(3, Duration.ofSeconds(1));
+
+    KeyProviderUnavailableException e =
+        catchThrowableOfType(
+            KeyProviderUnavailableException.class, () -> defaults.fetch(KeyId.of(name)));
+
+    long calls = emulator.requests().stream().filter(r -> r.startsWith(read)).count() - before;
+    emulator.throttleNext(0, Duration.ZERO);
+    assertThat(e.isRetryable()).isTrue();
+    assertThat(calls).as("Key Vault calls for one failed fetch").isEqualTo(1);
+  }
+
+  @Test
   void aVaultThatIsDown_isRetryable_andTheNextFetchAfterItIsBackSucceeds() throws IOException {
     String name = uniqueName("outage");
     set(name, TestSecrets.randomValue());
