@@ -30,6 +30,14 @@ import java.util.Objects;
  *   <li>{@link #destroy()} overwrites the private copy; later access fails.
  * </ul>
  *
+ * <p>What {@link #destroy()} cannot reach: a value sent to an API exists as a Java {@code String}
+ * wherever it is put on the wire (an OkHttp header, a query parameter), and KeyGuard's auth schemes
+ * keep the header or query value of the current version prepared as a {@code String}, and the HMAC
+ * schemes a keyed {@code Mac} (whose key spec is a copy of the secret), so requests do not decode
+ * or key them each time (one per scheme and key, dropped at the next version). Those copies cannot
+ * be overwritten; they go when the garbage collector reclaims them. {@link #destroy()} makes every
+ * later use through KeyGuard fail, including the prepared ones.
+ *
  * <p>Values are UTF-8 text (API keys, base64 secrets, PEM blocks) or raw bytes. A value that is
  * empty or only whitespace is rejected.
  *
