@@ -37,7 +37,13 @@ import org.slf4j.LoggerFactory;
  *   <li>It logs in again when renewal is refused, when the token is not renewable (at 2/3 of its
  *       TTL), when the max TTL is near, when the token has expired at a use, and when Vault refused
  *       it for a read ({@link #refused(Secret)}). A given token cannot log in again, except a token
- *       file, which is read again.
+ *       file, which is read again. A token that a login after a refusal brought and that Vault
+ *       refuses too is not followed by another login: Vault's policies deny the read, and a login
+ *       per refresh would change nothing (the read fails as denied; the next login for another
+ *       reason, such as the TTL, picks up fixed policies).
+ *   <li>A token replaced while still valid (max TTL near, not renewable, refused for a read) is
+ *       revoked ({@code auth/token/revoke-self}, best effort), as is the last one at {@link
+ *       #close()}: no token this session logged in for outlives its use.
  *   <li>A failed renewal or login while the token is still valid is retried after a third of the
  *       time left (1 to 30 s); the token keeps being used meanwhile.
  * </ol>
@@ -64,6 +70,8 @@ final class VaultSession {
   static final Duration REVOKE_TIMEOUT = Duration.ofSeconds(2);
 
   static final Duration MAX_RETRY = Duration.ofSeconds(30);
+
+  private static final String REFUSED = "Vault refused the token";
 
   /** A renewal that grants this much less than the TTL before counts as capped by the max TTL. */
   private static final Duration CAP_TOLERANCE = Duration.ofSeconds(1);
@@ -102,6 +110,9 @@ final class VaultSession {
   private long generations;
   private boolean loggedIn;
   private boolean closed;
+
+  /** The token a login after a refusal brought; a refusal of it does not log in again. */
+  private @Nullable Secret loggedInAfterRefusal;
 
   VaultSession(
       VaultHttp http,
@@ -165,7 +176,14 @@ final class VaultSession {
       if (s != null && s.token() != used) {
         return true;
       }
-      logInOnCallerLocked("Vault refused the token");
+      if (used == loggedInAfterRefusal) {
+        LOG.debug(
+            "Vault refused token {}, fresh from a login after a refusal: the policies deny the read;"
+                + " not logging in again",
+            used.fingerprint());
+        return false;
+      }
+      loggedInAfterRefusal = logInOnCallerLocked(REFUSED).token();
       return true;
     } finally {
       lock.unlock();
@@ -208,7 +226,11 @@ final class VaultSession {
     TokenState next = new TokenState(login.token(), now, ttl, renewable, false, ++generations);
     TokenState old = state;
     state = next;
+    loggedInAfterRefusal = null;
     if (old != null && old.token() != next.token() && !old.token().equalsSecret(next.token())) {
+      if (!"token".equals(auth.method()) && old.usableAt(now)) {
+        revoke(old.token(), "replaced");
+      }
       Redactor.global().retire(old.token());
     }
     boolean reLogin = loggedIn;
@@ -432,6 +454,25 @@ final class VaultSession {
     }
   }
 
+  /** Revokes a token this session logged in for, best effort: a failure is logged at DEBUG. */
+  private void revoke(Secret token, String when) {
+    try {
+      VaultHttp.Reply reply =
+          http.post(
+              "auth/token/revoke-self", token, VaultHttp.MAPPER.createObjectNode(), REVOKE_TIMEOUT);
+      if (!reply.ok()) {
+        LOG.debug(
+            "Vault did not revoke token {} {}: HTTP {}", token.fingerprint(), when, reply.status());
+      }
+    } catch (IOException e) {
+      LOG.debug(
+          "could not revoke Vault token {} {}: {}",
+          token.fingerprint(),
+          when,
+          e.getClass().getSimpleName());
+    }
+  }
+
   /**
    * Stops renewals; revokes a token this session logged in for (AppRole, Kubernetes), best effort;
    * shuts the scheduler down if the session made it.
@@ -457,15 +498,7 @@ final class VaultSession {
       scheduler.shutdownNow();
     }
     if (s != null && !"token".equals(auth.method())) {
-      try {
-        http.post(
-            "auth/token/revoke-self",
-            s.token(),
-            VaultHttp.MAPPER.createObjectNode(),
-            REVOKE_TIMEOUT);
-      } catch (IOException e) {
-        LOG.debug("could not revoke the Vault token at close: {}", e.toString());
-      }
+      revoke(s.token(), "at close");
     }
     if (s != null) {
       Redactor.global().retire(s.token());

@@ -218,17 +218,22 @@ class VaultTokenLifecycleTest {
   }
 
   @Test
-  void readRefusedWith403_logsInOnceMoreAndRetriesTheRead() {
+  void readRefusedWith403_logsInOnceMore_revokesTheReplacedToken_andRetriesTheRead() {
     firstRead(300, true);
     Secret second = TestSecrets.randomSecret();
     vault.json(403, "{\"errors\":[\"permission denied\"]}");
     vault.login(second, 300, true);
+    vault.json(204, "");
     vault.kv2(2, "{\"apiKey\":\"" + TestSecrets.randomValue() + "\"}");
 
     assertThat(provider.fetch(KeyId.of("app")).version()).isEqualTo("2");
 
     assertThat(vault.next()).isEqualTo("GET /v1/secret/data/app");
     assertThat(vault.next()).isEqualTo("POST /v1/auth/approle/login");
+    RecordedRequest revoke = vault.take();
+    assertThat(revoke.getMethod() + " " + revoke.getUrl().encodedPath())
+        .isEqualTo("POST /v1/auth/token/revoke-self");
+    assertCarries(revoke, firstToken);
     assertCarries(vault.take(), second);
   }
 
@@ -237,12 +242,41 @@ class VaultTokenLifecycleTest {
     firstRead(300, true);
     vault.json(403, "{\"errors\":[\"permission denied\"]}");
     vault.login(TestSecrets.randomSecret(), 300, true);
+    vault.json(204, "");
     vault.json(403, "{\"errors\":[\"permission denied\"]}");
 
     assertThatThrownBy(() -> provider.fetch(KeyId.of("app")))
         .isInstanceOf(KeyAccessDeniedException.class)
         .hasMessageContaining("'read' capability on path \"secret/data/app\"")
         .hasMessageContaining("permission denied");
+  }
+
+  @Test
+  void aTokenFreshFromALoginAfterARefusal_refusedAgain_isNotFollowedByALoginPerRead() {
+    firstRead(300, true);
+    Secret second = TestSecrets.randomSecret();
+    vault.json(403, "{\"errors\":[\"permission denied\"]}");
+    vault.login(second, 300, true);
+    vault.json(204, "");
+    vault.json(403, "{\"errors\":[\"permission denied\"]}");
+    assertThatThrownBy(() -> provider.fetch(KeyId.of("app")))
+        .isInstanceOf(KeyAccessDeniedException.class);
+    for (int i = 0; i < 4; i++) {
+      vault.take();
+    }
+    vault.json(403, "{\"errors\":[\"permission denied\"]}");
+
+    assertThatThrownBy(() -> provider.fetch(KeyId.of("app")))
+        .isInstanceOf(KeyAccessDeniedException.class);
+
+    RecordedRequest read = vault.take();
+    assertThat(read.getMethod() + " " + read.getUrl().encodedPath())
+        .isEqualTo("GET /v1/secret/data/app");
+    assertCarries(read, second);
+    assertThat(vault.server().getRequestCount())
+        .as("no login after the second refusal")
+        .isEqualTo(7);
+    assertThat(events(VaultTokenEvent.LoggedIn.class)).hasSize(2);
   }
 
   @Test
