@@ -31,6 +31,11 @@ import org.jspecify.annotations.Nullable;
  * IllegalStateException} with the failure as cause, so that a broken background task cannot go
  * unnoticed. {@link #execute(Runnable)} and {@code submit} schedule with zero delay.
  *
+ * <p>Moving the clock by hand ({@link FakeClock#advance(Duration)}, {@link FakeClock#set(Instant)})
+ * runs nothing: tasks whose due time has passed wait for the next {@link #advance(Duration)} (even
+ * of zero) or {@link #runDueTasks()}, which runs them in order. Advance through the scheduler when
+ * background work should see the time pass.
+ *
  * <pre>{@code
  * FakeClock clock = new FakeClock();
  * FakeScheduler scheduler = new FakeScheduler(clock);
