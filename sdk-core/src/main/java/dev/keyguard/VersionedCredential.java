@@ -64,7 +64,7 @@ public final class VersionedCredential {
             : apiSecret == null
                 ? apiKey.fingerprint()
                 : apiKey.fingerprint() + "+" + apiSecret.fingerprint();
-    this.fetchedAt = b.fetchedAt != null ? b.fetchedAt : Instant.now();
+    this.fetchedAt = b.fetchedAt != null ? b.fetchedAt : TimeSource.system().now();
     this.notBefore = b.notBefore;
     this.expiresAt = b.expiresAt;
     this.createdAt = b.createdAt;
@@ -308,7 +308,8 @@ public final class VersionedCredential {
     }
 
     /**
-     * Sets when the credential was fetched (default: when {@link #build()} is called).
+     * Sets when the credential was fetched (default: the system time, {@link TimeSource#system()},
+     * when {@link #build()} is called). A provider with a {@link TimeSource} sets it from that.
      *
      * @param fetchedAt the fetch time
      * @return this builder
