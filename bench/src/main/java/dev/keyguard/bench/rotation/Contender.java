@@ -10,6 +10,14 @@ interface Contender extends AutoCloseable {
   /** One API call as the application makes it; throws if it fails. */
   void call() throws IOException;
 
+  /**
+   * The backend calls the client itself reports so far (KeyGuard: {@code KeyStatus.fetches()}), to
+   * set beside the count taken at the backend's wire; -1 when it reports none.
+   */
+  default long selfReportedFetches() {
+    return -1;
+  }
+
   @Override
   void close();
 

@@ -95,6 +95,7 @@ public final class RotationUnderLoad {
       long retries,
       int rotations,
       long backendCalls,
+      long selfReportedFetches,
       long p50Ns,
       long p99Ns,
       double seconds,
@@ -178,7 +179,7 @@ public final class RotationUnderLoad {
             Result r = run(o, backend, accepted, served, apiUrl, contender, okHttp);
             System.out.printf(
                 Locale.ROOT,
-                "%s / %s: %,d requests, %,d failed, %,d retries, %d rotations, %d backend calls"
+                "%s / %s: %,d requests, %,d failed, %,d retries, %d rotations, %d backend calls%s"
                     + " (load average %.1f before, %.1f after)%n",
                 r.backend(),
                 r.name(),
@@ -187,6 +188,9 @@ public final class RotationUnderLoad {
                 r.retries(),
                 r.rotations(),
                 r.backendCalls(),
+                r.selfReportedFetches() < 0
+                    ? ""
+                    : " (KeyGuard's own count, KeyStatus.fetches: " + r.selfReportedFetches() + ")",
                 r.loadBefore(),
                 r.loadAfter());
             results.add(r);
@@ -223,6 +227,11 @@ public final class RotationUnderLoad {
       @Override
       public void call() {
         api.get("price", Map.of("symbol", "BTC"), Map.class);
+      }
+
+      @Override
+      public long selfReportedFetches() {
+        return manager.status().get(0).fetches();
       }
 
       @Override
@@ -270,6 +279,7 @@ public final class RotationUnderLoad {
       }
       double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
       long callsBefore = backend.backendCalls(keyId);
+      long selfBefore = contender.selfReportedFetches();
       int servedBefore = served.get();
       long start = System.nanoTime();
       long end = start + Duration.ofSeconds(o.seconds()).toNanos();
@@ -336,6 +346,7 @@ public final class RotationUnderLoad {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       long calls = backend.backendCalls(keyId) - callsBefore;
+      long self = selfBefore < 0 ? -1 : contender.selfReportedFetches() - selfBefore;
       long apiSaw = served.get() - servedBefore;
       double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
       long total = 0;
@@ -359,6 +370,7 @@ public final class RotationUnderLoad {
           Math.max(0, apiSaw - total),
           rotations.get(),
           calls,
+          self,
           percentile(all, 0.50),
           percentile(all, 0.99),
           seconds,
