@@ -66,8 +66,11 @@ public final class AwsSecretsManagerComparison {
     void close();
   }
 
-  /** Counts Secrets Manager calls that got a response, per operation. */
-  static final class CallCounter implements ExecutionInterceptor {
+  /**
+   * Counts Secrets Manager calls that got a response, per operation (also used by the
+   * rotation-under-load harness).
+   */
+  public static final class CallCounter implements ExecutionInterceptor {
     final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
     @Override
@@ -80,7 +83,13 @@ public final class AwsSecretsManagerComparison {
           .incrementAndGet();
     }
 
-    int get(String operation) {
+    /**
+     * The calls of one operation so far.
+     *
+     * @param operation such as {@code GetSecretValue}
+     * @return the count
+     */
+    public int get(String operation) {
       AtomicInteger n = calls.get(operation);
       return n == null ? 0 : n.get();
     }

@@ -19,8 +19,10 @@ import java.util.concurrent.TimeUnit;
  * Starts {@code moto_server} (installed by {@code scripts/provision-moto.sh}) on a free loopback
  * port for a benchmark run, and stops it on {@link #close()}. Found through {@code -Dmoto.server},
  * {@code MOTO_SERVER}, or {@code .tools/moto/bin/moto_server} in the working directory or a parent.
+ * Used by {@link AwsSecretsManagerComparison} and the rotation-under-load harness ({@code
+ * dev.keyguard.bench.rotation.RotationUnderLoad}).
  */
-final class MotoProcess implements AutoCloseable {
+public final class MotoProcess implements AutoCloseable {
 
   private final Process process;
   private final int port;
@@ -30,7 +32,14 @@ final class MotoProcess implements AutoCloseable {
     this.port = port;
   }
 
-  static MotoProcess start() throws IOException, InterruptedException {
+  /**
+   * Starts moto and waits until it answers.
+   *
+   * @return the running server
+   * @throws IOException if the process cannot be started
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public static MotoProcess start() throws IOException, InterruptedException {
     Path binary = locate();
     int port;
     try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
@@ -65,7 +74,12 @@ final class MotoProcess implements AutoCloseable {
     throw new IllegalStateException("moto_server did not answer within 60 s; see " + log);
   }
 
-  URI endpoint() {
+  /**
+   * The server's endpoint, for {@code endpointOverride}.
+   *
+   * @return {@code http://127.0.0.1:PORT}
+   */
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + port);
   }
 
