@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *       (nobody waits on the backend);
  *   <li>the last good key served during the fault;
  *   <li>at most one backend call per retry interval during the fault, counted outside KeyGuard (at
- *       Toxiproxy or the backend);
+ *       Toxiproxy or the backend; for a fault that stops calls before they reach Toxiproxy, such as
+ *       a refused port or a name that does not resolve, in the provider's HTTP client);
  *   <li>a {@code RefreshFailed} (retryable, serving stale) then a {@code RefreshRecovered} event;
  *   <li>the rotated version served within one retry interval plus the call in flight;
  *   <li>no thread left once the key manager and the provider are closed (OkHttp's and Okio's
@@ -243,7 +244,8 @@ public final class KeyFaultScenario {
 
     /**
      * Counts the backend calls, outside KeyGuard (Toxiproxy's accepted connections, the backend's
-     * request log).
+     * request log, or the attempts of the provider's HTTP client when the fault stops calls before
+     * they reach Toxiproxy: a refused port, a name that does not resolve).
      *
      * @param counter the counter
      * @return this builder
