@@ -4,16 +4,11 @@ import static dev.keyguard.aws.SecretsAdmin.randomKey;
 import static dev.keyguard.aws.SecretsAdmin.uniqueName;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyguard.InsecureSecretAccess;
-import dev.keyguard.key.KeyEvent;
-import dev.keyguard.key.KeyManager;
-import dev.keyguard.key.ManagedKey;
+import dev.keyguard.testing.HostsFile;
 import dev.keyguard.testing.KeyFaultScenario;
 import dev.keyguard.testing.ToxiproxyServer;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -35,6 +30,9 @@ class AwsNetworkFaultsIT {
 
   @RegisterExtension static final MotoServer MOTO = new MotoServer();
   @RegisterExtension static final ToxiproxyServer TOXIPROXY = new ToxiproxyServer();
+
+  /** The endpoint's host name in the DNS scenario. */
+  private static final String MOTO_HOST = "moto.keyguard.test";
 
   private static final Duration SECOND = Duration.ofSeconds(1);
   private static final AtomicInteger PROXIES = new AtomicInteger();
@@ -97,8 +95,39 @@ class AwsNetworkFaultsIT {
     run("port refused", ToxiproxyServer.Proxy::disable, () -> calls.attempts("GetSecretValue"));
   }
 
+  @Test
+  void nameStopsResolving_servesStaleAndRecoversWhenItResolvesAgain() throws Exception {
+    // Open connections are dropped with the name, as when the backend moves, so the next call
+    // needs a lookup; a failed lookup never reaches Toxiproxy: count the SDK's attempts.
+    HostsFile hosts = HostsFile.ofThisJvm().map(MOTO_HOST, "127.0.0.1");
+    try {
+      run(
+              "DNS failure (name does not resolve)",
+              p -> {
+                hosts.stopResolving(MOTO_HOST);
+                p.clearToxics();
+              },
+              () -> hosts.resolveAgain(MOTO_HOST),
+              MOTO_HOST,
+              () -> calls.attempts("GetSecretValue"))
+          .assertFailuresCausedBy("java.net.UnknownHostException");
+    } finally {
+      hosts.resolveAgain(MOTO_HOST);
+    }
+  }
+
   private void run(
       String scenario, Consumer<ToxiproxyServer.Proxy> inject, IntSupplier backendCalls)
+      throws Exception {
+    run(scenario, inject, () -> proxy.clearToxics(), "127.0.0.1", backendCalls);
+  }
+
+  private KeyFaultScenario.Outcome run(
+      String scenario,
+      Consumer<ToxiproxyServer.Proxy> inject,
+      Runnable clear,
+      String host,
+      IntSupplier backendCalls)
       throws Exception {
     String name = uniqueName("fault");
     String firstKey = randomKey();
@@ -106,65 +135,42 @@ class AwsNetworkFaultsIT {
     admin.create(name, firstKey);
     KeyFaultScenario.Outcome o =
         KeyFaultScenario.builder("aws", scenario)
-            .setUp(() -> setUp(name, rotatedKey))
+            .setUp(
+                () ->
+                    KeyFaultScenario.keyManagerSetUp(
+                        provider(host),
+                        name,
+                        SECOND,
+                        () -> admin.rotate(name, rotatedKey),
+                        rotatedKey))
             .inject(() -> inject.accept(proxy))
-            .clear(() -> proxy.clearToxics())
+            .clear(clear)
             .backendCalls(backendCalls)
             .retryInterval(SECOND)
             .callTimeout(SECOND)
             .run();
     o.assertExpected();
     assertThat(o.events().toString()).doesNotContain(firstKey).doesNotContain(rotatedKey);
+    return o;
   }
 
-  private KeyFaultScenario.Setup setUp(String name, String rotatedKey) {
-    AwsSecretsManagerKeyProvider provider =
-        AwsSecretsManagerKeyProvider.builder()
-            .region(MotoServer.REGION)
-            .endpointOverride(URI.create("http://127.0.0.1:" + proxy.port()))
-            .credentialsProvider(MotoServer.DUMMY_CREDENTIALS)
-            .connectTimeout(SECOND)
-            .apiCallTimeout(SECOND)
-            .clientCustomizer(b -> b.overrideConfiguration(o -> o.addExecutionInterceptor(calls)))
-            .build();
-    List<KeyEvent> events = new CopyOnWriteArrayList<>();
-    KeyManager manager =
-        KeyManager.builder()
-            .provider(provider)
-            .refreshAfter(SECOND)
-            .jitter(0)
-            .retryBackoff(SECOND, SECOND)
-            .maxStale(Duration.ofMinutes(1))
-            .listener(events::add)
-            .build();
-    ManagedKey key = manager.key(name);
-    key.awaitReady(Duration.ofSeconds(10));
-    return new KeyFaultScenario.Setup() {
-      @Override
-      public ManagedKey key() {
-        return key;
-      }
-
-      @Override
-      public List<KeyEvent> events() {
-        return events;
-      }
-
-      @Override
-      public void rotate() {
-        admin.rotate(name, rotatedKey);
-      }
-
-      @Override
-      public boolean servesRotated() {
-        return rotatedKey.equals(key.current().apiKey().value(InsecureSecretAccess.get()));
-      }
-
-      @Override
-      public void close() {
-        manager.close();
-        provider.close();
-      }
-    };
+  private AwsSecretsManagerKeyProvider provider(String host) {
+    return AwsSecretsManagerKeyProvider.builder()
+        .region(MotoServer.REGION)
+        .endpointOverride(URI.create("http://127.0.0.1:" + proxy.port()))
+        .credentialsProvider(MotoServer.DUMMY_CREDENTIALS)
+        .connectTimeout(SECOND)
+        .apiCallTimeout(SECOND)
+        .clientCustomizer(
+            b -> {
+              b.overrideConfiguration(o -> o.addExecutionInterceptor(calls));
+              if (!host.equals("127.0.0.1")) {
+                // endpointOverride(...) allows cleartext to loopback addresses and localhost only
+                // (and the JDK resolves localhost whatever the hosts file says): the DNS scenario's
+                // name, resolved to 127.0.0.1 by the hosts file, is set on the SDK client directly
+                b.endpointOverride(URI.create("http://" + host + ":" + proxy.port()));
+              }
+            })
+        .build();
   }
 }

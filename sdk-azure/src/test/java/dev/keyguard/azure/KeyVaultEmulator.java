@@ -194,6 +194,8 @@ public final class KeyVaultEmulator implements AutoCloseable {
             .commonName("localhost")
             .addSubjectAlternativeName("127.0.0.1")
             .addSubjectAlternativeName("localhost")
+            // the name the network-fault test switches off in its hosts file
+            .addSubjectAlternativeName(AzureNetworkFaultsIT.VAULT_HOST)
             .duration(1, TimeUnit.DAYS)
             .build();
     this.serverCertificates =

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
+import dev.keyguard.RedactedThrowable;
 import dev.keyguard.TestCredentials;
 import dev.keyguard.VersionedCredential;
+import dev.keyguard.testing.HostsFile;
 import dev.keyguard.testing.ReaderThreads;
 import dev.keyguard.testing.ThreadSnapshot;
 import dev.keyguard.testing.ToxiproxyServer;
@@ -116,8 +118,51 @@ class ClientNetworkFaultsIT {
     run("port refused", ToxiproxyServer.Proxy::disable, ToxiproxyServer.Proxy::clearToxics);
   }
 
+  @Test
+  void nameStopsResolving_callsFailTypedAndRecover() {
+    // Open connections are dropped with the name, as when the API moves: new calls need a lookup.
+    // A call whose connection broke is retried by OkHttp on the same address without a lookup, and
+    // over HTTP/2 the other callers may share that new connection: how many calls fail varies.
+    HostsFile hosts = HostsFile.ofThisJvm().map(TestTls.API_HOST, "127.0.0.1");
+    List<Throwable> failures;
+    try {
+      failures =
+          run(
+              "DNS failure (name does not resolve)",
+              TestTls.API_HOST,
+              p -> {
+                hosts.stopResolving(TestTls.API_HOST);
+                p.clearToxics();
+              },
+              p -> hosts.resolveAgain(TestTls.API_HOST));
+    } finally {
+      hosts.resolveAgain(TestTls.API_HOST);
+    }
+    assertThat(failures)
+        .as("a call failed because the name did not resolve")
+        .anySatisfy(e -> assertThat(causeNames(e)).contains("java.net.UnknownHostException"));
+  }
+
+  /** The class names in a failure's cause chain, originals for redacted copies. */
+  private static List<String> causeNames(Throwable failure) {
+    List<String> names = new java.util.ArrayList<>();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      names.add(t instanceof RedactedThrowable r ? r.originalClassName() : t.getClass().getName());
+    }
+    return names;
+  }
+
   private void run(
       String scenario,
+      Consumer<ToxiproxyServer.Proxy> inject,
+      Consumer<ToxiproxyServer.Proxy> clear) {
+    run(scenario, "127.0.0.1", inject, clear);
+  }
+
+  /** Runs a scenario, checks what every fault must show, and returns the failures' sample. */
+  private List<Throwable> run(
+      String scenario,
+      String host,
       Consumer<ToxiproxyServer.Proxy> inject,
       Consumer<ToxiproxyServer.Proxy> clear) {
     OkHttpClient okHttp =
@@ -129,7 +174,7 @@ class ClientNetworkFaultsIT {
             .build();
     KeyGuardClient client =
         KeyGuardClient.builder()
-            .baseUrl("https://127.0.0.1:" + proxy.port() + "/v2/")
+            .baseUrl("https://" + host + ":" + proxy.port() + "/v2/")
             .managedKey(new FakeManagedKey(credential))
             .authScheme(TestSchemes.header())
             .retryOptions(
@@ -205,6 +250,7 @@ class ClientNetworkFaultsIT {
     assertThat(threadsAdded.size())
         .as("no thread per failed call (OkHttp's pool may add a few): " + threadsAdded)
         .isLessThanOrEqualTo(6);
+    return sample;
   }
 
   /** One successful call before the fault; a busy machine may need a few tries on a 1 s timeout. */

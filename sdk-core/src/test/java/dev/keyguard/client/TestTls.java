@@ -8,14 +8,21 @@ import okhttp3.OkHttpClient;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 
-/** A certificate generated per test run for 127.0.0.1/localhost, and clients that trust it. */
+/**
+ * A certificate generated per test run for 127.0.0.1, localhost and {@link #API_HOST}, and clients
+ * that trust it.
+ */
 final class TestTls {
+
+  /** A host name of the test API, resolved through the hosts file by the DNS-fault test. */
+  static final String API_HOST = "api.keyguard.test";
 
   static final HeldCertificate SERVER_CERTIFICATE =
       new HeldCertificate.Builder()
           .commonName("localhost")
           .addSubjectAlternativeName("localhost")
           .addSubjectAlternativeName("127.0.0.1")
+          .addSubjectAlternativeName(API_HOST)
           .build();
 
   static final HandshakeCertificates SERVER =

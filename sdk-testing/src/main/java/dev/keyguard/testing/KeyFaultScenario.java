@@ -1,12 +1,19 @@
 package dev.keyguard.testing;
 
+import dev.keyguard.InsecureSecretAccess;
+import dev.keyguard.KeyGuardException;
+import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.RedactedThrowable;
 import dev.keyguard.key.KeyEvent;
+import dev.keyguard.key.KeyManager;
+import dev.keyguard.key.KeyProvider;
 import dev.keyguard.key.ManagedKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
@@ -24,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *       (nobody waits on the backend);
  *   <li>the last good key served during the fault;
  *   <li>at most one backend call per retry interval during the fault, counted outside KeyGuard (at
- *       Toxiproxy or the backend);
+ *       Toxiproxy or the backend; for a fault that stops calls before they reach Toxiproxy, such as
+ *       a refused port or a name that does not resolve, in the provider's HTTP client);
  *   <li>a {@code RefreshFailed} (retryable, serving stale) then a {@code RefreshRecovered} event;
  *   <li>the rotated version served within one retry interval plus the call in flight;
  *   <li>no thread left once the key manager and the provider are closed (OkHttp's and Okio's
@@ -100,6 +108,78 @@ public final class KeyFaultScenario {
   private KeyFaultScenario() {}
 
   /**
+   * The set-up every backend's scenarios share: a key manager over {@code provider} that refreshes
+   * every {@code interval} and retries every {@code interval} (no jitter), serves a stale key for
+   * up to a minute and records its events; the key is fetched once before this returns. Closing the
+   * set-up closes the key manager, then the provider.
+   *
+   * @param <P> the provider's type
+   * @param provider the provider under test, reaching its backend through the fault
+   * @param keyId the key to read
+   * @param interval the refresh and retry interval (the builder's {@link Builder#retryInterval})
+   * @param rotate writes a new version in the backend, bypassing the fault
+   * @param rotatedApiKey the api key {@code rotate} writes, to tell when it is served
+   * @return the set-up
+   * @throws dev.keyguard.KeyGuardException if the key cannot be fetched within 10 seconds
+   */
+  @SuppressWarnings(
+      "try") // P's close() is the provider's, which does not throw InterruptedException
+  public static <P extends KeyProvider & AutoCloseable> Setup keyManagerSetUp(
+      P provider, String keyId, Duration interval, Runnable rotate, String rotatedApiKey) {
+    Objects.requireNonNull(rotate, "rotate");
+    Objects.requireNonNull(rotatedApiKey, "rotatedApiKey");
+    List<KeyEvent> events = new CopyOnWriteArrayList<>();
+    KeyManager manager =
+        KeyManager.builder()
+            .provider(provider)
+            .refreshAfter(interval)
+            .jitter(0)
+            .retryBackoff(interval, interval)
+            .maxStale(Duration.ofMinutes(1))
+            .listener(events::add)
+            .build();
+    ManagedKey key;
+    try {
+      key = manager.key(keyId);
+      key.awaitReady(Duration.ofSeconds(10));
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+    return new Setup() {
+      @Override
+      public ManagedKey key() {
+        return key;
+      }
+
+      @Override
+      public List<KeyEvent> events() {
+        return events;
+      }
+
+      @Override
+      public void rotate() {
+        rotate.run();
+      }
+
+      @Override
+      public boolean servesRotated() {
+        return rotatedApiKey.equals(key.current().apiKey().value(InsecureSecretAccess.get()));
+      }
+
+      @Override
+      public void close() {
+        manager.close();
+        try {
+          provider.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("closing the provider failed", e);
+        }
+      }
+    };
+  }
+
+  /**
    * Starts describing a scenario.
    *
    * @param backend the backend's name, for the figures line ({@code aws}, {@code vault})
@@ -164,7 +244,8 @@ public final class KeyFaultScenario {
 
     /**
      * Counts the backend calls, outside KeyGuard (Toxiproxy's accepted connections, the backend's
-     * request log).
+     * request log, or the attempts of the provider's HTTP client when the fault stops calls before
+     * they reach Toxiproxy: a refused port, a name that does not resolve).
      *
      * @param counter the counter
      * @return this builder
@@ -400,6 +481,51 @@ public final class KeyFaultScenario {
      */
     public List<KeyEvent> events() {
       return events;
+    }
+
+    /**
+     * What each {@code RefreshFailed} event of the run reported, in order: to check that the fault
+     * surfaced as the failure it stands for (a refused connection, a name that does not resolve).
+     *
+     * @return the failures
+     */
+    public List<KeyGuardException> refreshFailures() {
+      List<KeyGuardException> failures = new ArrayList<>();
+      for (KeyEvent e : events) {
+        if (e instanceof KeyEvent.RefreshFailed f) {
+          failures.add(f.cause());
+        }
+      }
+      return failures;
+    }
+
+    /**
+     * Checks that the fault surfaced as the failure it stands for: every {@code RefreshFailed} of
+     * the run is a retryable {@link KeyProviderUnavailableException}, and at least one has {@code
+     * causeClassName} in its cause chain (by the original class name, so a {@link
+     * dev.keyguard.RedactedThrowable} copy counts).
+     *
+     * @param causeClassName such as {@code java.net.UnknownHostException}
+     * @throws AssertionError naming the failures if not
+     */
+    public void assertFailuresCausedBy(String causeClassName) {
+      List<KeyGuardException> failures = refreshFailures();
+      boolean found = false;
+      for (KeyGuardException f : failures) {
+        if (!(f instanceof KeyProviderUnavailableException) || !f.isRetryable()) {
+          throw new AssertionError(
+              "a refresh failure that is not a retryable KeyProviderUnavailableException: " + f);
+        }
+        for (Throwable t = f; t != null && !found; t = t.getCause()) {
+          String name =
+              t instanceof RedactedThrowable r ? r.originalClassName() : t.getClass().getName();
+          found = name.equals(causeClassName);
+        }
+      }
+      if (!found) {
+        throw new AssertionError(
+            "no refresh failure caused by " + causeClassName + " in " + failures);
+      }
     }
 
     private int indexOf(Class<? extends KeyEvent> type) {

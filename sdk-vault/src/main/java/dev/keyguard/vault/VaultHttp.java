@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import okhttp3.EventListener;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -100,10 +101,11 @@ final class VaultHttp {
       @Nullable String namespace,
       HttpsPolicy policy,
       Duration connectTimeout,
-      Duration readTimeout) {
+      Duration readTimeout,
+      @Nullable EventListener eventListener) {
     this.address = address;
     this.namespace = namespace;
-    this.client = client(policy, connectTimeout, readTimeout);
+    this.client = client(policy, connectTimeout, readTimeout, eventListener);
   }
 
   HttpUrl address() {
@@ -260,11 +262,18 @@ final class VaultHttp {
   }
 
   private static OkHttpClient client(
-      HttpsPolicy policy, Duration connectTimeout, Duration readTimeout) {
+      HttpsPolicy policy,
+      Duration connectTimeout,
+      Duration readTimeout,
+      @Nullable EventListener eventListener) {
+    OkHttpClient.Builder builder = new OkHttpClient.Builder();
+    if (eventListener != null) {
+      builder.eventListener(eventListener); // the network-fault tests count attempts with it
+    }
     // TLS 1.2+, trusted certificates, pins, proxy and the loopback testing switch, exactly as a
     // KeyGuardClient applies them; checkedAddress refuses the URLs the policy does not permit
     return policy
-        .configure(new OkHttpClient.Builder())
+        .configure(builder)
         .followRedirects(false)
         .followSslRedirects(false)
         .connectTimeout(connectTimeout)

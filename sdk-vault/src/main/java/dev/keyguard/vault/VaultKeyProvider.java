@@ -134,7 +134,14 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
 
   private VaultKeyProvider(Builder b, HttpUrl address, VaultAuthentication auth) {
     this.time = b.timeSource;
-    this.http = new VaultHttp(address, b.namespace, b.httpsPolicy, b.connectTimeout, b.readTimeout);
+    this.http =
+        new VaultHttp(
+            address,
+            b.namespace,
+            b.httpsPolicy,
+            b.connectTimeout,
+            b.readTimeout,
+            b.eventListenerForTesting);
     ScheduledExecutorService scheduler = b.scheduler;
     boolean owns = scheduler == null;
     if (scheduler == null) {
@@ -559,6 +566,7 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
     private boolean previousVersionAsAlternate = true;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration readTimeout = Duration.ofSeconds(10);
+    private okhttp3.@Nullable EventListener eventListenerForTesting;
     private TimeSource timeSource = TimeSource.system();
     private @Nullable ScheduledExecutorService scheduler;
     private final List<VaultTokenListener> listeners = new ArrayList<>();
@@ -773,6 +781,16 @@ public final class VaultKeyProvider implements KeyProvider, AutoCloseable {
      */
     public Builder readTimeout(Duration timeout) {
       this.readTimeout = positive(timeout, "readTimeout");
+      return this;
+    }
+
+    /**
+     * Observes the provider's HTTP client (DNS lookups, connection attempts) for the network-fault
+     * integration tests, which count the attempts below KeyGuard that never reach a proxy.
+     * Package-private: not part of the API.
+     */
+    Builder eventListenerForTesting(okhttp3.EventListener listener) {
+      this.eventListenerForTesting = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

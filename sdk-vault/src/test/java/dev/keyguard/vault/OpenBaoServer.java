@@ -34,6 +34,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import okhttp3.tls.HeldCertificate;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -60,7 +62,9 @@ final class OpenBaoServer implements BeforeAllCallback, AfterAllCallback {
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
 
   private final boolean tls;
+  private final @Nullable String namedTlsHost;
   private int port;
+  private int namedTlsPort;
   private Process process;
   private Path home;
   private Path certDir;
@@ -73,7 +77,22 @@ final class OpenBaoServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   private OpenBaoServer(boolean tls) {
+    this(tls, null);
+  }
+
+  private OpenBaoServer(boolean tls, @Nullable String namedTlsHost) {
     this.tls = tls;
+    this.namedTlsHost = namedTlsHost;
+  }
+
+  /**
+   * A plain-http dev server with a second listener, over TLS, whose certificate (from a CA made for
+   * the run, in {@link #namedTlsCaFile()}) names {@code host}: for a client that reaches the server
+   * by a host name, not a loopback address ({@link #namedTlsPort()}; the name must resolve to
+   * 127.0.0.1, through {@link dev.keyguard.testing.HostsFile}).
+   */
+  static OpenBaoServer withNamedTlsListener(String host) {
+    return new OpenBaoServer(false, host);
   }
 
   /** A dev server with TLS ({@code -dev-tls}), its CA in {@link #caFile()}. */
@@ -86,6 +105,10 @@ final class OpenBaoServer implements BeforeAllCallback, AfterAllCallback {
     port = freePort();
     home = Files.createTempDirectory("openbao-home");
     certDir = Files.createTempDirectory("openbao-tls");
+    if (namedTlsHost != null) {
+      namedTlsPort = freePort();
+      writeNamedTlsListener(namedTlsHost);
+    }
     start();
   }
 
@@ -105,6 +128,44 @@ final class OpenBaoServer implements BeforeAllCallback, AfterAllCallback {
 
   Path caFile() {
     return certDir.resolve("vault-ca.pem");
+  }
+
+  /** The port of the named TLS listener ({@link #withNamedTlsListener}), on 127.0.0.1. */
+  int namedTlsPort() {
+    return namedTlsPort;
+  }
+
+  /** The CA of the named TLS listener's certificate, PEM. */
+  Path namedTlsCaFile() {
+    return certDir.resolve("named-ca.pem");
+  }
+
+  private void writeNamedTlsListener(String host) throws IOException {
+    HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).build();
+    HeldCertificate server =
+        new HeldCertificate.Builder()
+            .commonName(host)
+            .addSubjectAlternativeName(host)
+            .signedBy(ca)
+            .build();
+    Files.writeString(namedTlsCaFile(), ca.certificatePem());
+    Path cert = certDir.resolve("named-cert.pem");
+    Path key = certDir.resolve("named-key.pem");
+    Files.writeString(cert, server.certificatePem());
+    Files.writeString(key, server.privateKeyPkcs8Pem());
+    int clusterPort = freePort();
+    Files.writeString(
+        certDir.resolve("named-listener.hcl"),
+        "listener \"tcp\" {\n"
+            + "  address = \"127.0.0.1:"
+            + namedTlsPort
+            + "\"\n  cluster_address = \"127.0.0.1:"
+            + clusterPort
+            + "\"\n  tls_cert_file = \""
+            + cert
+            + "\"\n  tls_key_file = \""
+            + key
+            + "\"\n}\n");
   }
 
   /** A builder pointed at this server with loopback http allowed (plain server) and root auth. */
@@ -129,6 +190,10 @@ final class OpenBaoServer implements BeforeAllCallback, AfterAllCallback {
     if (tls) {
       command.add("-dev-tls");
       command.add("-dev-tls-cert-dir=" + certDir);
+    }
+    if (namedTlsHost != null) {
+      // dev mode merges this listener with its own
+      command.add("-config=" + certDir.resolve("named-listener.hcl"));
     }
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("VAULT_") || k.startsWith("BAO_"));

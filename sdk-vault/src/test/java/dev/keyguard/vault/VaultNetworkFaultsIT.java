@@ -2,19 +2,15 @@ package dev.keyguard.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyguard.InsecureSecretAccess;
-import dev.keyguard.key.KeyEvent;
-import dev.keyguard.key.KeyManager;
-import dev.keyguard.key.ManagedKey;
+import dev.keyguard.testing.HostsFile;
 import dev.keyguard.testing.KeyFaultScenario;
 import dev.keyguard.testing.TestSecrets;
 import dev.keyguard.testing.ToxiproxyServer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,20 +19,27 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Real network faults between the Vault provider and OpenBao, injected by Toxiproxy, while 16
  * threads read the key; what each scenario must show is {@link KeyFaultScenario}'s list (no failed
- * read, at most one backend call per retry interval counted at Toxiproxy, RefreshFailed then
- * RefreshRecovered, recovery within one retry interval, no thread left).
+ * read, at most one backend call per retry interval, RefreshFailed then RefreshRecovered, recovery
+ * within one retry interval, no thread left). Backend calls are counted at Toxiproxy (accepted
+ * connections), except where the fault stops them before Toxiproxy: for a refused port the client's
+ * connection attempts, for a name that does not resolve its DNS lookups ({@link NetworkAttempts}).
  *
  * <p>Timings: refresh every 1 s, retry every 1 s (no jitter), Vault call timeout 1 s (connect 400
  * ms + 2 × read 300 ms), each fault held for 3 s.
  */
 class VaultNetworkFaultsIT {
 
-  @RegisterExtension static final OpenBaoServer BAO = new OpenBaoServer();
+  private static final String VAULT_HOST = "vault.keyguard.test";
+
+  @RegisterExtension
+  static final OpenBaoServer BAO = OpenBaoServer.withNamedTlsListener(VAULT_HOST);
+
   @RegisterExtension static final ToxiproxyServer TOXIPROXY = new ToxiproxyServer();
 
   private static final Duration SECOND = Duration.ofSeconds(1);
   private static final AtomicInteger PROXIES = new AtomicInteger();
 
+  private final NetworkAttempts attempts = new NetworkAttempts();
   private ToxiproxyServer.Proxy proxy;
 
   @BeforeEach
@@ -80,69 +83,90 @@ class VaultNetworkFaultsIT {
     run("half-open (never answers)", p -> p.blackHole("silent"));
   }
 
+  @Test
+  void portRefused_servesStaleAndRecoversWhenTheBackendListensAgain() throws Exception {
+    // a refused connection never reaches Toxiproxy's accept: count the client's connection attempts
+    run(
+        "port refused",
+        proxy,
+        ToxiproxyServer.Proxy::disable,
+        () -> proxy.clearToxics(),
+        "http://127.0.0.1:" + proxy.port(),
+        attempts::connects);
+  }
+
+  @Test
+  void nameStopsResolving_servesStaleAndRecoversWhenItResolvesAgain() throws Exception {
+    // Vault by name needs TLS (cleartext is allowed to loopback addresses only): OpenBao's second
+    // listener, through a proxy of its own. Open connections are dropped with the name, as when
+    // the backend moves, so the next call needs a lookup; a failed lookup never reaches
+    // Toxiproxy: count the client's DNS lookups.
+    ToxiproxyServer.Proxy tls =
+        TOXIPROXY.proxy("bao-tls-" + PROXIES.incrementAndGet(), BAO.namedTlsPort());
+    HostsFile hosts = HostsFile.ofThisJvm().map(VAULT_HOST, "127.0.0.1");
+    try {
+      run(
+              "DNS failure (name does not resolve)",
+              tls,
+              p -> {
+                hosts.stopResolving(VAULT_HOST);
+                p.clearToxics();
+              },
+              () -> hosts.resolveAgain(VAULT_HOST),
+              "https://" + VAULT_HOST + ":" + tls.port(),
+              attempts::lookups)
+          .assertFailuresCausedBy("java.net.UnknownHostException");
+    } finally {
+      hosts.resolveAgain(VAULT_HOST);
+    }
+  }
+
   private void run(String scenario, Consumer<ToxiproxyServer.Proxy> inject) throws Exception {
+    run(
+        scenario,
+        proxy,
+        inject,
+        () -> proxy.clearToxics(),
+        "http://127.0.0.1:" + proxy.port(),
+        proxy::acceptedConnections);
+  }
+
+  private KeyFaultScenario.Outcome run(
+      String scenario,
+      ToxiproxyServer.Proxy through,
+      Consumer<ToxiproxyServer.Proxy> inject,
+      Runnable clear,
+      String address,
+      IntSupplier backendCalls)
+      throws Exception {
     String path = "faults/market-data-" + PROXIES.get();
     String firstKey = TestSecrets.randomValue();
     String rotatedKey = TestSecrets.randomValue();
     BAO.put("secret", path, Map.of("apiKey", firstKey));
     KeyFaultScenario.Outcome o =
         KeyFaultScenario.builder("vault", scenario)
-            .setUp(() -> setUp(path, rotatedKey))
-            .inject(() -> inject.accept(proxy))
-            .clear(proxy::clearToxics)
-            .backendCalls(proxy::acceptedConnections)
+            .setUp(
+                () ->
+                    KeyFaultScenario.keyManagerSetUp(
+                        BAO.providerBuilder()
+                            .address(address)
+                            .caCertificate(BAO.namedTlsCaFile())
+                            .connectTimeout(Duration.ofMillis(400))
+                            .readTimeout(Duration.ofMillis(300))
+                            .eventListenerForTesting(attempts)
+                            .build(),
+                        path,
+                        SECOND,
+                        () -> BAO.put("secret", path, Map.of("apiKey", rotatedKey)),
+                        rotatedKey))
+            .inject(() -> inject.accept(through))
+            .clear(clear)
+            .backendCalls(backendCalls)
             .retryInterval(SECOND)
             .callTimeout(SECOND)
             .run();
     o.assertExpected();
     assertThat(o.events().toString()).doesNotContain(firstKey).doesNotContain(rotatedKey);
-  }
-
-  private KeyFaultScenario.Setup setUp(String path, String rotatedKey) {
-    VaultKeyProvider provider =
-        BAO.providerBuilder()
-            .address("http://127.0.0.1:" + proxy.port())
-            .connectTimeout(Duration.ofMillis(400))
-            .readTimeout(Duration.ofMillis(300))
-            .build();
-    List<KeyEvent> events = new CopyOnWriteArrayList<>();
-    KeyManager manager =
-        KeyManager.builder()
-            .provider(provider)
-            .refreshAfter(SECOND)
-            .jitter(0)
-            .retryBackoff(SECOND, SECOND)
-            .maxStale(Duration.ofMinutes(1))
-            .listener(events::add)
-            .build();
-    ManagedKey key = manager.key(path);
-    key.awaitReady(Duration.ofSeconds(10));
-    return new KeyFaultScenario.Setup() {
-      @Override
-      public ManagedKey key() {
-        return key;
-      }
-
-      @Override
-      public List<KeyEvent> events() {
-        return events;
-      }
-
-      @Override
-      public void rotate() {
-        BAO.put("secret", path, Map.of("apiKey", rotatedKey));
-      }
-
-      @Override
-      public boolean servesRotated() {
-        return rotatedKey.equals(key.current().apiKey().value(InsecureSecretAccess.get()));
-      }
-
-      @Override
-      public void close() {
-        manager.close();
-        provider.close();
-      }
-    };
+    return o;
   }
 }
