@@ -5,6 +5,7 @@ import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyNotFoundException;
 import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.client.InsecureTransportException;
 import dev.keyguard.key.VendorText;
 import java.util.Locale;
 import java.util.Set;
@@ -51,13 +52,25 @@ final class AwsErrors {
   /**
    * Maps an SDK failure of one Secrets Manager call.
    *
-   * @param e the SDK exception
+   * @param failure the SDK exception, or the refusal of a cleartext request
    * @param keyId the key being read
    * @param operation the Secrets Manager operation, such as {@code GetSecretValue}
    * @param target what was asked for, such as {@code stage AWSCURRENT} or {@code version 1234}
    * @return the KeyGuard exception to throw
    */
-  static KeyGuardException map(SdkException e, KeyId keyId, String operation, String target) {
+  static KeyGuardException map(
+      RuntimeException failure, KeyId keyId, String operation, String target) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof CleartextRefusal.Refused) {
+        // nothing was sent: the message names the endpoint and what may have set it
+        return new InsecureTransportException(
+            t.getMessage() + " (" + operation + " for key '" + keyId + "')", null, keyId, null);
+      }
+    }
+    if (!(failure instanceof SdkException)) {
+      throw failure;
+    }
+    SdkException e = (SdkException) failure;
     if (e instanceof SdkClientException && isResponseParsingFailure(e)) {
       // The body of a GetSecretValue response holds the secret: a parser's message may quote it,
       // so neither the message nor the cause chain is kept.

@@ -362,7 +362,7 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     GetSecretValueResponse response;
     try {
       response = client.getSecretValue(request);
-    } catch (SdkException e) {
+    } catch (SdkException | CleartextRefusal.Refused e) {
       throw AwsErrors.map(e, keyId, "GetSecretValue", target);
     }
     String versionId = response.versionId();
@@ -417,7 +417,7 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     try {
       response =
           client.describeSecret(DescribeSecretRequest.builder().secretId(keyId.value()).build());
-    } catch (SdkException e) {
+    } catch (SdkException | CleartextRefusal.Refused e) {
       throw AwsErrors.map(e, keyId, "DescribeSecret", "metadata");
     }
     if (response.deletedDate() != null) {
@@ -498,6 +498,7 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     private boolean tagNamesSet;
     private Boolean versionCheck;
     private TimeSource timeSource = TimeSource.system();
+    private final Set<String> cleartextHostsForTesting = new LinkedHashSet<>();
 
     private Builder() {}
 
@@ -547,7 +548,7 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
             "endpointOverride must be an absolute URI with a host: " + endpoint);
       }
       if (scheme.equals("http")) {
-        if (!isLoopback(endpoint.getHost())) {
+        if (!CleartextRefusal.isLoopback(endpoint.getHost())) {
           throw new IllegalArgumentException(
               "endpointOverride must use https: secrets would cross the network in cleartext"
                   + " (http is allowed only on a loopback address, for emulators): "
@@ -610,11 +611,26 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
      * {@link #apiCallTimeout(Duration) call timeout} back on top of what the customizer set, unless
      * the customizer set one itself.
      *
+     * <p>Whatever the customizer sets, requests go out over {@code https} only ({@code http} to a
+     * loopback address for an emulator): {@link #build()} refuses a cleartext endpoint, and a last
+     * check before each request leaves refuses one set any other way (the SDK's {@code
+     * AWS_ENDPOINT_URL} variables, a profile's {@code endpoint_url}, an endpoint provider) with an
+     * {@link dev.keyguard.client.InsecureTransportException}.
+     *
      * @param customizer called once by {@link #build()}
      * @return this builder
      */
     public Builder clientCustomizer(Consumer<SecretsManagerClientBuilder> customizer) {
       this.clientCustomizer = Objects.requireNonNull(customizer, "customizer");
+      return this;
+    }
+
+    /**
+     * Allows {@code http} to one more host name, for a test whose emulator must be reached by a
+     * name other than {@code localhost} (the DNS-failure test). Package-private: not for users.
+     */
+    Builder cleartextHostForTesting(String host) {
+      cleartextHostsForTesting.add(host.toLowerCase(Locale.ROOT));
       return this;
     }
 
@@ -783,6 +799,10 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
                 + " is also an alternate stage: remove it from alternateStages");
       }
       if (client != null) {
+        String refusal = endpointRefusal(client);
+        if (refusal != null) {
+          throw new IllegalStateException("the SecretsManagerClient passed in " + refusal);
+        }
         return new AwsSecretsManagerKeyProvider(this, client, false);
       }
       SecretsManagerClientBuilder b =
@@ -815,6 +835,11 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
                 + ", the cause); set region(...) or AWS_REGION",
             e);
       }
+      String refusal = endpointRefusal(built);
+      if (refusal != null) {
+        built.close();
+        throw new IllegalStateException("the SecretsManagerClient built " + refusal);
+      }
       return new AwsSecretsManagerKeyProvider(this, built, true);
     }
 
@@ -840,7 +865,21 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
       if (!retriesChosen) {
         merged.retryStrategy(AwsRetryStrategy.doNotRetry());
       }
+      // last, so that it sees the request every other interceptor has modified
+      merged.addExecutionInterceptor(new CleartextRefusal(cleartextHostsForTesting));
       return merged.build();
+    }
+
+    /** Why the client's endpoint override must not be used, or null if it may (or has none). */
+    private String endpointRefusal(SecretsManagerClient c) {
+      URI endpoint = c.serviceClientConfiguration().endpointOverride().orElse(null);
+      if (endpoint == null) {
+        return null;
+      }
+      String why =
+          CleartextRefusal.refusal(
+              endpoint.getScheme(), endpoint.getHost(), cleartextHostsForTesting);
+      return why == null ? null : "has the endpoint " + endpoint + ": " + why;
     }
 
     private static Duration positive(Duration d, String name) {
@@ -866,17 +905,6 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
         throw new IllegalArgumentException("a tag key must be 1 to 128 characters");
       }
       return key;
-    }
-
-    private static boolean isLoopback(String host) {
-      String h = host.toLowerCase(Locale.ROOT);
-      if (h.startsWith("[") && h.endsWith("]")) {
-        h = h.substring(1, h.length() - 1);
-      }
-      return h.equals("localhost")
-          || h.equals("::1")
-          || h.equals("0:0:0:0:0:0:0:1")
-          || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
   }
 }

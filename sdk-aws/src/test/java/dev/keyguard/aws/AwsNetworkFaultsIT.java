@@ -161,6 +161,7 @@ class AwsNetworkFaultsIT {
         .credentialsProvider(MotoServer.DUMMY_CREDENTIALS)
         .connectTimeout(SECOND)
         .apiCallTimeout(SECOND)
+        .cleartextHostForTesting(host)
         .clientCustomizer(
             b -> {
               b.overrideConfiguration(o -> o.addExecutionInterceptor(calls));
@@ -168,6 +169,7 @@ class AwsNetworkFaultsIT {
                 // endpointOverride(...) allows cleartext to loopback addresses and localhost only
                 // (and the JDK resolves localhost whatever the hosts file says): the DNS scenario's
                 // name, resolved to 127.0.0.1 by the hosts file, is set on the SDK client directly
+                // and allowed in cleartext by the package-private testing switch
                 b.endpointOverride(URI.create("http://" + host + ":" + proxy.port()));
               }
             })
