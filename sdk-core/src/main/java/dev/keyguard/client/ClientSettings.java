@@ -28,17 +28,17 @@ final class ClientSettings {
   private final AuthScheme authScheme;
   private final HttpsPolicy httpsPolicy;
   private final RetryOptions retryOptions;
-  private final Duration connectTimeout;
-  private final Duration readTimeout;
-  private final Duration writeTimeout;
-  private final Duration callTimeout;
+  private final @Nullable Duration connectTimeout;
+  private final @Nullable Duration readTimeout;
+  private final @Nullable Duration writeTimeout;
+  private final @Nullable Duration callTimeout;
   private final OkHttpClient baseOkHttp;
-  private final ObjectMapper objectMapper;
+  private final @Nullable ObjectMapper objectMapper;
   private final int rateLimitRequests;
-  private final Duration rateLimitInterval;
+  private final @Nullable Duration rateLimitInterval;
   private final RejectionRule rejectionRule;
   private final List<String> rateLimitHeaderPrefixes;
-  private final Interceptor loggingInterceptor;
+  private final @Nullable Interceptor loggingInterceptor;
   private final TimeSource time;
   private final UsageOptions usageOptions;
   private final List<RateLimitHeadroom> presetHeadroom;
@@ -55,10 +55,19 @@ final class ClientSettings {
   private final KeySelector selector;
   private final @Nullable KeyAuditor auditor;
 
-  ClientSettings(KeyGuardClient.Builder b, OkHttpClient baseOkHttp) {
-    this.baseUrl = b.baseUrl;
-    this.managedKey = b.managedKey;
-    this.authScheme = b.authScheme;
+  /**
+   * Takes the builder's settings; the required ones are passed checked ({@link
+   * KeyGuardClient.Builder#build()} fails without them).
+   */
+  ClientSettings(
+      KeyGuardClient.Builder b,
+      HttpUrl baseUrl,
+      ManagedKey managedKey,
+      AuthScheme authScheme,
+      OkHttpClient baseOkHttp) {
+    this.baseUrl = baseUrl;
+    this.managedKey = managedKey;
+    this.authScheme = authScheme;
     this.httpsPolicy = b.httpsPolicy;
     this.retryOptions = b.retryOptions;
     this.connectTimeout = b.connectTimeout;
@@ -79,8 +88,9 @@ final class ClientSettings {
     this.headerSelector = new ResponseHeaderSelector(rateLimitHeaderPrefixes);
     this.credentialHeaderNames = lowerCase(authScheme.headerNames());
     this.credentialQueryNames = lowerCase(authScheme.queryParameterNames());
+    // clientRateLimit(requests, interval) sets both
     this.limiter =
-        rateLimitRequests > 0
+        rateLimitRequests > 0 && rateLimitInterval != null
             ? new ClientRateLimiter(rateLimitRequests, rateLimitInterval, time)
             : null;
     this.bodyRejectionMatcher =
@@ -162,19 +172,23 @@ final class ClientSettings {
     return retryOptions;
   }
 
-  Duration connectTimeout() {
+  /** The connect timeout; null to keep the OkHttp client's. */
+  @Nullable Duration connectTimeout() {
     return connectTimeout;
   }
 
-  Duration readTimeout() {
+  /** The read timeout; null to keep the OkHttp client's. */
+  @Nullable Duration readTimeout() {
     return readTimeout;
   }
 
-  Duration writeTimeout() {
+  /** The write timeout; null to keep the OkHttp client's. */
+  @Nullable Duration writeTimeout() {
     return writeTimeout;
   }
 
-  Duration callTimeout() {
+  /** The call timeout; null to keep the OkHttp client's. */
+  @Nullable Duration callTimeout() {
     return callTimeout;
   }
 
@@ -189,7 +203,7 @@ final class ClientSettings {
   }
 
   /** The logging interceptor as the caller gave it; null for none. */
-  Interceptor loggingInterceptor() {
+  @Nullable Interceptor loggingInterceptor() {
     return loggingInterceptor;
   }
 

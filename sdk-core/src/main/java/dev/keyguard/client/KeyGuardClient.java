@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Calls one HTTP API with a managed key: HTTPS only, the credential applied per request by an
@@ -333,7 +334,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T get(String path, Class<T> type) {
+  public <T> @Nullable T get(String path, Class<T> type) {
     return send(ApiRequest.get(path), type).body();
   }
 
@@ -347,7 +348,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T get(String path, Map<String, ?> queryParameters, Class<T> type) {
+  public <T> @Nullable T get(String path, Map<String, ?> queryParameters, Class<T> type) {
     return send(ApiRequest.get(path, queryParameters), type).body();
   }
 
@@ -360,7 +361,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T get(String path, TypeReference<T> type) {
+  public <T> @Nullable T get(String path, TypeReference<T> type) {
     return send(ApiRequest.get(path), type).body();
   }
 
@@ -374,7 +375,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T get(String path, Map<String, ?> queryParameters, TypeReference<T> type) {
+  public <T> @Nullable T get(String path, Map<String, ?> queryParameters, TypeReference<T> type) {
     return send(ApiRequest.get(path, queryParameters), type).body();
   }
 
@@ -387,7 +388,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T get(String path, Type type) {
+  public <T> @Nullable T get(String path, Type type) {
     return this.<T>send(ApiRequest.get(path), type).body();
   }
 
@@ -401,7 +402,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T get(String path, Map<String, ?> queryParameters, Type type) {
+  public <T> @Nullable T get(String path, Map<String, ?> queryParameters, Type type) {
     return this.<T>send(ApiRequest.get(path, queryParameters), type).body();
   }
 
@@ -447,7 +448,7 @@ public final class KeyGuardClient {
    * @throws IllegalArgumentException if the body cannot be serialized
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T post(String path, Object body, Class<T> type) {
+  public <T> @Nullable T post(String path, @Nullable Object body, Class<T> type) {
     return send(postRequest(path, body), type).body();
   }
 
@@ -462,7 +463,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T post(String path, Object body, TypeReference<T> type) {
+  public <T> @Nullable T post(String path, @Nullable Object body, TypeReference<T> type) {
     return send(postRequest(path, body), type).body();
   }
 
@@ -477,7 +478,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T post(String path, Object body, Type type) {
+  public <T> @Nullable T post(String path, @Nullable Object body, Type type) {
     return this.<T>send(postRequest(path, body), type).body();
   }
 
@@ -492,7 +493,7 @@ public final class KeyGuardClient {
    * @return the response
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> ApiResponse<T> postResponse(String path, Object body, Class<T> type) {
+  public <T> ApiResponse<T> postResponse(String path, @Nullable Object body, Class<T> type) {
     return send(postRequest(path, body), type);
   }
 
@@ -578,7 +579,7 @@ public final class KeyGuardClient {
    * @param <T> the result type
    * @return a future of the decoded body
    */
-  public <T> CompletableFuture<T> postAsync(String path, Object body, Class<T> type) {
+  public <T> CompletableFuture<T> postAsync(String path, @Nullable Object body, Class<T> type) {
     return calls.<T, T>executeAsync(postRequest(path, body), codec.type(type), ApiResponse::body);
   }
 
@@ -592,13 +593,13 @@ public final class KeyGuardClient {
    * @return a future of the response
    */
   public <T> CompletableFuture<ApiResponse<T>> postResponseAsync(
-      String path, Object body, Class<T> type) {
+      String path, @Nullable Object body, Class<T> type) {
     return sendAsync(postRequest(path, body), type);
   }
 
   // ------------------------------------------------------------------------------------ plumbing
 
-  private static ApiRequest postRequest(String path, Object body) {
+  private static ApiRequest postRequest(String path, @Nullable Object body) {
     ApiRequest.Builder b = ApiRequest.builder("POST", path);
     if (body != null) {
       b.body(body);
@@ -631,22 +632,23 @@ public final class KeyGuardClient {
    * Builds a {@link KeyGuardClient}, following the {@linkplain dev.keyguard.client builder rules}.
    */
   public static final class Builder {
-    HttpUrl baseUrl;
-    ManagedKey managedKey;
-    AuthScheme authScheme;
+    // unset (null) until given; build() requires baseUrl, managedKey and authScheme
+    @Nullable HttpUrl baseUrl;
+    @Nullable ManagedKey managedKey;
+    @Nullable AuthScheme authScheme;
     HttpsPolicy httpsPolicy = HttpsPolicy.strict();
     RetryOptions retryOptions = RetryOptions.defaults();
-    Duration connectTimeout;
-    Duration readTimeout;
-    Duration writeTimeout;
-    Duration callTimeout;
-    OkHttpClient okHttpClient;
-    ObjectMapper objectMapper;
+    @Nullable Duration connectTimeout;
+    @Nullable Duration readTimeout;
+    @Nullable Duration writeTimeout;
+    @Nullable Duration callTimeout;
+    @Nullable OkHttpClient okHttpClient;
+    @Nullable ObjectMapper objectMapper;
     int rateLimitRequests;
-    Duration rateLimitInterval;
+    @Nullable Duration rateLimitInterval;
     RejectionRule rejectionRule = RejectionRule.defaults();
     List<String> rateLimitHeaderPrefixes = ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES;
-    Interceptor loggingInterceptor;
+    @Nullable Interceptor loggingInterceptor;
     TimeSource timeSource = TimeSource.system();
     UsageOptions usageOptions = UsageOptions.defaults();
     List<RateLimitHeadroom> presetHeadroom = List.of();
@@ -1186,7 +1188,12 @@ public final class KeyGuardClient {
                 authScheme.requirement(), "the auth scheme's requirement() returned null"));
       }
       ClientSettings settings =
-          new ClientSettings(this, okHttpClient != null ? okHttpClient : DefaultOkHttp.INSTANCE);
+          new ClientSettings(
+              this,
+              baseUrl,
+              managedKey,
+              authScheme,
+              okHttpClient != null ? okHttpClient : DefaultOkHttp.INSTANCE);
       return new KeyGuardClient(settings, RequestChain.assemble(settings));
     }
 
