@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,6 +32,7 @@ import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -136,7 +138,7 @@ public final class RotationUnderLoad {
             public MockResponse dispatch(RecordedRequest request) {
               served.incrementAndGet();
               String presented = request.getHeaders().get("x-api-key");
-              return accepted.get().equals(presented)
+              return Objects.equals(accepted.get(), presented)
                   ? new MockResponse.Builder()
                       .code(200)
                       .setHeader("Content-Type", "application/json")
@@ -236,7 +238,7 @@ public final class RotationUnderLoad {
   }
 
   private static SecretsManagerClient client(
-      MotoProcess moto, AwsSecretsManagerComparison.CallCounter counter) {
+      MotoProcess moto, AwsSecretsManagerComparison.@Nullable CallCounter counter) {
     return SecretsManagerClient.builder()
         .region(Region.US_EAST_1)
         .endpointOverride(moto.endpoint())
