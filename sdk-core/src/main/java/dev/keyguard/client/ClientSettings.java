@@ -39,6 +39,7 @@ final class ClientSettings {
   private final RejectionRule rejectionRule;
   private final List<String> rateLimitHeaderPrefixes;
   private final @Nullable Interceptor loggingInterceptor;
+  private final long maxResponseBytes;
   private final TimeSource time;
   private final UsageOptions usageOptions;
   private final List<RateLimitHeadroom> presetHeadroom;
@@ -81,6 +82,7 @@ final class ClientSettings {
     this.rejectionRule = b.rejectionRule;
     this.rateLimitHeaderPrefixes = List.copyOf(b.rateLimitHeaderPrefixes);
     this.loggingInterceptor = b.loggingInterceptor;
+    this.maxResponseBytes = b.maxResponseBytes;
     this.time = b.timeSource;
     this.usageOptions = b.usageOptions;
     this.presetHeadroom = List.copyOf(b.presetHeadroom);
@@ -138,6 +140,7 @@ final class ClientSettings {
     b.rejectionRule = rejectionRule;
     b.rateLimitHeaderPrefixes = rateLimitHeaderPrefixes;
     b.loggingInterceptor = loggingInterceptor;
+    b.maxResponseBytes = maxResponseBytes;
     b.timeSource = time;
     b.usageOptions = usageOptions;
     b.presetHeadroom = presetHeadroom;
@@ -205,6 +208,11 @@ final class ClientSettings {
   /** The logging interceptor as the caller gave it; null for none. */
   @Nullable Interceptor loggingInterceptor() {
     return loggingInterceptor;
+  }
+
+  /** The largest 2xx body the client reads into memory. */
+  long maxResponseBytes() {
+    return maxResponseBytes;
   }
 
   RejectionRule rejectionRule() {

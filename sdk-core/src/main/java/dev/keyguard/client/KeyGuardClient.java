@@ -63,13 +63,26 @@ import org.jspecify.annotations.Nullable;
  * #sendAsync(ApiRequest, Class)}; {@code get} and {@code post} are shorthands for it. Response
  * types are a {@link Class}, a {@link Type} or a Jackson {@link TypeReference}.
  *
+ * <p>A 2xx body is read into memory whole before it is decoded, up to {@link
+ * Builder#maxResponseBytes(long)} ({@value #DEFAULT_MAX_RESPONSE_BYTES} bytes, 16 MiB, by default).
+ *
  * <p>Failures are unchecked {@link KeyGuardException}s: {@link ApiResponseException} for a non-2xx
- * response, {@link KeyRejectedException} when the API refused the key and no other version helped,
- * {@link InsecureTransportException} for anything the HTTPS policy or TLS refused, {@link
+ * response or a 2xx body that cannot be used (undecodable, or larger than the limit), {@link
+ * KeyRejectedException} when the API refused the key and no other version helped, {@link
+ * InsecureTransportException} for anything the HTTPS policy or TLS refused, {@link
  * ApiTransportException} for network failures and timeouts, and the {@link ManagedKey}'s own
  * exceptions when no credential can be had. None carries a secret or a URL with a query credential.
  */
 public final class KeyGuardClient {
+
+  /**
+   * The default of {@link Builder#maxResponseBytes(long)}: 16 MiB, far above what a price, an order
+   * book or an account answer takes, far below what would strain a heap.
+   */
+  public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
+
+  /** The largest {@link Builder#maxResponseBytes(long)}: 1 GiB, to stay within one byte array. */
+  static final long MAX_RESPONSE_BYTES_LIMIT = 1L << 30;
 
   private final ClientSettings settings;
   private final OkHttpClient okHttp;
@@ -649,6 +662,7 @@ public final class KeyGuardClient {
     RejectionRule rejectionRule = RejectionRule.defaults();
     List<String> rateLimitHeaderPrefixes = ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES;
     @Nullable Interceptor loggingInterceptor;
+    long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     TimeSource timeSource = TimeSource.system();
     UsageOptions usageOptions = UsageOptions.defaults();
     List<RateLimitHeadroom> presetHeadroom = List.of();
@@ -966,6 +980,37 @@ public final class KeyGuardClient {
      */
     public Builder objectMapper(ObjectMapper objectMapper) {
       this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
+      return this;
+    }
+
+    /**
+     * Sets the largest response body this client reads (default {@link
+     * KeyGuardClient#DEFAULT_MAX_RESPONSE_BYTES}, 16 MiB), counted as the body arrives after any
+     * transparent gzip decoding, so a small compressed answer that unpacks to gigabytes is stopped
+     * too. A 2xx body is read whole before it is decoded; with this limit a hostile or misrouted
+     * answer is never buffered beyond the limit (plus one read segment):
+     *
+     * <ul>
+     *   <li>a {@code Content-Length} over the limit fails before any of the body is read;
+     *   <li>a body without one (chunked, or unpacked from gzip) fails as soon as more than the
+     *       limit has arrived.
+     * </ul>
+     *
+     * <p>Either way the call fails with an {@link ApiResponseException} that names the limit (not
+     * retryable, no body excerpt), the body is never decoded, and the response is closed, which
+     * releases its connection. The bodies of non-2xx responses are only peeked at (at most 64 KiB,
+     * for the exception's redacted excerpt), so the limit concerns 2xx answers.
+     *
+     * @param bytes 1 to 1 GiB (1,073,741,824)
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder maxResponseBytes(long bytes) {
+      if (bytes < 1 || bytes > MAX_RESPONSE_BYTES_LIMIT) {
+        throw new IllegalArgumentException(
+            "maxResponseBytes must be 1 to " + MAX_RESPONSE_BYTES_LIMIT + ", was " + bytes);
+      }
+      this.maxResponseBytes = bytes;
       return this;
     }
 
