@@ -1,6 +1,7 @@
 package dev.keyguard.bench;
 
 import java.util.Random;
+import org.jspecify.annotations.Nullable;
 
 /** Pseudo-random, log-like text for the benchmarks. */
 final class LogLines {
@@ -25,7 +26,7 @@ final class LogLines {
    * @param length the length
    * @param secret a value to embed once, or null
    */
-  static String line(Random random, int length, String secret) {
+  static String line(Random random, int length, @Nullable String secret) {
     StringBuilder b = new StringBuilder(length + 64);
     b.append("2026-11-28T10:")
         .append(10 + random.nextInt(50))

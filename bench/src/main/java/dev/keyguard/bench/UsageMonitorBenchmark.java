@@ -25,6 +25,7 @@ import okhttp3.MediaType;
 import okhttp3.Protocol;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -144,12 +145,12 @@ public class UsageMonitorBenchmark {
   }
 
   @Benchmark
-  public String inProcess() {
+  public @Nullable String inProcess() {
     return inProcess.get("/simple/price", String.class);
   }
 
   @Benchmark
-  public String loopback() {
+  public @Nullable String loopback() {
     return loopback.get("/simple/price", String.class);
   }
 

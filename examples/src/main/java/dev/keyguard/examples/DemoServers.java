@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 
 /** Small helpers shared by the demo's HTTPS servers. */
 final class DemoServers {
@@ -15,7 +16,7 @@ final class DemoServers {
   private DemoServers() {}
 
   /** A response decided before it is sent. */
-  record Reply(int status, String location, byte[] body, Map<String, String> headers) {
+  record Reply(int status, @Nullable String location, byte[] body, Map<String, String> headers) {
 
     Reply {
       headers = Map.copyOf(headers);

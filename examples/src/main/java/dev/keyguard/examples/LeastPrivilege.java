@@ -12,6 +12,7 @@ import dev.keyguard.key.KeyProvider;
 import java.time.Duration;
 import java.util.Map;
 import okhttp3.FormBody;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The README's "Least privilege, environments and key hygiene" section, kept here so that it
@@ -31,7 +32,7 @@ public final class LeastPrivilege {
    * @param manager the application's key manager
    * @return the order Binance placed, as JSON
    */
-  public static JsonNode binanceWithTwoKeys(KeyManager manager) {
+  public static @Nullable JsonNode binanceWithTwoKeys(KeyManager manager) {
     // README-LEAST-PRIVILEGE-BEGIN
     // Two keys made at Binance: "binance-read" with reading only, "binance-trade" with Spot
     // trading; neither with withdrawals, both restricted to the server's IP addresses. Their
@@ -50,6 +51,9 @@ public final class LeastPrivilege {
 
     // GET /api/v3/depth is market data (NONE): the least-privileged key, binance-read, signs it
     JsonNode book = binance.get("/api/v3/depth", Map.of("symbol", "BTCUSDT"), JsonNode.class);
+    if (book == null) {
+      throw new IllegalStateException("the order book came back empty"); // a 2xx without a body
+    }
     // POST /api/v3/order needs TRADE: only binance-trade may place it
     FormBody order =
         new FormBody.Builder()

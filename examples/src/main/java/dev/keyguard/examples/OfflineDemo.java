@@ -37,6 +37,7 @@ import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -44,6 +45,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.tls.HandshakeCertificates;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -403,7 +405,7 @@ final class OfflineDemo {
         }
       }
     }
-    MirrorPrice price = response.body();
+    MirrorPrice price = Objects.requireNonNull(response.body(), "the mirror answers with a price");
     out.printf("   KeyGuard followed the redirect and sent no credential to the other origin:%n");
     out.printf("   no x-api-key, no Authorization, no key in any header or in the URL.%n");
     out.printf(
@@ -580,8 +582,8 @@ final class OfflineDemo {
   // ------------------------------------------------------------------------------- the summary
 
   private DemoSummary summary(
-      DemoMarketDataServer market,
-      OtherOriginServer otherOrigin,
+      @Nullable DemoMarketDataServer market,
+      @Nullable OtherOriginServer otherOrigin,
       List<DemoMarketDataServer.Attempt> attempts) {
     int marketRequests = attempts.size();
     int otherRequests = otherOrigin == null ? 0 : otherOrigin.received().size();
@@ -822,7 +824,7 @@ final class OfflineDemo {
   }
 
   /** Why a value cannot be the demo's key, or null if it can. */
-  static String validateKey(String value) {
+  static @Nullable String validateKey(String value) {
     if (value.length() < 16 || value.length() > 512) {
       return "it must be 16 to 512 characters long (it has " + value.length() + ")";
     }

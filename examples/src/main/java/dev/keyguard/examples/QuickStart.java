@@ -55,7 +55,7 @@ public final class QuickStart {
           KeyGuardClient.builder().preset(ApiPresets.COINGECKO_DEMO).managedKey(coingecko).build();
 
       Ping ping = client.get("/ping", Map.of(), Ping.class);
-      System.out.println(ping.gecko_says());
+      System.out.println(ping == null ? "(an empty answer)" : ping.gecko_says());
     }
     // README-QUICKSTART-END
   }

@@ -3,6 +3,7 @@ package dev.keyguard.examples;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.Redactor;
+import dev.keyguard.client.ApiPreset;
 import dev.keyguard.client.ApiResponse;
 import dev.keyguard.client.ApiResponseException;
 import dev.keyguard.client.KeyGuardClient;
@@ -13,6 +14,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;
 import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The real-API mode: one GET to a preset's API with the key from an environment variable, printing
@@ -43,13 +45,22 @@ final class RealApiCall {
    * @param base the OkHttp client to build on, or null for KeyGuard's default
    */
   static int run(
-      RealApiOptions options, PrintStream out, Map<String, String> env, OkHttpClient base) {
-    String present = env.get(options.keyVariable());
+      RealApiOptions options,
+      PrintStream out,
+      Map<String, String> env,
+      @Nullable OkHttpClient base) {
+    ApiPreset preset = options.preset();
+    String keyVariable = options.keyVariable();
+    String path = options.path();
+    if (preset == null || keyVariable == null || path == null) {
+      throw new IllegalArgumentException("no call to make: the options are those of --help");
+    }
+    String present = env.get(keyVariable);
     if (present == null || present.isBlank()) {
       // a conventional name is echoed; anything else might be a key given by mistake
       String variable =
-          options.keyVariable().matches("[A-Z][A-Z0-9_]{0,63}")
-              ? "The environment variable " + options.keyVariable()
+          keyVariable.matches("[A-Z][A-Z0-9_]{0,63}")
+              ? "The environment variable " + keyVariable
               : "The environment variable named by --key-env";
       out.println(
           variable
@@ -59,11 +70,11 @@ final class RealApiCall {
     }
     try (KeyManager keys =
         KeyManager.builder().provider(EnvKeyProvider.builder().variables(env).build()).build()) {
-      ManagedKey key = keys.key(KeyId.of(options.keyVariable()));
+      ManagedKey key = keys.key(KeyId.of(keyVariable));
       keys.awaitReady(Duration.ofSeconds(5));
       KeyGuardClient.Builder builder =
           KeyGuardClient.builder()
-              .preset(options.preset())
+              .preset(preset)
               .managedKey(key)
               .callTimeout(Duration.ofSeconds(30));
       if (base != null) {
@@ -72,17 +83,16 @@ final class RealApiCall {
       KeyGuardClient client = builder.build();
       out.println(
           "GET "
-              + client.url(options.path(), options.query())
+              + client.url(path, options.query())
               + "  (preset "
-              + options.preset().name()
+              + preset.name()
               + ", key from $"
-              + options.keyVariable()
+              + keyVariable
               + ", "
               + key.current().apiKey().fingerprint()
               + ")");
       try {
-        ApiResponse<String> response =
-            client.getResponse(options.path(), options.query(), String.class);
+        ApiResponse<String> response = client.getResponse(path, options.query(), String.class);
         out.println("HTTP " + response.status());
         printHeaders(out, response.rateLimitHeaders());
         response.requestId().ifPresent(id -> out.println("request id: " + id));
@@ -96,7 +106,10 @@ final class RealApiCall {
         return 1;
       }
     } catch (KeyGuardException e) {
-      out.println(e.getClass().getSimpleName() + ": " + Redactor.global().redact(e.getMessage()));
+      out.println(
+          e.getClass().getSimpleName()
+              + ": "
+              + Redactor.global().redact(String.valueOf(e.getMessage())));
       if (e.getCause() instanceof ApiResponseException rejection) {
         // a KeyRejectedException carries the API's answer
         printHeaders(out, rejection.rateLimitHeaders());
@@ -115,7 +128,7 @@ final class RealApiCall {
     headers.forEach((name, value) -> out.println("  " + name + ": " + value));
   }
 
-  private static String excerpt(String body) {
+  private static String excerpt(@Nullable String body) {
     if (body == null || body.isEmpty()) {
       return "(empty)";
     }

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The command line of the real-API mode: {@code --preset NAME --key-env VARIABLE --path PATH
@@ -20,7 +21,11 @@ import java.util.regex.Pattern;
  * @param query query parameters, in the order given
  */
 record RealApiOptions(
-    boolean help, ApiPreset preset, String keyVariable, String path, Map<String, String> query) {
+    boolean help,
+    @Nullable ApiPreset preset,
+    @Nullable String keyVariable,
+    @Nullable String path,
+    Map<String, String> query) {
 
   private static final Pattern OPTION_LIKE = Pattern.compile("--[a-z][a-z-]{0,30}");
 
@@ -135,7 +140,7 @@ record RealApiOptions(
         || name.equals("--query");
   }
 
-  private static String once(String name, String previous, String value) {
+  private static String once(String name, @Nullable String previous, String value) {
     if (previous != null) {
       throw new IllegalArgumentException(name + " was given twice");
     }

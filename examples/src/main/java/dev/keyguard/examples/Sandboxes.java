@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import okhttp3.FormBody;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The README's "Testing and sandboxes" section, kept here so that it compiles with every build
@@ -40,7 +41,7 @@ public final class Sandboxes {
    * @param manager the application's key manager
    * @return the testnet account, as JSON
    */
-  public static JsonNode binanceSpotTestnet(KeyManager manager) {
+  public static @Nullable JsonNode binanceSpotTestnet(KeyManager manager) {
     // README-SANDBOXES-BEGIN
     // The preset sets the base URL, the HMAC scheme, rejection codes and rate-limit headers;
     // a setting made after it wins, so only the base URL changes. Paths keep their /api prefix.
@@ -91,7 +92,7 @@ public final class Sandboxes {
 
       // accounts and orders only; the answers are canned, in the production format
       JsonNode accounts = sandbox.get("/api/v3/brokerage/accounts", JsonNode.class);
-      System.out.println(accounts.toPrettyString());
+      System.out.println(accounts == null ? "(an empty answer)" : accounts.toPrettyString());
     }
     // README-SANDBOXES-END
   }
@@ -102,7 +103,7 @@ public final class Sandboxes {
    * @param manager the application's key manager
    * @return Kraken's answer, as JSON
    */
-  public static JsonNode krakenValidateOnly(KeyManager manager) {
+  public static @Nullable JsonNode krakenValidateOnly(KeyManager manager) {
     // README-SANDBOXES-BEGIN
     KeyGuardClient kraken =
         KeyGuardClient.builder()

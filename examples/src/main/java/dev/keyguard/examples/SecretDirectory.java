@@ -12,6 +12,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A temporary directory laid out the way Kubernetes mounts a Secret volume, and updated the way the
@@ -30,7 +31,7 @@ final class SecretDirectory implements AutoCloseable {
   private final Path root;
   private final boolean posix;
   private final AtomicInteger generation = new AtomicInteger();
-  private Boolean symlinks;
+  private @Nullable Boolean symlinks; // unknown until the first write
 
   private SecretDirectory(Path root, boolean posix) {
     this.root = root;

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -251,7 +252,7 @@ public final class VaultQuickStart {
           .asInt();
     }
 
-    private JsonNode call(String method, String path, Object body) throws Exception {
+    private JsonNode call(String method, String path, @Nullable Object body) throws Exception {
       HttpRequest.Builder r =
           HttpRequest.newBuilder(URI.create(address + "/v1/" + path))
               .timeout(Duration.ofSeconds(10))

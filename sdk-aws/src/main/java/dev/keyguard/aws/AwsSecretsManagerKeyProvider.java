@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -434,7 +435,7 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     return response;
   }
 
-  private static String versionInStage(DescribeSecretResponse metadata, String stage) {
+  private static @Nullable String versionInStage(DescribeSecretResponse metadata, String stage) {
     if (!metadata.hasVersionIdsToStages()) {
       return null;
     }
@@ -446,7 +447,8 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     return null;
   }
 
-  private VersionedCredential withTags(VersionedCredential read, DescribeSecretResponse metadata) {
+  private VersionedCredential withTags(
+      VersionedCredential read, @Nullable DescribeSecretResponse metadata) {
     if (!readTags || metadata == null || !metadata.hasTags()) {
       return read;
     }
@@ -481,14 +483,14 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
    * settings. Not thread-safe.
    */
   public static final class Builder {
-    private SecretsManagerClient client;
-    private Region region;
-    private URI endpointOverride;
-    private AwsCredentialsProvider credentialsProvider;
+    private @Nullable SecretsManagerClient client;
+    private @Nullable Region region;
+    private @Nullable URI endpointOverride;
+    private @Nullable AwsCredentialsProvider credentialsProvider;
     private Duration connectTimeout = Duration.ofSeconds(2);
     private Duration apiCallTimeout = Duration.ofSeconds(10);
     private boolean timeoutsSet;
-    private Consumer<SecretsManagerClientBuilder> clientCustomizer;
+    private @Nullable Consumer<SecretsManagerClientBuilder> clientCustomizer;
     private String versionStage = AWSCURRENT;
     private List<String> alternateStages = List.of(AWSPENDING);
     private CredentialFieldMapping mapping = CredentialFieldMapping.defaults();
@@ -496,7 +498,7 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     private String scopesTag = DEFAULT_SCOPES_TAG;
     private String environmentTag = DEFAULT_ENVIRONMENT_TAG;
     private boolean tagNamesSet;
-    private Boolean versionCheck;
+    private @Nullable Boolean versionCheck;
     private TimeSource timeSource = TimeSource.system();
     private final Set<String> cleartextHostsForTesting = new LinkedHashSet<>();
 
@@ -871,7 +873,7 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
     }
 
     /** Why the client's endpoint override must not be used, or null if it may (or has none). */
-    private String endpointRefusal(SecretsManagerClient c) {
+    private @Nullable String endpointRefusal(SecretsManagerClient c) {
       URI endpoint = c.serviceClientConfiguration().endpointOverride().orElse(null);
       if (endpoint == null) {
         return null;

@@ -2,6 +2,7 @@ package dev.keyguard.aws;
 
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -55,7 +56,8 @@ final class CleartextRefusal implements ExecutionInterceptor {
    * Why a request to {@code scheme://host} must not be sent, or null if it may: https always, http
    * only to a loopback address or a host allowed for a test.
    */
-  static String refusal(String scheme, String host, Set<String> cleartextHostsForTesting) {
+  static @Nullable String refusal(
+      @Nullable String scheme, @Nullable String host, Set<String> cleartextHostsForTesting) {
     String s = scheme == null ? "" : scheme.toLowerCase(Locale.ROOT);
     if (s.equals("https")) {
       return null;

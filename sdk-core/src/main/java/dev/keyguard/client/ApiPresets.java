@@ -406,13 +406,14 @@ public final class ApiPresets {
     }
     Set<String> scopes = new LinkedHashSet<>();
     scopes.add("PUBLIC");
-    if (flags.get("can_view")) {
+    // every flag was put above
+    if (Boolean.TRUE.equals(flags.get("can_view"))) {
       scopes.add("VIEW");
     }
-    if (flags.get("can_trade")) {
+    if (Boolean.TRUE.equals(flags.get("can_trade"))) {
       scopes.add("TRADE");
     }
-    if (flags.get("can_transfer")) {
+    if (Boolean.TRUE.equals(flags.get("can_transfer"))) {
       scopes.add("TRANSFER");
     }
     return new KeyPermissions(scopes, KeyPermissions.IpRestriction.NOT_REPORTED, flags);

@@ -25,13 +25,13 @@ public final class ApiResponse<T> {
 
   private final int status;
   private final Headers headers;
-  private final T body;
+  private final @Nullable T body;
   private final ResponseHeaderSelector selector;
 
   /** Picked out of the headers at the first call: most callers never ask. */
   private volatile @Nullable Map<String, String> rateLimitHeaders;
 
-  ApiResponse(int status, Headers headers, T body, ResponseHeaderSelector selector) {
+  ApiResponse(int status, Headers headers, @Nullable T body, ResponseHeaderSelector selector) {
     this.status = status;
     this.headers = Objects.requireNonNull(headers, "headers");
     this.body = body;
@@ -59,9 +59,15 @@ public final class ApiResponse<T> {
   /**
    * The decoded body.
    *
+   * <p>Nullable by design: a 2xx response may carry no body (204 No Content, an empty 200, a {@code
+   * Void} or {@code void} type), and then this is null rather than an exception or an invented
+   * value. A caller that expects a body checks for null, or asks for {@code String} or {@code
+   * byte[]} to see what came. The same holds for the {@code get}, {@code post} and {@code ...Async}
+   * shortcuts of {@link KeyGuardClient}, which return this value.
+   *
    * @return the body; null for an empty body or a {@code Void} type
    */
-  public T body() {
+  public @Nullable T body() {
     return body;
   }
 

@@ -79,7 +79,7 @@ final class AuthenticationInterceptor implements Interceptor {
       }
       slot = checked;
     }
-    if (newVersion && forced == null) {
+    if (auditor != null && newVersion && forced == null) {
       auditor.onNewVersion(slot, credential);
     }
     holdIfRejected(key, credential, request);

@@ -12,11 +12,13 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okio.BufferedSource;
 
 /**
  * Runs an {@link ApiRequest} on a client's OkHttp chain: builds the OkHttp request (URL, JSON body,
- * headers), executes it on the caller's thread or OkHttp's dispatcher, decodes a 2xx response and
- * turns everything else into the KeyGuard exception a caller can act on.
+ * headers), executes it on the caller's thread or OkHttp's dispatcher, reads a 2xx body up to the
+ * client's {@code maxResponseBytes} and decodes it, and turns everything else into the KeyGuard
+ * exception a caller can act on.
  */
 final class ClientCalls {
 
@@ -107,7 +109,7 @@ final class ClientCalls {
       throw settings.failures().forStatus(response);
     }
     ResponseBody body = response.body();
-    byte[] bytes = body.bytes();
+    byte[] bytes = readCapped(response, body);
     T value;
     try {
       // the content type (parsed with a regex) matters only for a String body's charset
@@ -131,5 +133,30 @@ final class ClientCalls {
     }
     // rate-limit headers and the request id are picked out only when the caller asks
     return new ApiResponse<>(response.code(), response.headers(), value, settings.headerSelector());
+  }
+
+  /**
+   * The whole body, if it is at most {@code maxResponseBytes}: a declared length over the limit
+   * fails before anything is read, a body without one (chunked, unpacked from gzip) as soon as more
+   * than the limit has arrived. Holds at most the limit plus one segment while it reads; the
+   * caller's try-with-resources closes the response, which releases the connection.
+   */
+  private byte[] readCapped(Response response, ResponseBody body) throws IOException {
+    long max = settings.maxResponseBytes();
+    long declared = body.contentLength();
+    if (declared > max) {
+      throw settings.failures().forOversizedBody(response, max, declared);
+    }
+    BufferedSource source = body.source();
+    if (source.request(max + 1)) {
+      throw settings.failures().forOversizedBody(response, max, -1);
+    }
+    byte[] bytes = source.readByteArray();
+    if (declared >= 0 && bytes.length != declared) {
+      // as ResponseBody.bytes() checks: a body cut short is a transport failure, not a bad body
+      throw new IOException(
+          "Content-Length (" + declared + ") and stream length (" + bytes.length + ") disagree");
+    }
+    return bytes;
   }
 }

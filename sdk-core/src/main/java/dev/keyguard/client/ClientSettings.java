@@ -28,17 +28,18 @@ final class ClientSettings {
   private final AuthScheme authScheme;
   private final HttpsPolicy httpsPolicy;
   private final RetryOptions retryOptions;
-  private final Duration connectTimeout;
-  private final Duration readTimeout;
-  private final Duration writeTimeout;
-  private final Duration callTimeout;
+  private final @Nullable Duration connectTimeout;
+  private final @Nullable Duration readTimeout;
+  private final @Nullable Duration writeTimeout;
+  private final @Nullable Duration callTimeout;
   private final OkHttpClient baseOkHttp;
-  private final ObjectMapper objectMapper;
+  private final @Nullable ObjectMapper objectMapper;
   private final int rateLimitRequests;
-  private final Duration rateLimitInterval;
+  private final @Nullable Duration rateLimitInterval;
   private final RejectionRule rejectionRule;
   private final List<String> rateLimitHeaderPrefixes;
-  private final Interceptor loggingInterceptor;
+  private final @Nullable Interceptor loggingInterceptor;
+  private final long maxResponseBytes;
   private final TimeSource time;
   private final UsageOptions usageOptions;
   private final List<RateLimitHeadroom> presetHeadroom;
@@ -55,10 +56,19 @@ final class ClientSettings {
   private final KeySelector selector;
   private final @Nullable KeyAuditor auditor;
 
-  ClientSettings(KeyGuardClient.Builder b, OkHttpClient baseOkHttp) {
-    this.baseUrl = b.baseUrl;
-    this.managedKey = b.managedKey;
-    this.authScheme = b.authScheme;
+  /**
+   * Takes the builder's settings; the required ones are passed checked ({@link
+   * KeyGuardClient.Builder#build()} fails without them).
+   */
+  ClientSettings(
+      KeyGuardClient.Builder b,
+      HttpUrl baseUrl,
+      ManagedKey managedKey,
+      AuthScheme authScheme,
+      OkHttpClient baseOkHttp) {
+    this.baseUrl = baseUrl;
+    this.managedKey = managedKey;
+    this.authScheme = authScheme;
     this.httpsPolicy = b.httpsPolicy;
     this.retryOptions = b.retryOptions;
     this.connectTimeout = b.connectTimeout;
@@ -72,6 +82,7 @@ final class ClientSettings {
     this.rejectionRule = b.rejectionRule;
     this.rateLimitHeaderPrefixes = List.copyOf(b.rateLimitHeaderPrefixes);
     this.loggingInterceptor = b.loggingInterceptor;
+    this.maxResponseBytes = b.maxResponseBytes;
     this.time = b.timeSource;
     this.usageOptions = b.usageOptions;
     this.presetHeadroom = List.copyOf(b.presetHeadroom);
@@ -79,8 +90,9 @@ final class ClientSettings {
     this.headerSelector = new ResponseHeaderSelector(rateLimitHeaderPrefixes);
     this.credentialHeaderNames = lowerCase(authScheme.headerNames());
     this.credentialQueryNames = lowerCase(authScheme.queryParameterNames());
+    // clientRateLimit(requests, interval) sets both
     this.limiter =
-        rateLimitRequests > 0
+        rateLimitRequests > 0 && rateLimitInterval != null
             ? new ClientRateLimiter(rateLimitRequests, rateLimitInterval, time)
             : null;
     this.bodyRejectionMatcher =
@@ -128,6 +140,7 @@ final class ClientSettings {
     b.rejectionRule = rejectionRule;
     b.rateLimitHeaderPrefixes = rateLimitHeaderPrefixes;
     b.loggingInterceptor = loggingInterceptor;
+    b.maxResponseBytes = maxResponseBytes;
     b.timeSource = time;
     b.usageOptions = usageOptions;
     b.presetHeadroom = presetHeadroom;
@@ -162,19 +175,23 @@ final class ClientSettings {
     return retryOptions;
   }
 
-  Duration connectTimeout() {
+  /** The connect timeout; null to keep the OkHttp client's. */
+  @Nullable Duration connectTimeout() {
     return connectTimeout;
   }
 
-  Duration readTimeout() {
+  /** The read timeout; null to keep the OkHttp client's. */
+  @Nullable Duration readTimeout() {
     return readTimeout;
   }
 
-  Duration writeTimeout() {
+  /** The write timeout; null to keep the OkHttp client's. */
+  @Nullable Duration writeTimeout() {
     return writeTimeout;
   }
 
-  Duration callTimeout() {
+  /** The call timeout; null to keep the OkHttp client's. */
+  @Nullable Duration callTimeout() {
     return callTimeout;
   }
 
@@ -189,8 +206,13 @@ final class ClientSettings {
   }
 
   /** The logging interceptor as the caller gave it; null for none. */
-  Interceptor loggingInterceptor() {
+  @Nullable Interceptor loggingInterceptor() {
     return loggingInterceptor;
+  }
+
+  /** The largest 2xx body the client reads into memory. */
+  long maxResponseBytes() {
+    return maxResponseBytes;
   }
 
   RejectionRule rejectionRule() {

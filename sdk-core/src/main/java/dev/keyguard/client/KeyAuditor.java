@@ -165,7 +165,7 @@ final class KeyAuditor {
 
   private static String failureOf(Throwable e) {
     if (e instanceof AuditFailure f) {
-      return f.getMessage();
+      return f.reason;
     }
     if (e instanceof KeyGuardIOException k && k.getCause() instanceof KeyGuardException cause) {
       if (cause instanceof KeyRejectedException rejected && rejected.status().isPresent()) {
@@ -245,8 +245,11 @@ final class KeyAuditor {
   private static final class AuditFailure extends IOException {
     private static final long serialVersionUID = 1L;
 
-    AuditFailure(String message) {
-      super(message);
+    final String reason;
+
+    AuditFailure(String reason) {
+      super(reason);
+      this.reason = reason;
     }
   }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Calls one HTTP API with a managed key: HTTPS only, the credential applied per request by an
@@ -62,13 +63,26 @@ import okhttp3.OkHttpClient;
  * #sendAsync(ApiRequest, Class)}; {@code get} and {@code post} are shorthands for it. Response
  * types are a {@link Class}, a {@link Type} or a Jackson {@link TypeReference}.
  *
+ * <p>A 2xx body is read into memory whole before it is decoded, up to {@link
+ * Builder#maxResponseBytes(long)} ({@value #DEFAULT_MAX_RESPONSE_BYTES} bytes, 16 MiB, by default).
+ *
  * <p>Failures are unchecked {@link KeyGuardException}s: {@link ApiResponseException} for a non-2xx
- * response, {@link KeyRejectedException} when the API refused the key and no other version helped,
- * {@link InsecureTransportException} for anything the HTTPS policy or TLS refused, {@link
+ * response or a 2xx body that cannot be used (undecodable, or larger than the limit), {@link
+ * KeyRejectedException} when the API refused the key and no other version helped, {@link
+ * InsecureTransportException} for anything the HTTPS policy or TLS refused, {@link
  * ApiTransportException} for network failures and timeouts, and the {@link ManagedKey}'s own
  * exceptions when no credential can be had. None carries a secret or a URL with a query credential.
  */
 public final class KeyGuardClient {
+
+  /**
+   * The default of {@link Builder#maxResponseBytes(long)}: 16 MiB, far above what a price, an order
+   * book or an account answer takes, far below what would strain a heap.
+   */
+  public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
+
+  /** The largest {@link Builder#maxResponseBytes(long)}: 1 GiB, to stay within one byte array. */
+  static final long MAX_RESPONSE_BYTES_LIMIT = 1L << 30;
 
   private final ClientSettings settings;
   private final OkHttpClient okHttp;
@@ -333,7 +347,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T get(String path, Class<T> type) {
+  public <T> @Nullable T get(String path, Class<T> type) {
     return send(ApiRequest.get(path), type).body();
   }
 
@@ -347,7 +361,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T get(String path, Map<String, ?> queryParameters, Class<T> type) {
+  public <T> @Nullable T get(String path, Map<String, ?> queryParameters, Class<T> type) {
     return send(ApiRequest.get(path, queryParameters), type).body();
   }
 
@@ -360,7 +374,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T get(String path, TypeReference<T> type) {
+  public <T> @Nullable T get(String path, TypeReference<T> type) {
     return send(ApiRequest.get(path), type).body();
   }
 
@@ -374,7 +388,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T get(String path, Map<String, ?> queryParameters, TypeReference<T> type) {
+  public <T> @Nullable T get(String path, Map<String, ?> queryParameters, TypeReference<T> type) {
     return send(ApiRequest.get(path, queryParameters), type).body();
   }
 
@@ -387,7 +401,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T get(String path, Type type) {
+  public <T> @Nullable T get(String path, Type type) {
     return this.<T>send(ApiRequest.get(path), type).body();
   }
 
@@ -401,7 +415,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T get(String path, Map<String, ?> queryParameters, Type type) {
+  public <T> @Nullable T get(String path, Map<String, ?> queryParameters, Type type) {
     return this.<T>send(ApiRequest.get(path, queryParameters), type).body();
   }
 
@@ -447,7 +461,7 @@ public final class KeyGuardClient {
    * @throws IllegalArgumentException if the body cannot be serialized
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T post(String path, Object body, Class<T> type) {
+  public <T> @Nullable T post(String path, @Nullable Object body, Class<T> type) {
     return send(postRequest(path, body), type).body();
   }
 
@@ -462,7 +476,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T post(String path, Object body, TypeReference<T> type) {
+  public <T> @Nullable T post(String path, @Nullable Object body, TypeReference<T> type) {
     return send(postRequest(path, body), type).body();
   }
 
@@ -477,7 +491,7 @@ public final class KeyGuardClient {
    * @return the decoded body; null for an empty body
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> T post(String path, Object body, Type type) {
+  public <T> @Nullable T post(String path, @Nullable Object body, Type type) {
     return this.<T>send(postRequest(path, body), type).body();
   }
 
@@ -492,7 +506,7 @@ public final class KeyGuardClient {
    * @return the response
    * @throws KeyGuardException as for {@link #send(ApiRequest, Class)}
    */
-  public <T> ApiResponse<T> postResponse(String path, Object body, Class<T> type) {
+  public <T> ApiResponse<T> postResponse(String path, @Nullable Object body, Class<T> type) {
     return send(postRequest(path, body), type);
   }
 
@@ -578,7 +592,7 @@ public final class KeyGuardClient {
    * @param <T> the result type
    * @return a future of the decoded body
    */
-  public <T> CompletableFuture<T> postAsync(String path, Object body, Class<T> type) {
+  public <T> CompletableFuture<T> postAsync(String path, @Nullable Object body, Class<T> type) {
     return calls.<T, T>executeAsync(postRequest(path, body), codec.type(type), ApiResponse::body);
   }
 
@@ -592,13 +606,13 @@ public final class KeyGuardClient {
    * @return a future of the response
    */
   public <T> CompletableFuture<ApiResponse<T>> postResponseAsync(
-      String path, Object body, Class<T> type) {
+      String path, @Nullable Object body, Class<T> type) {
     return sendAsync(postRequest(path, body), type);
   }
 
   // ------------------------------------------------------------------------------------ plumbing
 
-  private static ApiRequest postRequest(String path, Object body) {
+  private static ApiRequest postRequest(String path, @Nullable Object body) {
     ApiRequest.Builder b = ApiRequest.builder("POST", path);
     if (body != null) {
       b.body(body);
@@ -631,22 +645,24 @@ public final class KeyGuardClient {
    * Builds a {@link KeyGuardClient}, following the {@linkplain dev.keyguard.client builder rules}.
    */
   public static final class Builder {
-    HttpUrl baseUrl;
-    ManagedKey managedKey;
-    AuthScheme authScheme;
+    // unset (null) until given; build() requires baseUrl, managedKey and authScheme
+    @Nullable HttpUrl baseUrl;
+    @Nullable ManagedKey managedKey;
+    @Nullable AuthScheme authScheme;
     HttpsPolicy httpsPolicy = HttpsPolicy.strict();
     RetryOptions retryOptions = RetryOptions.defaults();
-    Duration connectTimeout;
-    Duration readTimeout;
-    Duration writeTimeout;
-    Duration callTimeout;
-    OkHttpClient okHttpClient;
-    ObjectMapper objectMapper;
+    @Nullable Duration connectTimeout;
+    @Nullable Duration readTimeout;
+    @Nullable Duration writeTimeout;
+    @Nullable Duration callTimeout;
+    @Nullable OkHttpClient okHttpClient;
+    @Nullable ObjectMapper objectMapper;
     int rateLimitRequests;
-    Duration rateLimitInterval;
+    @Nullable Duration rateLimitInterval;
     RejectionRule rejectionRule = RejectionRule.defaults();
     List<String> rateLimitHeaderPrefixes = ResponseHeaderSelector.DEFAULT_RATE_LIMIT_PREFIXES;
-    Interceptor loggingInterceptor;
+    @Nullable Interceptor loggingInterceptor;
+    long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     TimeSource timeSource = TimeSource.system();
     UsageOptions usageOptions = UsageOptions.defaults();
     List<RateLimitHeadroom> presetHeadroom = List.of();
@@ -968,6 +984,37 @@ public final class KeyGuardClient {
     }
 
     /**
+     * Sets the largest response body this client reads (default {@link
+     * KeyGuardClient#DEFAULT_MAX_RESPONSE_BYTES}, 16 MiB), counted as the body arrives after any
+     * transparent gzip decoding, so a small compressed answer that unpacks to gigabytes is stopped
+     * too. A 2xx body is read whole before it is decoded; with this limit a hostile or misrouted
+     * answer is never buffered beyond the limit (plus one read segment):
+     *
+     * <ul>
+     *   <li>a {@code Content-Length} over the limit fails before any of the body is read;
+     *   <li>a body without one (chunked, or unpacked from gzip) fails as soon as more than the
+     *       limit has arrived.
+     * </ul>
+     *
+     * <p>Either way the call fails with an {@link ApiResponseException} that names the limit (not
+     * retryable, no body excerpt), the body is never decoded, and the response is closed, which
+     * releases its connection. The bodies of non-2xx responses are only peeked at (at most 64 KiB,
+     * for the exception's redacted excerpt), so the limit concerns 2xx answers.
+     *
+     * @param bytes 1 to 1 GiB (1,073,741,824)
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder maxResponseBytes(long bytes) {
+      if (bytes < 1 || bytes > MAX_RESPONSE_BYTES_LIMIT) {
+        throw new IllegalArgumentException(
+            "maxResponseBytes must be 1 to " + MAX_RESPONSE_BYTES_LIMIT + ", was " + bytes);
+      }
+      this.maxResponseBytes = bytes;
+      return this;
+    }
+
+    /**
      * Limits this client to at most {@code requests} requests in any window of {@code interval}
      * (each attempt, retry and redirect hop counts). A request over the limit waits for its turn,
      * bounded only by the call timeout. Off by default.
@@ -1186,7 +1233,12 @@ public final class KeyGuardClient {
                 authScheme.requirement(), "the auth scheme's requirement() returned null"));
       }
       ClientSettings settings =
-          new ClientSettings(this, okHttpClient != null ? okHttpClient : DefaultOkHttp.INSTANCE);
+          new ClientSettings(
+              this,
+              baseUrl,
+              managedKey,
+              authScheme,
+              okHttpClient != null ? okHttpClient : DefaultOkHttp.INSTANCE);
       return new KeyGuardClient(settings, RequestChain.assemble(settings));
     }
 

@@ -50,6 +50,31 @@ final class ResponseFailures {
     return build(response, excerpt(window, whole), problem, noErrorCode);
   }
 
+  /**
+   * A 2xx response whose body is larger than the client reads ({@code maxResponseBytes}): nothing
+   * of the body goes into the exception, which the caller cannot fix by retrying.
+   *
+   * @param declaredBytes the body's {@code Content-Length}, or -1 if it has none (the body grew
+   *     past the limit while it was read)
+   */
+  ApiResponseException forOversizedBody(Response response, long maxBytes, long declaredBytes) {
+    String noErrorCode = null;
+    String size =
+        declaredBytes >= 0
+            ? "declares a Content-Length of " + declaredBytes + " bytes, more than"
+            : "has no Content-Length and grew to more than";
+    return build(
+        response,
+        "",
+        "the body "
+            + size
+            + " the client's maxResponseBytes of "
+            + maxBytes
+            + " bytes; it was not read further. Raise KeyGuardClient.Builder.maxResponseBytes if"
+            + " the API does send bodies this large",
+        noErrorCode);
+  }
+
   /** A response whose body carries {@code errorCode}, one of the API's rejection codes. */
   ApiResponseException forRejectionCode(Response response, String errorCode) {
     return build(

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One endpoint of an API: an HTTP method and a path template such as {@code
@@ -34,11 +35,11 @@ public final class Route {
   private final String template;
 
   /** The literal segments, with null for a variable; empty for the root template. */
-  private final String[] segments;
+  private final @Nullable String[] segments;
 
   private final int literalCount;
 
-  private Route(String method, String template, String[] segments) {
+  private Route(String method, String template, @Nullable String[] segments) {
     this.method = method;
     this.template = template;
     this.segments = segments;
@@ -230,7 +231,7 @@ public final class Route {
     return method.toUpperCase(Locale.ROOT);
   }
 
-  private static String[] parseTemplate(String template) {
+  private static @Nullable String[] parseTemplate(String template) {
     if (!template.startsWith("/")) {
       throw bad(template, "it must start with '/'");
     }
@@ -240,7 +241,7 @@ public final class Route {
     if (template.endsWith("/")) {
       throw bad(template, "it must not end with '/'");
     }
-    List<String> out = new ArrayList<>();
+    List<@Nullable String> out = new ArrayList<>();
     Set<String> variables = new HashSet<>();
     int start = 1;
     int index = 1;
@@ -256,7 +257,7 @@ public final class Route {
   }
 
   /** The literal text of a segment, or null for a variable. */
-  private static String parseSegment(
+  private static @Nullable String parseSegment(
       String template, String segment, int index, Set<String> variables) {
     String where = "segment " + index + " '" + segment + "'";
     if (segment.isEmpty()) {

@@ -9,6 +9,7 @@ import dev.keyguard.client.KeyRejectedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Something that happened to a key managed by a {@link KeyManager}: a first load, a rotation, a
@@ -102,7 +103,7 @@ public sealed interface KeyEvent {
       boolean retryable,
       int attempt,
       boolean servingStale,
-      String servedVersion,
+      @Nullable String servedVersion,
       Duration nextRetryIn)
       implements KeyEvent {}
 
@@ -171,7 +172,7 @@ public sealed interface KeyEvent {
       String version,
       String fingerprint,
       Resolution resolution,
-      String replacementVersion)
+      @Nullable String replacementVersion)
       implements KeyEvent {
 
     /** What a rejection led to. */
@@ -219,7 +220,7 @@ public sealed interface KeyEvent {
       Instant at,
       String version,
       String fingerprint,
-      String credentialEnvironment,
+      @Nullable String credentialEnvironment,
       String applicationEnvironment)
       implements KeyEvent {}
 

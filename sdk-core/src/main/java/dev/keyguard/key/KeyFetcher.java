@@ -9,6 +9,7 @@ import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The backend calls of one key: asks the {@link KeyProvider} and turns every outcome into a usable
@@ -18,7 +19,16 @@ import java.util.List;
 final class KeyFetcher {
 
   /** The outcome of a fetch: a credential, or an error (and the {@link Error} to rethrow). */
-  record Outcome(VersionedCredential credential, KeyGuardException error, Error fatal) {}
+  record Outcome(
+      @Nullable VersionedCredential credential,
+      @Nullable KeyGuardException error,
+      @Nullable Error fatal) {
+    Outcome {
+      if ((credential == null) == (error == null)) {
+        throw new IllegalArgumentException("an outcome is either a credential or an error");
+      }
+    }
+  }
 
   private final KeyProvider provider;
   private final KeyId keyId;

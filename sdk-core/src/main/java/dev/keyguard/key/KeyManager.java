@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,10 +166,11 @@ public final class KeyManager implements AutoCloseable {
   private final Map<KeyId, RefreshingManagedKey> keys = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private KeyManager(Builder b) {
-    this.provider = b.provider;
-    this.ownScheduler = b.scheduler == null;
-    this.scheduler = ownScheduler ? newOwnScheduler() : b.scheduler;
+  private KeyManager(Builder b, KeyProvider provider) {
+    this.provider = provider;
+    ScheduledExecutorService given = b.scheduler;
+    this.ownScheduler = given == null;
+    this.scheduler = given == null ? newOwnScheduler() : given;
     RefreshSchedule schedule =
         RefreshSchedule.jittered(
             b.refreshAfter,
@@ -437,13 +439,13 @@ public final class KeyManager implements AutoCloseable {
   public static final class Builder {
     private static final double MAX_JITTER = 0.5;
 
-    private KeyProvider provider;
+    private @Nullable KeyProvider provider;
     private TimeSource timeSource = TimeSource.system();
     private boolean armFastPathForTesting;
-    private ScheduledExecutorService scheduler;
+    private @Nullable ScheduledExecutorService scheduler;
     private Duration refreshAfter = Duration.ofMinutes(5);
     private double jitter = 0.10;
-    private RandomGenerator random;
+    private @Nullable RandomGenerator random;
     private Duration maxStale = Duration.ofHours(1);
     private Duration retryBackoffMin = Duration.ofSeconds(1);
     private Duration retryBackoffMax = Duration.ofMinutes(1);
@@ -452,10 +454,10 @@ public final class KeyManager implements AutoCloseable {
     private Duration maxKeyAge = Duration.ofDays(90);
     private boolean serveStaleWhenNotFoundOrDenied = true;
     private final List<KeyEventListener> listeners = new ArrayList<>();
-    private String environment;
-    private String environmentVariable = blankToNull(System.getenv(ENVIRONMENT_VARIABLE));
-    private Boolean allowUntagged;
-    private Duration refuseAfterAge;
+    private @Nullable String environment;
+    private @Nullable String environmentVariable = blankToNull(System.getenv(ENVIRONMENT_VARIABLE));
+    private @Nullable Boolean allowUntagged;
+    private @Nullable Duration refuseAfterAge;
     private Duration unusedAfter = Duration.ofDays(30);
     private String applicationName = "default";
 
@@ -487,7 +489,7 @@ public final class KeyManager implements AutoCloseable {
     }
 
     /** For tests: the value {@code KEYGUARD_ENVIRONMENT} is read as (null for unset). */
-    Builder environmentVariable(String value) {
+    Builder environmentVariable(@Nullable String value) {
       this.environmentVariable = blankToNull(value);
       return this;
     }
@@ -552,7 +554,7 @@ public final class KeyManager implements AutoCloseable {
       return this;
     }
 
-    private static String blankToNull(String value) {
+    private static @Nullable String blankToNull(@Nullable String value) {
       return value == null || value.isBlank() ? null : KeyHygiene.normalize(value);
     }
 
@@ -772,7 +774,7 @@ public final class KeyManager implements AutoCloseable {
                 + latestRefresh
                 + "): otherwise the last good key stops being served before a failed refresh can be retried");
       }
-      return new KeyManager(this);
+      return new KeyManager(this, provider);
     }
 
     private static Duration requirePositive(Duration d, String name) {

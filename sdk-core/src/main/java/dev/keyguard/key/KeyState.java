@@ -47,14 +47,14 @@ final class KeyState {
   private final String providerName;
   private final KeyPolicy policy;
 
-  private final VersionedCredential served;
-  private final VersionedCredential current;
+  private final @Nullable VersionedCredential served;
+  private final @Nullable VersionedCredential current;
   private final boolean promoted;
-  private final Instant lastSuccess;
-  private final KeyGuardException failure;
-  private final Instant failingSince;
+  private final @Nullable Instant lastSuccess;
+  private final @Nullable KeyGuardException failure;
+  private final @Nullable Instant failingSince;
   private final int failedAttempts;
-  private final Instant nextRetryAt;
+  private final @Nullable Instant nextRetryAt;
   private final LifetimeWarnings warned;
 
   private KeyState(Draft d) {
@@ -74,27 +74,23 @@ final class KeyState {
 
   /** The state of a key never fetched. */
   static KeyState initial(KeyId keyId, String providerName, KeyPolicy policy) {
-    Draft d = new Draft();
-    d.keyId = keyId;
-    d.providerName = providerName;
-    d.policy = policy;
-    return new KeyState(d);
+    return new KeyState(new Draft(keyId, providerName, policy));
   }
 
   // ---------------------------------------------------------------- reads
 
   /** The version {@code current()} returns while servable; null before the first success. */
-  VersionedCredential served() {
+  @Nullable VersionedCredential served() {
     return served;
   }
 
   /** The backend's current version as last fetched; null before the first success. */
-  VersionedCredential current() {
+  @Nullable VersionedCredential current() {
     return current;
   }
 
   /** The last failure of a fetch, or null since the last success. */
-  KeyGuardException failure() {
+  @Nullable KeyGuardException failure() {
     return failure;
   }
 
@@ -103,7 +99,7 @@ final class KeyState {
   }
 
   /** When the backoff after the last failure ends; null while not failing. */
-  Instant nextRetryAt() {
+  @Nullable Instant nextRetryAt() {
     return nextRetryAt;
   }
 
@@ -113,7 +109,7 @@ final class KeyState {
   }
 
   /** The credential to serve at {@code now}, or null; call on a state {@link #resolvedAt} now. */
-  VersionedCredential servableAt(Instant now) {
+  @Nullable VersionedCredential servableAt(Instant now) {
     return served != null && servable(served, now) ? served : null;
   }
 
@@ -131,7 +127,7 @@ final class KeyState {
       return Long.MIN_VALUE;
     }
     Instant until = served.expiresAt().orElse(Instant.MAX);
-    if (current != served && !promoted) {
+    if (current != null && current != served && !promoted) {
       until = min(until, current.notBefore().orElse(Instant.MIN));
     }
     if (failure != null) {
@@ -207,11 +203,11 @@ final class KeyState {
     return policy.maxStale();
   }
 
-  Instant lastSuccess() {
+  @Nullable Instant lastSuccess() {
     return lastSuccess;
   }
 
-  Instant failingSince() {
+  @Nullable Instant failingSince() {
     return failingSince;
   }
 
@@ -227,7 +223,7 @@ final class KeyState {
    * (or the old one ceasing to be servable), an accepted alternate expiring.
    */
   Transition resolvedAt(Instant now) {
-    if (served == null || current == served || isExpired(current, now)) {
+    if (served == null || current == null || current == served || isExpired(current, now)) {
       return new Transition(this, List.of());
     }
     boolean switchToCurrent =
@@ -248,7 +244,7 @@ final class KeyState {
           fingerprint(current),
           current.notBefore().orElse(null));
     }
-    d.rotated(old, d.served, now, events);
+    d.rotated(old, current, now, events);
     d.checkWarnings(now, events);
     return new Transition(new KeyState(d), events);
   }
@@ -301,7 +297,7 @@ final class KeyState {
               fetched.notBefore().get());
         }
         d.served = fetched;
-        d.rotated(old, d.served, now, events);
+        d.rotated(old, fetched, now, events);
       }
     }
     d.checkWarnings(now, events);
@@ -318,20 +314,21 @@ final class KeyState {
     }
     d.failure = error;
     d.nextRetryAt = plusSaturated(now, backoff);
-    boolean servingStale = served != null && d.servable(served, now);
+    VersionedCredential stale = served != null && d.servable(served, now) ? served : null;
+    boolean servingStale = stale != null;
     LOG.warn(
         "Key {}: fetch from {} failed (attempt {}, {}); {}; next attempt in {}",
         keyId,
         providerName,
         d.failedAttempts,
         ExceptionTexts.summary(error),
-        servingStale
+        stale != null
             ? "still serving version "
-                + served.version()
+                + stale.version()
                 + " ("
-                + fingerprint(served)
+                + fingerprint(stale)
                 + ") until "
-                + min(served.expiresAt().orElse(Instant.MAX), d.staleDeadline())
+                + min(stale.expiresAt().orElse(Instant.MAX), d.staleDeadline())
             : "no version can be served",
         backoff);
     events.add(
@@ -352,7 +349,8 @@ final class KeyState {
    * The API accepted {@code accepted}: serve it if it is the backend's current version, or promote
    * {@code alternate} (the alternate on offer of that version, or null) if usable.
    */
-  Transition accepted(VersionedCredential accepted, VersionedCredential alternate, Instant now) {
+  Transition accepted(
+      VersionedCredential accepted, @Nullable VersionedCredential alternate, Instant now) {
     if (served != null && accepted.sameVersionAs(served)) {
       return new Transition(this, List.of());
     }
@@ -486,14 +484,19 @@ final class KeyState {
   }
 
   private Instant staleDeadline() {
-    return plusSaturated(lastSuccess, policy.maxStale());
+    return staleDeadline(lastSuccess, policy);
+  }
+
+  /** Until when a version may be served while fetches fail; never if nothing ever succeeded. */
+  private static Instant staleDeadline(@Nullable Instant lastSuccess, KeyPolicy policy) {
+    return lastSuccess == null ? Instant.MIN : plusSaturated(lastSuccess, policy.maxStale());
   }
 
   private static boolean servable(
       VersionedCredential c,
       Instant now,
-      KeyGuardException failure,
-      Instant lastSuccess,
+      @Nullable KeyGuardException failure,
+      @Nullable Instant lastSuccess,
       KeyPolicy policy) {
     if (isExpired(c, now)) {
       return false;
@@ -504,10 +507,10 @@ final class KeyState {
     if (isRevocation(failure) && !policy.serveStaleWhenNotFoundOrDenied()) {
       return false;
     }
-    return now.isBefore(plusSaturated(lastSuccess, policy.maxStale()));
+    return now.isBefore(staleDeadline(lastSuccess, policy));
   }
 
-  static boolean isRevocation(KeyGuardException e) {
+  static boolean isRevocation(@Nullable KeyGuardException e) {
     return e instanceof KeyNotFoundException || e instanceof KeyAccessDeniedException;
   }
 
@@ -526,17 +529,21 @@ final class KeyState {
     KeyId keyId;
     String providerName;
     KeyPolicy policy;
-    VersionedCredential served;
-    VersionedCredential current;
+    @Nullable VersionedCredential served;
+    @Nullable VersionedCredential current;
     boolean promoted;
-    Instant lastSuccess;
-    KeyGuardException failure;
-    Instant failingSince;
+    @Nullable Instant lastSuccess;
+    @Nullable KeyGuardException failure;
+    @Nullable Instant failingSince;
     int failedAttempts;
-    Instant nextRetryAt;
+    @Nullable Instant nextRetryAt;
     LifetimeWarnings warned = LifetimeWarnings.NONE;
 
-    Draft() {}
+    Draft(KeyId keyId, String providerName, KeyPolicy policy) {
+      this.keyId = keyId;
+      this.providerName = providerName;
+      this.policy = policy;
+    }
 
     Draft(KeyState s) {
       keyId = s.keyId;
@@ -558,11 +565,14 @@ final class KeyState {
     }
 
     Instant staleDeadline() {
-      return plusSaturated(lastSuccess, policy.maxStale());
+      return KeyState.staleDeadline(lastSuccess, policy);
     }
 
     void rotated(
-        VersionedCredential old, VersionedCredential next, Instant now, List<KeyEvent> events) {
+        @Nullable VersionedCredential old,
+        VersionedCredential next,
+        Instant now,
+        List<KeyEvent> events) {
       if (old == null) {
         LOG.info(
             "Key {}: loaded version {} ({}) from {}",

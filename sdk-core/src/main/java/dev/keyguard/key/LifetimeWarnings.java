@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which versions of a key have had their lifetime warnings ({@link KeyEvent.KeyTooOld}, {@link
@@ -20,7 +21,7 @@ import java.util.Optional;
  * @param tooOld the last version warned as too old, or null
  * @param expiring the last version warned as expiring soon, or null
  */
-record LifetimeWarnings(String tooOld, String expiring) {
+record LifetimeWarnings(@Nullable String tooOld, @Nullable String expiring) {
 
   /** No warning given yet. */
   static final LifetimeWarnings NONE = new LifetimeWarnings(null, null);
@@ -30,7 +31,11 @@ record LifetimeWarnings(String tooOld, String expiring) {
    * adding their events, and returns what has been warned about since.
    */
   LifetimeWarnings check(
-      KeyId keyId, VersionedCredential c, Instant now, KeyPolicy policy, List<KeyEvent> events) {
+      KeyId keyId,
+      @Nullable VersionedCredential c,
+      Instant now,
+      KeyPolicy policy,
+      List<KeyEvent> events) {
     if (c == null) {
       return this;
     }

@@ -7,6 +7,7 @@ import dev.keyguard.CredentialRequirement;
 import dev.keyguard.KeyGuardException;
 import dev.keyguard.KeyId;
 import dev.keyguard.KeyProviderUnavailableException;
+import dev.keyguard.MalformedSecretException;
 import dev.keyguard.TimeSource;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.internal.Durations;
@@ -22,6 +23,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link ManagedKey} of a {@link KeyManager}: one per key id, coordinating small parts.
@@ -136,10 +138,10 @@ final class RefreshingManagedKey implements ManagedKey {
   private final Object lock = new Object();
 
   /** What {@link #current()} may return without taking the lock, and until when. */
-  private volatile Fast fast;
+  private volatile @Nullable Fast fast;
 
   /** While the served version is rejected and the store has nothing else: its probe pacing. */
-  private volatile Circuit circuit;
+  private volatile @Nullable Circuit circuit;
 
   // ---- guarded by lock
   private KeyState state;
@@ -154,10 +156,10 @@ final class RefreshingManagedKey implements ManagedKey {
 
   private Instant lastUsed;
   private boolean unusedReported;
-  private ScheduledFuture<?> nextRefresh;
-  private ScheduledFuture<?> nextRecheck;
-  private ScheduledFuture<?> nextArming;
-  private VersionedCredential armingFor;
+  private @Nullable ScheduledFuture<?> nextRefresh;
+  private @Nullable ScheduledFuture<?> nextRecheck;
+  private @Nullable ScheduledFuture<?> nextArming;
+  private @Nullable VersionedCredential armingFor;
   private long armingUntil;
   private boolean closed;
   private final AtomicLong fetchCount = new AtomicLong();
@@ -236,37 +238,29 @@ final class RefreshingManagedKey implements ManagedKey {
   private VersionedCredential currentSlow() {
     for (int round = 0; ; round++) {
       List<KeyEvent> events = new ArrayList<>();
-      VersionedCredential result;
-      KeyGuardException error = null;
-      Flight flight = null;
-      boolean runHere = false;
-      synchronized (lock) {
-        checkOpenLocked();
-        Instant now = time.now();
-        result = applyLocked(state.resolvedAt(now), events).servableAt(now);
-        if (result == null) {
+      SingleFlight.Join join;
+      try {
+        synchronized (lock) {
+          checkOpenLocked();
+          Instant now = time.now();
+          VersionedCredential result = applyLocked(state.resolvedAt(now), events).servableAt(now);
+          if (result != null) {
+            return result;
+          }
           if (!state.coldOrExpiredAt(now) || round > 0 || state.inBackoffAt(now)) {
             // The stale bound passed (background retries go on), or we already waited for a
             // fetch, or the retry backoff runs: fail without calling the backend.
-            error = state.unservable(now);
-          } else {
-            Flight started = flights.startIfIdle(null);
-            runHere = started != null;
-            flight = runHere ? started : flights.running();
+            throw state.unservable(now);
           }
+          join = flights.startOrJoin(null);
         }
+      } finally {
+        policy.events().fire(events); // after the lock is released, before returning or throwing
       }
-      policy.events().fire(events);
-      if (result != null) {
-        return result;
+      if (join.started()) {
+        runFlight(join.flight());
       }
-      if (error != null) {
-        throw error;
-      }
-      if (runHere) {
-        runFlight(flight);
-      }
-      SingleFlight.await(flight, keyId);
+      SingleFlight.await(join.flight(), keyId);
     }
   }
 
@@ -389,43 +383,40 @@ final class RefreshingManagedKey implements ManagedKey {
    */
   private Optional<VersionedCredential> rejected(VersionedCredential rejected, boolean news) {
     List<KeyEvent> events = new ArrayList<>();
-    Optional<VersionedCredential> answer = null;
-    Flight flight = null;
-    boolean runHere = false;
-    synchronized (lock) {
-      checkOpenLocked();
-      Instant now = time.now();
-      news |= rejections.rejected(rejected.version(), now);
-      VersionedCredential c = applyLocked(state.resolvedAt(now), events).servableAt(now);
-      String roundVersion = state.served() != null ? state.served().version() : rejected.version();
-      if (c != null && !c.sameVersionAs(rejected) && !rejections.isRejected(c.version(), now)) {
-        // Someone else already moved on: the caller just retries with what is current.
-        LOG.debug(
-            "Key {}: version {} was rejected but {} is current",
-            keyId,
-            rejected.version(),
-            c.version());
-        answer = Optional.of(c);
-      } else if (rejections.inEpisode(roundVersion)
-          || rejections.hasRecentRound(roundVersion, now)) {
-        // the store is re-checked on a schedule (episode) or was just asked (cool-down)
-        LOG.debug(
-            "Key {}: version {} rejected again; answered without calling the backend",
-            keyId,
-            rejected.version());
-        answer = answerLocked(rejected, now, events, news);
-      } else {
-        Flight started = flights.startIfIdle(roundVersion);
-        runHere = started != null;
+    SingleFlight.Join join;
+    try {
+      synchronized (lock) {
+        checkOpenLocked();
+        Instant now = time.now();
+        news |= rejections.rejected(rejected.version(), now);
+        VersionedCredential c = applyLocked(state.resolvedAt(now), events).servableAt(now);
+        VersionedCredential served = state.served();
+        String roundVersion = served != null ? served.version() : rejected.version();
+        if (c != null && !c.sameVersionAs(rejected) && !rejections.isRejected(c.version(), now)) {
+          // Someone else already moved on: the caller just retries with what is current.
+          LOG.debug(
+              "Key {}: version {} was rejected but {} is current",
+              keyId,
+              rejected.version(),
+              c.version());
+          return Optional.of(c);
+        }
+        if (rejections.inEpisode(roundVersion) || rejections.hasRecentRound(roundVersion, now)) {
+          // the store is re-checked on a schedule (episode) or was just asked (cool-down)
+          LOG.debug(
+              "Key {}: version {} rejected again; answered without calling the backend",
+              keyId,
+              rejected.version());
+          return answerLocked(rejected, now, events, news);
+        }
         // share the running round, or wait for the running refresh
-        flight = runHere ? started : flights.running();
+        join = flights.startOrJoin(roundVersion);
       }
+    } finally {
+      policy.events().fire(events); // after the lock is released, before returning
     }
-    policy.events().fire(events);
-    if (answer != null) {
-      return answer;
-    }
-    if (runHere) {
+    Flight flight = join.flight();
+    if (join.started()) {
       runFlight(flight);
     }
     SingleFlight.await(flight, keyId);
@@ -509,7 +500,7 @@ final class RefreshingManagedKey implements ManagedKey {
     }
     endEpisodeLocked(); // an episode of an older version, if one is still open
     rejections.openEpisode(rejected.version(), now);
-    long delay = scheduleRecheckLocked();
+    long delay = scheduleRecheckLocked(rejected.version());
     LOG.warn(
         "Key {}: version {} ({}) was rejected by the API and the key source has no other version;"
             + " requests with it now fail fast (one probe per interval) and the source is"
@@ -520,13 +511,15 @@ final class RefreshingManagedKey implements ManagedKey {
         Durations.readable(Duration.ofNanos(delay)));
   }
 
-  /** Schedules the next check of the store in the open episode; returns its delay in nanos. */
-  private long scheduleRecheckLocked() {
+  /**
+   * Schedules the next check of the store in the open episode, of {@code version}; returns its
+   * delay in nanos.
+   */
+  private long scheduleRecheckLocked(String version) {
     if (nextRecheck != null) {
       nextRecheck.cancel(false);
       nextRecheck = null;
     }
-    String version = rejections.episodeVersion();
     int check = rejections.nextEpisodeCheck();
     long delay =
         Math.max(
@@ -562,7 +555,7 @@ final class RefreshingManagedKey implements ManagedKey {
       f = flights.startIfIdle(version);
       if (f == null) {
         // a fetch runs now; its outcome ends the episode if it found a new version
-        scheduleRecheckLocked();
+        scheduleRecheckLocked(version);
         return;
       }
     }
@@ -591,7 +584,7 @@ final class RefreshingManagedKey implements ManagedKey {
         }
       }
     }
-    scheduleRecheckLocked();
+    scheduleRecheckLocked(version);
   }
 
   /** Ends the episode once the key serves another version. */
@@ -682,15 +675,15 @@ final class RefreshingManagedKey implements ManagedKey {
       synchronized (lock) {
         Instant now = time.now();
         if (!closed) {
-          if (error == null) {
+          if (error == null && fetched != null) {
             // another environment's key, or one past the hard age, is never served
             error = hygiene.refusal(keyId, fetched, now, events);
           }
-          if (error == null) {
+          if (error == null && fetched != null) {
             // a version numbered below the one held went backwards: never served
             error = state.regressionOf(fetched);
           }
-          if (error == null && KeyState.isExpired(fetched, now)) {
+          if (error == null && fetched != null && KeyState.isExpired(fetched, now)) {
             error =
                 new KeyProviderUnavailableException(
                     "Key '"
@@ -704,24 +697,26 @@ final class RefreshingManagedKey implements ManagedKey {
                     keyId,
                     fetched.version());
           }
-          if (error == null) {
+          if (error == null && fetched != null) {
             // a credential without a part a user needs is as unusable as a malformed secret
             error = requirements.unmetBy(fetched);
           }
           checkUnusedLocked(now, events);
-          if (error == null) {
-            applyLocked(state.fetched(fetched, now), events);
-            hygiene.noteServed(keyId, fetched);
-          } else {
+          // an outcome is a credential or an error (KeyFetcher.Outcome), never neither
+          if (error != null) {
             Duration backoff = policy.schedule().retryDelay(state.failedAttempts() + 1);
             applyLocked(state.failed(error, now, backoff), events);
+          } else if (fetched != null) {
+            applyLocked(state.fetched(fetched, now), events);
+            hygiene.noteServed(keyId, fetched);
           }
-          String currentVersion = error == null ? state.current().version() : null;
+          VersionedCredential current = state.current();
           wantAlternates =
               f.isRejectionRound()
                   && error == null
-                  && (currentVersion.equals(f.roundVersion)
-                      || rejections.isRejected(currentVersion, now));
+                  && current != null
+                  && (current.version().equals(f.roundVersion)
+                      || rejections.isRejected(current.version(), now));
         }
       }
       fetchCount.incrementAndGet();
@@ -732,11 +727,12 @@ final class RefreshingManagedKey implements ManagedKey {
       if (wantAlternates && fatal == null) {
         alternates = fetcher.fetchAlternates();
       }
-      if (f.isRejectionRound()) {
+      String roundVersion = f.roundVersion;
+      if (roundVersion != null) { // a rejection round
         synchronized (lock) {
           if (!closed) {
             rejections.roundDone(
-                f.roundVersion, time.now(), liveness.reuseHeld(completeLocked(alternates)));
+                roundVersion, time.now(), liveness.reuseHeld(completeLocked(alternates)));
             holdLocked();
           }
         }
@@ -814,12 +810,13 @@ final class RefreshingManagedKey implements ManagedKey {
     }
     if (complete.size() < alternates.size()) {
       for (VersionedCredential c : alternates) {
-        if (requirements.unmetBy(c) != null) {
+        MalformedSecretException unmet = requirements.unmetBy(c);
+        if (unmet != null) {
           LOG.warn(
               "Key {}: alternate version {} is not offered: {}",
               keyId,
               c.version(),
-              requirements.unmetBy(c).getMessage());
+              unmet.getMessage());
         }
       }
     }

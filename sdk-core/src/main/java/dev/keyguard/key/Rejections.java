@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The memory of rejections of one key: which versions the API rejected recently (not offered again
@@ -20,11 +21,11 @@ final class Rejections {
 
   private final Duration cooldown;
   private final Map<String, Instant> rejectedAt = new LinkedHashMap<>();
-  private String roundVersion;
-  private Instant roundAt;
+  private @Nullable String roundVersion;
+  private @Nullable Instant roundAt;
   private List<VersionedCredential> alternates = List.of();
-  private String episodeVersion;
-  private Instant episodeSince;
+  private @Nullable String episodeVersion;
+  private @Nullable Instant episodeSince;
   private int episodeChecks;
 
   Rejections(Duration cooldown) {
@@ -69,12 +70,15 @@ final class Rejections {
   }
 
   /** The version of the open episode, or null. */
-  String episodeVersion() {
+  @Nullable String episodeVersion() {
     return episodeVersion;
   }
 
   /** When the open episode began; call only while one is open. */
   Instant episodeSince() {
+    if (episodeSince == null) {
+      throw new IllegalStateException("no rejection episode is open");
+    }
     return episodeSince;
   }
 
@@ -99,6 +103,7 @@ final class Rejections {
   /** Whether the last round was for {@code version} and is recent enough to reuse its answer. */
   boolean hasRecentRound(String version, Instant now) {
     return roundVersion != null
+        && roundAt != null
         && roundVersion.equals(version)
         && now.isBefore(TimeMath.plusSaturated(roundAt, cooldown));
   }
@@ -116,7 +121,7 @@ final class Rejections {
   }
 
   /** The alternate on offer with the same version as {@code c}, or null. */
-  VersionedCredential alternateLike(VersionedCredential c) {
+  @Nullable VersionedCredential alternateLike(VersionedCredential c) {
     for (VersionedCredential alt : alternates) {
       if (alt.sameVersionAs(c)) {
         return alt;

@@ -5,6 +5,7 @@ import dev.keyguard.MalformedSecretException;
 import dev.keyguard.VersionedCredential;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the users of one key need from its credentials: every {@link CredentialRequirement}
@@ -39,7 +40,7 @@ final class Requirements {
   }
 
   /** The exception for the first requirement {@code c} does not meet, or null if it meets all. */
-  MalformedSecretException unmetBy(VersionedCredential c) {
+  @Nullable MalformedSecretException unmetBy(VersionedCredential c) {
     try {
       check(c);
       return null;

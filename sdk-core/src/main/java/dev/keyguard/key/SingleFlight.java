@@ -4,6 +4,7 @@ import dev.keyguard.KeyId;
 import dev.keyguard.KeyProviderUnavailableException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * At most one backend call sequence (a flight) per key at a time, whatever the concurrency: the
@@ -17,9 +18,9 @@ final class SingleFlight {
   /** One backend call sequence; {@code roundVersion} is set for a rejection round. */
   static final class Flight {
     private final CompletableFuture<Void> done = new CompletableFuture<>();
-    final String roundVersion;
+    final @Nullable String roundVersion;
 
-    private Flight(String roundVersion) {
+    private Flight(@Nullable String roundVersion) {
       this.roundVersion = roundVersion;
     }
 
@@ -28,11 +29,14 @@ final class SingleFlight {
     }
   }
 
-  private Flight running;
+  /** A flight to run (this caller started it) or to wait for (it was running already). */
+  record Join(Flight flight, boolean started) {}
+
+  private @Nullable Flight running;
   private long completions;
 
   /** The flight running now, or null. */
-  Flight running() {
+  @Nullable Flight running() {
     return running;
   }
 
@@ -42,12 +46,29 @@ final class SingleFlight {
    * @param roundVersion the version a rejection round is for, or null for a plain refresh
    * @return the new flight, or null if one is already running
    */
-  Flight startIfIdle(String roundVersion) {
+  @Nullable Flight startIfIdle(@Nullable String roundVersion) {
     if (running != null) {
       return null;
     }
     running = new Flight(roundVersion);
     return running;
+  }
+
+  /**
+   * Starts a flight if none runs, or joins the running one; the caller must run and {@link #finish}
+   * a flight it started.
+   *
+   * @param roundVersion the version a rejection round is for, or null for a plain refresh (a joined
+   *     flight keeps its own)
+   */
+  Join startOrJoin(@Nullable String roundVersion) {
+    Flight f = running;
+    if (f != null) {
+      return new Join(f, false);
+    }
+    f = new Flight(roundVersion);
+    running = f;
+    return new Join(f, true);
   }
 
   /** Ends a flight (its waiters are released by {@link #release}) and counts the completion. */

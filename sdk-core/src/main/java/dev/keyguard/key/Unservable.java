@@ -60,7 +60,7 @@ final class Unservable {
               + ", longer ago than maxStale ("
               + Durations.readable(s.maxStale())
               + "). Last failure: "
-              + failure.getClass().getSimpleName()
+              + (failure == null ? "none recorded" : failure.getClass().getSimpleName())
               + " (the cause). Check the backend ("
               + providerName
               + "); retries continue, next attempt at "

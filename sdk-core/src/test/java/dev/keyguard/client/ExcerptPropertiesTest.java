@@ -138,7 +138,8 @@ class ExcerptPropertiesTest {
             .baseUrl("https://api.example.com/v2")
             .managedKey(new FakeManagedKey(TestCredentials.credential(KeyId.of("excerpts"), "1")))
             .authScheme(TestSchemes.header());
-    return new ClientSettings(b, new OkHttpClient()).failures();
+    return new ClientSettings(b, b.baseUrl, b.managedKey, b.authScheme, new OkHttpClient())
+        .failures();
   }
 
   private static Response response(int code, String body) {

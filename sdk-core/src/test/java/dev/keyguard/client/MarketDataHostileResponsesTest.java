@@ -9,8 +9,10 @@ import dev.keyguard.TestCredentials;
 import dev.keyguard.VersionedCredential;
 import dev.keyguard.testing.FakeClock;
 import dev.keyguard.testing.ThreadSnapshot;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
@@ -19,6 +21,9 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
 import okio.Buffer;
+import okio.BufferedSink;
+import okio.GzipSink;
+import okio.Okio;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -67,6 +72,16 @@ class MarketDataHostileResponsesTest {
         .build();
   }
 
+  private static Buffer gzip(byte[] data) {
+    Buffer out = new Buffer();
+    try (BufferedSink sink = Okio.buffer(new GzipSink(out))) {
+      sink.write(data);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
   private static MockResponse html(int code, String body) {
     return raw(code, "text/html; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
   }
@@ -94,8 +109,27 @@ class MarketDataHostileResponsesTest {
             "a 500 whose body echoes the key",
             k -> json(500, "{\"message\":\"internal error for key " + k + "\"}")),
         new Hostile(
-            "a huge body: a 21 MB string (over the parser's string limit)",
+            "a huge body: a 21 MB string, its Content-Length over the 16 MiB response cap",
             k -> json(200, "{\"symbol\":\"" + "S".repeat(21_000_000) + "\",\"price\":\"1\"}")),
+        new Hostile(
+            "a huge body without a Content-Length: 21 MB chunked, growing past the cap",
+            k ->
+                new MockResponse.Builder()
+                    .code(200)
+                    .setHeader("Content-Type", "application/json")
+                    .chunkedBody(
+                        "{\"symbol\":\"" + "S".repeat(21_000_000) + "\",\"price\":\"1\"}",
+                        64 * 1024)
+                    .build()),
+        new Hostile(
+            "a gzip bomb: about 64 KiB on the wire, 64 MiB unpacked",
+            k ->
+                new MockResponse.Builder()
+                    .code(200)
+                    .setHeader("Content-Type", "application/json")
+                    .setHeader("Content-Encoding", "gzip")
+                    .body(gzip(new byte[64 << 20]))
+                    .build()),
         new Hostile(
             "deeply nested JSON",
             k -> json(200, "{\"symbol\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}")),

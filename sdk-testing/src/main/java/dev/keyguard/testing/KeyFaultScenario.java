@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -194,10 +195,10 @@ public final class KeyFaultScenario {
   public static final class Builder {
     private final String backend;
     private final String scenario;
-    private SetUpFactory setUp;
-    private Runnable inject;
-    private Runnable clear;
-    private IntSupplier backendCalls;
+    private @Nullable SetUpFactory setUp;
+    private @Nullable Runnable inject;
+    private @Nullable Runnable clear;
+    private @Nullable IntSupplier backendCalls;
     private Duration retryInterval = Duration.ofSeconds(1);
     private Duration callTimeout = Duration.ofSeconds(1);
     private Duration fault = Duration.ofSeconds(3);

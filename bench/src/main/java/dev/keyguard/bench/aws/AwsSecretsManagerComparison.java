@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -210,7 +211,8 @@ public final class AwsSecretsManagerComparison {
     Contender create(String secretName, SecretsManagerClient client);
   }
 
-  private static SecretsManagerClient client(MotoProcess moto, ExecutionInterceptor interceptor) {
+  private static SecretsManagerClient client(
+      MotoProcess moto, @Nullable ExecutionInterceptor interceptor) {
     return SecretsManagerClient.builder()
         .region(Region.US_EAST_1)
         .endpointOverride(moto.endpoint())

@@ -42,6 +42,7 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 
 /**
  * End-to-end overhead of {@link KeyGuardClient} against raw OkHttp + Jackson doing the same work,
@@ -215,7 +216,7 @@ public final class ClientOverhead {
     return new Contender[] {rawCall, keyguard};
   }
 
-  private static void check(Price p) {
+  private static void check(@Nullable Price p) {
     if (p == null || p.ts() != 1700000000000L) {
       throw new IllegalStateException("unexpected body");
     }
@@ -232,7 +233,7 @@ public final class ClientOverhead {
       String path,
       Headers headers,
       Map<String, String> query,
-      String apiKeyParam)
+      @Nullable String apiKeyParam)
       throws Exception {
     HttpUrl.Builder url = base.newBuilder().addPathSegments(path);
     query.forEach(url::addQueryParameter);
@@ -412,7 +413,7 @@ public final class ClientOverhead {
     private final CyclicBarrier start;
     private final CyclicBarrier end;
     private final AtomicLong errors = new AtomicLong();
-    private volatile Contender contender;
+    private volatile @Nullable Contender contender; // set before each round starts
     private volatile long deadline;
     private volatile boolean stopped;
 
@@ -440,6 +441,9 @@ public final class ClientOverhead {
             return;
           }
           Contender c = contender;
+          if (c == null) {
+            throw new IllegalStateException("a round starts only once its contender is set");
+          }
           long[] lat = latencies[me];
           int n = 0;
           long until = deadline;

@@ -116,7 +116,8 @@ public final class RotationUnderLoad {
         "/",
         exchange -> {
           String key = exchange.getRequestHeaders().getFirst("X-API-KEY");
-          boolean good = key != null && accepted.get().contains(key);
+          Set<String> keys = accepted.get();
+          boolean good = key != null && keys != null && keys.contains(key);
           if (good) {
             ok.incrementAndGet();
             if (key.equals(k2)) {
@@ -142,6 +143,9 @@ public final class RotationUnderLoad {
           public VersionedCredential fetch(KeyId keyId) {
             storeCalls.incrementAndGet();
             String[] v = store.get();
+            if (v == null) {
+              throw new IllegalStateException("the store always holds a version");
+            }
             return VersionedCredential.builder(keyId, Secret.of(v[1])).version(v[0]).build();
           }
 
@@ -191,7 +195,9 @@ public final class RotationUnderLoad {
                     try {
                       client.get("/v2/price", Map.of(), ClientOverhead.Price.class);
                     } catch (KeyRejectedException e) {
-                      (e.getMessage().startsWith("Not sent") ? failedFast : failedSent)
+                      (String.valueOf(e.getMessage()).startsWith("Not sent")
+                              ? failedFast
+                              : failedSent)
                           .incrementAndGet();
                     } catch (RuntimeException e) {
                       otherFailures.incrementAndGet();

@@ -171,10 +171,12 @@ public final class NetPrecisionRecall {
           String out = net.getValue().redact(c[0]);
           if (!out.contains(c[1])) {
             caught++;
-          } else if (show > 0
-              && shown.computeIfAbsent("missed " + net.getKey(), x -> new ArrayList<>()).size()
-                  < show) {
-            shown.get("missed " + net.getKey()).add(new String[] {format.getKey(), c[0], out});
+          } else if (show > 0) {
+            List<String[]> missed =
+                shown.computeIfAbsent("missed " + net.getKey(), x -> new ArrayList<>());
+            if (missed.size() < show) {
+              missed.add(new String[] {format.getKey(), c[0], out});
+            }
           }
         }
         caughtAll[k++] += caught;

@@ -9,9 +9,11 @@ import dev.keyguard.key.KeyProvider;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -87,12 +89,14 @@ final class AwsBackend implements Backend {
 
   @Override
   public KeyProvider provider(String keyId) {
-    return AwsSecretsManagerKeyProvider.builder().client(clients.get(keyId)).build();
+    return AwsSecretsManagerKeyProvider.builder()
+        .client(Objects.requireNonNull(clients.get(keyId), keyId))
+        .build();
   }
 
   @Override
   public long backendCalls(String keyId) {
-    CallCounter counter = counters.get(keyId);
+    CallCounter counter = Objects.requireNonNull(counters.get(keyId), keyId);
     return counter.get("GetSecretValue") + counter.get("DescribeSecret");
   }
 
@@ -138,7 +142,7 @@ final class AwsBackend implements Backend {
     moto.close();
   }
 
-  private static SecretsManagerClient client(MotoProcess moto, CallCounter counter) {
+  private static SecretsManagerClient client(MotoProcess moto, @Nullable CallCounter counter) {
     return SecretsManagerClient.builder()
         .region(Region.US_EAST_1)
         .endpointOverride(moto.endpoint())

@@ -28,6 +28,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.tls.Certificates;
 import okhttp3.tls.HandshakeCertificates;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts a real OpenBao dev server ({@code bao server -dev -dev-tls}, installed by {@code
@@ -137,7 +138,7 @@ final class OpenBaoProcess implements AutoCloseable {
     call("POST", "secret/data/" + path, json);
   }
 
-  private String call(String method, String path, String json) {
+  private String call(String method, String path, @Nullable String json) {
     Request request =
         new Request.Builder()
             .url(address() + "/v1/" + path)

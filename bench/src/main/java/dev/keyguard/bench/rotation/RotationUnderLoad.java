@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -150,7 +151,7 @@ public final class RotationUnderLoad {
             public MockResponse dispatch(RecordedRequest request) {
               served.incrementAndGet();
               String presented = request.getHeaders().get("x-api-key");
-              return accepted.get().equals(presented)
+              return Objects.equals(accepted.get(), presented)
                   ? new MockResponse.Builder()
                       .code(200)
                       .setHeader("Content-Type", "application/json")
