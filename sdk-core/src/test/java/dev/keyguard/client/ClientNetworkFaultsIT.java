@@ -247,9 +247,14 @@ class ClientNetworkFaultsIT {
         .isLessThan(CALL_TIMEOUT.multipliedBy(3).plusSeconds(2));
     assertThat(recoveryNanos).as("calls succeed again after the fault").isNotNegative();
     assertThat(Duration.ofNanos(recoveryNanos)).isLessThan(Duration.ofSeconds(2));
+    // OkHttp's TaskRunner may start a thread per connection in use at once (they idle out after
+    // 60 s): at most one per caller. A thread per failed call shows as more, wherever more calls
+    // fail than there are callers (every scenario but, in some runs, the DNS one)
     assertThat(threadsAdded.size())
-        .as("no thread per failed call (OkHttp's pool may add a few): " + threadsAdded)
-        .isLessThanOrEqualTo(6);
+        .as(
+            "no thread per failed call (OkHttp's pool adds at most one per caller): "
+                + threadsAdded)
+        .isLessThanOrEqualTo(THREADS);
     return sample;
   }
 
