@@ -191,6 +191,23 @@ final class AwsErrors {
           keyId,
           null);
     }
+    if (status < 100 || status > 599) {
+      // No HTTP status: a status line cut short (a connection closed or timed out mid-line, which
+      // the JDK's client can parse as "HTTP/1.1 20"), not an answer of Secrets Manager
+      return new KeyProviderUnavailableException(
+          "AWS Secrets Manager "
+              + operation
+              + " for key '"
+              + keyId
+              + "' ("
+              + target
+              + ") got no valid HTTP status (HTTP "
+              + status
+              + "): a response cut short; the last good key is kept and the call is retried",
+          null,
+          keyId,
+          null);
+    }
     if (e instanceof InternalServiceErrorException || status >= 500) {
       return new KeyProviderUnavailableException(
           "AWS Secrets Manager failed "

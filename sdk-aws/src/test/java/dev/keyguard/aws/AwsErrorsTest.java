@@ -222,6 +222,22 @@ class AwsErrorsTest {
   }
 
   @Test
+  void map_whenTheStatusLineWasCutShort_isRetryableUnavailable() {
+    // seen under a Toxiproxy trickle: the call timed out mid status line and the JDK's client
+    // reported "HTTP/1.1 20" as status 20
+    for (int status : new int[] {0, 20, 600}) {
+      SecretsManagerException e =
+          (SecretsManagerException) SecretsManagerException.builder().statusCode(status).build();
+
+      KeyGuardException mapped = mapGet(e);
+
+      assertThat(mapped).isInstanceOf(KeyProviderUnavailableException.class);
+      assertThat(mapped.isRetryable()).isTrue();
+      assertThat(mapped.getMessage()).contains("no valid HTTP status (HTTP " + status + ")");
+    }
+  }
+
+  @Test
   void map_whenInternalServiceError_isUnavailable() {
     InternalServiceErrorException e =
         InternalServiceErrorException.builder()
