@@ -61,11 +61,10 @@ final class VaultHttp {
   private static final HttpsPolicy LOOPBACK_TESTING =
       HttpsPolicy.builder().allowLoopbackCleartextForTesting().build();
 
-  /** A Vault answer: the status and the parsed JSON body (null when the body is not JSON). */
   /**
-   * One answer: its status and its JSON; {@code unreadable} when a body came that is not one
-   * well-formed JSON document (an HTML page from a proxy, truncated or invalid UTF-8, a repeated
-   * field), whose content is never kept.
+   * One Vault answer: its status and its JSON (null when the body is empty or not JSON); {@code
+   * unreadable} when a body came that is not one well-formed JSON document (an HTML page from a
+   * proxy, truncated or invalid UTF-8, a repeated field), whose content is never kept.
    */
   record Reply(int status, @Nullable JsonNode json, boolean unreadable) {
 

@@ -37,13 +37,14 @@ import org.slf4j.LoggerFactory;
  *   <li>It logs in again when renewal is refused, when the token is not renewable (at 2/3 of its
  *       TTL), when the max TTL is near, when the token has expired at a use, and when Vault refused
  *       it for a read ({@link #refused(Secret)}). A given token cannot log in again, except a token
- *       file, which is read again. A token that a login after a refusal brought and that Vault
- *       refuses too is not followed by another login: Vault's policies deny the read, and a login
- *       per refresh would change nothing (the read fails as denied; the next login for another
- *       reason, such as the TTL, picks up fixed policies).
+ *       file, which is read again (at every refusal: Vault Agent may have rotated it). A token that
+ *       a login after a refusal brought, refused too while {@code lookup-self} still knows it, is
+ *       not followed by another login: Vault's policies deny the read, and a login per refresh
+ *       would only leave one more live token (the read fails as denied; the next login for another
+ *       reason, such as the TTL, picks up fixed policies). If it was revoked, a login follows.
  *   <li>A token replaced while still valid (max TTL near, not renewable, refused for a read) is
- *       revoked ({@code auth/token/revoke-self}, best effort), as is the last one at {@link
- *       #close()}: no token this session logged in for outlives its use.
+ *       revoked ({@code auth/token/revoke-self}, best effort) on the scheduler, off the lock, as is
+ *       the last one at {@link #close()}: no token this session logged in for outlives its use.
  *   <li>A failed renewal or login while the token is still valid is retried after a third of the
  *       time left (1 to 30 s); the token keeps being used meanwhile.
  * </ol>
@@ -176,10 +177,13 @@ final class VaultSession {
       if (s != null && s.token() != used) {
         return true;
       }
-      if (used == loggedInAfterRefusal) {
+      if (used == loggedInAfterRefusal && !"token".equals(auth.method()) && stillValid(used)) {
+        // A token fresh from a login after a refusal, refused too and still valid: the policies
+        // deny the read, and another login would only leave one more live token. (A token file is
+        // always read again: that creates no token, and Vault Agent may have rotated it.)
         LOG.debug(
-            "Vault refused token {}, fresh from a login after a refusal: the policies deny the read;"
-                + " not logging in again",
+            "Vault refused token {}, fresh from a login after a refusal and still valid: the"
+                + " policies deny the read; not logging in again",
             used.fingerprint());
         return false;
       }
@@ -229,7 +233,7 @@ final class VaultSession {
     loggedInAfterRefusal = null;
     if (old != null && old.token() != next.token() && !old.token().equalsSecret(next.token())) {
       if (!"token".equals(auth.method()) && old.usableAt(now)) {
-        revoke(old.token(), "replaced");
+        revokeLater(old.token());
       }
       Redactor.global().retire(old.token());
     }
@@ -253,6 +257,19 @@ final class VaultSession {
             reLogin,
             reason));
     return next;
+  }
+
+  /**
+   * Whether Vault still knows {@code token} ({@code lookup-self} answers 200): a refusal of a valid
+   * token is a policy matter, one of a revoked or expired token calls for a login. If Vault cannot
+   * be asked, the token is taken as valid: no login is made on a guess.
+   */
+  private boolean stillValid(Secret token) {
+    try {
+      return http.get("auth/token/lookup-self", token, java.util.Map.of()).ok();
+    } catch (IOException e) {
+      return true;
+    }
   }
 
   /** {@code data} of {@code auth/token/lookup-self}, or null if the look-up failed (reported). */
@@ -451,6 +468,19 @@ final class VaultSession {
             event.getClass().getSimpleName(),
             e.toString());
       }
+    }
+  }
+
+  /**
+   * Revokes a replaced token on the scheduler, not under the lock: a caller waiting for the new
+   * token does not wait for the revocation too. Dropped if the session closes first (the token then
+   * lives out its TTL, as before).
+   */
+  private void revokeLater(Secret token) {
+    try {
+      scheduler.execute(() -> revoke(token, "replaced"));
+    } catch (RejectedExecutionException shutDown) {
+      LOG.debug("Vault token {} not revoked: the scheduler is shut down", token.fingerprint());
     }
   }
 

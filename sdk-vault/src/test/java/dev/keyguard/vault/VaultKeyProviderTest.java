@@ -257,6 +257,41 @@ class VaultKeyProviderTest {
   }
 
   @Test
+  void tokenFile_rotatedTwiceByTheAgent_isReadAgainAtEachRefusal(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("token");
+    String[] tokens = {
+      TestSecrets.randomAlphanumeric(26),
+      TestSecrets.randomAlphanumeric(26),
+      TestSecrets.randomAlphanumeric(26)
+    };
+    Files.writeString(file, tokens[0] + "\n");
+    vault.json(200, ROOT_LOOKUP);
+    VaultKeyProvider p = provider(vault.builder(VaultAuthentication.tokenFile(file)));
+    vault.kv2(1, "{\"apiKey\":\"" + TestSecrets.randomValue() + "\"}");
+    p.fetch(KeyId.of("app"));
+    vault.take();
+    vault.take();
+
+    for (int rotation = 1; rotation <= 2; rotation++) {
+      // Vault Agent writes a new token and revokes the one before
+      Files.writeString(file, tokens[rotation] + "\n");
+      vault.json(403, "{\"errors\":[\"permission denied\"]}");
+      vault.json(200, ROOT_LOOKUP);
+      vault.kv2(rotation + 1, "{\"apiKey\":\"" + TestSecrets.randomValue() + "\"}");
+
+      assertThat(p.fetch(KeyId.of("app")).version()).isEqualTo(Integer.toString(rotation + 1));
+
+      assertThat(vault.next()).isEqualTo("GET /v1/secret/data/app");
+      assertThat(vault.next()).isEqualTo("GET /v1/auth/token/lookup-self");
+      RecordedRequest read = vault.take();
+      assertThat(tokens[rotation].equals(read.getHeaders().get(VaultHttp.TOKEN_HEADER)))
+          .as("rotation %d: the read carries the token the agent wrote", rotation)
+          .isTrue();
+    }
+  }
+
+  @Test
   void missingTokenOrJwtFile_isDeniedNamingTheFile(@TempDir Path dir) {
     Path missing = dir.resolve("no-such-token");
     VaultKeyProvider withTokenFile =

@@ -218,23 +218,27 @@ class VaultTokenLifecycleTest {
   }
 
   @Test
-  void readRefusedWith403_logsInOnceMore_revokesTheReplacedToken_andRetriesTheRead() {
+  void readRefusedWith403_logsInOnceMore_retriesTheRead_andRevokesTheReplacedTokenOffTheLock() {
     firstRead(300, true);
     Secret second = TestSecrets.randomSecret();
     vault.json(403, "{\"errors\":[\"permission denied\"]}");
     vault.login(second, 300, true);
-    vault.json(204, "");
     vault.kv2(2, "{\"apiKey\":\"" + TestSecrets.randomValue() + "\"}");
 
     assertThat(provider.fetch(KeyId.of("app")).version()).isEqualTo("2");
 
     assertThat(vault.next()).isEqualTo("GET /v1/secret/data/app");
     assertThat(vault.next()).isEqualTo("POST /v1/auth/approle/login");
+    assertCarries(vault.take(), second);
+    assertThat(vault.server().getRequestCount())
+        .as("the revocation waits for the scheduler")
+        .isEqualTo(5);
+    vault.json(204, "");
+    scheduler.runDueTasks();
     RecordedRequest revoke = vault.take();
     assertThat(revoke.getMethod() + " " + revoke.getUrl().encodedPath())
         .isEqualTo("POST /v1/auth/token/revoke-self");
     assertCarries(revoke, firstToken);
-    assertCarries(vault.take(), second);
   }
 
   @Test
@@ -242,7 +246,6 @@ class VaultTokenLifecycleTest {
     firstRead(300, true);
     vault.json(403, "{\"errors\":[\"permission denied\"]}");
     vault.login(TestSecrets.randomSecret(), 300, true);
-    vault.json(204, "");
     vault.json(403, "{\"errors\":[\"permission denied\"]}");
 
     assertThatThrownBy(() -> provider.fetch(KeyId.of("app")))
@@ -251,20 +254,25 @@ class VaultTokenLifecycleTest {
         .hasMessageContaining("permission denied");
   }
 
-  @Test
-  void aTokenFreshFromALoginAfterARefusal_refusedAgain_isNotFollowedByALoginPerRead() {
+  /** The first refusal and its login: GET (403), login with {@code second}, GET (403). */
+  private void refusedAfterALoginAfterARefusal(Secret second) {
     firstRead(300, true);
-    Secret second = TestSecrets.randomSecret();
     vault.json(403, "{\"errors\":[\"permission denied\"]}");
     vault.login(second, 300, true);
-    vault.json(204, "");
     vault.json(403, "{\"errors\":[\"permission denied\"]}");
     assertThatThrownBy(() -> provider.fetch(KeyId.of("app")))
         .isInstanceOf(KeyAccessDeniedException.class);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 3; i++) {
       vault.take();
     }
+  }
+
+  @Test
+  void aTokenFreshFromALoginAfterARefusal_refusedAgainWhileValid_isNotFollowedByALoginPerRead() {
+    Secret second = TestSecrets.randomSecret();
+    refusedAfterALoginAfterARefusal(second);
     vault.json(403, "{\"errors\":[\"permission denied\"]}");
+    vault.json(200, "{\"data\":{\"ttl\":250,\"renewable\":true}}");
 
     assertThatThrownBy(() -> provider.fetch(KeyId.of("app")))
         .isInstanceOf(KeyAccessDeniedException.class);
@@ -273,10 +281,29 @@ class VaultTokenLifecycleTest {
     assertThat(read.getMethod() + " " + read.getUrl().encodedPath())
         .isEqualTo("GET /v1/secret/data/app");
     assertCarries(read, second);
+    assertThat(vault.next()).isEqualTo("GET /v1/auth/token/lookup-self");
     assertThat(vault.server().getRequestCount())
         .as("no login after the second refusal")
         .isEqualTo(7);
     assertThat(events(VaultTokenEvent.LoggedIn.class)).hasSize(2);
+  }
+
+  @Test
+  void aTokenFreshFromALoginAfterARefusal_revokedFromOutside_isReplacedByALogin() {
+    Secret second = TestSecrets.randomSecret();
+    refusedAfterALoginAfterARefusal(second);
+    Secret third = TestSecrets.randomSecret();
+    vault.json(403, "{\"errors\":[\"permission denied\"]}");
+    vault.json(403, "{\"errors\":[\"permission denied\"]}"); // lookup-self: revoked
+    vault.login(third, 300, true);
+    vault.kv2(3, "{\"apiKey\":\"" + TestSecrets.randomValue() + "\"}");
+
+    assertThat(provider.fetch(KeyId.of("app")).version()).isEqualTo("3");
+
+    assertThat(vault.next()).isEqualTo("GET /v1/secret/data/app");
+    assertThat(vault.next()).isEqualTo("GET /v1/auth/token/lookup-self");
+    assertThat(vault.next()).isEqualTo("POST /v1/auth/approle/login");
+    assertCarries(vault.take(), third);
   }
 
   @Test
