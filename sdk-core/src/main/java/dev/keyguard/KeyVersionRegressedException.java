@@ -5,14 +5,18 @@ import org.jspecify.annotations.Nullable;
 /**
  * The backend answered with a version numbered below the one already held for the key, where its
  * versions are numbered in an order that never goes back ({@link
- * VersionedCredential#versionSequence()}, Vault KV v2). The answer is not served: it comes from a
- * replica that lags behind, a backup restored over newer versions, or an old answer replayed by
- * something in the path. The key manager keeps serving the version it holds (within {@code
- * maxStale}) and asks again at the next retry.
+ * VersionedCredential#versionSequence()}, Vault KV v2), and not created after the held one. The
+ * answer is not served: it comes from a replica that lags behind, a backup restored over newer
+ * versions, or an old answer replayed by something in the path. The key manager keeps serving the
+ * version it holds and asks again at each retry; once the held version is older than {@code
+ * maxStale}, the key cannot be served until the backend answers with a version it takes.
+ *
+ * <p>A lower number created <em>after</em> the held version is taken as a rotation: the secret was
+ * deleted and created again, and its numbering started over.
  *
  * <p>{@link #isRetryable()} is {@code true}: a lagging replica catches up. If the backend was
- * restored from a backup on purpose, write new versions past the one held, or restart the
- * application (the order is remembered by each running key manager only).
+ * restored from a backup on purpose, write a new version (it is created after the held one), or
+ * restart the application (the order is remembered by each running key manager only).
  */
 public class KeyVersionRegressedException extends KeyGuardException {
 

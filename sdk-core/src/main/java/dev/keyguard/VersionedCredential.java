@@ -381,7 +381,9 @@ public final class VersionedCredential {
      * order that never goes back (as Vault KV v2 numbers them). Set it only where that holds: a key
      * manager refuses a fetched version whose ordinal is below the one it holds, as a version that
      * went backwards (a lagging replica, a backup restored over newer versions, or an old answer
-     * replayed).
+     * replayed), unless its {@link #createdAt(Instant) createdAt} is after the held one's (a secret
+     * created again, its numbering started over). {@link VersionedCredential#toBuilder()} keeps the
+     * ordinal: set it again when you change the version.
      *
      * @param sequence the ordinal, 1 or more
      * @return this builder

@@ -152,7 +152,8 @@ final class KeyState {
   /**
    * Why {@code fetched} must not replace the backend's current version held here: its {@link
    * VersionedCredential#versionSequence()} is below the held one's (a version that went backwards);
-   * null if it may (either has no ordinal, or it does not go back).
+   * null if it may: either has no ordinal, it does not go back, or it was created after the held
+   * one (the secret was deleted and created again, and its numbering started over).
    */
   @Nullable KeyVersionRegressedException regressionOf(VersionedCredential fetched) {
     if (current == null
@@ -164,6 +165,11 @@ final class KeyState {
     long got = fetched.versionSequence().getAsLong();
     if (got >= held) {
       return null;
+    }
+    Instant heldCreated = current.createdAt().orElse(null);
+    Instant gotCreated = fetched.createdAt().orElse(null);
+    if (heldCreated != null && gotCreated != null && gotCreated.isAfter(heldCreated)) {
+      return null; // a re-created secret: a rotation, not a step back
     }
     return new KeyVersionRegressedException(
         "Key '"
@@ -177,9 +183,10 @@ final class KeyState {
             + " already held; not served (a replica that lags behind, a backup restored over newer"
             + " versions, or an old answer replayed). Version "
             + current.version()
-            + " stays in use; if the backend was restored on purpose, write a new version past "
+            + " stays in use; if the backend was restored on purpose, write a new version (one"
+            + " created after version "
             + current.version()
-            + " or restart the application",
+            + " is taken whatever its number) or restart the application",
         keyId,
         fetched.version(),
         held,

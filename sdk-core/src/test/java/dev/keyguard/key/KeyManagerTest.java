@@ -422,6 +422,38 @@ class KeyManagerTest {
     }
 
     @Test
+    void aLowerNumberCreatedAfterTheHeldVersion_isARecreatedSecret_servedAsARotation() {
+      f.put(f.credential("7").versionSequence(7).createdAt(f.start.minusSeconds(60)).build());
+      ManagedKey key = f.startKey();
+      key.current();
+      // the secret was deleted and created again: its numbering starts over
+      VersionedCredential recreated =
+          f.put(f.credential("1").versionSequence(1).createdAt(f.start.plusSeconds(30)).build());
+
+      f.scheduler.advance(REFRESH);
+
+      assertThat(key.current()).isSameAs(recreated);
+      assertThat(f.events(RefreshFailed.class)).isEmpty();
+      assertThat(f.events(KeyRotated.class)).hasSize(1);
+    }
+
+    @Test
+    void aLowerNumberCreatedBeforeTheHeldVersion_isRefused() {
+      VersionedCredential v7 =
+          f.put(f.credential("7").versionSequence(7).createdAt(f.start.minusSeconds(60)).build());
+      ManagedKey key = f.startKey();
+      key.current();
+      f.put(f.credential("5").versionSequence(5).createdAt(f.start.minusSeconds(600)).build());
+
+      f.scheduler.advance(REFRESH);
+
+      assertThat(key.current()).isSameAs(v7);
+      assertThat(f.events(RefreshFailed.class))
+          .singleElement()
+          .satisfies(e -> assertThat(e.cause()).isInstanceOf(KeyVersionRegressedException.class));
+    }
+
+    @Test
     void theSameOrAHigherNumber_isServedAsUsual() {
       put(5);
       ManagedKey key = f.startKey();
