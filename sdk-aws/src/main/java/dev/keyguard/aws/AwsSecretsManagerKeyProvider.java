@@ -510,6 +510,12 @@ public final class AwsSecretsManagerKeyProvider implements KeyProvider, AutoClos
      * #endpointOverride(URI)}, {@link #credentialsProvider(AwsCredentialsProvider)}, the timeouts
      * and {@link #clientCustomizer(Consumer)}, which configure a client the provider builds.
      *
+     * <p>{@link #build()} refuses a client whose endpoint override is cleartext (http to anything
+     * but a loopback address), but the provider cannot add its last check before each request to a
+     * client it did not build: an endpoint provider or an interceptor of yours that sends a request
+     * over http is yours to keep from doing so. Prefer {@link #clientCustomizer(Consumer)} where it
+     * can do what you need.
+     *
      * @param client the client
      * @return this builder
      */

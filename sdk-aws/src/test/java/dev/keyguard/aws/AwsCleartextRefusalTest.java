@@ -9,6 +9,7 @@ import dev.keyguard.client.InsecureTransportException;
 import dev.keyguard.testing.ExceptionTextAssertions;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +19,11 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
@@ -99,6 +104,22 @@ class AwsCleartextRefusalTest {
             return context.httpRequest().toBuilder().protocol("http").host("lan-proxy").build();
           }
         };
+    // the HTTP client records every request handed to it: the one place a sent request must pass
+    AtomicInteger handedToHttp = new AtomicInteger();
+    SdkHttpClient real = UrlConnectionHttpClient.create();
+    SdkHttpClient recording =
+        new SdkHttpClient() {
+          @Override
+          public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+            handedToHttp.incrementAndGet();
+            return real.prepareRequest(request);
+          }
+
+          @Override
+          public void close() {
+            real.close();
+          }
+        };
     try (AwsSecretsManagerKeyProvider provider =
         AwsSecretsManagerKeyProvider.builder()
             .region(Region.EU_WEST_1)
@@ -106,7 +127,9 @@ class AwsCleartextRefusalTest {
             .endpointOverride(URI.create("http://127.0.0.1:" + server.getPort()))
             .apiCallTimeout(Duration.ofSeconds(5))
             .clientCustomizer(
-                b -> b.overrideConfiguration(o -> o.addExecutionInterceptor(downgrade)))
+                b ->
+                    b.httpClientBuilder(defaults -> recording)
+                        .overrideConfiguration(o -> o.addExecutionInterceptor(downgrade)))
             .build()) {
 
       InsecureTransportException e =
@@ -119,7 +142,8 @@ class AwsCleartextRefusalTest {
           .contains("GetSecretValue for key 'market-data'");
       assertThat(e.isRetryable()).isFalse();
       ExceptionTextAssertions.assertNoRepeatedText(e);
-      assertThat(server.getRequestCount()).as("nothing reached any server").isZero();
+      assertThat(handedToHttp).as("requests handed to the HTTP client").hasValue(0);
+      assertThat(server.getRequestCount()).isZero();
     }
   }
 }

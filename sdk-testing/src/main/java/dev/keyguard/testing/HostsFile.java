@@ -56,16 +56,17 @@ public final class HostsFile {
   /** The names that currently do not resolve, with the address they resolve to again. */
   private final Map<String, String> stopped = new LinkedHashMap<>();
 
-  /** Lines that are not simple mappings (comments, several names on one line), kept as they are. */
+  /** Comment and blank lines, kept as they are. */
   private final List<String> otherLines = new ArrayList<>();
 
   private HostsFile(Path file) {
     this.file = file;
     try {
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        String content = line.strip();
+        int hash = line.indexOf('#');
+        String content = (hash < 0 ? line : line.substring(0, hash)).strip();
         String[] fields = content.split("\\s+");
-        if (content.startsWith("#") || content.isEmpty()) {
+        if (content.isEmpty()) {
           otherLines.add(line);
         } else {
           for (int i = 1; i < fields.length; i++) {

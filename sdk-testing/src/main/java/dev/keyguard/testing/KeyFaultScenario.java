@@ -144,7 +144,12 @@ public final class KeyFaultScenario {
       key = manager.key(keyId);
       key.awaitReady(Duration.ofSeconds(10));
     } catch (RuntimeException e) {
-      manager.close();
+      try {
+        manager.close();
+        provider.close();
+      } catch (Exception closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
     return new Setup() {
@@ -170,11 +175,14 @@ public final class KeyFaultScenario {
 
       @Override
       public void close() {
-        manager.close();
         try {
-          provider.close();
-        } catch (Exception e) {
-          throw new IllegalStateException("closing the provider failed", e);
+          manager.close();
+        } finally {
+          try {
+            provider.close();
+          } catch (Exception e) {
+            throw new IllegalStateException("closing the provider failed", e);
+          }
         }
       }
     };
