@@ -1,5 +1,6 @@
 package dev.keyguard.aws;
 
+import dev.keyguard.testing.ProvisionedTool;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -225,36 +226,20 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
         "moto_server did not answer within " + STARTUP_TIMEOUT + "; see " + log);
   }
 
+  static final ProvisionedTool TOOL =
+      new ProvisionedTool(
+          "moto_server",
+          "moto.server",
+          "MOTO_SERVER",
+          "moto/bin/moto_server",
+          "scripts/provision-moto.sh");
+
   static Path locateBinary() {
-    return locateBinary(
-        System.getProperty("moto.server"),
-        System.getenv("MOTO_SERVER"),
-        Paths.get("").toAbsolutePath());
+    return TOOL.locate();
   }
 
   static Path locateBinary(String property, String env, Path startDirectory) {
-    List<Path> tried = new ArrayList<>();
-    for (String configured : new String[] {property, env}) {
-      if (configured != null && !configured.isBlank()) {
-        Path p = Paths.get(configured);
-        if (Files.isExecutable(p)) {
-          return p;
-        }
-        tried.add(p);
-      }
-    }
-    for (Path dir = startDirectory; dir != null; dir = dir.getParent()) {
-      Path p = dir.resolve(".tools/moto/bin/moto_server");
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-      tried.add(p);
-    }
-    throw new IllegalStateException(
-        "moto_server not found (tried "
-            + tried
-            + "): run scripts/provision-moto.sh from the repository"
-            + " root (scripts/test.sh does), or set -Dmoto.server=/path/to/moto_server or MOTO_SERVER");
+    return TOOL.locate(property, env, startDirectory);
   }
 
   private static int freePort() throws IOException {

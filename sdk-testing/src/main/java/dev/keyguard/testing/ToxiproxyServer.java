@@ -12,13 +12,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -562,36 +558,20 @@ public final class ToxiproxyServer implements BeforeAllCallback, AfterAllCallbac
         "toxiproxy-server did not answer within " + STARTUP_TIMEOUT.toSeconds() + " s");
   }
 
+  private static final ProvisionedTool TOOL =
+      new ProvisionedTool(
+          "toxiproxy-server",
+          "toxiproxy.server",
+          "TOXIPROXY_SERVER",
+          "toxiproxy/bin/toxiproxy-server",
+          "scripts/provision-toxiproxy.sh");
+
   static Path locateBinary() {
-    return locateBinary(
-        System.getProperty("toxiproxy.server"),
-        System.getenv("TOXIPROXY_SERVER"),
-        Paths.get("").toAbsolutePath());
+    return TOOL.locate();
   }
 
   static Path locateBinary(@Nullable String property, @Nullable String env, Path startDirectory) {
-    List<Path> tried = new ArrayList<>();
-    for (String configured : new String[] {property, env}) {
-      if (configured != null && !configured.isBlank()) {
-        Path p = Paths.get(configured);
-        if (Files.isExecutable(p)) {
-          return p;
-        }
-        tried.add(p);
-      }
-    }
-    for (Path dir = startDirectory; dir != null; dir = dir.getParent()) {
-      Path p = dir.resolve(".tools/toxiproxy/bin/toxiproxy-server");
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-      tried.add(p);
-    }
-    throw new IllegalStateException(
-        "toxiproxy-server not found (tried "
-            + tried
-            + "): run scripts/provision-toxiproxy.sh from the repository root (scripts/test.sh"
-            + " does), or set -Dtoxiproxy.server=/path/to/toxiproxy-server or TOXIPROXY_SERVER");
+    return TOOL.locate(property, env, startDirectory);
   }
 
   private static int freePort() throws IOException {

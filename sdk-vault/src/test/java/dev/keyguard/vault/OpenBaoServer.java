@@ -7,6 +7,7 @@ import dev.keyguard.Redactor;
 import dev.keyguard.Secret;
 import dev.keyguard.client.HttpsPolicy;
 import dev.keyguard.testing.Canaries;
+import dev.keyguard.testing.ProvisionedTool;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -405,36 +406,20 @@ final class OpenBaoServer implements BeforeAllCallback, AfterAllCallback {
     return t;
   }
 
+  static final ProvisionedTool TOOL =
+      new ProvisionedTool(
+          "the OpenBao binary (bao)",
+          "openbao.binary",
+          "OPENBAO_BINARY",
+          "openbao/bin/bao",
+          "scripts/provision-openbao.sh");
+
   static Path locateBinary() {
-    return locateBinary(
-        System.getProperty("openbao.binary"),
-        System.getenv("OPENBAO_BINARY"),
-        Paths.get("").toAbsolutePath());
+    return TOOL.locate();
   }
 
   static Path locateBinary(String property, String env, Path startDirectory) {
-    List<Path> tried = new ArrayList<>();
-    for (String configured : new String[] {property, env}) {
-      if (configured != null && !configured.isBlank()) {
-        Path p = Paths.get(configured);
-        if (Files.isExecutable(p)) {
-          return p;
-        }
-        tried.add(p);
-      }
-    }
-    for (Path dir = startDirectory; dir != null; dir = dir.getParent()) {
-      Path p = dir.resolve(".tools/openbao/bin/bao");
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-      tried.add(p);
-    }
-    throw new IllegalStateException(
-        "the OpenBao binary (bao) was not found (tried "
-            + tried
-            + "): run scripts/provision-openbao.sh from the repository root (scripts/test.sh"
-            + " does), or set -Dopenbao.binary=/path/to/bao or OPENBAO_BINARY");
+    return TOOL.locate(property, env, startDirectory);
   }
 
   static int freePort() throws IOException {

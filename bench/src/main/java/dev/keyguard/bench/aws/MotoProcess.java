@@ -1,5 +1,6 @@
 package dev.keyguard.bench.aws;
 
+import dev.keyguard.testing.ProvisionedTool;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -9,10 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -97,25 +95,12 @@ public final class MotoProcess implements AutoCloseable {
   }
 
   private static Path locate() {
-    List<Path> tried = new ArrayList<>();
-    for (String configured :
-        new String[] {System.getProperty("moto.server"), System.getenv("MOTO_SERVER")}) {
-      if (configured != null && !configured.isBlank()) {
-        Path p = Paths.get(configured);
-        if (Files.isExecutable(p)) {
-          return p;
-        }
-        tried.add(p);
-      }
-    }
-    for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path p = dir.resolve(".tools/moto/bin/moto_server");
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-      tried.add(p);
-    }
-    throw new IllegalStateException(
-        "moto_server not found (tried " + tried + "): run scripts/provision-moto.sh");
+    return new ProvisionedTool(
+            "moto_server",
+            "moto.server",
+            "MOTO_SERVER",
+            "moto/bin/moto_server",
+            "scripts/provision-moto.sh")
+        .locate();
   }
 }

@@ -3,6 +3,7 @@ package dev.keyguard.bench.rotation;
 import dev.keyguard.InsecureSecretAccess;
 import dev.keyguard.Redactor;
 import dev.keyguard.Secret;
+import dev.keyguard.testing.ProvisionedTool;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,9 +15,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -256,27 +255,12 @@ final class OpenBaoProcess implements AutoCloseable {
   }
 
   private static Path locate() {
-    List<Path> tried = new ArrayList<>();
-    for (String configured :
-        new String[] {System.getProperty("openbao.binary"), System.getenv("OPENBAO_BINARY")}) {
-      if (configured != null && !configured.isBlank()) {
-        Path p = Paths.get(configured);
-        if (Files.isExecutable(p)) {
-          return p;
-        }
-        tried.add(p);
-      }
-    }
-    for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path p = dir.resolve(".tools/openbao/bin/bao");
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-      tried.add(p);
-    }
-    throw new IllegalStateException(
-        "the OpenBao binary (bao) was not found (tried "
-            + tried
-            + "): run scripts/provision-openbao.sh");
+    return new ProvisionedTool(
+            "the OpenBao binary (bao)",
+            "openbao.binary",
+            "OPENBAO_BINARY",
+            "openbao/bin/bao",
+            "scripts/provision-openbao.sh")
+        .locate();
   }
 }
