@@ -37,6 +37,11 @@ public record ProvisionedTool(
   /**
    * Checks the parts.
    *
+   * @param name what the tool is called in the error message
+   * @param systemProperty the system property that may name the binary
+   * @param environmentVariable the environment variable that may name the binary
+   * @param toolsPath where the script installs it, relative to {@code .tools/}
+   * @param provisionScript the script that installs it, relative to the repository root
    * @throws NullPointerException if a part is null
    */
   public ProvisionedTool {
