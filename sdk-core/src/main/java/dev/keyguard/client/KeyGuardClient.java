@@ -148,7 +148,7 @@ public final class KeyGuardClient {
    *
    * <pre>{@code
    * log.info("{}", client.usage());            // one line
-   * System.out.println(client.usage().summary()); // a few lines for people
+   * log.info("{}", client.usage().summary());  // a few lines for people
    * String json = client.usage().toJson();
    * }</pre>
    *

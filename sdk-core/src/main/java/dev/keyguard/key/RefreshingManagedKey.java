@@ -676,30 +676,7 @@ final class RefreshingManagedKey implements ManagedKey {
         Instant now = time.now();
         if (!closed) {
           if (error == null && fetched != null) {
-            // another environment's key, or one past the hard age, is never served
-            error = hygiene.refusal(keyId, fetched, now, events);
-          }
-          if (error == null && fetched != null) {
-            // a version numbered below the one held went backwards: never served
-            error = state.regressionOf(fetched);
-          }
-          if (error == null && fetched != null && KeyState.isExpired(fetched, now)) {
-            error =
-                new KeyProviderUnavailableException(
-                    "Key '"
-                        + keyId
-                        + "': the backend's current version "
-                        + fetched.version()
-                        + " expired at "
-                        + fetched.expiresAt().get()
-                        + "; rotate the key in the backend",
-                    null,
-                    keyId,
-                    fetched.version());
-          }
-          if (error == null && fetched != null) {
-            // a credential without a part a user needs is as unusable as a malformed secret
-            error = requirements.unmetBy(fetched);
+            error = refusalLocked(fetched, now, events);
           }
           checkUnusedLocked(now, events);
           // an outcome is a credential or an error (KeyFetcher.Outcome), never neither
@@ -754,6 +731,38 @@ final class RefreshingManagedKey implements ManagedKey {
     if (fatal != null) {
       throw fatal;
     }
+  }
+
+  /**
+   * Why a fetched credential must not be served, or null if it may: another environment's key or
+   * one past the hard age ({@link KeyHygiene}), a version that went backwards ({@link
+   * KeyState#regressionOf}), an expired version, or one without a part a caller requires. A refused
+   * credential counts as a failed fetch: the last good key stays served and the fetch is retried.
+   */
+  private @Nullable KeyGuardException refusalLocked(
+      VersionedCredential fetched, Instant now, List<KeyEvent> events) {
+    KeyGuardException refusal = hygiene.refusal(keyId, fetched, now, events);
+    if (refusal == null) {
+      refusal = state.regressionOf(fetched);
+    }
+    if (refusal == null && KeyState.isExpired(fetched, now)) {
+      refusal =
+          new KeyProviderUnavailableException(
+              "Key '"
+                  + keyId
+                  + "': the backend's current version "
+                  + fetched.version()
+                  + " expired at "
+                  + fetched.expiresAt().orElseThrow()
+                  + "; rotate the key in the backend",
+              null,
+              keyId,
+              fetched.version());
+    }
+    if (refusal == null) {
+      refusal = requirements.unmetBy(fetched);
+    }
+    return refusal;
   }
 
   /** The alternates that meet every requirement; a warning names each one dropped. */
